@@ -1,0 +1,7 @@
+import Vapor
+
+/// Every CLI command besides Vapor's `serve` and Fluent's `migrate`.
+func registerCommands(_ app: Application) {
+    app.asyncCommands.use(KeyCommand(), as: "key")
+    app.asyncCommands.use(UserCommand(), as: "user")
+}

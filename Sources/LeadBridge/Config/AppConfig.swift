@@ -1,0 +1,144 @@
+import Foundation
+import Vapor
+
+/// Everything the app reads from its environment, parsed once at start-up.
+///
+/// Tests build one by hand (`AppConfig.load(from:)` with a dictionary) so each
+/// test owns its configuration instead of sharing the process environment.
+public struct AppConfig: Sendable {
+    public var appURL: String
+    public var hostname: String
+    public var port: Int
+    /// `postgres://…` switches to PostgreSQL; nil means the embedded SQLite file.
+    public var databaseURL: String?
+    public var storagePath: String
+    /// Whether `serve` applies pending migrations before it listens.
+    public var autoMigrate: Bool
+    /// Raw `APP_KEY` / `APP_PREVIOUS_KEYS`; resolved into keys by `AppKeyLoader`.
+    public var appKey: String?
+    public var previousAppKeys: [String]
+    public var intake: IntakeSettings
+    public var loginThrottle: LoginThrottleSettings
+    public var trustProxyHeaders: Bool
+    public var suiteDash: SuiteDashSettings
+    public var ringCentral: RingCentralSettings
+
+    public var sqlitePath: String { storagePath + "/database.sqlite" }
+    public var usesHTTPS: Bool { appURL.lowercased().hasPrefix("https://") }
+
+    /// Reads a configuration from key/value pairs (the process environment by default).
+    public static func load(from values: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let reader = EnvironmentReader(values: values)
+        return AppConfig(
+            appURL: reader.string("APP_URL") ?? "http://localhost:8000",
+            hostname: reader.string("HOST") ?? "127.0.0.1",
+            port: try reader.int("PORT") ?? 8000,
+            databaseURL: reader.string("DATABASE_URL"),
+            storagePath: reader.string("STORAGE_PATH") ?? "storage",
+            autoMigrate: try reader.bool("AUTO_MIGRATE") ?? true,
+            appKey: reader.string("APP_KEY"),
+            previousAppKeys: reader.list("APP_PREVIOUS_KEYS"),
+            intake: try IntakeSettings(reader),
+            loginThrottle: try LoginThrottleSettings(reader),
+            trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
+            suiteDash: try SuiteDashSettings(reader),
+            ringCentral: RingCentralSettings(reader)
+        )
+    }
+}
+
+/// Lead intake rules that a site owner may want to change.
+public struct IntakeSettings: Sendable {
+    public var serviceInterests: [String]
+    /// ISO 3166 alpha-2 country used for phone numbers typed without a `+country` prefix.
+    public var defaultCountry: String
+    public var consentRequired: Bool
+    public var maxBodyBytes: Int
+    /// Submissions allowed per client IP per window; nil turns the limit off.
+    public var rateLimit: Int?
+    public var rateLimitWindowSeconds: Int
+    public var corsAllowedOrigins: [String]
+
+    static let defaultServiceInterests = [
+        "Business Strategy", "Operations & Process", "Marketing & Growth",
+        "Finance & Funding", "Technology & Digital", "Other",
+    ]
+
+    init(_ reader: EnvironmentReader) throws {
+        let interests = reader.list("CONTACT_SERVICE_INTERESTS")
+        serviceInterests = interests.isEmpty ? Self.defaultServiceInterests : interests
+        defaultCountry = (reader.string("CONTACT_DEFAULT_COUNTRY") ?? "US").uppercased()
+        guard PhoneNumberNormalizer.supports(country: defaultCountry) else {
+            throw ConfigurationError.invalid(
+                "CONTACT_DEFAULT_COUNTRY=\(defaultCountry) is not a country LeadBridge knows; use one of \(PhoneNumberNormalizer.supportedCountries.joined(separator: ", ")).")
+        }
+        consentRequired = try reader.bool("CONTACT_CONSENT_REQUIRED") ?? true
+        maxBodyBytes = try reader.int("CONTACT_MAX_BODY_BYTES") ?? 32 * 1024
+        let limit = try reader.int("INTAKE_RATE_LIMIT") ?? 10
+        rateLimit = limit > 0 ? limit : nil
+        rateLimitWindowSeconds = max(1, try reader.int("INTAKE_RATE_LIMIT_WINDOW") ?? 60)
+        corsAllowedOrigins = reader.list("CORS_ALLOWED_ORIGINS")
+    }
+}
+
+public struct LoginThrottleSettings: Sendable {
+    /// Failed sign-ins allowed for one account before it is locked for `lockSeconds`.
+    public var maxFailuresPerAccount: Int
+    /// Failed sign-ins allowed from one IP address per `lockSeconds`.
+    public var maxFailuresPerIP: Int
+    public var lockSeconds: Int
+
+    init(_ reader: EnvironmentReader) throws {
+        maxFailuresPerAccount = try reader.int("LOGIN_MAX_FAILURES_PER_ACCOUNT") ?? 5
+        maxFailuresPerIP = try reader.int("LOGIN_MAX_FAILURES_PER_IP") ?? 20
+        lockSeconds = try reader.int("LOGIN_LOCK_SECONDS") ?? 900
+    }
+}
+
+/// The guide's SuiteDash variables. `SUITEDASH_API_KEY` is SuiteDash's Public ID.
+public struct SuiteDashSettings: Sendable {
+    public enum Mode: String, Sendable { case api, `import` }
+    public var mode: Mode
+    /// The guide's placeholder `…/api/v1` is not SuiteDash's real API; the real base is the default.
+    public var apiURL: String
+    public var publicID: String?
+    public var secretKey: String?
+    public var exportPath: String
+
+    init(_ reader: EnvironmentReader) throws {
+        let rawMode = reader.string("SUITEDASH_MODE") ?? "api"
+        guard let mode = Mode(rawValue: rawMode.lowercased()) else {
+            throw ConfigurationError.invalid("SUITEDASH_MODE must be \"api\" or \"import\", not \"\(rawMode)\".")
+        }
+        self.mode = mode
+        apiURL = reader.string("SUITEDASH_API_URL") ?? "https://app.suitedash.com/secure-api"
+        publicID = reader.string("SUITEDASH_API_KEY")
+        secretKey = reader.string("SUITEDASH_SECRET_KEY")
+        exportPath = reader.string("SUITEDASH_EXPORT_PATH") ?? "storage/app/exports/suitedash"
+    }
+}
+
+/// The guide's RingCentral variables.
+public struct RingCentralSettings: Sendable {
+    public var clientID: String?
+    public var clientSecret: String?
+    public var serverURL: String
+    public var redirectURI: String
+    public var webhookSecret: String?
+
+    init(_ reader: EnvironmentReader) {
+        clientID = reader.string("RINGCENTRAL_CLIENT_ID")
+        clientSecret = reader.string("RINGCENTRAL_CLIENT_SECRET")
+        serverURL = reader.string("RINGCENTRAL_SERVER_URL") ?? "https://platform.ringcentral.com"
+        redirectURI = reader.string("RINGCENTRAL_REDIRECT_URI")
+            ?? "http://localhost:8000/api/integrations/ringcentral/callback"
+        webhookSecret = reader.string("RINGCENTRAL_WEBHOOK_SECRET")
+    }
+}
+
+public enum ConfigurationError: Error, CustomStringConvertible {
+    case invalid(String)
+    public var description: String {
+        switch self { case .invalid(let sentence): return sentence }
+    }
+}

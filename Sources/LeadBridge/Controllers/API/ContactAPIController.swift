@@ -1,0 +1,39 @@
+import Vapor
+
+/// `POST /api/contact`: the contact form as JSON, for headless websites.
+struct ContactAPIController {
+    struct Created: Content { let id: Int; let status: SubmissionStatus }
+    struct Invalid: Content { let error: String; let fields: FieldErrors }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let pipeline = IntakePipeline(request: req)
+        if let refusal = await pipeline.admit() { return try await respond(refusal, req) }
+
+        guard req.headers.contentType == .json else {
+            throw Abort(.unsupportedMediaType, reason: "Send the enquiry as JSON with the header Content-Type: application/json.")
+        }
+        let input: ContactInput
+        do {
+            input = try req.content.decode(ContactInput.self)
+        } catch {
+            throw Abort(.badRequest, reason: "The body is not a JSON object of enquiry fields (first_name, email, …); check it is valid JSON.")
+        }
+        return try await respond(pipeline.receive(input), req)
+    }
+
+    private func respond(_ outcome: IntakePipeline.Outcome, _ req: Request) async throws -> Response {
+        switch outcome {
+        case .rateLimited(let retryAfter):
+            throw Abort(.tooManyRequests, headers: ["Retry-After": String(retryAfter)],
+                        reason: "Too many enquiries from this address; try again in \(retryAfter) seconds.")
+        case .discarded:
+            return try await ["status": "discarded"].encodeResponse(status: .accepted, for: req)
+        case .invalid(let fields):
+            return try await Invalid(error: "Some fields need attention.", fields: fields)
+                .encodeResponse(status: .unprocessableEntity, for: req)
+        case .accepted(let submission):
+            return try await Created(id: try submission.requireID(), status: submission.status)
+                .encodeResponse(status: .created, for: req)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Fluent
+import Vapor
+
+/// First-run setup, sign-in and sign-out for the admin area.
+struct AdminAuthController {
+    struct SetupForm: Content { var email: String?; var name: String?; var password: String?; var password_confirmation: String? }
+    struct LoginForm: Content { var email: String?; var password: String?; var next: String? }
+    struct Context: Encodable {
+        let title: String
+        let csrf: String
+        var email: String = ""
+        var name: String = ""
+        var next: String = ""
+        var error: String? = nil
+        var errors: FieldErrors = [:]
+    }
+
+    // MARK: First run
+
+    @Sendable func showSetup(req: Request) async throws -> Response {
+        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: "/admin/login") }
+        return try await req.view.render("admin/setup", Context(title: "Create the first admin", csrf: req.csrfToken))
+            .encodeResponse(for: req)
+    }
+
+    @Sendable func setup(req: Request) async throws -> Response {
+        let form = try req.content.decode(SetupForm.self)
+        var context = Context(title: "Create the first admin", csrf: req.csrfToken,
+                              email: form.email ?? "", name: form.name ?? "")
+        let result = AdminAccountRules.validate(email: form.email, password: form.password,
+                                                confirmation: form.password_confirmation)
+        guard case .valid(let email) = result else {
+            if case .invalid(let errors) = result { context.errors = errors }
+            return try await render("admin/setup", context, status: .unprocessableEntity, req)
+        }
+        let hash = try await req.password.async.hash(form.password ?? "")
+        let name = form.name.map(TextSanitizer.singleLine).flatMap { $0.isEmpty ? nil : String($0.prefix(255)) }
+        let created = try await FirstAdmin.create(email: email, name: name, passwordHash: hash, on: req.db)
+        guard let user = created else {
+            // Someone finished setup first; this page is closed now.
+            return req.redirect(to: "/admin/login")
+        }
+        let response = req.redirect(to: "/admin")
+        signIn(user, req, response)
+        return response
+    }
+
+    // MARK: Sign in and out
+
+    @Sendable func showLogin(req: Request) async throws -> Response {
+        if try await User.query(on: req.db).count() == 0 { return req.redirect(to: "/admin/setup") }
+        if req.auth.has(User.self) { return req.redirect(to: "/admin") }
+        let next = (try? req.query.get(String.self, at: "next")) ?? ""
+        return try await render("admin/login", Context(title: "Sign in", csrf: req.csrfToken, next: next), status: .ok, req)
+    }
+
+    @Sendable func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        var context = Context(title: "Sign in", csrf: req.csrfToken, email: form.email ?? "", next: form.next ?? "")
+        let throttle = LoginThrottle(request: req)
+
+        switch try await throttle.attempt(email: form.email ?? "", password: form.password ?? "") {
+        case .success(let user):
+            let response = req.redirect(to: Self.safeNext(form.next))
+            signIn(user, req, response)
+            return response
+        case .refused(let sentence, let retryAfter):
+            context.error = sentence
+            let response = try await render("admin/login", context, status: .tooManyRequests, req)
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))
+            return response
+        case .wrongCredentials:
+            context.error = "That email and password don't match an admin account."
+            return try await render("admin/login", context, status: .unauthorized, req)
+        }
+    }
+
+    @Sendable func logout(req: Request) async throws -> Response {
+        req.auth.logout(User.self)
+        req.session.destroy()
+        return req.redirect(to: "/admin/login")
+    }
+
+    // MARK: Helpers
+
+    /// Starts a fresh session (a session id seen before sign-in is worthless after it) and a fresh CSRF secret.
+    private func signIn(_ user: User, _ req: Request, _ response: Response) {
+        if let old = req.session.id {
+            _ = DatabaseSessionDriver(lifetime: 0).deleteSession(old, for: req)
+            req.session.id = nil
+        }
+        req.auth.login(user)
+        CSRFMiddleware.rotate(on: req, response: response, secure: req.services.config.usesHTTPS)
+    }
+
+    /// Only a path inside the admin area; never another host (`//evil.example`).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\"),
+              !next.contains("://") else { return "/admin" }
+        return next
+    }
+
+    private func render(_ view: String, _ context: Context, status: HTTPResponseStatus, _ req: Request) async throws -> Response {
+        let response = try await req.view.render(view, context).encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+}

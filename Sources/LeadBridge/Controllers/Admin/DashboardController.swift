@@ -1,0 +1,28 @@
+import Fluent
+import Vapor
+
+/// `/admin`: how many enquiries are in each state, and the newest ones.
+enum DashboardController {
+    struct StatusCount: Encodable { let status: String; let count: Int }
+    struct Context: Encodable {
+        let title: String
+        let csrf: String
+        let admin: String
+        let total: Int
+        let counts: [StatusCount]
+        let rows: [SubmissionRow]
+    }
+
+    @Sendable static func index(req: Request) async throws -> View {
+        var counts: [StatusCount] = []
+        for status in SubmissionStatus.allCases {
+            let count = try await ContactSubmission.query(on: req.db).filter(\.$status == status).count()
+            counts.append(StatusCount(status: status.rawValue, count: count))
+        }
+        let latest = try await ContactSubmission.query(on: req.db)
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(10).all()
+        return try await req.view.render("admin/dashboard", Context(
+            title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(SubmissionRow.init)))
+    }
+}

@@ -1,0 +1,96 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// `/admin/submissions`: every enquiry, paged, filtered and searchable; and one in detail.
+struct SubmissionsController {
+    static let pageSize = 25
+
+    struct ListContext: Encodable {
+        let title: String
+        let csrf: String
+        let admin: String
+        let rows: [SubmissionRow]
+        let statuses: [String]
+        let status: String
+        let q: String
+        let page: Int
+        let pageCount: Int
+        let total: Int
+        let previousPage: String?
+        let nextPage: String?
+    }
+
+    struct DetailContext: Encodable {
+        let title: String
+        let csrf: String
+        let admin: String
+        let row: SubmissionRow
+        let message: String
+        let source: String
+        let consent: String
+        let ip: String
+        let userAgent: String
+        let externalID: String
+        let syncedAt: String
+        let exportedAt: String
+    }
+
+    @Sendable func index(req: Request) async throws -> View {
+        let status = (try? req.query.get(String.self, at: "status")).flatMap(SubmissionStatus.init(rawValue:))
+        let q = TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100)
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+
+        var query = ContactSubmission.query(on: req.db)
+        if let status { query = query.filter(\.$status == status) }
+        if !q.isEmpty { query = search(query, for: String(q), on: req.db) }
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
+            .paginate(PageRequest(page: page, per: Self.pageSize))
+
+        let pageCount = max(1, result.metadata.pageCount)
+        func link(_ page: Int) -> String {
+            var items = ["page=\(page)"]
+            if let status { items.append("status=\(status.rawValue)") }
+            if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+            return "/admin/submissions?" + items.joined(separator: "&")
+        }
+        return try await req.view.render("admin/submissions/index", ListContext(
+            title: "Submissions", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            rows: result.items.map(SubmissionRow.init), statuses: SubmissionStatus.allCases.map(\.rawValue),
+            status: status?.rawValue ?? "", q: String(q), page: page, pageCount: pageCount,
+            total: result.metadata.total,
+            previousPage: page > 1 ? link(page - 1) : nil, nextPage: page < pageCount ? link(page + 1) : nil))
+    }
+
+    @Sendable func show(req: Request) async throws -> View {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let submission = try await ContactSubmission.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
+        }
+        return try await req.view.render("admin/submissions/show", DetailContext(
+            title: "Enquiry #\(id)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            row: SubmissionRow(submission), message: submission.message ?? "",
+            source: submission.source,
+            consent: submission.consent ? "Given " + AdminDate.format(submission.consentAt) : "Not given",
+            ip: submission.ip ?? "", userAgent: submission.userAgent ?? "",
+            externalID: submission.externalID ?? "", syncedAt: AdminDate.format(submission.syncedAt),
+            exportedAt: AdminDate.format(submission.exportedAt)))
+    }
+
+    /// Matches name, email or phone, ignoring case; digits typed with spaces still find a phone.
+    private func search(_ query: QueryBuilder<ContactSubmission>, for text: String, on db: any Database) -> QueryBuilder<ContactSubmission> {
+        let isPostgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
+        // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
+        let like: DatabaseQuery.Filter.Method = isPostgres ? .custom("ILIKE") : .custom("LIKE")
+        let literal = text.filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+        let pattern = "%\(literal)%"
+        let digits = text.filter(\.isNumber)
+        return query.group(.or) { group in
+            group.filter(\.$firstName, like, pattern)
+            group.filter(\.$lastName, like, pattern)
+            group.filter(\.$email, like, pattern)
+            group.filter(\.$company, like, pattern)
+            if digits.count >= 3 { group.filter(\.$phone, like, "%\(digits)%") }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Vapor
+
+/// `GET/POST /contact`: the public contact page.
+struct ContactFormController {
+    struct Option: Encodable { let name: String; let selected: Bool }
+    struct Context: Encodable {
+        let title: String
+        let csrf: String
+        let options: [Option]
+        let values: ContactInput
+        let errors: FieldErrors
+        let hasErrors: Bool
+        let consentRequired: Bool
+        let banner: String?
+    }
+
+    @Sendable func show(req: Request) async throws -> View {
+        try await render(req, values: ContactInput(), errors: [:])
+    }
+
+    @Sendable func submit(req: Request) async throws -> Response {
+        let pipeline = IntakePipeline(request: req)
+        if let refusal = await pipeline.admit() { return try await respond(refusal, input: ContactInput(), req) }
+        let input = (try? req.content.decode(ContactInput.self)) ?? ContactInput()
+        return try await respond(pipeline.receive(input), input: input, req)
+    }
+
+    @Sendable func thanks(req: Request) async throws -> View {
+        try await req.view.render("contact/thanks", ["title": "Thank you"])
+    }
+
+    private func respond(_ outcome: IntakePipeline.Outcome, input: ContactInput, _ req: Request) async throws -> Response {
+        switch outcome {
+        case .accepted, .discarded:
+            // Post/redirect/get: a reload of the thank-you page cannot resubmit.
+            return req.redirect(to: "/contact/thanks", redirectType: .normal)
+        case .invalid(let errors):
+            let response = try await render(req, values: input, errors: errors).encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        case .rateLimited(let retryAfter):
+            let banner = "You've sent several enquiries in a short time. Please wait \(retryAfter) seconds and try again."
+            let response = try await render(req, values: input, errors: [:], banner: banner).encodeResponse(for: req)
+            response.status = .tooManyRequests
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))
+            return response
+        }
+    }
+
+    private func render(_ req: Request, values: ContactInput, errors: FieldErrors, banner: String? = nil) async throws -> View {
+        let settings = req.services.config.intake
+        var shown = values
+        shown.website = nil
+        return try await req.view.render("contact/form", Context(
+            title: "Contact us",
+            csrf: req.csrfToken,
+            options: settings.serviceInterests.map { Option(name: $0, selected: $0 == values.serviceInterest) },
+            values: shown,
+            errors: errors,
+            hasErrors: !errors.isEmpty,
+            consentRequired: settings.consentRequired,
+            banner: banner))
+    }
+}

@@ -1,0 +1,40 @@
+import Vapor
+
+/// The one path every enquiry takes, whether it came from the HTML form or the JSON API:
+/// rate limit, honeypot, rules, then a committed row.
+struct IntakePipeline {
+    enum Outcome {
+        case rateLimited(retryAfter: Int)
+        /// The honeypot was filled: a bot. Answered like success, nothing stored.
+        case discarded
+        case invalid(FieldErrors)
+        case accepted(ContactSubmission)
+    }
+
+    let request: Request
+
+    /// Counts the attempt against the caller's IP before anything is read.
+    func admit() async -> Outcome? {
+        guard let limiter = request.services.intakeLimiter else { return nil }
+        let ip = request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders)
+        let decision = await limiter.hit(ip)
+        return decision.allowed ? nil : .rateLimited(retryAfter: decision.retryAfter)
+    }
+
+    func receive(_ input: ContactInput) async throws -> Outcome {
+        if let website = input.website, !website.trimmingCharacters(in: .whitespaces).isEmpty {
+            request.logger.info("Discarded an enquiry whose honeypot field was filled")
+            return .discarded
+        }
+        switch EnquiryValidator(settings: request.services.config.intake).validate(input) {
+        case .invalid(let errors):
+            return .invalid(errors)
+        case .valid(let enquiry):
+            let origin = EnquiryIntake.Origin(
+                ip: request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders),
+                userAgent: request.headers.first(name: .userAgent))
+            let submission = try await EnquiryIntake(database: request.db).record(enquiry, origin: origin)
+            return .accepted(submission)
+        }
+    }
+}

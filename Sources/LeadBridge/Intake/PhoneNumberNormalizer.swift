@@ -1,0 +1,93 @@
+/// Turns what a visitor types into an E.164 number (`+` and up to 15 digits), or says why not.
+///
+/// A number written with `+` or `00` is international; anything else is read as a national
+/// number of the default country (`CONTACT_DEFAULT_COUNTRY`), dropping its trunk prefix
+/// (the leading 0 in the UK, the leading 1 in North America). Known countries have their
+/// national number lengths checked, and North American numbers their area-code rules;
+/// other country codes must give 8 to 15 digits in all.
+enum PhoneNumberNormalizer {
+    struct Plan: Sendable {
+        let callingCode: String
+        let trunkPrefix: String?
+        let nationalLengths: ClosedRange<Int>
+    }
+
+    static let plans: [String: Plan] = [
+        "US": Plan(callingCode: "1", trunkPrefix: "1", nationalLengths: 10...10),
+        "CA": Plan(callingCode: "1", trunkPrefix: "1", nationalLengths: 10...10),
+        "GB": Plan(callingCode: "44", trunkPrefix: "0", nationalLengths: 9...10),
+        "IE": Plan(callingCode: "353", trunkPrefix: "0", nationalLengths: 7...9),
+        "AU": Plan(callingCode: "61", trunkPrefix: "0", nationalLengths: 9...9),
+        "NZ": Plan(callingCode: "64", trunkPrefix: "0", nationalLengths: 8...10),
+        "DE": Plan(callingCode: "49", trunkPrefix: "0", nationalLengths: 6...13),
+        "FR": Plan(callingCode: "33", trunkPrefix: "0", nationalLengths: 9...9),
+        "ES": Plan(callingCode: "34", trunkPrefix: nil, nationalLengths: 9...9),
+        "IT": Plan(callingCode: "39", trunkPrefix: nil, nationalLengths: 6...11),
+        "NL": Plan(callingCode: "31", trunkPrefix: "0", nationalLengths: 9...9),
+        "BE": Plan(callingCode: "32", trunkPrefix: "0", nationalLengths: 8...9),
+        "CH": Plan(callingCode: "41", trunkPrefix: "0", nationalLengths: 9...9),
+        "AT": Plan(callingCode: "43", trunkPrefix: "0", nationalLengths: 4...13),
+        "SE": Plan(callingCode: "46", trunkPrefix: "0", nationalLengths: 7...10),
+        "NO": Plan(callingCode: "47", trunkPrefix: nil, nationalLengths: 8...8),
+        "DK": Plan(callingCode: "45", trunkPrefix: nil, nationalLengths: 8...8),
+        "PT": Plan(callingCode: "351", trunkPrefix: nil, nationalLengths: 9...9),
+        "IN": Plan(callingCode: "91", trunkPrefix: "0", nationalLengths: 10...10),
+        "SG": Plan(callingCode: "65", trunkPrefix: nil, nationalLengths: 8...8),
+        "ZA": Plan(callingCode: "27", trunkPrefix: "0", nationalLengths: 9...9),
+        "MX": Plan(callingCode: "52", trunkPrefix: nil, nationalLengths: 10...10),
+        "BR": Plan(callingCode: "55", trunkPrefix: "0", nationalLengths: 10...11),
+        "JP": Plan(callingCode: "81", trunkPrefix: "0", nationalLengths: 9...10),
+        "AE": Plan(callingCode: "971", trunkPrefix: "0", nationalLengths: 8...9),
+    ]
+
+    static var supportedCountries: [String] { plans.keys.sorted() }
+    static func supports(country: String) -> Bool { plans[country] != nil }
+
+    enum Failure: Error, Equatable {
+        case notDigits
+        case impossible
+    }
+
+    static func normalize(_ input: String, defaultCountry: String) -> Result<String, Failure> {
+        var text = input.trimmingCharacters(in: .whitespaces)
+        let international = text.hasPrefix("+") || text.hasPrefix("00")
+        if text.hasPrefix("+") { text.removeFirst() } else if text.hasPrefix("00") { text.removeFirst(2) }
+
+        let separators: Set<Character> = [" ", "-", ".", "(", ")", "/", "\u{00A0}"]
+        var digits = ""
+        for character in text where !separators.contains(character) {
+            guard character.isASCII, character.isNumber else { return .failure(.notDigits) }
+            digits.append(character)
+        }
+        guard !digits.isEmpty else { return .failure(.notDigits) }
+
+        if international { return validateInternational(digits) }
+        guard let plan = plans[defaultCountry] else { return .failure(.impossible) }
+        var national = Substring(digits)
+        if let trunk = plan.trunkPrefix, national.hasPrefix(trunk),
+           !plan.nationalLengths.contains(national.count) {
+            national = national.dropFirst(trunk.count)
+        }
+        guard plan.nationalLengths.contains(national.count) else { return .failure(.impossible) }
+        return validateInternational(plan.callingCode + national)
+    }
+
+    private static func validateInternational(_ digits: String) -> Result<String, Failure> {
+        guard (8...15).contains(digits.count), digits.first != "0" else { return .failure(.impossible) }
+        // Longest matching calling code wins ("353" before "35").
+        let known = plans.values.filter { digits.hasPrefix($0.callingCode) }
+            .max { $0.callingCode.count < $1.callingCode.count }
+        if let plan = known {
+            let national = digits.dropFirst(plan.callingCode.count)
+            guard plan.nationalLengths.contains(national.count) else { return .failure(.impossible) }
+            if plan.callingCode == "1", !isPlausibleNorthAmerican(national) { return .failure(.impossible) }
+        }
+        return .success("+" + digits)
+    }
+
+    /// NANP: area code and exchange both start with 2–9.
+    private static func isPlausibleNorthAmerican(_ national: Substring) -> Bool {
+        let chars = Array(national)
+        return chars.count == 10 && chars[0] >= "2" && chars[3] >= "2"
+    }
+}

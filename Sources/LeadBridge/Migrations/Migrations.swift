@@ -1,0 +1,15 @@
+import Fluent
+
+/// Every migration, in the order it runs. A new one is appended, never inserted.
+enum AppMigrations {
+    static let all: [any Migration] = [
+        CreateUsers(),
+        CreateSessions(),
+        CreateContactSubmissions(),
+        CreateIntegrationSettings(),
+        CreateIntegrationLogs(),
+        CreateRingCentralAccounts(),
+        CreateRingCentralTokens(),
+        CreateCallLogs(),
+    ]
+}

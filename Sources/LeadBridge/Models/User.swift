@@ -1,0 +1,30 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// An administrator of this LeadBridge installation.
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "email") var email: String
+    @OptionalField(key: "name") var name: String?
+    @Field(key: "password_hash") var passwordHash: String
+    /// Failures since the last good sign-in; past the limit the account is locked for a while.
+    @Field(key: "failed_login_attempts") var failedLoginAttempts: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @OptionalField(key: "last_login_at") var lastLoginAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(email: String, name: String?, passwordHash: String) {
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+        self.failedLoginAttempts = 0
+    }
+}
+
+extension User: ModelSessionAuthenticatable {}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Counts events per key in fixed windows, in memory.
+///
+/// Per process on purpose: the intake limit only has to blunt floods from one address,
+/// and a shared counter would put a database write in front of every enquiry.
+/// The per-account sign-in lock, which must hold across servers, lives in `users`.
+actor RateLimiter {
+    struct Decision: Sendable {
+        let allowed: Bool
+        /// Seconds until the caller may try again (when refused).
+        let retryAfter: Int
+    }
+
+    private struct Window { var start: Date; var count: Int }
+    private let limit: Int
+    private let window: TimeInterval
+    private var windows: [String: Window] = [:]
+    private var lastSweep = Date()
+
+    init(limit: Int, windowSeconds: Int) {
+        self.limit = limit
+        self.window = TimeInterval(windowSeconds)
+    }
+
+    /// Records one event for `key` and says whether it is within the limit.
+    func hit(_ key: String, now: Date = Date()) -> Decision {
+        sweepIfDue(now)
+        var entry = windows[key] ?? Window(start: now, count: 0)
+        if now.timeIntervalSince(entry.start) >= window { entry = Window(start: now, count: 0) }
+        entry.count += 1
+        windows[key] = entry
+        let retryAfter = max(1, Int((entry.start.addingTimeInterval(window).timeIntervalSince(now)).rounded(.up)))
+        return Decision(allowed: entry.count <= limit, retryAfter: retryAfter)
+    }
+
+    /// Whether `key` is over the limit, without counting an event.
+    func isBlocked(_ key: String, now: Date = Date()) -> Decision {
+        guard let entry = windows[key], now.timeIntervalSince(entry.start) < window else {
+            return Decision(allowed: true, retryAfter: 0)
+        }
+        let retryAfter = max(1, Int((entry.start.addingTimeInterval(window).timeIntervalSince(now)).rounded(.up)))
+        return Decision(allowed: entry.count < limit, retryAfter: retryAfter)
+    }
+
+    func reset(_ key: String) { windows[key] = nil }
+
+    /// Drops finished windows so memory stays bounded by recent distinct keys.
+    private func sweepIfDue(_ now: Date) {
+        guard now.timeIntervalSince(lastSweep) >= window else { return }
+        windows = windows.filter { now.timeIntervalSince($0.value.start) < window }
+        lastSweep = now
+    }
+}

@@ -1,0 +1,15 @@
+import Vapor
+
+/// Lets only a signed-in admin through: pages redirect to the sign-in form, JSON callers get 401.
+struct RequireAdmin: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.auth.has(User.self) else {
+            if request.prefersJSON {
+                throw Abort(.unauthorized, reason: "Sign in to the LeadBridge admin first.")
+            }
+            let target = request.url.path.hasPrefix("/admin") ? "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            return request.redirect(to: "/admin/login" + target)
+        }
+        return try await next.respond(to: request)
+    }
+}

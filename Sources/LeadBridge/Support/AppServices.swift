@@ -1,0 +1,29 @@
+import Vapor
+
+/// What configure() builds once and every request shares.
+struct AppServices: Sendable {
+    let config: AppConfig
+    let secrets: SecretBox
+    let intakeLimiter: RateLimiter?
+    let loginIPLimiter: RateLimiter
+    /// A bcrypt hash checked when no account matches, so a wrong email takes as long as a wrong password.
+    let decoyPasswordHash: String
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey { typealias Value = AppServices }
+
+    var services: AppServices {
+        get {
+            guard let services = storage[ServicesKey.self] else {
+                fatalError("configure(_:) must run before the app's services are used.")
+            }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var services: AppServices { application.services }
+}

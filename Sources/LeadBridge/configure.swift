@@ -1,0 +1,79 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+/// Builds the whole app, top to bottom: configuration, database, sessions, views,
+/// middleware, routes and commands. Tests call it with a configuration of their own.
+public func configure(_ app: Application, config: AppConfig? = nil) async throws {
+    let config = try config ?? AppConfig.load()
+    let secrets = try AppKeyLoader.secretBox(config: config, isProduction: app.environment == .production,
+                                             logger: app.logger)
+
+    try await configureDatabase(app, config: config)
+    app.migrations.add(AppMigrations.all)
+
+    app.passwords.use(app.environment == .testing ? .bcrypt(cost: 4) : .bcrypt)
+    app.services = AppServices(
+        config: config,
+        secrets: secrets,
+        intakeLimiter: config.intake.rateLimit.map {
+            RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
+        },
+        loginIPLimiter: RateLimiter(limit: config.loginThrottle.maxFailuresPerIP,
+                                    windowSeconds: config.loginThrottle.lockSeconds),
+        decoyPasswordHash: try await app.password.async.hash(SecureToken.make())
+    )
+
+    app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60) }
+    app.sessions.configuration = SessionsConfiguration(cookieName: "leadbridge_session") { id in
+        HTTPCookies.Value(string: id.string, path: "/admin", isSecure: config.usesHTTPS,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.routes.defaultMaxBodySize = ByteCount(value: config.intake.maxBodyBytes)
+
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+
+    try routes(app)
+    registerCommands(app)
+
+    if config.autoMigrate, app.isServing {
+        try await app.autoMigrate()
+    }
+}
+
+private func configureDatabase(_ app: Application, config: AppConfig) async throws {
+    if let url = config.databaseURL {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw ConfigurationError.invalid("DATABASE_URL must start with postgres://; leave it unset to use the embedded SQLite file.")
+        }
+        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
+        return
+    }
+    try FileManager.default.createDirectory(atPath: config.storagePath, withIntermediateDirectories: true)
+    app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+    // WAL lets readers (the admin, /readyz) carry on while an enquiry is being written.
+    // It is a property of the file, so setting it once here covers every connection.
+    if let sql = app.db as? any SQLDatabase {
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+}
+
+extension Application {
+    /// True when this process will run `serve` (named, or implied as the default command).
+    var isServing: Bool {
+        guard environment != .testing else { return false }
+        guard let command = environment.arguments.dropFirst().first else { return true }
+        return command == "serve" || command.hasPrefix("-")
+    }
+}

@@ -1,0 +1,46 @@
+import Vapor
+
+/// Every route, grouped by area.
+func routes(_ app: Application) throws {
+    let config = app.services.config
+
+    // Operations
+    app.get("healthz", use: HealthController.live)
+    app.get("readyz", use: HealthController.ready)
+
+    // Public site: pages and the contact form (browser forms carry CSRF tokens).
+    let site = app.grouped(CSRFMiddleware(secureCookies: config.usesHTTPS))
+    site.get(use: HomeController.index)
+    let contactForm = ContactFormController()
+    site.get("contact", use: contactForm.show)
+    site.post("contact", use: contactForm.submit)
+    site.get("contact", "thanks", use: contactForm.thanks)
+
+    // JSON intake for headless sites.
+    let api = app.grouped("api")
+    let contactAPI = ContactAPIController()
+    let cors = config.intake.corsAllowedOrigins.isEmpty ? nil : CORSMiddleware(configuration: .init(
+        allowedOrigin: .any(config.intake.corsAllowedOrigins),
+        allowedMethods: [.POST, .OPTIONS],
+        allowedHeaders: [.accept, .contentType, .origin]
+    ))
+    let intake = cors.map { api.grouped($0) } ?? api
+    intake.post("contact", use: contactAPI.create)
+    if cors != nil { intake.on(.OPTIONS, "contact") { _ in Response(status: .noContent) } }
+
+    // Admin: sessions and CSRF on everything; RequireAdmin on everything but sign-in.
+    let admin = app.grouped("admin")
+        .grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware(secureCookies: config.usesHTTPS))
+    let auth = AdminAuthController()
+    admin.get("setup", use: auth.showSetup)
+    admin.post("setup", use: auth.setup)
+    admin.get("login", use: auth.showLogin)
+    admin.post("login", use: auth.login)
+
+    let signedIn = admin.grouped(RequireAdmin())
+    signedIn.post("logout", use: auth.logout)
+    signedIn.get(use: DashboardController.index)
+    let submissions = SubmissionsController()
+    signedIn.get("submissions", use: submissions.index)
+    signedIn.get("submissions", ":id", use: submissions.show)
+}
