@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 "LeadBridge",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
     ]

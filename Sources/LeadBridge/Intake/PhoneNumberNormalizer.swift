@@ -63,13 +63,17 @@ enum PhoneNumberNormalizer {
 
         if international { return validateInternational(digits) }
         guard let plan = plans[defaultCountry] else { return .failure(.impossible) }
-        var national = Substring(digits)
-        if let trunk = plan.trunkPrefix, national.hasPrefix(trunk),
-           !plan.nationalLengths.contains(national.count) {
-            national = national.dropFirst(trunk.count)
-        }
+        let national = withoutTrunkPrefix(Substring(digits), plan: plan)
         guard plan.nationalLengths.contains(national.count) else { return .failure(.impossible) }
         return validateInternational(plan.callingCode + national)
+    }
+
+    /// Drops a leading trunk prefix when what remains is a valid national length, so
+    /// "020 7946 0958" and the common "+44 (0)20 7946 0958" both read as +44 20 7946 0958.
+    private static func withoutTrunkPrefix(_ national: Substring, plan: Plan) -> Substring {
+        guard let trunk = plan.trunkPrefix, national.hasPrefix(trunk),
+              plan.nationalLengths.contains(national.count - trunk.count) else { return national }
+        return national.dropFirst(trunk.count)
     }
 
     private static func validateInternational(_ digits: String) -> Result<String, Failure> {
@@ -77,12 +81,13 @@ enum PhoneNumberNormalizer {
         // Longest matching calling code wins ("353" before "35").
         let known = plans.values.filter { digits.hasPrefix($0.callingCode) }
             .max { $0.callingCode.count < $1.callingCode.count }
-        if let plan = known {
-            let national = digits.dropFirst(plan.callingCode.count)
-            guard plan.nationalLengths.contains(national.count) else { return .failure(.impossible) }
-            if plan.callingCode == "1", !isPlausibleNorthAmerican(national) { return .failure(.impossible) }
-        }
-        return .success("+" + digits)
+        guard let plan = known else { return .success("+" + digits) }
+        // North America's trunk "1" is its calling code too; only "0" trunks appear after a country code.
+        let afterCode = digits.dropFirst(plan.callingCode.count)
+        let national = plan.trunkPrefix == "0" ? withoutTrunkPrefix(afterCode, plan: plan) : afterCode
+        guard plan.nationalLengths.contains(national.count) else { return .failure(.impossible) }
+        if plan.callingCode == "1", !isPlausibleNorthAmerican(national) { return .failure(.impossible) }
+        return .success("+" + plan.callingCode + national)
     }
 
     /// NANP: area code and exchange both start with 2–9.

@@ -1,0 +1,76 @@
+import Fluent
+import SQLKit
+import Testing
+import Vapor
+@testable import LeadBridge
+
+@Suite("Migrations")
+struct MigrationTests {
+    /// The guide's tables with its column names, and the project's own.
+    static let expectedColumns: [String: Set<String>] = [
+        "integration_settings": ["id", "provider", "is_enabled", "mode", "credentials", "settings", "last_tested_at",
+                                 "last_test_success", "last_test_message", "created_at", "updated_at"],
+        "integration_logs": ["id", "provider", "action", "request_id", "status", "related_type", "related_id", "payload",
+                             "response", "error_message", "http_status", "duration_ms", "created_at", "updated_at"],
+        "ringcentral_accounts": ["id", "account_id", "name", "main_number", "status", "extensions", "created_at", "updated_at"],
+        "ringcentral_tokens": ["id", "ringcentral_account_id", "access_token", "refresh_token", "token_type", "expires_in",
+                               "expires_at", "scope", "owner_id", "created_at", "updated_at"],
+        "call_logs": ["id", "ringcentral_id", "session_id", "direction", "type", "action", "result", "start_time", "duration",
+                      "from_data", "to_data", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at"],
+        "contact_submissions": ["id", "first_name", "last_name", "email", "phone", "company", "service_interest", "message",
+                                "source", "consent", "consent_at", "ip", "user_agent", "status", "external_id", "synced_at",
+                                "exported_at", "created_at", "updated_at"],
+        "users": ["id", "email", "name", "password_hash", "failed_login_attempts", "locked_until", "last_login_at",
+                  "created_at", "updated_at"],
+        "sessions": ["id", "data", "expires_at", "created_at", "updated_at"],
+    ]
+
+    static func columns(of table: String, _ db: any Database) async throws -> Set<String> {
+        let sql = db as! any SQLDatabase
+        let query: SQLQueryString = sql.dialect.name == "postgresql"
+            ? "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = \(bind: table)"
+            : "SELECT name FROM pragma_table_info(\(bind: table))"
+        return Set(try await sql.raw(query).all().map { try $0.decode(column: "name", as: String.self) })
+    }
+
+    @Test func everyTableHasTheGuidesColumns() async throws {
+        try await withApp { app in
+            for (table, expected) in Self.expectedColumns {
+                let actual = try await Self.columns(of: table, app.db)
+                #expect(actual == expected, "\(table)")
+            }
+        }
+    }
+
+    @Test func enumColumnsRefuseValuesOutsideTheirList() async throws {
+        try await withApp { app in
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("INSERT INTO integration_logs (provider, action, status) VALUES ('suitedash', 'test', 'success')").run()
+            await #expect(throws: (any Error).self) {
+                try await sql.raw("INSERT INTO integration_logs (provider, action, status) VALUES ('suitedash', 'test', 'bogus')").run()
+            }
+            await #expect(throws: (any Error).self) {
+                try await sql.raw("INSERT INTO contact_submissions (first_name, source, consent, status) VALUES ('A', 'web', true, 'lost')").run()
+            }
+        }
+    }
+
+    @Test func providerAndRingCentralIdsAreUnique() async throws {
+        try await withApp { app in
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("INSERT INTO integration_settings (provider, is_enabled) VALUES ('suitedash', false)").run()
+            await #expect(throws: (any Error).self) {
+                try await sql.raw("INSERT INTO integration_settings (provider, is_enabled) VALUES ('suitedash', true)").run()
+            }
+        }
+    }
+
+    @Test func migrationsRevertAndApplyAgain() async throws {
+        try await withApp { app in
+            try await app.autoRevert()
+            #expect(try await Self.columns(of: "contact_submissions", app.db).isEmpty)
+            try await app.autoMigrate()
+            #expect(try await Self.columns(of: "contact_submissions", app.db) == Self.expectedColumns["contact_submissions"])
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+@Suite("Health, headers and errors")
+struct OperationsTests {
+    @Test func healthAndReadiness() async throws {
+        try await withApp { app in
+            let live = try await app.testing().sendRequest(.GET, "/healthz")
+            #expect(live.status == .ok && live.text == "ok")
+            let ready = try await app.testing().sendRequest(.GET, "/readyz")
+            #expect(ready.status == .ok && ready.text.contains("\"database\":\"ok\""))
+        }
+    }
+
+    @Test func securityHeadersOnPagesAndErrors() async throws {
+        try await withApp { app in
+            for path in ["/contact", "/no-such-page"] {
+                let response = try await app.testing().sendRequest(.GET, path)
+                #expect(response.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true, "\(path)")
+                #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                #expect(response.headers.first(name: "Referrer-Policy") == "same-origin")
+                #expect(response.headers.first(name: "Strict-Transport-Security") == nil)
+            }
+            let missing = try await app.testing().sendRequest(.GET, "/no-such-page")
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("<title>404"))
+        }
+    }
+
+    @Test func cookiesAreSecureBehindHTTPS() async throws {
+        try await withApp({ $0.appURL = "https://leads.example.com" }) { app in
+            try await app.createAdmin()
+            let browser = Browser(app)
+            let page = try await browser.get("/admin/login")
+            let csrf = try #require(page.headers.setCookie?[CSRFMiddleware.cookieName])
+            #expect(csrf.isSecure && csrf.isHTTPOnly && csrf.sameSite == .lax)
+            #expect(page.headers.first(name: "Strict-Transport-Security") != nil)
+
+            let signedIn = try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": "correct horse battery"])
+            let session = try #require(signedIn.headers.setCookie?["leadbridge_session"])
+            #expect(session.isSecure && session.isHTTPOnly && session.sameSite == .lax)
+        }
+    }
+}
