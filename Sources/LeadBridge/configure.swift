@@ -7,6 +7,11 @@ import Vapor
 /// Builds the whole app, top to bottom: configuration, database, sessions, views,
 /// middleware, routes and commands. Tests call it with a configuration of their own.
 public func configure(_ app: Application, config: AppConfig? = nil) async throws {
+    // `key generate` is what a missing APP_KEY tells you to run, so it must work without one.
+    if app.commandName == "key" {
+        app.asyncCommands.use(KeyCommand(), as: "key")
+        return
+    }
     let config = try config ?? AppConfig.load()
     let secrets = try AppKeyLoader.secretBox(config: config, isProduction: app.environment == .production,
                                              logger: app.logger)
@@ -18,6 +23,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.services = AppServices(
         config: config,
         secrets: secrets,
+        enquiryWriter: EnquiryWriter(database: { [unowned app] in app.db }),
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
         },
@@ -38,7 +44,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
     app.middleware.use(AppErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = ByteCount(value: config.intake.maxBodyBytes)
 
     app.http.server.configuration.hostname = config.hostname
@@ -70,10 +76,15 @@ private func configureDatabase(_ app: Application, config: AppConfig) async thro
 }
 
 extension Application {
+    /// The command this process was started with; nil for the default (`serve`).
+    var commandName: String? {
+        guard environment != .testing, let first = environment.arguments.dropFirst().first,
+              !first.hasPrefix("-") else { return nil }
+        return first
+    }
+
     /// True when this process will run `serve` (named, or implied as the default command).
     var isServing: Bool {
-        guard environment != .testing else { return false }
-        guard let command = environment.arguments.dropFirst().first else { return true }
-        return command == "serve" || command.hasPrefix("-")
+        environment != .testing && (commandName == nil || commandName == "serve")
     }
 }

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 
 /// Saves an accepted enquiry. The row is committed before the caller answers the visitor;
@@ -9,24 +8,10 @@ struct EnquiryIntake {
         var userAgent: String?
     }
 
-    let database: any Database
+    let writer: EnquiryWriter
 
-    func record(_ enquiry: ValidEnquiry, origin: Origin, now: Date = Date()) async throws -> ContactSubmission {
-        let submission = ContactSubmission()
-        submission.firstName = enquiry.firstName
-        submission.lastName = enquiry.lastName
-        submission.email = enquiry.email
-        submission.phone = enquiry.phone
-        submission.company = enquiry.company
-        submission.serviceInterest = enquiry.serviceInterest
-        submission.message = enquiry.message
-        submission.source = enquiry.source
-        submission.consent = enquiry.consent
-        submission.consentAt = enquiry.consent ? now : nil
-        submission.ip = origin.ip.map { String($0.prefix(45)) }
-        submission.userAgent = origin.userAgent.map { String(TextSanitizer.singleLine($0).prefix(512)) }
-        submission.status = .pending
-        try await submission.create(on: database)
-        return submission
+    /// Commits the enquiry and returns its id.
+    func record(_ enquiry: ValidEnquiry, origin: Origin, now: Date = Date()) async throws -> Int {
+        try await writer.insert(EnquiryWriter.Row(enquiry: enquiry, origin: origin, receivedAt: now))
     }
 }

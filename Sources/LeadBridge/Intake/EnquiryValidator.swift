@@ -13,7 +13,8 @@ struct EnquiryValidator {
         func clean(_ value: String?, _ field: String, multiLine: Bool = false) -> String? {
             guard let value else { return nil }
             let text = multiLine ? TextSanitizer.multiLine(value) : TextSanitizer.singleLine(value)
-            if let max = Self.maxLengths[field], text.count > max {
+            // Characters never outnumber UTF-8 bytes, so counting characters is rarely needed.
+            if let max = Self.maxLengths[field], text.utf8.count > max, text.count > max {
                 errors[field] = "Keep this under \(max.formatted()) characters (it has \(text.count.formatted()))."
             }
             return text.isEmpty ? nil : text

@@ -8,7 +8,7 @@ struct IntakePipeline {
         /// The honeypot was filled: a bot. Answered like success, nothing stored.
         case discarded
         case invalid(FieldErrors)
-        case accepted(ContactSubmission)
+        case accepted(id: Int)
     }
 
     let request: Request
@@ -33,8 +33,8 @@ struct IntakePipeline {
             let origin = EnquiryIntake.Origin(
                 ip: request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders),
                 userAgent: request.headers.first(name: .userAgent))
-            let submission = try await EnquiryIntake(database: request.db).record(enquiry, origin: origin)
-            return .accepted(submission)
+            let id = try await EnquiryIntake(writer: request.services.enquiryWriter).record(enquiry, origin: origin)
+            return .accepted(id: id)
         }
     }
 }

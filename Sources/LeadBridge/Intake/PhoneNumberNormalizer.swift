@@ -40,6 +40,10 @@ enum PhoneNumberNormalizer {
         "AE": Plan(callingCode: "971", trunkPrefix: "0", nationalLengths: 8...9),
     ]
 
+    /// The same plans keyed by calling code, for reading international numbers.
+    private static let plansByCallingCode: [String: Plan] = Dictionary(
+        plans.values.map { ($0.callingCode, $0) }, uniquingKeysWith: { first, _ in first })
+
     static var supportedCountries: [String] { plans.keys.sorted() }
     static func supports(country: String) -> Bool { plans[country] != nil }
 
@@ -49,17 +53,20 @@ enum PhoneNumberNormalizer {
     }
 
     static func normalize(_ input: String, defaultCountry: String) -> Result<String, Failure> {
-        var text = input.trimmingCharacters(in: .whitespaces)
-        let international = text.hasPrefix("+") || text.hasPrefix("00")
-        if text.hasPrefix("+") { text.removeFirst() } else if text.hasPrefix("00") { text.removeFirst(2) }
-
-        let separators: Set<Character> = [" ", "-", ".", "(", ")", "/", "\u{00A0}"]
+        // Keep digits and a leading "+"; allow the usual separators; anything else is not a number.
         var digits = ""
-        for character in text where !separators.contains(character) {
-            guard character.isASCII, character.isNumber else { return .failure(.notDigits) }
-            digits.append(character)
+        var sawPlus = false
+        for scalar in input.unicodeScalars {
+            switch scalar {
+            case "0"..."9": digits.unicodeScalars.append(scalar)
+            case "+" where digits.isEmpty && !sawPlus: sawPlus = true
+            case " ", "-", ".", "(", ")", "/", "\t", "\u{00A0}": continue
+            default: return .failure(.notDigits)
+            }
         }
         guard !digits.isEmpty else { return .failure(.notDigits) }
+        let international = sawPlus || digits.hasPrefix("00")
+        if !sawPlus && international { digits.removeFirst(2) }
 
         if international { return validateInternational(digits) }
         guard let plan = plans[defaultCountry] else { return .failure(.impossible) }
@@ -79,8 +86,7 @@ enum PhoneNumberNormalizer {
     private static func validateInternational(_ digits: String) -> Result<String, Failure> {
         guard (8...15).contains(digits.count), digits.first != "0" else { return .failure(.impossible) }
         // Longest matching calling code wins ("353" before "35").
-        let known = plans.values.filter { digits.hasPrefix($0.callingCode) }
-            .max { $0.callingCode.count < $1.callingCode.count }
+        let known = (1...3).reversed().lazy.compactMap { plansByCallingCode[String(digits.prefix($0))] }.first
         guard let plan = known else { return .success("+" + digits) }
         // North America's trunk "1" is its calling code too; only "0" trunks appear after a country code.
         let afterCode = digits.dropFirst(plan.callingCode.count)

@@ -1,5 +1,7 @@
 /// Strips what has no business in a lead: control characters, and the bidirectional
 /// overrides that can make text display differently from what it says.
+///
+/// One pass over the scalars, no Foundation: this runs on every field of every enquiry.
 enum TextSanitizer {
     private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
@@ -11,22 +13,36 @@ enum TextSanitizer {
     }
 
     /// One line: controls dropped, tabs and line breaks become spaces, ends trimmed.
-    static func singleLine(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
+    static func singleLine(_ text: String) -> String { sanitize(text, multiLine: false) }
+
+    /// Several lines: `\r\n` and `\r` become `\n`, tabs stay, other controls dropped, ends trimmed.
+    static func multiLine(_ text: String) -> String { sanitize(text, multiLine: true) }
+
+    private static func sanitize(_ text: String, multiLine: Bool) -> String {
+        if isPlainASCII(text) { return text }
+        var kept: [Unicode.Scalar] = []
+        kept.reserveCapacity(text.utf8.count)
+        var afterCarriageReturn = false
         for scalar in text.unicodeScalars {
-            if scalar == "\t" || scalar == "\n" || scalar == "\r" { scalars.append(" ") }
-            else if !isForbidden(scalar) { scalars.append(scalar) }
+            defer { afterCarriageReturn = scalar == "\r" }
+            switch scalar {
+            case "\r": kept.append(multiLine ? "\n" : " ")
+            case "\n": if !afterCarriageReturn { kept.append(multiLine ? "\n" : " ") }
+            case "\t": kept.append(multiLine ? "\t" : " ")
+            default: if !isForbidden(scalar) { kept.append(scalar) }
+            }
         }
-        return String(scalars).trimmingCharacters(in: .whitespaces)
+        guard let first = kept.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = kept.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: kept[first...last])
+        return String(result)
     }
 
-    /// Several lines: `\r\n` and `\r` become `\n`, tabs stay, other controls dropped.
-    static func multiLine(_ text: String) -> String {
-        let unified = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        var scalars = String.UnicodeScalarView()
-        for scalar in unified.unicodeScalars where scalar == "\n" || scalar == "\t" || !isForbidden(scalar) {
-            scalars.append(scalar)
-        }
-        return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Printable ASCII with no space at either end: nothing to strip, the common case.
+    private static func isPlainASCII(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20 else { return bytes.isEmpty }
+        return bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 }

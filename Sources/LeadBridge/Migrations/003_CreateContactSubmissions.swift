@@ -6,7 +6,8 @@ struct CreateContactSubmissions: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("contact_submissions")
             .bigIntID()
-            .field("first_name", .varchar(100), .required)
+            // SQLite does not enforce VARCHAR lengths; the CHECK makes both databases refuse a blank or overlong name.
+            .field("first_name", .varchar(100), .required, .sql(raw: "CHECK (length(first_name) BETWEEN 1 AND 100)"))
             .field("last_name", .varchar(100))
             .field("email", .varchar(254))
             .field("phone", .varchar(20))

@@ -4,6 +4,8 @@ import Vapor
 struct AppServices: Sendable {
     let config: AppConfig
     let secrets: SecretBox
+    /// Every new enquiry is committed through here, in groups.
+    let enquiryWriter: EnquiryWriter
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
     /// A bcrypt hash checked when no account matches, so a wrong email takes as long as a wrong password.

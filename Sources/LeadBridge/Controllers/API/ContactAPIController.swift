@@ -31,8 +31,8 @@ struct ContactAPIController {
         case .invalid(let fields):
             return try await Invalid(error: "Some fields need attention.", fields: fields)
                 .encodeResponse(status: .unprocessableEntity, for: req)
-        case .accepted(let submission):
-            return try await Created(id: try submission.requireID(), status: submission.status)
+        case .accepted(let id):
+            return try await Created(id: id, status: .pending)
                 .encodeResponse(status: .created, for: req)
         }
     }

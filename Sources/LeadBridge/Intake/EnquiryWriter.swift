@@ -1,0 +1,99 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// Commits enquiries in groups: every enquiry that arrives while a commit is under way
+/// goes into the next one, as a single multi-row INSERT.
+///
+/// On SQLite every commit is an fsync (WAL with synchronous=FULL, so an enquiry that got
+/// its 201 survives a power cut) and there is one writer at a time; each statement is also
+/// a hop to SQLite's thread pool. One INSERT for many rows pays both costs once per group
+/// instead of once per visitor. Each caller still resumes only after the commit that holds
+/// its row: "committed before the response" is kept. The same path runs on PostgreSQL.
+actor EnquiryWriter {
+    struct Row: Sendable {
+        let enquiry: ValidEnquiry
+        let origin: EnquiryIntake.Origin
+        let receivedAt: Date
+    }
+
+    private struct Waiting: Sendable {
+        let row: Row
+        let continuation: CheckedContinuation<Int, any Error>
+    }
+
+    private let database: @Sendable () -> any Database
+    private let maxGroup: Int
+    private var waiting: [Waiting] = []
+    private var committing = false
+
+    init(database: @escaping @Sendable () -> any Database, maxGroup: Int = 500) {
+        self.database = database
+        self.maxGroup = maxGroup
+    }
+
+    /// Stores the enquiry and returns its id once it is committed.
+    func insert(_ row: Row) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append(Waiting(row: row, continuation: continuation))
+            if !committing {
+                committing = true
+                Task { await self.commitWhileWaiting() }
+            }
+        }
+    }
+
+    private func commitWhileWaiting() async {
+        while !waiting.isEmpty {
+            let group = Array(waiting.prefix(maxGroup))
+            waiting.removeFirst(group.count)
+            await commit(group)
+        }
+        committing = false
+    }
+
+    private func commit(_ group: [Waiting]) async {
+        do {
+            let ids = try await database().transaction { db in
+                try await Self.insertRows(group.map(\.row), on: db)
+            }
+            for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
+        } catch where group.count > 1 {
+            // Something in the group was refused: store each alone, so only that one fails.
+            for waiter in group { await commit([waiter]) }
+        } catch {
+            group[0].continuation.resume(throwing: error)
+        }
+    }
+
+    static let columns = [
+        "first_name", "last_name", "email", "phone", "company", "service_interest", "message", "source",
+        "consent", "consent_at", "ip", "user_agent", "status", "created_at", "updated_at",
+    ]
+
+    /// One INSERT for all rows; returns their ids in the rows' order.
+    static func insertRows(_ rows: [Row], on db: any Database) async throws -> [Int] {
+        guard let sql = db as? any SQLDatabase else { throw EnquiryWriterError.notSQL }
+        var insert = sql.insert(into: ContactSubmission.schema).columns(columns)
+        for row in rows { insert = insert.values(values(for: row)) }
+        let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int.self) }
+        guard ids.count == rows.count else { throw EnquiryWriterError.missingIDs }
+        // Ids from one statement increase in row order on both databases, whatever order
+        // RETURNING lists them in.
+        return ids.sorted()
+    }
+
+    private static func values(for row: Row) -> [any SQLExpression] {
+        let e = row.enquiry
+        let binds: [any Encodable & Sendable] = [
+            e.firstName, e.lastName, e.email, e.phone, e.company, e.serviceInterest, e.message, e.source,
+            e.consent, e.consent ? row.receivedAt : nil, row.origin.ip.map { String($0.prefix(45)) },
+            row.origin.userAgent.map { String(TextSanitizer.singleLine($0).prefix(512)) },
+            SubmissionStatus.pending.rawValue, row.receivedAt, row.receivedAt,
+        ]
+        return binds.map { SQLBind($0) }
+    }
+}
+
+enum EnquiryWriterError: Error { case notSQL, missingIDs }

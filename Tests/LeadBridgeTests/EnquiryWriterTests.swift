@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import LeadBridge
+
+@Suite("Grouped enquiry commits")
+struct EnquiryWriterTests {
+    static func row(_ name: String) -> EnquiryWriter.Row {
+        EnquiryWriter.Row(
+            enquiry: ValidEnquiry(firstName: name, lastName: nil, email: "\(name.lowercased())@example.com", phone: nil,
+                                  company: nil, serviceInterest: nil, message: "from \(name)", source: "website", consent: true),
+            origin: .init(ip: "192.0.2.1", userAgent: "test"), receivedAt: Date())
+    }
+
+    @Test func concurrentEnquiriesEachGetTheIdOfTheirOwnRow() async throws {
+        try await withApp { app in
+            let writer = app.services.enquiryWriter
+            let names = (0..<300).map { "Lead\($0)" }
+            let ids = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for name in names { group.addTask { (name, try await writer.insert(Self.row(name))) } }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect(Set(ids.values).count == 300)
+            let rows = try await ContactSubmission.query(on: app.db).all()
+            #expect(rows.count == 300)
+            for row in rows {
+                #expect(ids[row.firstName] == row.id, "\(row.firstName)")
+                #expect(row.email == row.firstName.lowercased() + "@example.com")
+                #expect(row.status == .pending && row.consentAt != nil && row.createdAt != nil)
+            }
+        }
+    }
+
+    @Test func aRefusedRowFailsAloneAndTheRestOfItsGroupIsStored() async throws {
+        try await withApp { app in
+            let writer = app.services.enquiryWriter
+            // An empty first name breaks the table's CHECK on both databases.
+            let results = await withTaskGroup(of: (String, Bool).self) { group in
+                for index in 0..<50 {
+                    let name = index == 25 ? "" : "Good\(index)"
+                    group.addTask { (name, (try? await writer.insert(Self.row(name))) != nil) }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect(results[""] == false)
+            #expect(results.filter { $0.value }.count == 49)
+            let stored = try await ContactSubmission.query(on: app.db).count()
+            #expect(stored == 49)
+        }
+    }
+}
