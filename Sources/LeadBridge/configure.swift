@@ -24,6 +24,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
         config: config,
         secrets: secrets,
         enquiryWriter: EnquiryWriter(database: { [unowned app] in app.db }),
+        jobQueue: JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds)),
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
         },
@@ -41,7 +42,9 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
+    AppMetrics.bootstrap()
     app.middleware = Middlewares()
+    app.middleware.use(HTTPMetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
@@ -49,6 +52,9 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
 
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
+
+    JobKinds.register(in: app)
+    app.lifecycle.use(InProcessWorkers())
 
     try routes(app)
     registerCommands(app)

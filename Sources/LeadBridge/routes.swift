@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     // Operations
     app.get("healthz", use: HealthController.live)
     app.get("readyz", use: HealthController.ready)
+    app.get("metrics", use: MetricsController.show)
 
     // Public site: pages and the contact form (browser forms carry CSRF tokens).
     let site = app.grouped(CSRFMiddleware(secureCookies: config.usesHTTPS))
@@ -43,4 +44,10 @@ func routes(_ app: Application) throws {
     let submissions = SubmissionsController()
     signedIn.get("submissions", use: submissions.index)
     signedIn.get("submissions", ":id", use: submissions.show)
+    let jobs = JobsController()
+    signedIn.get("jobs", use: jobs.index)
+    signedIn.post("jobs", "failed", "retry-all", use: jobs.retryAll)
+    signedIn.post("jobs", "failed", ":id", "retry", use: jobs.retry)
+    signedIn.post("jobs", "failed", ":id", "discard", use: jobs.discardFailed)
+    signedIn.post("jobs", ":id", "discard", use: jobs.discardPending)
 }

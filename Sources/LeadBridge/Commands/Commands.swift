@@ -4,4 +4,6 @@ import Vapor
 func registerCommands(_ app: Application) {
     app.asyncCommands.use(KeyCommand(), as: "key")
     app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(WorkerCommand(), as: "worker")
+    app.asyncCommands.use(JobsCommand(), as: "jobs")
 }

@@ -20,6 +20,9 @@ public struct AppConfig: Sendable {
     public var intake: IntakeSettings
     public var loginThrottle: LoginThrottleSettings
     public var trustProxyHeaders: Bool
+    public var queue: QueueSettings
+    /// Bearer token for `/metrics`; without one only loopback clients may read it.
+    public var metricsToken: String?
     public var suiteDash: SuiteDashSettings
     public var ringCentral: RingCentralSettings
 
@@ -41,6 +44,8 @@ public struct AppConfig: Sendable {
             intake: try IntakeSettings(reader),
             loginThrottle: try LoginThrottleSettings(reader),
             trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
+            queue: try QueueSettings(reader),
+            metricsToken: reader.string("METRICS_TOKEN"),
             suiteDash: try SuiteDashSettings(reader),
             ringCentral: RingCentralSettings(reader)
         )
@@ -92,6 +97,38 @@ public struct LoginThrottleSettings: Sendable {
         maxFailuresPerAccount = try reader.int("LOGIN_MAX_FAILURES_PER_ACCOUNT") ?? 5
         maxFailuresPerIP = try reader.int("LOGIN_MAX_FAILURES_PER_IP") ?? 20
         lockSeconds = try reader.int("LOGIN_LOCK_SECONDS") ?? 900
+    }
+}
+
+/// The background job queue.
+public struct QueueSettings: Sendable {
+    /// Worker loops `serve` runs in-process; 0 leaves the work to `leadbridge worker`.
+    public var workers: Int
+    /// How long a claimed job is reserved before another worker may take it.
+    public var leaseSeconds: Double
+    /// Longest a single job may run before it counts as a failed try.
+    public var jobTimeoutSeconds: Double
+    public var backoffBaseSeconds: Double
+    public var backoffCapSeconds: Double
+    /// How often an idle worker looks for work.
+    public var pollSeconds: Double
+    /// Most jobs one worker claims at a time (fewer when jobs are slow).
+    public var maxBatch: Int
+    /// How long shutdown waits for jobs in hand before releasing them.
+    public var shutdownGraceSeconds: Double
+
+    init(_ reader: EnvironmentReader) throws {
+        workers = max(0, try reader.int("QUEUE_WORKERS") ?? 2)
+        leaseSeconds = Double(max(10, try reader.int("QUEUE_LEASE_SECONDS") ?? 300))
+        jobTimeoutSeconds = Double(max(1, try reader.int("QUEUE_JOB_TIMEOUT_SECONDS") ?? 120))
+        backoffBaseSeconds = Double(max(1, try reader.int("QUEUE_BACKOFF_BASE_SECONDS") ?? 10))
+        backoffCapSeconds = Double(max(1, try reader.int("QUEUE_BACKOFF_CAP_SECONDS") ?? 3600))
+        pollSeconds = Double(max(10, try reader.int("QUEUE_POLL_MILLISECONDS") ?? 500)) / 1000
+        maxBatch = max(1, try reader.int("QUEUE_MAX_BATCH") ?? 50)
+        shutdownGraceSeconds = Double(max(0, try reader.int("QUEUE_SHUTDOWN_GRACE_SECONDS") ?? 25))
+        guard jobTimeoutSeconds < leaseSeconds else {
+            throw ConfigurationError.invalid("QUEUE_JOB_TIMEOUT_SECONDS must be shorter than QUEUE_LEASE_SECONDS, or a slow job could run twice at once.")
+        }
     }
 }
 

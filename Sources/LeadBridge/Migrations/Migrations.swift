@@ -11,5 +11,6 @@ enum AppMigrations {
         CreateRingCentralAccounts(),
         CreateRingCentralTokens(),
         CreateCallLogs(),
+        CreateJobs(),
     ]
 }

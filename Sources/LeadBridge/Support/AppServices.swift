@@ -6,6 +6,7 @@ struct AppServices: Sendable {
     let secrets: SecretBox
     /// Every new enquiry is committed through here, in groups.
     let enquiryWriter: EnquiryWriter
+    let jobQueue: JobQueue
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
     /// A bcrypt hash checked when no account matches, so a wrong email takes as long as a wrong password.

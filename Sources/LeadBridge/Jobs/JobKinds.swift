@@ -1,0 +1,8 @@
+import Vapor
+
+/// Every job kind and recurring task the app knows. A new kind is registered here.
+enum JobKinds {
+    static func register(in app: Application) {
+        app.jobKinds.register(NoopJob())
+    }
+}

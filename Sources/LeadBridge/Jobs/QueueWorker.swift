@@ -1,0 +1,131 @@
+import Foundation
+import Metrics
+import NIOConcurrencyHelpers
+import Vapor
+
+/// One worker loop: claim due jobs, run them one by one, record how each went.
+///
+/// It claims several jobs at a time when jobs are quick (fewer database round trips) and
+/// one at a time when they are slow (so other workers share the work). Asked to stop, it
+/// finishes the job in hand and gives the rest of its claim back.
+final class QueueWorker: Sendable {
+    let id: String
+    private let app: Application
+    private let queue: JobQueue
+    private let settings: QueueSettings
+    private let stopping = NIOLockedValueBox(false)
+
+    init(app: Application, queue: JobQueue, settings: QueueSettings, id: String = "worker-" + UUID().uuidString.prefix(8).lowercased()) {
+        self.app = app
+        self.queue = queue
+        self.settings = settings
+        self.id = id
+    }
+
+    func stop() { stopping.withLockedValue { $0 = true } }
+    private var isStopping: Bool { stopping.withLockedValue { $0 } }
+
+    /// Runs until `stop()`; returns after the job in hand is finished or released.
+    func run() async {
+        var batchSize = 1
+        while !isStopping {
+            do {
+                let jobs = try await queue.claim(worker: id, limit: batchSize, lease: settings.leaseSeconds, on: app.db)
+                if jobs.isEmpty {
+                    await idle()
+                    continue
+                }
+                let started = DispatchTime.now().uptimeNanoseconds
+                let ran = try await process(jobs)
+                let perJob = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 / Double(max(ran, 1))
+                // Aim for a claim that takes about half a second to work through.
+                batchSize = min(settings.maxBatch, max(1, Int(0.5 / max(perJob, 0.000_1))))
+            } catch {
+                app.logger.error("Job worker \(id) hit an error and will try again shortly", metadata: ["error": "\(error)"])
+                await idle()
+            }
+        }
+    }
+
+    /// Runs a claimed batch; returns how many jobs were run (the rest were released).
+    func process(_ jobs: [JobQueue.Claimed]) async throws -> Int {
+        var succeeded: [Int] = []
+        var ran = 0
+        for (index, job) in jobs.enumerated() {
+            if isStopping || Task.isCancelled {
+                try await queue.release(jobs[index...].map(\.id), worker: id, on: app.db)
+                break
+            }
+            ran += 1
+            if try await execute(job) { succeeded.append(job.id) }
+        }
+        try await queue.complete(succeeded, worker: id, on: app.db)
+        return ran
+    }
+
+    /// Runs one job; true when it succeeded (and should be removed).
+    private func execute(_ job: JobQueue.Claimed) async throws -> Bool {
+        var logger = app.logger
+        logger[metadataKey: "job_id"] = "\(job.id)"
+        logger[metadataKey: "job_kind"] = "\(job.kind)"
+        guard let entry = app.jobKinds.entry(for: job.kind) else {
+            try await queue.recordFailure(of: job, error: JobFailure.permanent("No job kind named \(job.kind) is registered."), worker: id, on: app.db)
+            return false
+        }
+        let context = JobContext(application: app, jobID: job.id, attempt: job.attempts, logger: logger)
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            Timer(label: "leadbridge_job_duration_seconds", dimensions: [("kind", job.kind)], preferredDisplayUnit: .seconds)
+                .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+        }
+        do {
+            try await withTimeout(seconds: settings.jobTimeoutSeconds) { try await entry.run(job.payload, context) }
+            Counter(label: "leadbridge_jobs_processed_total", dimensions: [("kind", job.kind), ("outcome", "success")]).increment()
+            return true
+        } catch is CancellationError {
+            // Shutdown cut the job short: hand it back whole rather than count a failure.
+            try await queue.release([job.id], worker: id, on: app.db)
+            return false
+        } catch {
+            let outcome = try await queue.recordFailure(of: job, error: error, worker: id, on: app.db)
+            let label: String
+            switch outcome {
+            case .failed: label = "failed"; logger.error("Job failed for good", metadata: ["error": "\(error)"])
+            case .waiting(let integration): label = "waiting"; logger.warning("Job waits for \(integration)", metadata: ["error": "\(error)"])
+            case .retryAt(let when): label = "retry"; logger.warning("Job will retry at \(when)", metadata: ["error": "\(error)"])
+            }
+            Counter(label: "leadbridge_jobs_processed_total", dimensions: [("kind", job.kind), ("outcome", label)]).increment()
+            return false
+        }
+    }
+
+    private func idle() async {
+        // Short naps, so a stop request is noticed quickly.
+        var remaining = settings.pollSeconds
+        while remaining > 0, !isStopping {
+            let nap = min(remaining, 0.1)
+            try? await Task.sleep(nanoseconds: UInt64(nap * 1e9))
+            remaining -= nap
+        }
+    }
+}
+
+struct JobTimedOut: JobRetryAdvising, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "The job took longer than \(Int(seconds)) seconds and was stopped." }
+    var retryDisposition: JobRetryDisposition { .retry }
+}
+
+/// Runs `work`, throwing `JobTimedOut` (and cancelling it) if it takes longer than `seconds`.
+func withTimeout<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            throw JobTimedOut(seconds: seconds)
+        }
+        defer { group.cancelAll() }
+        guard let result = try await group.next() else { throw CancellationError() }
+        return result
+    }
+}

@@ -1,0 +1,33 @@
+import Fluent
+import Metrics
+import SQLKit
+import Vapor
+
+/// `GET /metrics` in Prometheus text format. With METRICS_TOKEN set it needs
+/// `Authorization: Bearer <token>`; without one, only this machine (loopback) may read it.
+enum MetricsController {
+    @Sendable static func show(req: Request) async throws -> Response {
+        try authorize(req)
+        let stats = try await QueueStats.read(on: req.db, now: req.services.jobQueue.now())
+        for (state, count) in stats.byState {
+            Gauge(label: "leadbridge_queue_jobs", dimensions: [("state", state)]).record(count)
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
+        return Response(status: .ok, headers: headers, body: .init(string: AppMetrics.exposition()))
+    }
+
+    private static func authorize(_ req: Request) throws {
+        if let token = req.services.config.metricsToken {
+            guard let bearer = req.headers.bearerAuthorization?.token, SecureToken.constantTimeEquals(bearer, token) else {
+                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.")
+            }
+            return
+        }
+        // The socket's peer, never X-Forwarded-For: a header cannot make a request local.
+        let peer = req.remoteAddress?.ipAddress ?? ""
+        guard peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("::ffff:127.") || req.remoteAddress == nil else {
+            throw Abort(.forbidden, reason: "Metrics are only served to this machine; set METRICS_TOKEN to read them from elsewhere.")
+        }
+    }
+}
