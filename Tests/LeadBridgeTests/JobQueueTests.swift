@@ -275,3 +275,29 @@ struct JobQueueTests {
         }
     }
 }
+
+@Suite("Leases over long batches")
+struct LeaseRenewalTests {
+    @Test func aBatchRenewsItsLeaseAndSkipsJobsAnotherWorkerTookOver() async throws {
+        try await withApp({ $0.queue.leaseSeconds = 60; $0.queue.jobTimeoutSeconds = 30 }) { app in
+            let clock = TestClock()
+            let queue = JobQueueTests.queue(clock)
+            let log = RunLog()
+            app.jobKinds.register(CountingJob(log: log))
+            try await queue.enqueueMany(CountingJob.self, (1...3).map { .init(number: $0) }, on: app.db)
+            let claimed = try await queue.claim(worker: "slow", limit: 3, lease: 60, on: app.db)
+
+            // The lease runs out before the batch starts; another worker claims job 3 meanwhile.
+            clock.advance(61)
+            try await JobQueue.sql(app.db).raw("""
+                UPDATE jobs SET reserved_by = 'other', reserved_until = \(bind: clock.now.addingTimeInterval(60)) WHERE id = \(bind: claimed[2].id)
+                """).run()
+
+            let worker = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "slow")
+            #expect(try await worker.process(claimed) == 2)
+            #expect(await log.runs == [1: 1, 2: 1], "job 3 belongs to the other worker now")
+            let left = try await QueuedJob.query(on: app.db).all()
+            #expect(left.map(\.id) == [claimed[2].id] && left.first?.reservedBy == "other")
+        }
+    }
+}

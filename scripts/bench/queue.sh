@@ -50,7 +50,7 @@ drain() {
   while :; do left=$("${count_cmd[@]}"); [ "$left" -eq 0 ] && break; sleep 0.05; done
   end=$(now)
   kill -TERM "$worker"; wait "$worker" || true
-  awk -v n="$start_left" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f %.2f", n / (b - a), b - a}'
+  awk -v n="$start_left" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f %.2f\n", n / (b - a), b - a}'
   rm -rf "$work"
 }
 

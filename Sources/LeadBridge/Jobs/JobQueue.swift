@@ -16,6 +16,8 @@ struct JobQueue: Sendable {
         /// Including this try.
         let attempts: Int
         let maxAttempts: Int
+        /// When this claim's lease runs out.
+        let leaseUntil: Date
     }
 
     var backoff: Backoff
@@ -68,13 +70,14 @@ struct JobQueue: Sendable {
                 WHERE waiting_for IS NULL AND available_at <= \(bind: stamp)
                   AND (reserved_until IS NULL OR reserved_until <= \(bind: stamp))
                 ORDER BY available_at, id LIMIT \(bind: limit)\(skipLocked))
-            RETURNING id, kind, payload, attempts, max_attempts
+            RETURNING id, kind, payload, attempts, max_attempts, reserved_until
             """).all()
         return try rows.map {
             Claimed(id: try $0.decode(column: "id", as: Int.self), kind: try $0.decode(column: "kind", as: String.self),
                     payload: try $0.decode(column: "payload", as: String.self),
                     attempts: try $0.decode(column: "attempts", as: Int.self),
-                    maxAttempts: try $0.decode(column: "max_attempts", as: Int.self))
+                    maxAttempts: try $0.decode(column: "max_attempts", as: Int.self),
+                    leaseUntil: try $0.decode(column: "reserved_until", as: Date.self))
         }.sorted { $0.id < $1.id }
     }
 
@@ -95,12 +98,16 @@ struct JobQueue: Sendable {
             """).run()
     }
 
-    /// Extends the lease on jobs this worker still holds.
-    func renewLease(_ ids: [Int], worker: String, lease: TimeInterval, on db: any Database) async throws {
-        guard !ids.isEmpty else { return }
-        try await Self.sql(db).update(QueuedJob.schema)
-            .set("reserved_until", to: SQLBind(now().addingTimeInterval(lease)))
-            .where("id", .in, ids).where("reserved_by", .equal, worker).run()
+    /// Extends the lease on jobs this worker still holds; returns the ids it still holds
+    /// (a job whose lease ran out and was claimed by another worker is not among them).
+    func renewLease(_ ids: [Int], worker: String, lease: TimeInterval, on db: any Database) async throws -> Set<Int> {
+        guard !ids.isEmpty else { return [] }
+        let stamp = now()
+        let rows = try await Self.sql(db).raw("""
+            UPDATE jobs SET reserved_until = \(bind: stamp.addingTimeInterval(lease)), updated_at = \(bind: stamp)
+            WHERE id IN (\(binds: ids)) AND reserved_by = \(bind: worker) RETURNING id
+            """).all()
+        return Set(try rows.map { try $0.decode(column: "id", as: Int.self) })
     }
 
     enum FailureOutcome: Equatable {

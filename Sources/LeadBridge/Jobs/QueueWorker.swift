@@ -51,10 +51,24 @@ final class QueueWorker: Sendable {
     func process(_ jobs: [JobQueue.Claimed]) async throws -> Int {
         var succeeded: [Int] = []
         var ran = 0
+        var leaseEnds = jobs.map(\.leaseUntil).min() ?? queue.now()
+        var lost = Set<Int>()
         for (index, job) in jobs.enumerated() {
             if isStopping || Task.isCancelled {
                 try await queue.release(jobs[index...].map(\.id), worker: id, on: app.db)
                 break
+            }
+            // The lease must outlast this job even if it runs to its timeout; otherwise another
+            // worker could take the rest of the batch while this one still works through it.
+            if queue.now().addingTimeInterval(settings.jobTimeoutSeconds + 5) >= leaseEnds {
+                let remaining = jobs[index...].map(\.id)
+                let held = try await queue.renewLease(remaining, worker: id, lease: settings.leaseSeconds, on: app.db)
+                lost.formUnion(Set(remaining).subtracting(held))
+                leaseEnds = queue.now().addingTimeInterval(settings.leaseSeconds)
+            }
+            if lost.contains(job.id) {
+                app.logger.warning("Job \(job.id) was taken over by another worker after its lease ran out; not running it here")
+                continue
             }
             ran += 1
             if try await execute(job) { succeeded.append(job.id) }
