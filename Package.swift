@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
     ],
     targets: [
@@ -36,6 +37,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
+        ),
+        .target(
+            name: "SuiteDashKit",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .target(
+            name: "ProviderSandbox",
+            dependencies: [.product(name: "Vapor", package: "vapor")]
+        ),
+        .testTarget(
+            name: "SuiteDashKitTests",
+            dependencies: ["SuiteDashKit", "ProviderSandbox"]
         ),
         .testTarget(
             name: "LeadBridgeTests",

@@ -1,0 +1,41 @@
+import Foundation
+import Vapor
+
+/// Serves the sandboxed providers over real HTTP on loopback, for tests, demos and benchmarks.
+public final class SandboxServer: Sendable {
+    public let suiteDash: SuiteDashSandbox
+    public let port: Int
+    private let app: Application
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var suiteDashURL: String { baseURL + "/secure-api" }
+
+    /// Starts a server on `port` (0: any free port).
+    public static func start(port: Int = 0, suiteDash: SuiteDashSandbox = SuiteDashSandbox()) async throws -> SandboxServer {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        app.http.server.configuration.hostname = "127.0.0.1"
+        app.http.server.configuration.port = port
+        app.routes.defaultMaxBodySize = "1mb"
+        suiteDash.register(on: app)
+        do {
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        let bound = app.http.server.shared.localAddress?.port ?? port
+        return SandboxServer(app: app, suiteDash: suiteDash, port: bound)
+    }
+
+    private init(app: Application, suiteDash: SuiteDashSandbox, port: Int) {
+        self.app = app
+        self.suiteDash = suiteDash
+        self.port = port
+    }
+
+    public func stop() async {
+        await app.server.shutdown()
+        try? await app.asyncShutdown()
+    }
+}

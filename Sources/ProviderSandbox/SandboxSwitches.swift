@@ -1,0 +1,15 @@
+import Foundation
+
+/// How a sandboxed provider misbehaves, changed at run time by tests, demos and benchmarks.
+public struct SandboxSwitches: Sendable, Equatable {
+    /// Added to every answer.
+    public var latencyMilliseconds: Int = 0
+    /// Share of requests (0...1) answered with a 500.
+    public var failureRate: Double = 0
+    /// Every request answered with a 503.
+    public var outage = false
+    /// While set, every request is answered 429 with this Retry-After (seconds).
+    public var rateLimitRetryAfter: Int? = nil
+
+    public init() {}
+}

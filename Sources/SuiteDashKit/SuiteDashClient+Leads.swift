@@ -1,0 +1,112 @@
+import Foundation
+
+/// The integration guide's operations, as SuiteDash really works.
+extension SuiteDashClient {
+    /// A person to put in SuiteDash, in the guide's terms.
+    public struct ContactDetails: Sendable, Equatable {
+        public var firstName: String
+        public var lastName: String?
+        public var email: String
+        public var phone: String?
+        public var companyName: String?
+        /// The guide's `notes`: SuiteDash's `background_info`.
+        public var notes: String?
+        public var tags: [String]
+
+        public init(firstName: String, lastName: String?, email: String, phone: String? = nil,
+                    companyName: String? = nil, notes: String? = nil, tags: [String] = []) {
+            self.firstName = firstName; self.lastName = lastName; self.email = email; self.phone = phone
+            self.companyName = companyName; self.notes = notes; self.tags = tags
+        }
+    }
+
+    public struct UpsertResult: Sendable, Equatable {
+        public var uid: String
+        public var created: Bool
+        /// False when the contact already said everything, so nothing was sent.
+        public var changed: Bool
+    }
+
+    /// The guide's `createOrUpdateContact`. Looks the contact up (by `knownUID` when LeadBridge
+    /// stored it, else by email); updates only what differs, keeping the tags it has (SuiteDash's
+    /// PUT replaces tags, so the union is sent), and sends nothing when nothing differs; creates
+    /// a contact with role Lead and no welcome email otherwise. Never relies on a create
+    /// failing for a duplicate: SuiteDash does not document one.
+    public func createOrUpdateContact(_ details: ContactDetails, knownUID: String? = nil) async throws -> UpsertResult {
+        if let existing = try await contact(knownUID ?? details.email) {
+            let draft = Self.changes(from: existing, to: details)
+            guard draft != SuiteDashContactDraft() else {
+                return UpsertResult(uid: existing.uid, created: false, changed: false)
+            }
+            _ = try await updateContact(existing.uid, draft)
+            return UpsertResult(uid: existing.uid, created: false, changed: true)
+        }
+        let created = try await createContact(SuiteDashContactDraft(
+            firstName: details.firstName, lastName: details.lastName, email: details.email, role: "Lead",
+            phone: details.phone, companyName: details.companyName,
+            createCompanyIfNotExists: details.companyName == nil ? nil : true,
+            backgroundInfo: details.notes, tags: details.tags.isEmpty ? nil : details.tags, sendWelcomeEmail: false))
+        // Whether SuiteDash keeps tags sent on create is not documented: if they did not stick, set them.
+        if !details.tags.isEmpty, Set(created.tags ?? []) != Set(details.tags) {
+            _ = try await updateContact(created.uid, SuiteDashContactDraft(tags: Self.union(created.tags ?? [], details.tags)))
+        }
+        return UpsertResult(uid: created.uid, created: true, changed: true)
+    }
+
+    /// The guide's `createLeadFromContactSubmission`. SuiteDash has no lead object: a lead is a
+    /// contact whose role is Lead. So this is `createOrUpdateContact` with the enquiry (source,
+    /// service interest, message) written into the contact's `background_info`.
+    public func createLeadFromContactSubmission(_ details: ContactDetails, source: String, serviceInterest: String?,
+                                                message: String?, knownUID: String? = nil) async throws -> UpsertResult {
+        var lead = details
+        lead.notes = Self.enquiryNote(source: source, serviceInterest: serviceInterest, message: message)
+        return try await createOrUpdateContact(lead, knownUID: knownUID)
+    }
+
+    /// The guide's `attachTagOrCategory`: SuiteDash has no add-one-tag call, so this reads the
+    /// contact and sends the union (nothing when every tag is already there).
+    @discardableResult
+    public func attachTagOrCategory(_ uid: String, _ tags: [String]) async throws -> Bool {
+        guard let existing = try await contact(uid) else { throw SuiteDashError.notFound("contact \(uid)") }
+        let merged = Self.union(existing.tags ?? [], tags)
+        guard merged.count != (existing.tags ?? []).count else { return false }
+        _ = try await updateContact(uid, SuiteDashContactDraft(tags: merged))
+        return true
+    }
+
+    // MARK: Helpers
+
+    /// The enquiry as it reads in SuiteDash's background info.
+    public static func enquiryNote(source: String, serviceInterest: String?, message: String?) -> String {
+        var lines = ["Website enquiry (source: \(source))"]
+        if let serviceInterest { lines.append("Service interest: \(serviceInterest)") }
+        if let message, !message.isEmpty { lines.append(""); lines.append(message) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Only the fields that differ; notes are appended to what SuiteDash holds, never replace it.
+    static func changes(from existing: SuiteDashContact, to details: ContactDetails) -> SuiteDashContactDraft {
+        var draft = SuiteDashContactDraft()
+        if let phone = details.phone, phone != existing.phone { draft.phone = phone }
+        if let company = details.companyName, company != existing.companyName {
+            draft.companyName = company
+            draft.createCompanyIfNotExists = true
+        }
+        if existing.firstName?.isEmpty ?? true { draft.firstName = details.firstName }
+        if let last = details.lastName, existing.lastName?.isEmpty ?? true { draft.lastName = last }
+        if let notes = details.notes, !(existing.backgroundInfo ?? "").contains(notes) {
+            draft.backgroundInfo = [existing.backgroundInfo, notes].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
+        }
+        let merged = union(existing.tags ?? [], details.tags)
+        if merged.count != (existing.tags ?? []).count { draft.tags = merged }
+        return draft
+    }
+
+    /// The existing tags, then new ones in order, without repeats (case kept as first seen).
+    static func union(_ existing: [String], _ added: [String]) -> [String] {
+        var seen = Set(existing.map { $0.lowercased() })
+        var result = existing
+        for tag in added where seen.insert(tag.lowercased()).inserted { result.append(tag) }
+        return result
+    }
+}

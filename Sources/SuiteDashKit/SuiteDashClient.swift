@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A client for SuiteDash's Secure API (`https://app.suitedash.com/secure-api`).
+///
+/// Every request carries the `X-Public-ID` and `X-Secret-Key` headers; answers are JSON in
+/// SuiteDash's `{"success", "data", "message"}` envelope; errors come back as `SuiteDashError`.
+/// It knows nothing of LeadBridge's database or web framework.
+public struct SuiteDashClient: Sendable {
+    public struct Credentials: Sendable, Equatable {
+        /// SuiteDash's "Public ID" (the guide's `SUITEDASH_API_KEY`).
+        public var publicID: String
+        public var secretKey: String
+        public init(publicID: String, secretKey: String) { self.publicID = publicID; self.secretKey = secretKey }
+    }
+
+    /// The real base; the integration guide's `…/api/v1` is a placeholder.
+    public static let defaultBaseURL = "https://app.suitedash.com/secure-api"
+
+    public let baseURL: String
+    public let calls: SuiteDashCallCounter
+    let credentials: Credentials
+    let http: HTTPClient
+    let timeout: TimeAmount
+
+    public init(baseURL: String = SuiteDashClient.defaultBaseURL, credentials: Credentials, httpClient: HTTPClient,
+                timeout: TimeAmount = .seconds(20), calls: SuiteDashCallCounter = SuiteDashCallCounter()) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.credentials = credentials
+        self.http = httpClient
+        self.timeout = timeout
+        self.calls = calls
+    }
+
+    // MARK: Endpoints
+
+    /// `GET /contact/meta`: cheap and read-only, so it is the connection test.
+    public func testConnection() async throws {
+        _ = try await send(.GET, "/contact/meta", endpoint: "GET /contact/meta")
+    }
+
+    /// `GET /contact/{uid-or-email}`; nil when SuiteDash has no such contact.
+    public func contact(_ uidOrEmail: String) async throws -> SuiteDashContact? {
+        do {
+            let body = try await send(.GET, "/contact/" + Self.pathSegment(uidOrEmail), endpoint: "GET /contact/{id}")
+            return try Self.decodeData(SuiteDashContact.self, from: body)
+        } catch SuiteDashError.notFound {
+            return nil
+        }
+    }
+
+    /// `POST /contact`.
+    public func createContact(_ draft: SuiteDashContactDraft) async throws -> SuiteDashContact {
+        let body = try await send(.POST, "/contact", endpoint: "POST /contact", json: draft)
+        return try Self.decodeData(SuiteDashContact.self, from: body)
+    }
+
+    /// `PUT /contact/{uid-or-email}`: only the fields in `draft` change; `tags` replace the stored ones.
+    public func updateContact(_ uidOrEmail: String, _ draft: SuiteDashContactDraft) async throws -> SuiteDashContact {
+        let body = try await send(.PUT, "/contact/" + Self.pathSegment(uidOrEmail), endpoint: "PUT /contact/{id}", json: draft)
+        return try Self.decodeData(SuiteDashContact.self, from: body)
+    }
+
+    // MARK: Transport
+
+    func send(_ method: HTTPMethod, _ path: String, endpoint: String, json: (some Encodable)? = Optional<String>.none) async throws -> ByteBuffer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "X-Public-ID", value: credentials.publicID)
+        request.headers.add(name: "X-Secret-Key", value: credentials.secretKey)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))
+        }
+        calls.record(endpoint)
+
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: timeout)
+            body = try await response.body.collect(upTo: 4 * 1024 * 1024)
+        } catch {
+            throw SuiteDashError.transport(String(describing: error))
+        }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            throw Self.error(status: status, headers: response.headers, body: body)
+        }
+        return body
+    }
+
+    static func error(status: Int, headers: HTTPHeaders, body: ByteBuffer) -> SuiteDashError {
+        let message = Self.message(in: body)
+        switch status {
+        case 401, 403: return .unauthorized(message)
+        case 404: return .notFound(message)
+        case 400, 405, 409, 422: return .validation(message)
+        case 429: return .rateLimited(retryAfter: headers.first(name: "Retry-After").flatMap(TimeInterval.init))
+        case 500...: return .server(status: status, message: message)
+        default: return .unexpectedResponse("HTTP \(status): \(message)")
+        }
+    }
+
+    /// SuiteDash's `message` when the body has one, else the start of the raw body.
+    static func message(in body: ByteBuffer) -> String {
+        struct Failure: Decodable { let message: String? }
+        if let failure = try? JSONDecoder().decode(Failure.self, from: body), let message = failure.message { return message }
+        let raw = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        return raw.isEmpty ? "no details given" : String(raw.prefix(300))
+    }
+
+    static func decodeData<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+        do {
+            guard let data = try JSONDecoder().decode(SuiteDashEnvelope<T>.self, from: body).data else {
+                throw SuiteDashError.unexpectedResponse("the answer has no data")
+            }
+            return data
+        } catch let error as SuiteDashError {
+            throw error
+        } catch {
+            throw SuiteDashError.unexpectedResponse("the answer is not the documented JSON (\(error))")
+        }
+    }
+
+    /// An email or uid made safe for one path segment (`@` and `+` may stay, `/` may not).
+    static func pathSegment(_ text: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+/// SuiteDash's success envelope: `{"success": true, "data": {...}}`.
+struct SuiteDashEnvelope<T: Decodable>: Decodable {
+    let data: T?
+}

@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import Foundation
+import ProviderSandbox
+import Testing
+@testable import SuiteDashKit
+
+/// A sandbox on a free loopback port and a client pointed at it, for one test.
+func withSandbox(_ body: (SandboxServer, SuiteDashClient) async throws -> Void) async throws {
+    let server = try await SandboxServer.start()
+    let client = SuiteDashClient(
+        baseURL: server.suiteDashURL,
+        credentials: .init(publicID: server.suiteDash.publicID, secretKey: server.suiteDash.secretKey),
+        httpClient: HTTPClient.shared, timeout: .seconds(5))
+    do { try await body(server, client) } catch { await server.stop(); throw error }
+    await server.stop()
+}
+
+@Suite("SuiteDash client against the sandbox")
+struct SuiteDashClientTests {
+    static let ada = SuiteDashClient.ContactDetails(
+        firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+14155550100",
+        companyName: "Analytical Engines", notes: "Website enquiry", tags: ["website-lead", "strategy"])
+
+    @Test func connectionTestUsesContactMeta() async throws {
+        try await withSandbox { server, client in
+            try await client.testConnection()
+            #expect(server.suiteDash.callsByEndpoint == ["GET /contact/meta": 1])
+            #expect(client.calls.total == 1)
+        }
+    }
+
+    @Test func aNewPersonIsCreatedAsATaggedLeadInTwoCalls() async throws {
+        try await withSandbox { server, client in
+            let result = try await client.createOrUpdateContact(Self.ada)
+            #expect(result.created && result.changed)
+            let stored = try #require(server.suiteDash.contacts.first)
+            #expect(stored.uid == result.uid)
+            #expect(stored.fields["role"] == "Lead" && stored.fields["email"] == "ada@example.com")
+            #expect(stored.tags == ["website-lead", "strategy"])
+            #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1, "POST /contact": 1])
+        }
+    }
+
+    @Test func tagsDroppedOnCreateAreSetWithAFollowUpPut() async throws {
+        try await withSandbox { server, client in
+            server.suiteDash.keepsTagsOnCreate = false
+            _ = try await client.createOrUpdateContact(Self.ada)
+            #expect(server.suiteDash.contacts.first?.tags == ["website-lead", "strategy"])
+            #expect(server.suiteDash.callsByEndpoint["PUT /contact/{id}"] == 1)
+        }
+    }
+
+    @Test func anExistingContactKeepsItsTagsAndNothingIsSentWhenNothingChanged() async throws {
+        try await withSandbox { server, client in
+            let first = try await client.createOrUpdateContact(Self.ada)
+            _ = try await client.updateContact(first.uid, SuiteDashContactDraft(tags: ["vip", "website-lead"]))
+            server.suiteDash.resetCalls()
+
+            var again = Self.ada
+            again.tags = ["website-lead", "marketing"]
+            let second = try await client.createOrUpdateContact(again)
+            #expect(second.uid == first.uid && !second.created && second.changed)
+            #expect(server.suiteDash.contacts.count == 1, "no duplicate contact")
+            #expect(server.suiteDash.contacts.first?.tags == ["vip", "website-lead", "marketing"], "the union, kept tags first")
+            #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1, "PUT /contact/{id}": 1])
+            server.suiteDash.resetCalls()
+
+            let third = try await client.createOrUpdateContact(again, knownUID: first.uid)
+            #expect(!third.changed)
+            #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1], "one call once the uid is known")
+        }
+    }
+
+    @Test func leadsCarryTheEnquiryInBackgroundInfo() async throws {
+        try await withSandbox { server, client in
+            _ = try await client.createLeadFromContactSubmission(Self.ada, source: "website",
+                serviceInterest: "Business Strategy", message: "We need a plan.\nSoon.")
+            let info = try #require(server.suiteDash.contacts.first?.fields["background_info"])
+            #expect(info.contains("source: website") && info.contains("Business Strategy") && info.contains("We need a plan."))
+        }
+    }
+
+    @Test func attachTagAddsOnlyWhatIsMissing() async throws {
+        try await withSandbox { server, client in
+            let uid = try await client.createOrUpdateContact(Self.ada).uid
+            #expect(try await client.attachTagOrCategory(uid, ["newsletter", "strategy"]))
+            #expect(server.suiteDash.contacts.first?.tags == ["website-lead", "strategy", "newsletter"])
+            #expect(try await client.attachTagOrCategory(uid, ["Strategy"]) == false)
+        }
+    }
+
+    @Test func wrongKeysAreUnauthorized() async throws {
+        try await withSandbox { server, _ in
+            let wrong = SuiteDashClient(baseURL: server.suiteDashURL, credentials: .init(publicID: "nope", secretKey: "nope"),
+                                        httpClient: HTTPClient.shared)
+            await #expect(throws: SuiteDashError.unauthorized("Unauthenticated.")) { try await wrong.testConnection() }
+        }
+    }
+
+    @Test func missingContactIsNilAndInvalidDataIsAValidationError() async throws {
+        try await withSandbox { _, client in
+            let nobody = try await client.contact("nobody@example.com")
+            #expect(nobody == nil)
+            await #expect(throws: SuiteDashError.validation("The email field is required unless role is Lead.")) {
+                try await client.createContact(SuiteDashContactDraft(firstName: "Bob", role: "Client"))
+            }
+            await #expect(throws: SuiteDashError.notFound("Contact not found.")) {
+                try await client.updateContact("no-such-uid", SuiteDashContactDraft(phone: "+1"))
+            }
+        }
+    }
+
+    @Test func rateLimitsOutagesAndServerErrorsAreTyped() async throws {
+        try await withSandbox { server, client in
+            server.suiteDash.switches.rateLimitRetryAfter = 17
+            await #expect(throws: SuiteDashError.rateLimited(retryAfter: 17)) { try await client.testConnection() }
+            server.suiteDash.switches = SandboxSwitches()
+            server.suiteDash.switches.outage = true
+            await #expect(throws: SuiteDashError.server(status: 503, message: "Service Unavailable")) { try await client.testConnection() }
+            server.suiteDash.switches = SandboxSwitches()
+            server.suiteDash.switches.failureRate = 1
+            await #expect(throws: SuiteDashError.server(status: 500, message: "Server Error")) { try await client.testConnection() }
+        }
+    }
+
+    @Test func unreachableAndSlowServersAreTransportErrors() async throws {
+        let closed = SuiteDashClient(baseURL: "http://127.0.0.1:1/secure-api", credentials: .init(publicID: "a", secretKey: "b"),
+                                     httpClient: HTTPClient.shared, timeout: .seconds(2))
+        do { try await closed.testConnection(); Issue.record("expected a transport error") }
+        catch let error as SuiteDashError { guard case .transport = error else { Issue.record("got \(error)"); return } }
+
+        try await withSandbox { server, _ in
+            server.suiteDash.switches.latencyMilliseconds = 1500
+            let impatient = SuiteDashClient(baseURL: server.suiteDashURL,
+                credentials: .init(publicID: server.suiteDash.publicID, secretKey: server.suiteDash.secretKey),
+                httpClient: HTTPClient.shared, timeout: .milliseconds(200))
+            do { try await impatient.testConnection(); Issue.record("expected a timeout") }
+            catch let error as SuiteDashError { guard case .transport = error else { Issue.record("got \(error)"); return } }
+        }
+    }
+
+    @Test func listsComeTenAPageWithPaginationMeta() async throws {
+        try await withSandbox { server, client in
+            for index in 0..<23 {
+                _ = try await client.createContact(SuiteDashContactDraft(firstName: "P\(index)", email: "p\(index)@example.com"))
+            }
+            var request = HTTPClientRequest(url: server.suiteDashURL + "/contacts?page=3")
+            request.headers.add(name: "X-Public-ID", value: server.suiteDash.publicID)
+            request.headers.add(name: "X-Secret-Key", value: server.suiteDash.secretKey)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as! [String: Any]
+            #expect((json["data"] as? [Any])?.count == 3)
+            let pagination = (json["meta"] as? [String: Any])?["pagination"] as? [String: Any]
+            #expect(pagination?["totalItems"] as? Int == 23 && pagination?["totalPages"] as? Int == 3)
+            #expect(pagination?["nextPage"] is NSNull && pagination?["previousPage"] as? Int == 2)
+        }
+    }
+}
