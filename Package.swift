@@ -36,6 +36,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                "SuiteDashKit",
+                "ProviderSandbox",
             ]
         ),
         .target(
@@ -54,6 +56,8 @@ let package = Package(
             name: "LeadBridgeTests",
             dependencies: [
                 "LeadBridge",
+                "SuiteDashKit",
+                "ProviderSandbox",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]

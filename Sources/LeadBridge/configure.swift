@@ -23,7 +23,9 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.services = AppServices(
         config: config,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: { [unowned app] in app.db }),
+        enquiryWriter: EnquiryWriter(database: { [unowned app] in app.db }, afterInsert: { [unowned app] ids, db in
+            try await SuiteDashSync.enqueueIfEnabled(ids, app: app, on: db)
+        }),
         jobQueue: JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds)),
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)

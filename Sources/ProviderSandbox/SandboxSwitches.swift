@@ -10,6 +10,8 @@ public struct SandboxSwitches: Sendable, Equatable {
     public var outage = false
     /// While set, every request is answered 429 with this Retry-After (seconds).
     public var rateLimitRetryAfter: Int? = nil
+    /// While set, every create and update is refused with 422 and this message.
+    public var validationMessage: String? = nil
 
     public init() {}
 }

@@ -84,6 +84,9 @@ public final class SuiteDashSandbox: Sendable {
         guard req.headers.first(name: "X-Public-ID") == publicID, req.headers.first(name: "X-Secret-Key") == secretKey else {
             return Self.failure(.unauthorized, "Unauthenticated.")
         }
+        if let message = switches.validationMessage, req.method == .POST || req.method == .PUT {
+            return Self.failure(.unprocessableEntity, message)
+        }
         return try body(req)
     }
 

@@ -25,14 +25,17 @@ public struct SuiteDashClient: Sendable {
     let credentials: Credentials
     let http: HTTPClient
     let timeout: TimeAmount
+    let observer: SuiteDashCallObserver?
 
     public init(baseURL: String = SuiteDashClient.defaultBaseURL, credentials: Credentials, httpClient: HTTPClient,
-                timeout: TimeAmount = .seconds(20), calls: SuiteDashCallCounter = SuiteDashCallCounter()) {
+                timeout: TimeAmount = .seconds(20), calls: SuiteDashCallCounter = SuiteDashCallCounter(),
+                observer: SuiteDashCallObserver? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
         self.http = httpClient
         self.timeout = timeout
         self.calls = calls
+        self.observer = observer
     }
 
     // MARK: Endpoints
@@ -72,11 +75,22 @@ public struct SuiteDashClient: Sendable {
         request.headers.add(name: "X-Public-ID", value: credentials.publicID)
         request.headers.add(name: "X-Secret-Key", value: credentials.secretKey)
         request.headers.add(name: "Accept", value: "application/json")
+        var requestBody: Data?
         if let json {
+            let data = try JSONEncoder().encode(json)
+            requestBody = data
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))
+            request.body = .bytes(ByteBuffer(data: data))
         }
         calls.record(endpoint)
+        let started = DispatchTime.now().uptimeNanoseconds
+        func report(_ status: Int?, _ body: ByteBuffer?, _ error: SuiteDashError?) async {
+            guard let observer else { return }
+            await observer(SuiteDashCallRecord(
+                endpoint: endpoint, path: path, requestBody: requestBody, status: status,
+                responseBody: body.map { Data(buffer: $0) },
+                durationMilliseconds: Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000), error: error))
+        }
 
         let response: HTTPClientResponse
         let body: ByteBuffer
@@ -84,12 +98,17 @@ public struct SuiteDashClient: Sendable {
             response = try await http.execute(request, timeout: timeout)
             body = try await response.body.collect(upTo: 4 * 1024 * 1024)
         } catch {
-            throw SuiteDashError.transport(String(describing: error))
+            let failure = SuiteDashError.transport(String(describing: error))
+            await report(nil, nil, failure)
+            throw failure
         }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            throw Self.error(status: status, headers: response.headers, body: body)
+            let failure = Self.error(status: status, headers: response.headers, body: body)
+            await report(status, body, failure)
+            throw failure
         }
+        await report(status, body, nil)
         return body
     }
 

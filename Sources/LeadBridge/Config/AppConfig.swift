@@ -141,6 +141,12 @@ public struct SuiteDashSettings: Sendable {
     public var publicID: String?
     public var secretKey: String?
     public var exportPath: String
+    /// Turns API mode on from the environment alone (automated deployments), until an admin saves a choice.
+    public var enabled: Bool
+    /// Tags every synced contact gets; one per service interest is added too.
+    public var tags: [String]
+    /// The plan's monthly API calls (trial 80, Start 400, Thrive 2,000, Pinnacle 20,000); nil: not watched.
+    public var monthlyCallLimit: Int?
 
     init(_ reader: EnvironmentReader) throws {
         let rawMode = reader.string("SUITEDASH_MODE") ?? "api"
@@ -152,6 +158,10 @@ public struct SuiteDashSettings: Sendable {
         publicID = reader.string("SUITEDASH_API_KEY")
         secretKey = reader.string("SUITEDASH_SECRET_KEY")
         exportPath = reader.string("SUITEDASH_EXPORT_PATH") ?? "storage/app/exports/suitedash"
+        enabled = try reader.bool("SUITEDASH_ENABLED") ?? false
+        let tags = reader.list("SUITEDASH_TAGS")
+        self.tags = tags.isEmpty ? ["website-lead"] : tags
+        monthlyCallLimit = try reader.int("SUITEDASH_MONTHLY_CALL_LIMIT").flatMap { $0 > 0 ? $0 : nil }
     }
 }
 

@@ -23,13 +23,19 @@ actor EnquiryWriter {
         let continuation: CheckedContinuation<Int, any Error>
     }
 
+    /// Runs inside the same transaction, after the rows are in: what must commit with them
+    /// (the CRM sync jobs) goes here, so an enquiry and its job exist together or not at all.
+    typealias AfterInsert = @Sendable (_ ids: [Int], _ db: any Database) async throws -> Void
+
     private let database: @Sendable () -> any Database
+    private let afterInsert: AfterInsert
     private let maxGroup: Int
     private var waiting: [Waiting] = []
     private var committing = false
 
-    init(database: @escaping @Sendable () -> any Database, maxGroup: Int = 500) {
+    init(database: @escaping @Sendable () -> any Database, maxGroup: Int = 500, afterInsert: @escaping AfterInsert = { _, _ in }) {
         self.database = database
+        self.afterInsert = afterInsert
         self.maxGroup = maxGroup
     }
 
@@ -55,8 +61,11 @@ actor EnquiryWriter {
 
     private func commit(_ group: [Waiting]) async {
         do {
+            let afterInsert = self.afterInsert
             let ids = try await database().transaction { db in
-                try await Self.insertRows(group.map(\.row), on: db)
+                let ids = try await Self.insertRows(group.map(\.row), on: db)
+                try await afterInsert(ids, db)
+                return ids
             }
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
         } catch where group.count > 1 {

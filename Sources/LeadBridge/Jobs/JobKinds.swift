@@ -4,5 +4,6 @@ import Vapor
 enum JobKinds {
     static func register(in app: Application) {
         app.jobKinds.register(NoopJob())
+        app.jobKinds.register(SyncEnquiryToSuiteDash())
     }
 }

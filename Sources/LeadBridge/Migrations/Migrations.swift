@@ -12,5 +12,6 @@ enum AppMigrations {
         CreateRingCentralTokens(),
         CreateCallLogs(),
         CreateJobs(),
+        AddSyncError(),
     ]
 }

@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import SuiteDashKit
+
+/// Reads and writes SuiteDash's row in `integration_settings`. Keys are sealed under
+/// APP_KEY before they are stored and are never handed back to a browser.
+struct SuiteDashSettingsStore {
+    static let provider = "suitedash"
+    private static let publicIDContext = "integration_settings.credentials.suitedash.public_id"
+    private static let secretKeyContext = "integration_settings.credentials.suitedash.secret_key"
+
+    let database: any Database
+    let secrets: SecretBox
+    let environment: SuiteDashSettings
+
+    func load() async throws -> SuiteDashConfiguration {
+        let row = try await IntegrationSetting.query(on: database).filter(\.$provider == Self.provider).first()
+        var configuration = SuiteDashConfiguration(
+            mode: environment.mode, isEnabled: environment.enabled, apiURL: environment.apiURL,
+            credentials: environment.publicID.flatMap { id in environment.secretKey.map { .init(publicID: id, secretKey: $0) } },
+            tags: environment.tags, monthlyCallLimit: environment.monthlyCallLimit,
+            failingReason: nil, lastTestedAt: nil, lastTestSuccess: nil, lastTestMessage: nil, savedByAdmin: false)
+        guard let row else { return configuration }
+
+        let settings = row.settings ?? [:]
+        configuration.failingReason = settings["failing_reason"]
+        configuration.lastTestedAt = row.lastTestedAt
+        configuration.lastTestSuccess = row.lastTestSuccess
+        configuration.lastTestMessage = row.lastTestMessage
+        guard settings["saved_by_admin"] == "true" else { return configuration }
+
+        configuration.savedByAdmin = true
+        configuration.isEnabled = row.isEnabled
+        configuration.mode = row.mode.flatMap(SuiteDashSettings.Mode.init(rawValue:)) ?? environment.mode
+        if let url = settings["api_url"], !url.isEmpty { configuration.apiURL = url }
+        if let tags = settings["tags"] { configuration.tags = tags.split(separator: ",").map { String($0) } }
+        configuration.monthlyCallLimit = settings["monthly_call_limit"].flatMap(Int.init)
+        if let sealedID = row.credentials?["public_id"], let sealedKey = row.credentials?["secret_key"] {
+            configuration.credentials = .init(publicID: try secrets.open(sealedID, context: Self.publicIDContext),
+                                              secretKey: try secrets.open(sealedKey, context: Self.secretKeyContext))
+        }
+        return configuration
+    }
+
+    /// What the admin form sends. A blank secret keeps the stored one.
+    struct Form: Sendable {
+        var mode: SuiteDashSettings.Mode
+        var isEnabled: Bool
+        var apiURL: String
+        var publicID: String?
+        var secretKey: String?
+        var tags: [String]
+        var monthlyCallLimit: Int?
+    }
+
+    func save(_ form: Form) async throws {
+        let current = try await load()
+        let row = try await self.row()
+        row.isEnabled = form.isEnabled
+        row.mode = form.mode.rawValue
+        var settings = row.settings ?? [:]
+        settings["saved_by_admin"] = "true"
+        settings["api_url"] = form.apiURL
+        settings["tags"] = form.tags.joined(separator: ",")
+        settings["monthly_call_limit"] = form.monthlyCallLimit.map(String.init)
+        let publicID = form.publicID ?? current.credentials?.publicID
+        let secretKey = form.secretKey ?? current.credentials?.secretKey
+        if let publicID, let secretKey {
+            row.credentials = ["public_id": try secrets.seal(publicID, context: Self.publicIDContext),
+                               "secret_key": try secrets.seal(secretKey, context: Self.secretKeyContext)]
+        }
+        if form.publicID != nil || form.secretKey != nil || form.apiURL != current.apiURL {
+            // New keys deserve a fresh verdict: the old failure no longer says anything.
+            settings["failing_reason"] = nil
+        }
+        row.settings = settings
+        try await row.save(on: database)
+    }
+
+    func recordTest(success: Bool, message: String, at date: Date = Date()) async throws {
+        let row = try await self.row()
+        row.lastTestedAt = date
+        row.lastTestSuccess = success
+        row.lastTestMessage = message
+        var settings = row.settings ?? [:]
+        settings["failing_reason"] = success ? nil : message
+        row.settings = settings
+        try await row.save(on: database)
+    }
+
+    /// SuiteDash refused the keys mid-sync: say so in the admin until a test passes.
+    func markFailing(_ reason: String) async throws {
+        let row = try await self.row()
+        var settings = row.settings ?? [:]
+        settings["failing_reason"] = reason
+        row.settings = settings
+        row.lastTestSuccess = false
+        row.lastTestMessage = reason
+        try await row.save(on: database)
+    }
+
+    private func row() async throws -> IntegrationSetting {
+        if let row = try await IntegrationSetting.query(on: database).filter(\.$provider == Self.provider).first() { return row }
+        let row = IntegrationSetting(provider: Self.provider)
+        row.settings = [:]
+        try await row.create(on: database)
+        return row
+    }
+}

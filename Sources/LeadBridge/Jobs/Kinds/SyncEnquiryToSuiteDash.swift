@@ -1,0 +1,91 @@
+import Fluent
+import Foundation
+import SuiteDashKit
+
+/// Puts one enquiry into SuiteDash as a tagged contact with role Lead (the guide's API mode),
+/// stores SuiteDash's uid as the enquiry's external id and marks it `synced`.
+///
+/// Idempotent: the contact is looked up first (by the stored uid, else by email), so a
+/// second run, even after a crash between SuiteDash's answer and our update, creates no
+/// second contact and sends nothing that changes nothing.
+struct SyncEnquiryToSuiteDash: JobKind {
+    struct Payload: Codable, Sendable { let submissionID: Int }
+    static let name = "suitedash.sync-enquiry"
+    static let maxAttempts = 10
+    /// Jobs held back because SuiteDash cannot be used resume under this name.
+    static let waitKey = "suitedash"
+
+    static func uniqueKey(_ submissionID: Int) -> String { "suitedash-sync:\(submissionID)" }
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let app = context.application
+        guard let submission = try await ContactSubmission.find(payload.submissionID, on: context.db) else { return }
+        let gateway = SuiteDashGateway(app: app)
+        let configuration = try await gateway.store.load()
+
+        // Import mode: the CSV export takes care of this enquiry.
+        guard configuration.mode == .api else { return }
+        guard configuration.isEnabled else { throw JobFailure.waitFor(Self.waitKey, "The SuiteDash integration is switched off.") }
+        guard let credentials = configuration.credentials else {
+            throw JobFailure.waitFor(Self.waitKey, "No SuiteDash API keys are configured.")
+        }
+        if let reason = configuration.failingReason {
+            throw JobFailure.waitFor(Self.waitKey, "Held until SuiteDash accepts the API keys again: \(reason)")
+        }
+        if let limit = configuration.monthlyCallLimit, try await gateway.callsThisMonth() >= limit {
+            throw JobFailure.waitFor(Self.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
+        }
+        guard let email = submission.email else {
+            try await markFailed(submission, "There is no email address: SuiteDash needs one to find this person again without creating duplicates.", on: context.db)
+            throw JobFailure.permanent("Enquiry \(payload.submissionID) has no email address to match in SuiteDash.")
+        }
+
+        let client = gateway.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: payload.submissionID)
+        let details = SuiteDashClient.ContactDetails(
+            firstName: submission.firstName, lastName: submission.lastName, email: email, phone: submission.phone,
+            companyName: submission.company, tags: configuration.tags(serviceInterest: submission.serviceInterest))
+        do {
+            let result = try await client.createLeadFromContactSubmission(
+                details, source: submission.source, serviceInterest: submission.serviceInterest,
+                message: submission.message, knownUID: submission.externalID)
+            submission.externalID = result.uid
+            submission.status = .synced
+            submission.syncedAt = Date()
+            submission.syncError = nil
+            try await submission.save(on: context.db)
+        } catch let error as SuiteDashError {
+            throw try await advise(error, submission: submission, context: context, store: gateway.store)
+        }
+    }
+
+    /// Turns a SuiteDash error into what the queue should do, recording what the admin must see.
+    private func advise(_ error: SuiteDashError, submission: ContactSubmission, context: JobContext,
+                        store: SuiteDashSettingsStore) async throws -> JobFailure {
+        switch error {
+        case .unauthorized:
+            try await store.markFailing("SuiteDash refused the API keys (401). Check the Public ID and Secret Key, then run Test Connection.")
+            return .waitFor(Self.waitKey, error.description)
+        case .validation(let message):
+            try await markFailed(submission, "SuiteDash refused this contact: \(message)", on: context.db)
+            return .permanent(error.description)
+        case .rateLimited(let retryAfter):
+            return .retryAfter(retryAfter ?? 60, error.description)
+        case .notFound where submission.externalID != nil:
+            // The contact was deleted in SuiteDash: forget its uid and find or create it by email next time.
+            submission.externalID = nil
+            try await submission.save(on: context.db)
+            return .retry(error.description)
+        case .notFound, .server, .transport, .unexpectedResponse:
+            if context.attempt >= Self.maxAttempts {
+                try await markFailed(submission, "SuiteDash kept failing: \(error.description)", on: context.db)
+            }
+            return .retry(error.description)
+        }
+    }
+
+    private func markFailed(_ submission: ContactSubmission, _ reason: String, on db: any Database) async throws {
+        submission.status = .failed
+        submission.syncError = reason
+        try await submission.save(on: db)
+    }
+}

@@ -1,0 +1,188 @@
+import Fluent
+import Foundation
+import ProviderSandbox
+import SuiteDashKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+@Suite("SuiteDash API mode")
+struct SuiteDashSyncTests {
+    @Test func anEnquiryBecomesATaggedSuiteDashLeadAndIsMarkedSynced() async throws {
+        try await withSuiteDash { app, sandbox in
+            let id = try await app.submitEnquiry()
+            let job = try #require(try await QueuedJob.query(on: app.db).first(), "the job was committed with the enquiry")
+            #expect(job.kind == SyncEnquiryToSuiteDash.name && job.uniqueKey == "suitedash-sync:\(id)")
+
+            #expect(try await app.runDueJobs() == 1)
+            let contact = try #require(sandbox.suiteDash.contacts.first)
+            #expect(contact.fields["email"] == "ada@example.com" && contact.fields["role"] == "Lead")
+            #expect(contact.tags == ["website-lead", "Business Strategy"])
+            #expect(contact.fields["background_info"]?.contains("We need a plan.") == true)
+
+            let submission = try #require(try await ContactSubmission.find(id, on: app.db))
+            #expect(submission.status == .synced && submission.externalID == contact.uid && submission.syncedAt != nil)
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+
+            let logs = try await IntegrationLog.query(on: app.db).sort(\.$id).all()
+            #expect(logs.map(\.action) == ["GET /contact/{id}", "POST /contact"])
+            #expect(logs.allSatisfy { $0.provider == "suitedash" && $0.relatedType == "contact_submission" && $0.relatedID == id })
+            #expect(logs.map(\.httpStatus) == [404, 201])
+            #expect(logs.last?.status == "success" && logs.first?.status == "failed")
+        }
+    }
+
+    @Test func syncingTwiceCreatesNoSecondContactAndSendsNothingNew() async throws {
+        try await withSuiteDash { app, sandbox in
+            let id = try await app.submitEnquiry()
+            try await app.runDueJobs()
+            sandbox.suiteDash.resetCalls()
+
+            try await SuiteDashSync.enqueue([id], app: app, on: app.db)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(sandbox.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1], "one call, by the stored uid")
+        }
+    }
+
+    @Test func aCrashAfterSuiteDashAnsweredButBeforeOurUpdateDoesNoHarm() async throws {
+        try await withSuiteDash { app, sandbox in
+            let id = try await app.submitEnquiry()
+            // The first run got as far as SuiteDash, then the worker died: the contact exists, our row says pending.
+            let configuration = try await SuiteDashGateway(app: app).store.load()
+            _ = try await SuiteDashGateway(app: app).client(configuration, credentials: configuration.credentials!)
+                .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
+                                                       phone: "+14155550100", tags: ["website-lead", "Business Strategy"]),
+                                                 source: "website", serviceInterest: "Business Strategy", message: "We need a plan.")
+            sandbox.suiteDash.resetCalls()
+
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1, "no duplicate")
+            #expect(sandbox.suiteDash.callsByEndpoint["POST /contact"] == nil)
+            let submission = try #require(try await ContactSubmission.find(id, on: app.db))
+            #expect(submission.status == .synced && submission.externalID == sandbox.suiteDash.contacts.first?.uid)
+        }
+    }
+
+    @Test func refusedKeysHoldTheJobsUntilATestPasses() async throws {
+        try await withSuiteDash({ $0.suiteDash.secretKey = "an-old-revoked-key" }) { app, sandbox in
+            let id = try await app.submitEnquiry()
+            try await app.runDueJobs()
+
+            let held = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(held.waitingFor == "suitedash" && held.attempts == 0)
+            let configuration = try await SuiteDashGateway(app: app).store.load()
+            #expect(configuration.failingReason?.contains("401") == true)
+            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .pending)
+
+            // Still failing: another enquiry's job waits too, without calling SuiteDash.
+            try await app.submitEnquiry(firstName: "Bob", email: "bob@example.com")
+            sandbox.suiteDash.resetCalls()
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.totalCalls == 0)
+
+            // The admin enters the right key and tests: the held jobs run.
+            try await SuiteDashGateway(app: app).store.save(.init(
+                mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil,
+                secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
+            let outcome = try await SuiteDashConnectionTest.run(app: app)
+            #expect(outcome.success && outcome.resumedJobs == 2)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 2)
+            #expect(try await ContactSubmission.query(on: app.db).filter(\.$status == .synced).count() == 2)
+        }
+    }
+
+    @Test func serverErrorsAndRateLimitsAreRetried() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry()
+            // A moment after the enquiry, so its job is due on this clock.
+            let clock = TestClock(Date().addingTimeInterval(1))
+            let queue = JobQueue(backoff: Backoff(base: 10, cap: 60, random: { $0.upperBound }), now: { clock.now })
+
+            sandbox.suiteDash.switches.outage = true
+            try await app.runDueJobs(queue: queue)
+            var job = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(job.attempts == 1 && job.lastError?.contains("503") == true)
+            #expect(abs(job.availableAt.timeIntervalSince(clock.now) - 10) < 0.5)
+
+            sandbox.suiteDash.switches = SandboxSwitches()
+            sandbox.suiteDash.switches.rateLimitRetryAfter = 30
+            clock.advance(11)
+            try await app.runDueJobs(queue: queue)
+            job = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(job.attempts == 2 && job.lastError?.contains("429") == true)
+            #expect(abs(job.availableAt.timeIntervalSince(clock.now) - 30) < 0.5)
+
+            sandbox.suiteDash.switches = SandboxSwitches()
+            clock.advance(31)
+            try await app.runDueJobs(queue: queue)
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+            #expect(sandbox.suiteDash.contacts.count == 1)
+        }
+    }
+
+    @Test func aRefusedContactMarksTheEnquiryFailedWithSuiteDashsReason() async throws {
+        try await withSuiteDash { app, sandbox in
+            let id = try await app.submitEnquiry()
+            sandbox.suiteDash.switches.validationMessage = "The phone format is invalid."
+            try await app.runDueJobs()
+            let submission = try #require(try await ContactSubmission.find(id, on: app.db))
+            #expect(submission.status == .failed)
+            #expect(submission.syncError == "SuiteDash refused this contact: The phone format is invalid.")
+            #expect(try await FailedJob.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func theMonthlyBudgetPausesSyncingInsteadOfFailing() async throws {
+        try await withSuiteDash({ $0.suiteDash.monthlyCallLimit = 2 }) { app, sandbox in
+            try await app.submitEnquiry()
+            try await app.runDueJobs()   // GET + POST: the budget is spent
+            try await app.submitEnquiry(firstName: "Bob", email: "bob@example.com")
+            sandbox.suiteDash.resetCalls()
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.totalCalls == 0)
+            let held = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(held.waitingFor == "suitedash" && held.lastError?.contains("budget") == true)
+            #expect(try await FailedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func importModeAndSwitchedOffQueueNothing() async throws {
+        try await withSuiteDash({ $0.suiteDash.mode = .import }) { app, _ in
+            try await app.submitEnquiry()
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+        try await withSuiteDash({ $0.suiteDash.enabled = false }) { app, _ in
+            try await app.submitEnquiry()
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func noKeyEverReachesTheLogsOrTheDatabaseInClear() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await SuiteDashGateway(app: app).store.save(.init(
+                mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: sandbox.suiteDash.publicID,
+                secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
+            try await app.submitEnquiry()
+            try await app.runDueJobs()
+
+            let logs = try await IntegrationLog.query(on: app.db).all()
+            #expect(!logs.isEmpty)
+            let logText = try String(decoding: JSONEncoder().encode(logs.map { [$0.payload?.text, $0.response?.text, $0.errorMessage] }), as: UTF8.self)
+            #expect(!logText.contains(sandbox.suiteDash.secretKey))
+            let row = try #require(try await IntegrationSetting.query(on: app.db).first())
+            let stored = try String(decoding: JSONEncoder().encode(row.credentials), as: UTF8.self)
+            #expect(!stored.contains(sandbox.suiteDash.secretKey) && !stored.contains(sandbox.suiteDash.publicID))
+            #expect(try await SuiteDashGateway(app: app).store.load().credentials?.secretKey == sandbox.suiteDash.secretKey)
+        }
+    }
+
+    @Test func redactionRemovesSecretLookingFields() {
+        let body = Data(#"{"email":"a@b.co","secret_key":"s3","nested":{"access_token":"t","list":[{"password":"p"}]}}"#.utf8)
+        let text = Redactor.redact(body)!.text
+        #expect(text.contains("a@b.co"))
+        for secret in ["\"s3\"", "\"t\"", "\"p\""] { #expect(!text.contains(secret), "\(secret)") }
+    }
+}
