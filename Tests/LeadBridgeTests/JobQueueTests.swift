@@ -226,13 +226,17 @@ struct JobQueueTests {
             try await app.services.jobQueue.enqueueMany(SlowJob.self, (1...6).map { .init(number: $0, milliseconds: 300) }, on: app.db)
             let pool = WorkerPool(app: app, count: 2)
             pool.start()
-            try await Task.sleep(nanoseconds: 150_000_000)
+            // Stop while work is in hand (however long a loaded machine takes to get there).
+            let deadline = Date().addingTimeInterval(30)
+            while try await QueuedJob.query(on: app.db).filter(\.$reservedBy != nil).count() == 0, Date() < deadline {
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
             await pool.stop()
 
             let ran = await log.total
-            #expect((2...6).contains(ran))
+            #expect(ran >= 1, "the job in hand finished")
             let left = try await QueuedJob.query(on: app.db).all()
-            #expect(left.count == 6 - ran)
+            #expect(left.count == 6 - ran, "every job either ran once or is still queued")
             #expect(left.allSatisfy { $0.reservedBy == nil }, "a stopped pool leaves no job locked")
         }
     }
