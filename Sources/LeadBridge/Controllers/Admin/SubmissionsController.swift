@@ -34,6 +34,10 @@ struct SubmissionsController {
         let externalID: String
         let syncedAt: String
         let exportedAt: String
+        let syncError: String
+        let logs: [IntegrationLogsController.Row]
+        let canSync: Bool
+        let notice: String?
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -74,7 +78,32 @@ struct SubmissionsController {
             consent: submission.consent ? "Given " + AdminDate.format(submission.consentAt) : "Not given",
             ip: submission.ip ?? "", userAgent: submission.userAgent ?? "",
             externalID: submission.externalID ?? "", syncedAt: AdminDate.format(submission.syncedAt),
-            exportedAt: AdminDate.format(submission.exportedAt)))
+            exportedAt: AdminDate.format(submission.exportedAt), syncError: submission.syncError ?? "",
+            logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
+                .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
+            canSync: try await SuiteDashGateway(app: req.application).store.load().syncsAutomatically,
+            notice: try? req.query.get(String.self, at: "notice")))
+    }
+
+    /// "Sync now": queue this enquiry for SuiteDash (again), e.g. after a failure was fixed.
+    @Sendable func syncNow(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let submission = try await ContactSubmission.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
+        }
+        guard try await SuiteDashGateway(app: req.application).store.load().syncsAutomatically else {
+            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
+        }
+        let app = req.application
+        try await req.db.transaction { tx in
+            if submission.status == .failed {
+                submission.status = .pending
+                submission.syncError = nil
+                try await submission.save(on: tx)
+            }
+            try await SuiteDashSync.enqueue([id], app: app, on: tx)
+        }
+        return req.redirect(to: "/admin/submissions/\(id)?notice=" + ("Queued for SuiteDash.".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     /// Matches name, email or phone, ignoring case; digits typed with spaces still find a phone.

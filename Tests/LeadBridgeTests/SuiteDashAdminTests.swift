@@ -1,0 +1,126 @@
+import Fluent
+import Foundation
+import ProviderSandbox
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+@Suite("Admin > Integrations > SuiteDash")
+struct SuiteDashAdminTests {
+    static func form(_ sandbox: SandboxServer, secret: String? = nil, publicID: String? = nil) -> [String: String] {
+        var form = ["mode": "api", "enabled": "on", "api_url": sandbox.suiteDashURL, "tags": "website-lead, consulting",
+                    "monthly_call_limit": "400"]
+        form["public_id"] = publicID ?? sandbox.suiteDash.publicID
+        form["secret_key"] = secret ?? sandbox.suiteDash.secretKey
+        return form
+    }
+
+    @Test func savedKeysAreSealedMaskedAndNeverSentBack() async throws {
+        try await withSuiteDash({ $0.suiteDash.publicID = nil; $0.suiteDash.secretKey = nil }) { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let saved = try await browser.post("/admin/integrations/suitedash", form: Self.form(sandbox))
+            #expect(saved.status == .seeOther)
+
+            let page = try await browser.get("/admin/integrations/suitedash")
+            #expect(page.status == .ok)
+            #expect(!page.text.contains(sandbox.suiteDash.secretKey) && !page.text.contains(sandbox.suiteDash.publicID))
+            #expect(page.text.contains("stored (leave empty to keep)"))
+            #expect(page.text.contains("website-lead, consulting"))
+
+            // An empty secret keeps the stored one.
+            var keep = Self.form(sandbox)
+            keep["secret_key"] = ""
+            keep["public_id"] = ""
+            try await browser.post("/admin/integrations/suitedash", form: keep)
+            let configuration = try await SuiteDashGateway(app: app).store.load()
+            #expect(configuration.credentials?.secretKey == sandbox.suiteDash.secretKey)
+            #expect(configuration.tags == ["website-lead", "consulting"] && configuration.monthlyCallLimit == 400)
+        }
+    }
+
+    @Test func badValuesAreRefusedWithSentences() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            var form = Self.form(sandbox)
+            form["api_url"] = "not a url"
+            form["monthly_call_limit"] = "lots"
+            let refused = try await browser.post("/admin/integrations/suitedash", form: form)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("Enter the API address") && refused.text.contains("whole number"))
+            #expect(try await IntegrationSetting.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func aFailingIntegrationShowsABannerAndTestConnectionResumesItsJobs() async throws {
+        try await withSuiteDash({ $0.suiteDash.secretKey = "revoked" }) { app, sandbox in
+            try await app.createAdmin()
+            let id = try await app.submitEnquiry()
+            try await app.runDueJobs()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/integrations/suitedash")
+            #expect(page.text.contains("SuiteDash sync is on hold"))
+
+            try await browser.post("/admin/integrations/suitedash", form: Self.form(sandbox))
+            let tested = try await browser.post("/admin/integrations/suitedash/test", form: [:])
+            #expect(tested.location?.contains("Connected") == true)
+            try await app.runDueJobs()
+            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .synced)
+            let after = try await browser.get("/admin/integrations/suitedash")
+            #expect(!after.text.contains("on hold") && after.text.contains("API calls this month"))
+        }
+    }
+
+    @Test func theEnquiryPageShowsItsSyncAndCanSyncAgain() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.createAdmin()
+            let id = try await app.submitEnquiry()
+            sandbox.suiteDash.switches.validationMessage = "The phone format is invalid."
+            try await app.runDueJobs()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/submissions/\(id)")
+            #expect(page.text.contains("The phone format is invalid.") && page.text.contains("POST /contact"))
+
+            sandbox.suiteDash.switches = SandboxSwitches()
+            #expect(try await browser.post("/admin/submissions/\(id)/sync", form: [:]).status == .seeOther)
+            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .pending)
+            try await app.runDueJobs()
+            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .synced)
+            #expect(sandbox.suiteDash.contacts.count == 1)
+        }
+    }
+
+    @Test func integrationLogsFilterAndShowRedactedDetail() async throws {
+        try await withSuiteDash { app, _ in
+            try await app.createAdmin()
+            let id = try await app.submitEnquiry()
+            try await app.runDueJobs()
+            let browser = try await app.signedInBrowser()
+            let all = try await browser.get("/admin/integration-logs?provider=suitedash&enquiry=\(id)")
+            #expect(all.text.contains("GET /contact/{id}") && all.text.contains("POST /contact"))
+            let failedOnly = try await browser.get("/admin/integration-logs?status=failed")
+            #expect(failedOnly.text.contains("<td>GET /contact/{id}</td>") && !failedOnly.text.contains("<td>POST /contact</td>"))
+
+            let post = try #require(try await IntegrationLog.query(on: app.db).filter(\.$action == "POST /contact").first())
+            let detail = try await browser.get("/admin/integration-logs/\(post.id!)")
+            #expect(detail.text.contains("ada@example.com") && detail.text.contains("send_welcome_email"))
+        }
+    }
+
+    @Test func syncingPendingEnquiriesIsOfferedOnceApiModeIsOn() async throws {
+        try await withSuiteDash({ $0.suiteDash.enabled = false }) { app, sandbox in
+            try await app.createAdmin()
+            try await app.submitEnquiry()
+            try await app.submitEnquiry(firstName: "Bob", email: "bob@example.com")
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+            let browser = try await app.signedInBrowser()
+            try await browser.post("/admin/integrations/suitedash", form: Self.form(sandbox))
+            #expect(try await browser.get("/admin/integrations/suitedash").text.contains("Sync them to SuiteDash"))
+            try await browser.post("/admin/integrations/suitedash/sync-pending", form: [:])
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 2)
+        }
+    }
+}
