@@ -186,3 +186,49 @@ struct SuiteDashSyncTests {
         for secret in ["\"s3\"", "\"t\"", "\"p\""] { #expect(!text.contains(secret), "\(secret)") }
     }
 }
+
+@Suite("SuiteDash: one person, many enquiries")
+struct SuiteDashConcurrencyTests {
+    @Test func twoWorkersSyncingOnePersonAtOnceMakeOneContact() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(interest: "Business Strategy")
+            try await app.submitEnquiry(interest: "Marketing & Growth")
+            sandbox.suiteDash.switches.latencyMilliseconds = 150   // so the two syncs overlap
+            let clock = TestClock(Date().addingTimeInterval(1))
+            let queue = JobQueue(backoff: Backoff(base: 10, cap: 60), now: { clock.now })
+
+            let first = try await queue.claim(worker: "a", limit: 1, lease: 300, on: app.db)
+            let second = try await queue.claim(worker: "b", limit: 1, lease: 300, on: app.db)
+            #expect(first.count == 1 && second.count == 1)
+            let workerA = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "a")
+            let workerB = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "b")
+            async let ranA = workerA.process(first)
+            async let ranB = workerB.process(second)
+            _ = try await (ranA, ranB)
+
+            let deferred = try #require(try await QueuedJob.query(on: app.db).first(), "one of them waited its turn")
+            #expect(deferred.attempts == 0, "waiting for a lock costs no attempt")
+            clock.advance(3)
+            try await app.runDueJobs(queue: queue)
+
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            let tags = sandbox.suiteDash.contacts.first?.tags ?? []
+            #expect(tags.count == 3 && Set(tags) == ["website-lead", "Business Strategy", "Marketing & Growth"])
+            #expect(try await ContactSubmission.query(on: app.db).filter(\.$status == .synced).count() == 2)
+        }
+    }
+
+    @Test func aLockIsExclusiveUntilReleasedOrExpired() async throws {
+        try await withApp { app in
+            let now = Date()
+            let mine = AdvisoryLock(name: "suitedash-contact:a@example.com", holder: "job-1", ttl: 60)
+            let theirs = AdvisoryLock(name: "suitedash-contact:a@example.com", holder: "job-2", ttl: 60)
+            #expect(try await mine.acquire(on: app.db, now: now))
+            #expect(try await theirs.acquire(on: app.db, now: now) == false)
+            #expect(try await theirs.acquire(on: app.db, now: now.addingTimeInterval(61)), "an expired lock can be taken")
+            #expect(try await mine.acquire(on: app.db, now: now.addingTimeInterval(62)) == false)
+            try await theirs.release(on: app.db)
+            #expect(try await mine.acquire(on: app.db, now: now.addingTimeInterval(62)))
+        }
+    }
+}

@@ -39,6 +39,9 @@ enum JobRetryDisposition: Sendable, Equatable {
     case retryAfter(TimeInterval)
     /// Nothing to gain by retrying: fail now.
     case permanent
+    /// Not now, through no fault of the job (another worker holds what it needs): try again
+    /// after this long without counting the attempt.
+    case deferred(TimeInterval)
     /// The named integration is unusable (say, bad credentials): wait, unfailed and with the
     /// attempt given back, until it is released by `JobQueue.resume(waitingFor:)`.
     case waitForIntegration(String)
@@ -57,6 +60,9 @@ struct JobFailure: JobRetryAdvising, CustomStringConvertible {
     static func retry(_ reason: String) -> JobFailure { .init(description: reason, retryDisposition: .retry) }
     static func retryAfter(_ seconds: TimeInterval, _ reason: String) -> JobFailure {
         .init(description: reason, retryDisposition: .retryAfter(seconds))
+    }
+    static func deferred(_ seconds: TimeInterval, _ reason: String) -> JobFailure {
+        .init(description: reason, retryDisposition: .deferred(seconds))
     }
     static func waitFor(_ integration: String, _ reason: String) -> JobFailure {
         .init(description: reason, retryDisposition: .waitForIntegration(integration))

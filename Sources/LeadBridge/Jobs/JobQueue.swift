@@ -111,6 +111,7 @@ struct JobQueue: Sendable {
     }
 
     enum FailureOutcome: Equatable {
+        case deferredTo(Date)
         case retryAt(Date)
         case waiting(String)
         case failed
@@ -133,6 +134,14 @@ struct JobQueue: Sendable {
                 WHERE id = \(bind: job.id) AND reserved_by = \(bind: worker)
                 """).run()
             return .waiting(integration)
+        case .deferred(let seconds):
+            let next = stamp.addingTimeInterval(seconds)
+            try await sql.raw("""
+                UPDATE jobs SET available_at = \(bind: next), reserved_by = NULL, reserved_until = NULL,
+                    attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: stamp)
+                WHERE id = \(bind: job.id) AND reserved_by = \(bind: worker)
+                """).run()
+            return .deferredTo(next)
         case .permanent:
             try await moveToFailed(job, message: message, worker: worker, on: db)
             return .failed

@@ -107,6 +107,7 @@ final class QueueWorker: Sendable {
             case .failed: label = "failed"; logger.error("Job failed for good", metadata: ["error": "\(error)"])
             case .waiting(let integration): label = "waiting"; logger.warning("Job waits for \(integration)", metadata: ["error": "\(error)"])
             case .retryAt(let when): label = "retry"; logger.warning("Job will retry at \(when)", metadata: ["error": "\(error)"])
+            case .deferredTo(let when): label = "deferred"; logger.debug("Job deferred to \(when)", metadata: ["reason": "\(error)"])
             }
             Counter(label: "leadbridge_jobs_processed_total", dimensions: [("kind", job.kind), ("outcome", label)]).increment()
             return false

@@ -13,5 +13,6 @@ enum AppMigrations {
         CreateCallLogs(),
         CreateJobs(),
         AddSyncError(),
+        CreateAdvisoryLocks(),
     ]
 }

@@ -40,7 +40,25 @@ struct SyncEnquiryToSuiteDash: JobKind {
             throw JobFailure.permanent("Enquiry \(payload.submissionID) has no email address to match in SuiteDash.")
         }
 
-        let client = gateway.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: payload.submissionID)
+        // Two enquiries from one person must not both find "no contact" and both create one:
+        // one sync per email at a time, across every worker and machine.
+        let lock = AdvisoryLock(name: "suitedash-contact:" + email.lowercased(), holder: "job-\(context.jobID)", ttl: 120)
+        guard try await lock.acquire(on: context.db) else {
+            throw JobFailure.deferred(2, "Another sync for \(email) is under way; trying again shortly.")
+        }
+        do {
+            try await upsert(submission, email: email, configuration: configuration, credentials: credentials,
+                             gateway: gateway, context: context)
+        } catch {
+            try? await lock.release(on: context.db)
+            throw error
+        }
+        try? await lock.release(on: context.db)
+    }
+
+    private func upsert(_ submission: ContactSubmission, email: String, configuration: SuiteDashConfiguration,
+                        credentials: SuiteDashClient.Credentials, gateway: SuiteDashGateway, context: JobContext) async throws {
+        let client = gateway.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: submission.id)
         let details = SuiteDashClient.ContactDetails(
             firstName: submission.firstName, lastName: submission.lastName, email: email, phone: submission.phone,
             companyName: submission.company, tags: configuration.tags(serviceInterest: submission.serviceInterest))
