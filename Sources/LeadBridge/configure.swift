@@ -7,9 +7,11 @@ import Vapor
 /// Builds the whole app, top to bottom: configuration, database, sessions, views,
 /// middleware, routes and commands. Tests call it with a configuration of their own.
 public func configure(_ app: Application, config: AppConfig? = nil) async throws {
-    // `key generate` is what a missing APP_KEY tells you to run, so it must work without one.
-    if app.commandName == "key" {
+    // `key generate` is what a missing APP_KEY tells you to run, so it must work without one;
+    // the sandbox stands in for other services and needs nothing of this app.
+    if app.commandName == "key" || app.commandName == "sandbox" {
         app.asyncCommands.use(KeyCommand(), as: "key")
+        app.asyncCommands.use(SandboxCommand(), as: "sandbox")
         return
     }
     let config = try config ?? AppConfig.load()

@@ -18,6 +18,7 @@ public final class SandboxServer: Sendable {
         app.http.server.configuration.port = port
         app.routes.defaultMaxBodySize = "1mb"
         suiteDash.register(on: app)
+        suiteDash.registerControls(on: app)
         do {
             try await app.server.start(address: .hostname("127.0.0.1", port: port))
         } catch {

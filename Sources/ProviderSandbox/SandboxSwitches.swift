@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a sandboxed provider misbehaves, changed at run time by tests, demos and benchmarks.
-public struct SandboxSwitches: Sendable, Equatable {
+public struct SandboxSwitches: Sendable, Equatable, Codable {
     /// Added to every answer.
     public var latencyMilliseconds: Int = 0
     /// Share of requests (0...1) answered with a 500.
@@ -14,4 +14,13 @@ public struct SandboxSwitches: Sendable, Equatable {
     public var validationMessage: String? = nil
 
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        latencyMilliseconds = try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0
+        failureRate = try container.decodeIfPresent(Double.self, forKey: .failureRate) ?? 0
+        outage = try container.decodeIfPresent(Bool.self, forKey: .outage) ?? false
+        rateLimitRetryAfter = try container.decodeIfPresent(Int.self, forKey: .rateLimitRetryAfter)
+        validationMessage = try container.decodeIfPresent(String.self, forKey: .validationMessage)
+    }
 }

@@ -48,6 +48,26 @@ public final class SuiteDashSandbox: Sendable {
 
     // MARK: Routes
 
+    /// Control routes for scripts: `GET /_sandbox/suitedash` (contacts and calls),
+    /// `POST /_sandbox/suitedash/switches` (a JSON `SandboxSwitches`), `POST /_sandbox/suitedash/reset-calls`.
+    public func registerControls(on routes: any RoutesBuilder) {
+        let control = routes.grouped("_sandbox", "suitedash")
+        control.get { _ in
+            let contacts = self.contacts
+            let emails = Set(contacts.compactMap { $0.fields["email"]?.lowercased() })
+            return Self.jsonResponse(.ok, ["contacts": contacts.count, "distinctEmails": emails.count,
+                                           "calls": self.callsByEndpoint, "totalCalls": self.totalCalls])
+        }
+        control.post("switches") { req -> Response in
+            self.switches = try req.content.decode(SandboxSwitches.self)
+            return Self.jsonResponse(.ok, ["ok": true])
+        }
+        control.post("reset-calls") { _ in
+            self.resetCalls()
+            return Self.jsonResponse(.ok, ["ok": true])
+        }
+    }
+
     public func register(on routes: any RoutesBuilder) {
         let api = routes.grouped("secure-api")
         api.get("contact", "meta") { req in try await self.handle(req, "GET /contact/meta") { _ in self.meta() } }

@@ -232,3 +232,28 @@ struct SuiteDashConcurrencyTests {
         }
     }
 }
+
+@Suite("SuiteDash: secrets stay out of log lines")
+struct SuiteDashLoggingTests {
+    @Test func failingAndPassingSyncsLogNoKey() async throws {
+        let logs = CapturedLogs()
+        try await withSuiteDash({ $0.suiteDash.secretKey = "wrong-secret-abc123" }) { app, sandbox in
+            app.logger = logs.logger()
+            try await app.submitEnquiry()
+            try await app.runDueJobs()                 // 401: logged as a held job
+            sandbox.suiteDash.switches.outage = true
+            try await SuiteDashGateway(app: app).store.save(.init(
+                mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil,
+                secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
+            _ = try await SuiteDashConnectionTest.run(app: app)
+            sandbox.suiteDash.switches = SandboxSwitches()
+            _ = try await SuiteDashConnectionTest.run(app: app)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(!logs.all.isEmpty, "the held job was logged")
+            for secret in ["wrong-secret-abc123", sandbox.suiteDash.secretKey] {
+                #expect(!logs.all.contains { $0.contains(secret) }, "a log line holds \(secret)")
+            }
+        }
+    }
+}

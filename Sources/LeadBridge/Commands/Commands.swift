@@ -6,4 +6,6 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(WorkerCommand(), as: "worker")
     app.asyncCommands.use(JobsCommand(), as: "jobs")
+    app.asyncCommands.use(SuiteDashCommand(), as: "suitedash")
+    app.asyncCommands.use(SandboxCommand(), as: "sandbox")
 }

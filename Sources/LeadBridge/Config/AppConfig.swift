@@ -118,7 +118,8 @@ public struct QueueSettings: Sendable {
     public var shutdownGraceSeconds: Double
 
     init(_ reader: EnvironmentReader) throws {
-        workers = max(0, try reader.int("QUEUE_WORKERS") ?? 2)
+        // Most jobs wait on a provider's answer, so several workers keep the queue moving.
+        workers = max(0, try reader.int("QUEUE_WORKERS") ?? 8)
         leaseSeconds = Double(max(10, try reader.int("QUEUE_LEASE_SECONDS") ?? 300))
         jobTimeoutSeconds = Double(max(1, try reader.int("QUEUE_JOB_TIMEOUT_SECONDS") ?? 120))
         backoffBaseSeconds = Double(max(1, try reader.int("QUEUE_BACKOFF_BASE_SECONDS") ?? 10))

@@ -1,0 +1,30 @@
+import Foundation
+import ProviderSandbox
+import Vapor
+
+/// `leadbridge sandbox`: serves the local stand-ins of the providers' APIs, for demos and
+/// benchmarks. Point `SUITEDASH_API_URL` at the address it prints.
+struct SandboxCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "port", help: "Port to listen on (default 9100).")
+        var port: Int?
+        @Option(name: "latency", help: "Milliseconds added to every answer (default 0).")
+        var latency: Int?
+    }
+    let help = "Serve the SuiteDash sandbox on 127.0.0.1 until stopped."
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let suiteDash = SuiteDashSandbox()
+        suiteDash.switches.latencyMilliseconds = max(0, signature.latency ?? 0)
+        let server = try await SandboxServer.start(port: signature.port ?? 9100, suiteDash: suiteDash)
+        context.console.print("""
+            SuiteDash sandbox on \(server.suiteDashURL)
+              SUITEDASH_API_URL=\(server.suiteDashURL)
+              SUITEDASH_API_KEY=\(suiteDash.publicID)
+              SUITEDASH_SECRET_KEY=\(suiteDash.secretKey)
+            Stats: \(server.baseURL)/_sandbox/suitedash   Stop with Ctrl-C.
+            """)
+        await WorkerCommand.waitForTerminationSignal()
+        await server.stop()
+    }
+}
