@@ -123,4 +123,32 @@ struct SuiteDashAdminTests {
             #expect(sandbox.suiteDash.contacts.count == 2)
         }
     }
+
+    @Test func aRefusedEnquiryCanBeCorrectedAndGoesBackToSuiteDash() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.createAdmin()
+            let id = try await app.submitEnquiry(email: "ada@example.com")
+            sandbox.suiteDash.switches.validationMessage = "The email must be a valid email address."
+            try await app.runDueJobs()
+            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .failed)
+            sandbox.suiteDash.switches = SandboxSwitches()
+
+            let browser = try await app.signedInBrowser()
+            let form = try await browser.get("/admin/submissions/\(id)/edit")
+            #expect(form.text.contains("value=\"ada@example.com\"") && form.text.contains("valid email address"))
+            let invalid = try await browser.post("/admin/submissions/\(id)", form: ["first_name": "Ada", "email": "not-an-email"])
+            #expect(invalid.status == .unprocessableEntity)
+            #expect(try await ContactSubmission.find(id, on: app.db)?.email == "ada@example.com")
+
+            let saved = try await browser.post("/admin/submissions/\(id)", form: [
+                "first_name": "Ada", "last_name": "Lovelace", "email": "Ada.L@Example.com", "phone": "+1 415 555 0100",
+                "service_interest": "Business Strategy", "message": "Fixed."])
+            #expect(saved.location?.contains("queued") == true, "\(saved.status)")
+            let edited = try #require(try await ContactSubmission.find(id, on: app.db))
+            #expect(edited.email == "ada.l@example.com" && edited.status == .pending && edited.syncError == nil)
+            try await app.runDueJobs()
+            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .synced)
+            #expect(sandbox.suiteDash.contacts.first?.fields["email"] == "ada.l@example.com")
+        }
+    }
 }

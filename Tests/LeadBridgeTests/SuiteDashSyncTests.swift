@@ -65,6 +65,28 @@ struct SuiteDashSyncTests {
         }
     }
 
+    @Test func aCrashAfterThePutButBeforeOurUpdateSendsNothingTwice() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(interest: "Business Strategy")
+            try await app.runDueJobs()
+            let second = try await app.submitEnquiry(interest: "Marketing & Growth")
+            // The second enquiry's PUT reached SuiteDash, then the worker died before our update.
+            let configuration = try await SuiteDashGateway(app: app).store.load()
+            let stored = try #require(try await ContactSubmission.find(second, on: app.db))
+            let result = try await SuiteDashGateway(app: app).client(configuration, credentials: configuration.credentials!)
+                .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
+                                                       phone: "+14155550100", tags: configuration.tags(serviceInterest: stored.serviceInterest)),
+                                                 source: stored.source, serviceInterest: stored.serviceInterest, message: stored.message)
+            #expect(result.changed && !result.created)
+            sandbox.suiteDash.resetCalls()
+
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1], "found it, nothing to change, no second PUT")
+            #expect(try await ContactSubmission.find(second, on: app.db)?.status == .synced)
+            #expect(sandbox.suiteDash.contacts.count == 1)
+        }
+    }
+
     @Test func refusedKeysHoldTheJobsUntilATestPasses() async throws {
         try await withSuiteDash({ $0.suiteDash.secretKey = "an-old-revoked-key" }) { app, sandbox in
             let id = try await app.submitEnquiry()

@@ -9,8 +9,12 @@ import Vapor
 struct SuiteDashGateway {
     let app: Application
 
-    var store: SuiteDashSettingsStore {
-        SuiteDashSettingsStore(database: app.db, secrets: app.services.secrets, environment: app.services.config.suiteDash)
+    var store: SuiteDashSettingsStore { store(on: app.db) }
+
+    /// The settings store on a given connection: inside a transaction, pass the transaction,
+    /// or SQLite's one connection per event loop can end up waiting on itself.
+    func store(on db: any Database) -> SuiteDashSettingsStore {
+        SuiteDashSettingsStore(database: db, secrets: app.services.secrets, environment: app.services.config.suiteDash)
     }
 
     func client(_ configuration: SuiteDashConfiguration, credentials: SuiteDashClient.Credentials,

@@ -7,7 +7,7 @@ enum SuiteDashSync {
     /// Settings that cannot be read (a rotated APP_KEY, say) must not cost the enquiry: the
     /// job is queued anyway and checks the settings itself when it runs.
     static func enqueueIfEnabled(_ ids: [Int], app: Application, on db: any Database) async throws {
-        let store = SuiteDashSettingsStore(database: db, secrets: app.services.secrets, environment: app.services.config.suiteDash)
+        let store = SuiteDashGateway(app: app).store(on: db)
         let configuration: SuiteDashConfiguration
         do {
             configuration = try await store.load()
