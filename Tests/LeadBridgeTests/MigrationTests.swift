@@ -19,7 +19,7 @@ struct MigrationTests {
                       "from_data", "to_data", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at"],
         "contact_submissions": ["id", "first_name", "last_name", "email", "phone", "company", "service_interest", "message",
                                 "source", "consent", "consent_at", "ip", "user_agent", "status", "external_id", "synced_at",
-                                "exported_at", "sync_error", "created_at", "updated_at"],
+                                "exported_at", "sync_error", "export_id", "created_at", "updated_at"],
         "users": ["id", "email", "name", "password_hash", "failed_login_attempts", "locked_until", "last_login_at",
                   "created_at", "updated_at"],
         "sessions": ["id", "data", "expires_at", "created_at", "updated_at"],

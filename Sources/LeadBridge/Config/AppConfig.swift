@@ -148,6 +148,12 @@ public struct SuiteDashSettings: Sendable {
     public var tags: [String]
     /// The plan's monthly API calls (trial 80, Start 400, Thrive 2,000, Pinnacle 20,000); nil: not watched.
     public var monthlyCallLimit: Int?
+    /// Import mode: start files with a UTF-8 byte order mark (what spreadsheet programs want).
+    public var exportBOM: Bool
+    /// Import mode: how tags share one cell.
+    public var exportTagSeparator: String
+    /// Import mode: the time zone of "Created Date".
+    public var exportTimeZone: TimeZone
 
     init(_ reader: EnvironmentReader) throws {
         let rawMode = reader.string("SUITEDASH_MODE") ?? "api"
@@ -163,6 +169,13 @@ public struct SuiteDashSettings: Sendable {
         let tags = reader.list("SUITEDASH_TAGS")
         self.tags = tags.isEmpty ? ["website-lead"] : tags
         monthlyCallLimit = try reader.int("SUITEDASH_MONTHLY_CALL_LIMIT").flatMap { $0 > 0 ? $0 : nil }
+        exportBOM = try reader.bool("SUITEDASH_EXPORT_BOM") ?? false
+        exportTagSeparator = reader.values["SUITEDASH_EXPORT_TAG_SEPARATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ";"
+        let zone = reader.string("SUITEDASH_EXPORT_TIMEZONE") ?? "UTC"
+        guard let timeZone = TimeZone(identifier: zone) else {
+            throw ConfigurationError.invalid("SUITEDASH_EXPORT_TIMEZONE=\(zone) is not a time zone; use a name like Europe/London or UTC.")
+        }
+        exportTimeZone = timeZone
     }
 }
 

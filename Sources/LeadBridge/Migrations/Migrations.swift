@@ -14,5 +14,6 @@ enum AppMigrations {
         CreateJobs(),
         AddSyncError(),
         CreateAdvisoryLocks(),
+        CreateSuiteDashExports(),
     ]
 }

@@ -24,6 +24,8 @@ final class ContactSubmission: Model, @unchecked Sendable {
     @OptionalField(key: "external_id") var externalID: String?
     @OptionalField(key: "synced_at") var syncedAt: Date?
     @OptionalField(key: "exported_at") var exportedAt: Date?
+    /// The import-mode CSV export this enquiry went out in.
+    @OptionalField(key: "export_id") var exportID: Int?
     /// Why the last CRM sync failed, in the provider's words.
     @OptionalField(key: "sync_error") var syncError: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?

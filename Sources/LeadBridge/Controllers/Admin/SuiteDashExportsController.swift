@@ -1,0 +1,129 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Admin > Integrations > SuiteDash > Exports: generate a CSV, the export history, download,
+/// delete, and "Mark as synced" once imported into SuiteDash (the guide's step 4).
+struct SuiteDashExportsController {
+    struct ExportRow: Encodable {
+        let id: Int, fileName: String, rows: Int, bytes: String, sha256: String, filter: String
+        let createdBy: String, createdAt: String, status: String
+        init(_ export: SuiteDashExport) {
+            id = export.id ?? 0; fileName = export.fileName; rows = export.rows
+            bytes = ByteCountFormatter.string(fromByteCount: Int64(export.bytes), countStyle: .file)
+            sha256 = export.sha256 ?? ""; filter = export.filter ?? ""; createdBy = export.createdBy ?? ""
+            createdAt = AdminDate.format(export.createdAt); status = export.status
+        }
+    }
+    struct ListContext: Encodable {
+        let title: String, csrf: String, admin: String
+        let exports: [ExportRow], notExported: Int, importMode: Bool, notice: String?, statuses: [String]
+    }
+    struct DetailContext: Encodable {
+        let title: String, csrf: String, admin: String
+        let export: ExportRow, rows: [SubmissionRow], notice: String?
+    }
+    struct GenerateForm: Content { var from: String?; var to: String?; var status: String? }
+    struct MarkForm: Content { var ids: [Int]? }
+
+    @Sendable func index(req: Request) async throws -> View {
+        let exports = try await SuiteDashExport.query(on: req.db).sort(\.$id, .descending).limit(200).all()
+        let notExported = try await ContactSubmission.query(on: req.db).filter(\.$exportedAt == nil).count()
+        let mode = try await SuiteDashGateway(app: req.application).store.load().mode
+        return try await req.view.render("admin/integrations/exports", ListContext(
+            title: "SuiteDash exports", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            exports: exports.map(ExportRow.init), notExported: notExported, importMode: mode == .import,
+            notice: try? req.query.get(String.self, at: "notice"), statuses: ["pending", "failed"]))
+    }
+
+    @Sendable func generate(req: Request) async throws -> Response {
+        let form = try req.content.decode(GenerateForm.self)
+        let zone = req.services.config.suiteDash.exportTimeZone
+        var filter = SuiteDashExporter.Filter()
+        if let from = Self.nonEmpty(form.from) {
+            guard let date = ExportDate.parse(from, timeZone: zone) else {
+                throw Abort(.unprocessableEntity, reason: "“From” takes a date like 2026-11-01.")
+            }
+            filter.createdFrom = date
+        }
+        if let to = Self.nonEmpty(form.to) {
+            guard let date = ExportDate.parse(to, timeZone: zone) else {
+                throw Abort(.unprocessableEntity, reason: "“To” takes a date like 2026-11-30.")
+            }
+            filter.createdBefore = date.addingTimeInterval(86_400)   // the whole "to" day
+        }
+        if let status = Self.nonEmpty(form.status) {
+            guard let parsed = SubmissionStatus(rawValue: status) else {
+                throw Abort(.unprocessableEntity, reason: "Choose a status from the list.")
+            }
+            filter.status = parsed
+        }
+        let admin = try req.auth.require(User.self).email
+        switch try await SuiteDashExporter(app: req.application).export(filter, createdBy: admin) {
+        case .empty:
+            return redirect(req, "Nothing to export: every enquiry that matches is in an earlier export.")
+        case .exported(let export, _):
+            return redirect(req, "Export #\(export.id ?? 0) is ready: \(export.rows) enquiries. Download it below.")
+        }
+    }
+
+    @Sendable func show(req: Request) async throws -> View {
+        let export = try await find(req)
+        let rows = try await ContactSubmission.query(on: req.db).filter(\.$exportID == export.id).sort(\.$id).limit(500).all()
+        return try await req.view.render("admin/integrations/export", DetailContext(
+            title: "Export #\(export.id ?? 0)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            export: ExportRow(export), rows: rows.map(SubmissionRow.init), notice: try? req.query.get(String.self, at: "notice")))
+    }
+
+    @Sendable func download(req: Request) async throws -> Response {
+        let export = try await find(req)
+        let path = SuiteDashExporter(app: req.application).path(for: export)
+        guard export.status == "ready", FileManager.default.fileExists(atPath: path) else {
+            throw Abort(.gone, reason: "This export's file is no longer on the server; generate a new export.")
+        }
+        let response = try await req.fileio.asyncStreamFile(at: path, mediaType: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]))
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(export.fileName)\"")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    @Sendable func delete(req: Request) async throws -> Response {
+        let export = try await find(req)
+        let id = try export.requireID()
+        try? FileManager.default.removeItem(atPath: SuiteDashExporter(app: req.application).path(for: export))
+        try await req.db.transaction { tx in
+            // The enquiries stay exported (they may be in SuiteDash already); they just lose the link.
+            try await ContactSubmission.query(on: tx).filter(\.$exportID == id).set(\.$exportID, to: nil).update()
+            try await export.delete(on: tx)
+        }
+        return redirect(req, "Export #\(id) and its file are deleted.")
+    }
+
+    @Sendable func markSynced(req: Request) async throws -> Response {
+        let export = try await find(req)
+        let id = try export.requireID()
+        let chosen = (try? req.content.decode(MarkForm.self))?.ids ?? []
+        var query = ContactSubmission.query(on: req.db).filter(\.$exportID == id)
+        if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
+        let count = try await query.count()
+        try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: Date()).update()
+        return req.redirect(to: "/admin/integrations/suitedash/exports/\(id)?notice="
+            + ("\(count) enquiries marked as synced.".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+
+    private func find(_ req: Request) async throws -> SuiteDashExport {
+        guard let id = req.parameters.get("id", as: Int.self), let export = try await SuiteDashExport.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no export with that number; it may have been deleted.")
+        }
+        return export
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    private func redirect(_ req: Request, _ notice: String) -> Response {
+        req.redirect(to: "/admin/integrations/suitedash/exports?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+}

@@ -1,0 +1,212 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Writes import mode's CSV: the guide's columns, RFC 4180, safe to open in a spreadsheet.
+///
+/// An export first claims its enquiries in one UPDATE (marking them exported, with its id),
+/// so two exports started at the same moment can never share an enquiry; then it reads them
+/// back in pages of 2,000 and writes as it goes, so memory does not grow with the number of
+/// rows. If writing fails, the claim is undone and no half file is left.
+struct SuiteDashExporter: Sendable {
+    struct Filter: Sendable, Equatable {
+        var createdFrom: Date?
+        var createdBefore: Date?
+        var status: SubmissionStatus?
+        /// Include enquiries exported before (a full re-export); they move to this export.
+        var includeExported = false
+
+        var summary: String {
+            var parts = [includeExported ? "every enquiry" : "not yet exported"]
+            if let createdFrom { parts.append("created from " + AdminDate.format(createdFrom)) }
+            if let createdBefore { parts.append("created before " + AdminDate.format(createdBefore)) }
+            if let status { parts.append("status \(status.rawValue)") }
+            return parts.joined(separator: ", ")
+        }
+    }
+
+    enum Outcome: Sendable {
+        case empty
+        case exported(SuiteDashExport, path: String)
+    }
+
+    static let header = ["ID", "First Name", "Last Name", "Email", "Phone", "Company", "Service Interest",
+                         "Message", "Source", "Created Date", "Tags"]
+    static let pageSize = 2000
+
+    let app: Application
+
+    var directory: String { app.services.config.suiteDash.exportPath }
+
+    func path(for export: SuiteDashExport) -> String { directory + "/" + export.fileName }
+
+    /// Exports what `filter` selects; `output` writes somewhere else than the export folder.
+    func export(_ filter: Filter, createdBy: String?, output: String? = nil,
+                progress: @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Outcome {
+        let db = app.db
+        let sql = try JobQueue.sql(db)
+        let now = Date()
+        let record = SuiteDashExport()
+        record.fileName = "pending.csv"
+        record.rows = 0
+        record.bytes = 0
+        record.filter = filter.summary
+        record.createdBy = createdBy
+        record.status = "writing"
+        try await record.create(on: db)
+        let id = try record.requireID()
+
+        try await claim(filter, exportID: id, now: now, on: sql)
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM contact_submissions WHERE export_id = \(bind: id)")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        guard total > 0 else {
+            try await record.delete(on: db)
+            return .empty
+        }
+
+        record.fileName = "suitedash-contacts-\(Self.stamp(now))-\(id).csv"
+        let destination = output ?? path(for: record)
+        do {
+            let written = try await write(exportID: id, total: total, to: destination, on: sql, progress: progress)
+            record.rows = written.rows
+            record.bytes = written.bytes
+            record.sha256 = written.sha256
+            record.status = "ready"
+            try await record.save(on: db)
+            return .exported(record, path: destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination + ".partial")
+            try? await unclaim(exportID: id, on: sql)
+            record.status = "failed"
+            try? await record.save(on: db)
+            throw error
+        }
+    }
+
+    /// Marks the selected enquiries as this export's, in one statement.
+    private func claim(_ filter: Filter, exportID: Int, now: Date, on sql: any SQLDatabase) async throws {
+        var conditions: [SQLQueryString] = []
+        if !filter.includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
+        if let from = filter.createdFrom { conditions.append("created_at >= \(bind: from)") }
+        if let before = filter.createdBefore { conditions.append("created_at < \(bind: before)") }
+        if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
+        var statement: SQLQueryString = """
+            UPDATE contact_submissions SET export_id = \(bind: exportID), exported_at = \(bind: now), updated_at = \(bind: now),
+                status = CASE WHEN status = 'synced' THEN 'synced' ELSE 'exported' END
+            """
+        if !conditions.isEmpty {
+            statement = statement + " WHERE " + conditions.joined(separator: " AND ")
+        }
+        try await sql.raw(statement).run()
+    }
+
+    private func unclaim(exportID: Int, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE contact_submissions SET export_id = NULL, exported_at = NULL,
+                status = CASE WHEN status = 'exported' THEN 'pending' ELSE status END
+            WHERE export_id = \(bind: exportID)
+            """).run()
+    }
+
+    private struct Written { let rows: Int; let bytes: Int; let sha256: String }
+
+    private func write(exportID: Int, total: Int, to path: String, on sql: any SQLDatabase,
+                       progress: @Sendable (Int, Int) -> Void) async throws -> Written {
+        let settings = app.services.config.suiteDash
+        let tagConfiguration = try await SuiteDashGateway(app: app).store.load()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let partial = path + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+            throw Abort(.internalServerError, reason: "The export file could not be created in \(directory); check the folder is writable.")
+        }
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+        var output = CSVOutput(file: file)
+        if settings.exportBOM { output.append([0xEF, 0xBB, 0xBF]) }
+        output.appendLine(Self.header.map(CSVCell.field))
+
+        var dates = ISO8601Writer(timeZone: settings.exportTimeZone)
+        var lastID = 0
+        var rows = 0
+        while true {
+            let page = try await sql.raw("""
+                SELECT id, first_name, last_name, email, phone, company, service_interest, message, source, created_at
+                FROM contact_submissions WHERE export_id = \(bind: exportID) AND id > \(bind: lastID)
+                ORDER BY id LIMIT \(bind: Self.pageSize)
+                """).all()
+            if page.isEmpty { break }
+            for row in page {
+                let id = try row.decode(column: "id", as: Int.self)
+                let interest = try row.decode(column: "service_interest", as: String?.self)
+                let created = try row.decode(column: "created_at", as: Date?.self)
+                let cells = [
+                    String(id),
+                    try row.decode(column: "first_name", as: String.self),
+                    try row.decode(column: "last_name", as: String?.self) ?? "",
+                    try row.decode(column: "email", as: String?.self) ?? "",
+                    try row.decode(column: "phone", as: String?.self) ?? "",
+                    try row.decode(column: "company", as: String?.self) ?? "",
+                    interest ?? "",
+                    try row.decode(column: "message", as: String?.self) ?? "",
+                    try row.decode(column: "source", as: String.self),
+                    created.map { dates.string($0) } ?? "",
+                    tagConfiguration.tags(serviceInterest: interest).joined(separator: settings.exportTagSeparator),
+                ]
+                output.appendLine(cells.map(CSVCell.field))
+                lastID = id
+            }
+            rows += page.count
+            try output.flush()
+            progress(rows, total)
+        }
+        try output.finish()
+        try file.close()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+        return Written(rows: rows, bytes: output.bytes, sha256: output.digest)
+    }
+
+    static func stamp(_ date: Date) -> String {
+        var writer = ISO8601Writer(timeZone: TimeZone(identifier: "UTC")!)
+        return writer.string(date).prefix(19).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+            .replacingOccurrences(of: "T", with: "-")
+    }
+}
+
+/// Buffers CSV bytes and writes them out in large pieces, hashing as it goes.
+private struct CSVOutput {
+    let file: FileHandle
+    private var buffer: [UInt8] = []
+    private var hasher = SHA256()
+    private(set) var bytes = 0
+
+    init(file: FileHandle) {
+        self.file = file
+        buffer.reserveCapacity(1 << 18)
+    }
+
+    mutating func append(_ raw: [UInt8]) { buffer.append(contentsOf: raw) }
+
+    /// A record: cells joined by commas, ended by CRLF (RFC 4180).
+    mutating func appendLine(_ cells: [String]) {
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(contentsOf: cell.utf8)
+        }
+        buffer.append(0x0D)
+        buffer.append(0x0A)
+    }
+
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        hasher.update(data: buffer)
+        bytes += buffer.count
+        try file.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish() throws { try flush() }
+
+    var digest: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+}
