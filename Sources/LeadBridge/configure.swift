@@ -34,7 +34,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
         },
         loginIPLimiter: RateLimiter(limit: config.loginThrottle.maxFailuresPerIP,
                                     windowSeconds: config.loginThrottle.lockSeconds),
-        decoyPasswordHash: try await app.password.async.hash(SecureToken.make())
+        decoyPasswordHash: DecoyPasswordHash()
     )
 
     app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60) }

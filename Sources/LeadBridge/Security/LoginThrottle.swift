@@ -33,7 +33,10 @@ struct LoginThrottle {
         }
 
         // Always run bcrypt, so an unknown email costs the same time as a wrong password.
-        let matches = try await request.password.async.verify(password, created: user?.passwordHash ?? request.services.decoyPasswordHash)
+        let hash: String
+        if let user { hash = user.passwordHash }
+        else { hash = try await request.services.decoyPasswordHash.value(using: request.password.async) }
+        let matches = try await request.password.async.verify(password, created: hash)
         guard let user, matches else {
             _ = await limiter.hit(ip, now: now)
             if let user { try await recordFailure(user, settings: settings, now: now) }

@@ -9,8 +9,7 @@ struct AppServices: Sendable {
     let jobQueue: JobQueue
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
-    /// A bcrypt hash checked when no account matches, so a wrong email takes as long as a wrong password.
-    let decoyPasswordHash: String
+    let decoyPasswordHash: DecoyPasswordHash
 }
 
 extension Application {

@@ -6,10 +6,11 @@ import Vapor
 
 /// Writes import mode's CSV: the guide's columns, RFC 4180, safe to open in a spreadsheet.
 ///
-/// An export first claims its enquiries in one UPDATE (marking them exported, with its id),
-/// so two exports started at the same moment can never share an enquiry; then it reads them
-/// back in pages of 2,000 and writes as it goes, so memory does not grow with the number of
-/// rows. If writing fails, the claim is undone and no half file is left.
+/// An export claims its enquiries a page of 2,000 at a time, marking them exported with its
+/// id and reading them back in the same statement (`ExportClaimer`), so two exports started
+/// at the same moment can never share an enquiry; it writes each page as it comes, so memory
+/// does not grow with the number of rows. If writing fails, the claim is undone and no half
+/// file is left.
 struct SuiteDashExporter: Sendable {
     struct Filter: Sendable, Equatable {
         var createdFrom: Date?
@@ -49,7 +50,7 @@ struct SuiteDashExporter: Sendable {
         let sql = try JobQueue.sql(db)
         let now = Date()
         let record = SuiteDashExport()
-        record.fileName = "pending.csv"
+        record.fileName = "suitedash-contacts-\(Self.stamp(now)).csv"
         record.rows = 0
         record.bytes = 0
         record.filter = filter.summary
@@ -57,19 +58,18 @@ struct SuiteDashExporter: Sendable {
         record.status = "writing"
         try await record.create(on: db)
         let id = try record.requireID()
-
-        try await claim(filter, exportID: id, now: now, on: sql)
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM contact_submissions WHERE export_id = \(bind: id)")
-            .first()?.decode(column: "n", as: Int.self) ?? 0
-        guard total > 0 else {
-            try await record.delete(on: db)
-            return .empty
-        }
-
         record.fileName = "suitedash-contacts-\(Self.stamp(now))-\(id).csv"
+        let claimer = ExportClaimer(database: sql, exportID: id, filter: filter, now: now)
         let destination = output ?? path(for: record)
+
         do {
-            let written = try await write(exportID: id, total: total, to: destination, on: sql, progress: progress)
+            let firstPage = try await claimer.claimPage(after: 0, limit: Self.pageSize)
+            guard !firstPage.isEmpty else {
+                try await record.delete(on: db)
+                return .empty
+            }
+            let total = try await remaining(filter, on: sql) + firstPage.count
+            let written = try await write(firstPage: firstPage, claimer: claimer, total: total, to: destination, progress: progress)
             record.rows = written.rows
             record.bytes = written.bytes
             record.sha256 = written.sha256
@@ -85,21 +85,16 @@ struct SuiteDashExporter: Sendable {
         }
     }
 
-    /// Marks the selected enquiries as this export's, in one statement.
-    private func claim(_ filter: Filter, exportID: Int, now: Date, on sql: any SQLDatabase) async throws {
+    /// How many more enquiries match (for the progress bar; a concurrent export may take some).
+    private func remaining(_ filter: Filter, on sql: any SQLDatabase) async throws -> Int {
         var conditions: [SQLQueryString] = []
         if !filter.includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
         if let from = filter.createdFrom { conditions.append("created_at >= \(bind: from)") }
         if let before = filter.createdBefore { conditions.append("created_at < \(bind: before)") }
         if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
-        var statement: SQLQueryString = """
-            UPDATE contact_submissions SET export_id = \(bind: exportID), exported_at = \(bind: now), updated_at = \(bind: now),
-                status = CASE WHEN status = 'synced' THEN 'synced' ELSE 'exported' END
-            """
-        if !conditions.isEmpty {
-            statement = statement + " WHERE " + conditions.joined(separator: " AND ")
-        }
-        try await sql.raw(statement).run()
+        var query: SQLQueryString = "SELECT COUNT(*) AS n FROM contact_submissions"
+        if !conditions.isEmpty { query = query + " WHERE " + conditions.joined(separator: " AND ") }
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     private func unclaim(exportID: Int, on sql: any SQLDatabase) async throws {
@@ -112,7 +107,7 @@ struct SuiteDashExporter: Sendable {
 
     private struct Written { let rows: Int; let bytes: Int; let sha256: String }
 
-    private func write(exportID: Int, total: Int, to path: String, on sql: any SQLDatabase,
+    private func write(firstPage: [ExportRecord], claimer: ExportClaimer, total: Int, to path: String,
                        progress: @Sendable (Int, Int) -> Void) async throws -> Written {
         let settings = app.services.config.suiteDash
         let tagConfiguration = try await SuiteDashGateway(app: app).store.load()
@@ -127,38 +122,22 @@ struct SuiteDashExporter: Sendable {
         output.appendLine(Self.header.map(CSVCell.field))
 
         var dates = ISO8601Writer(timeZone: settings.exportTimeZone)
-        var lastID = 0
+        var page = firstPage
         var rows = 0
-        while true {
-            let page = try await sql.raw("""
-                SELECT id, first_name, last_name, email, phone, company, service_interest, message, source, created_at
-                FROM contact_submissions WHERE export_id = \(bind: exportID) AND id > \(bind: lastID)
-                ORDER BY id LIMIT \(bind: Self.pageSize)
-                """).all()
-            if page.isEmpty { break }
-            for row in page {
-                let id = try row.decode(column: "id", as: Int.self)
-                let interest = try row.decode(column: "service_interest", as: String?.self)
-                let created = try row.decode(column: "created_at", as: Date?.self)
+        while !page.isEmpty {
+            for record in page {
                 let cells = [
-                    String(id),
-                    try row.decode(column: "first_name", as: String.self),
-                    try row.decode(column: "last_name", as: String?.self) ?? "",
-                    try row.decode(column: "email", as: String?.self) ?? "",
-                    try row.decode(column: "phone", as: String?.self) ?? "",
-                    try row.decode(column: "company", as: String?.self) ?? "",
-                    interest ?? "",
-                    try row.decode(column: "message", as: String?.self) ?? "",
-                    try row.decode(column: "source", as: String.self),
-                    created.map { dates.string($0) } ?? "",
-                    tagConfiguration.tags(serviceInterest: interest).joined(separator: settings.exportTagSeparator),
+                    String(record.id), record.firstName, record.lastName ?? "", record.email ?? "", record.phone ?? "",
+                    record.company ?? "", record.serviceInterest ?? "", record.message ?? "", record.source,
+                    record.createdAt.map { dates.string($0) } ?? "",
+                    tagConfiguration.tags(serviceInterest: record.serviceInterest).joined(separator: settings.exportTagSeparator),
                 ]
                 output.appendLine(cells.map(CSVCell.field))
-                lastID = id
             }
             rows += page.count
             try output.flush()
-            progress(rows, total)
+            progress(rows, max(total, rows))
+            page = try await claimer.claimPage(after: page[page.count - 1].id, limit: Self.pageSize)
         }
         try output.finish()
         try file.close()
