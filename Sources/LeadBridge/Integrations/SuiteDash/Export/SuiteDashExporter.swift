@@ -19,6 +19,16 @@ struct SuiteDashExporter: Sendable {
         /// Include enquiries exported before (a full re-export); they move to this export.
         var includeExported = false
 
+        /// The filter as SQL conditions (SQLKit binds), for counting and claiming.
+        var conditions: [SQLQueryString] {
+            var conditions: [SQLQueryString] = []
+            if !includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
+            if let createdFrom { conditions.append("created_at >= \(bind: createdFrom)") }
+            if let createdBefore { conditions.append("created_at < \(bind: createdBefore)") }
+            if let status { conditions.append("status = \(bind: status.rawValue)") }
+            return conditions
+        }
+
         var summary: String {
             var parts = [includeExported ? "every enquiry" : "not yet exported"]
             if let createdFrom { parts.append("created from " + AdminDate.format(createdFrom)) }
@@ -87,11 +97,7 @@ struct SuiteDashExporter: Sendable {
 
     /// How many more enquiries match (for the progress bar; a concurrent export may take some).
     private func remaining(_ filter: Filter, on sql: any SQLDatabase) async throws -> Int {
-        var conditions: [SQLQueryString] = []
-        if !filter.includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
-        if let from = filter.createdFrom { conditions.append("created_at >= \(bind: from)") }
-        if let before = filter.createdBefore { conditions.append("created_at < \(bind: before)") }
-        if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
+        let conditions = filter.conditions
         var query: SQLQueryString = "SELECT COUNT(*) AS n FROM contact_submissions"
         if !conditions.isEmpty { query = query + " WHERE " + conditions.joined(separator: " AND ") }
         return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0

@@ -33,6 +33,8 @@ struct ExportClaimer {
 
     func claimPage(after lastID: Int, limit: Int) async throws -> [ExportRecord] {
         if let sqlite = database as? any SQLiteDatabase {
+            // The same conditions as `Filter.conditions`, with sqlite-nio's positional binds
+            // (this path skips SQLKit); keep the two in step.
             var conditions = ["id > ?3"]
             var binds: [SQLiteData] = [.integer(exportID), .float(now.timeIntervalSince1970), .integer(lastID), .integer(limit)]
             if !filter.includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
@@ -48,11 +50,7 @@ struct ExportClaimer {
             return rows.map(Self.record).sorted { $0.id < $1.id }
         }
 
-        var conditions: [SQLQueryString] = ["id > \(bind: lastID)"]
-        if !filter.includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
-        if let from = filter.createdFrom { conditions.append("created_at >= \(bind: from)") }
-        if let before = filter.createdBefore { conditions.append("created_at < \(bind: before)") }
-        if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
+        let conditions: [SQLQueryString] = ["id > \(bind: lastID)"] + filter.conditions
         let recheck: SQLQueryString = filter.includeExported ? "" : " AND export_id IS NULL"
         let rows = try await database.raw("""
             UPDATE contact_submissions SET export_id = \(bind: exportID), exported_at = \(bind: now), updated_at = \(bind: now),
