@@ -37,7 +37,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SuiteDashKit",
+                "RingCentralKit",
                 "ProviderSandbox",
+            ]
+        ),
+        .target(
+            name: "RingCentralKit",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -53,10 +61,15 @@ let package = Package(
             dependencies: ["SuiteDashKit", "ProviderSandbox"]
         ),
         .testTarget(
+            name: "RingCentralKitTests",
+            dependencies: ["RingCentralKit", "ProviderSandbox"]
+        ),
+        .testTarget(
             name: "LeadBridgeTests",
             dependencies: [
                 "LeadBridge",
                 "SuiteDashKit",
+                "RingCentralKit",
                 "ProviderSandbox",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),

@@ -34,7 +34,8 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
         },
         loginIPLimiter: RateLimiter(limit: config.loginThrottle.maxFailuresPerIP,
                                     windowSeconds: config.loginThrottle.lockSeconds),
-        decoyPasswordHash: DecoyPasswordHash()
+        decoyPasswordHash: DecoyPasswordHash(),
+        ringCentral: RingCentralRuntime()
     )
 
     app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60) }

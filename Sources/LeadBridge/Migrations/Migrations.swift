@@ -15,5 +15,6 @@ enum AppMigrations {
         AddSyncError(),
         CreateAdvisoryLocks(),
         CreateSuiteDashExports(),
+        ExtendRingCentralTokens(),
     ]
 }

@@ -10,6 +10,8 @@ struct AppServices: Sendable {
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
     let decoyPasswordHash: DecoyPasswordHash
+    /// One RingCentral rate limiter and token manager for the whole process.
+    let ringCentral: RingCentralRuntime
 }
 
 extension Application {

@@ -1,0 +1,167 @@
+import Fluent
+import RingCentralKit
+import Vapor
+
+/// Admin > Integrations > RingCentral: the app's credentials, Connect / Reconnect /
+/// Disconnect, and what is connected (account, main number, extension, numbers, token expiry).
+struct RingCentralAdminController {
+    static let stateCookie = "leadbridge_rc_state"
+    static let stateCookiePath = "/api/integrations/ringcentral"
+
+    struct NumberRow: Encodable { let phoneNumber: String, usageType: String, features: String }
+
+    struct Context: Encodable {
+        let title: String, csrf: String, admin: String
+        let configured: Bool, credentialsFromAdmin: Bool, maskedClientID: String, hasClientSecret: Bool
+        let serverURL: String, redirectURI: String, webhookSecretSet: Bool
+        let defaultFromNumber: String, callLogSyncMinutes: Int
+        let connected: Bool, reauthorizationReason: String?
+        let accountID: String, accountName: String, mainNumber: String, accountStatus: String
+        let extensionNumber: String, extensionName: String, numbers: [NumberRow]
+        let tokenExpiresAt: String, refreshTokenExpiresAt: String, scopes: [String]
+        let notice: String?, errors: FieldErrors
+    }
+
+    struct Form: Content {
+        var client_id: String?
+        var client_secret: String?
+        var server_url: String?
+        var redirect_uri: String?
+        var default_from_number: String?
+        var call_log_sync_minutes: String?
+    }
+
+    @Sendable func show(req: Request) async throws -> View {
+        try await render(req, notice: try? req.query.get(String.self, at: "notice"), errors: [:])
+    }
+
+    @Sendable func save(req: Request) async throws -> Response {
+        let form = try req.content.decode(Form.self)
+        var errors = FieldErrors()
+        let serverURL = TextSanitizer.singleLine(form.server_url ?? "")
+        if !Self.isHTTPURL(serverURL) { errors["server_url"] = "Enter RingCentral's server address, like https://platform.ringcentral.com." }
+        let redirectURI = TextSanitizer.singleLine(form.redirect_uri ?? "")
+        if !Self.isHTTPURL(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
+            errors["redirect_uri"] = "Enter this server's callback address, ending in /api/integrations/ringcentral/callback, exactly as registered in RingCentral's developer console."
+        }
+        let clientID = Self.nonEmpty(form.client_id)
+        let clientSecret = Self.nonEmpty(form.client_secret)
+        for (field, value) in [("client_id", clientID), ("client_secret", clientSecret)] where (value?.count ?? 0) > 200 {
+            errors[field] = "That is longer than any RingCentral client id or secret; copy it again."
+        }
+        var defaultFrom: String?
+        if let text = Self.nonEmpty(form.default_from_number) {
+            if let number = PhoneNumber.e164(text) { defaultFrom = number }
+            else { errors["default_from_number"] = "Enter the office phone in international format, like +16505550123." }
+        }
+        let minutesText = TextSanitizer.singleLine(form.call_log_sync_minutes ?? "15")
+        let minutes = Int(minutesText.isEmpty ? "15" : minutesText)
+        if minutes == nil || !(0...1440).contains(minutes!) {
+            errors["call_log_sync_minutes"] = "Enter the minutes between call-log syncs (1 to 1440), or 0 to switch the schedule off."
+        }
+        guard errors.isEmpty else {
+            let response = try await render(req, notice: nil, errors: errors).encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+        try await RingCentralGateway(app: req.application).store.save(.init(
+            clientID: clientID, clientSecret: clientSecret, serverURL: serverURL, redirectURI: redirectURI,
+            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? 15))
+        return redirect(req, "Saved.")
+    }
+
+    /// "Connect RingCentral": off to RingCentral's consent page, with a state bound to this browser.
+    @Sendable func connect(req: Request) async throws -> Response {
+        let start: (url: String, state: String)
+        do {
+            start = try await RingCentralConnector(app: req.application).start()
+        } catch let error as RingCentralGatewayError {
+            throw Abort(.conflict, reason: error.description)
+        }
+        let response = req.redirect(to: start.url, redirectType: .normal)
+        response.cookies[Self.stateCookie] = HTTPCookies.Value(
+            string: start.state, expires: Date().addingTimeInterval(RingCentralConnector.pendingLifetime),
+            path: Self.stateCookiePath, isSecure: req.services.config.usesHTTPS, isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    /// `GET /api/integrations/ringcentral/callback`: where RingCentral sends the browser back.
+    @Sendable func callback(req: Request) async throws -> Response {
+        struct Query: Decodable { var code: String?; var state: String?; var error: String?; var error_description: String? }
+        let query = (try? req.query.decode(Query.self)) ?? Query()
+        let connector = RingCentralConnector(app: req.application)
+        do {
+            let account = try await connector.finish(
+                code: query.code, state: query.state, error: query.error, errorDescription: query.error_description,
+                cookieState: req.cookies[Self.stateCookie]?.string)
+            let response = redirect(req, "Connected to RingCentral account \(account.accountID).")
+            response.cookies[Self.stateCookie] = Self.expiredStateCookie
+            return response
+        } catch let error as RingCentralConnector.CallbackError {
+            let status: HTTPResponseStatus = { if case .failed = error { return .badGateway }; return .badRequest }()
+            struct Page: Encodable { let title: String, message: String }
+            let view = try await req.view.render("admin/integrations/ringcentral-callback",
+                                                 Page(title: "RingCentral", message: error.description))
+            let response = try await view.encodeResponse(for: req).get()
+            response.status = status
+            response.cookies[Self.stateCookie] = Self.expiredStateCookie
+            return response
+        }
+    }
+
+    @Sendable func disconnect(req: Request) async throws -> Response {
+        try await RingCentralConnector(app: req.application).disconnect()
+        return redirect(req, "Disconnected: the tokens were revoked and deleted.")
+    }
+
+    /// Re-reads the account, extension and numbers: also the connection test.
+    @Sendable func refresh(req: Request) async throws -> Response {
+        do {
+            let account = try await RingCentralConnector(app: req.application).refreshSnapshot()
+            return redirect(req, "RingCentral answered: account \(account.accountID), \(account.primaryExtension?.phoneNumbers.count ?? 0) number(s).")
+        } catch let error as RingCentralError {
+            return redirect(req, error.description)
+        } catch let error as RingCentralGatewayError {
+            return redirect(req, error.description)
+        }
+    }
+
+    private func render(_ req: Request, notice: String?, errors: FieldErrors) async throws -> View {
+        let configuration = try await RingCentralGateway(app: req.application).store.load()
+        let account = try await RingCentralAccountRecord.query(on: req.db).first()
+        let token = try await RingCentralTokenRecord.query(on: req.db).sort(\.$id, .descending).first()
+        let primary = account?.primaryExtension
+        return try await req.view.render("admin/integrations/ringcentral", Context(
+            title: "RingCentral", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            configured: configuration.isConfigured, credentialsFromAdmin: configuration.credentialsFromAdmin,
+            maskedClientID: SuiteDashAdminController.mask(configuration.clientID), hasClientSecret: configuration.clientSecret != nil,
+            serverURL: configuration.serverURL, redirectURI: configuration.redirectURI,
+            webhookSecretSet: configuration.webhookSecret != nil,
+            defaultFromNumber: configuration.defaultFromNumber ?? "", callLogSyncMinutes: configuration.callLogSyncMinutes,
+            connected: token != nil, reauthorizationReason: configuration.reauthorizationReason,
+            accountID: account?.accountID ?? "", accountName: account?.name ?? "", mainNumber: account?.mainNumber ?? "",
+            accountStatus: account?.status ?? "", extensionNumber: primary?.extensionNumber ?? "", extensionName: primary?.name ?? "",
+            numbers: (primary?.phoneNumbers ?? []).map {
+                NumberRow(phoneNumber: $0.phoneNumber, usageType: $0.usageType ?? "", features: $0.features.joined(separator: ", "))
+            },
+            tokenExpiresAt: AdminDate.format(token?.expiresAt), refreshTokenExpiresAt: AdminDate.format(token?.refreshTokenExpiresAt),
+            scopes: (token?.scope ?? "").split(separator: " ").map(String.init), notice: notice, errors: errors))
+    }
+
+    private static var expiredStateCookie: HTTPCookies.Value {
+        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: stateCookiePath, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    private static func isHTTPURL(_ text: String) -> Bool {
+        (text.hasPrefix("https://") || text.hasPrefix("http://")) && URL(string: text)?.host != nil && text.count <= 500
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        let trimmed = TextSanitizer.singleLine(text ?? "")
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    private func redirect(_ req: Request, _ notice: String) -> Response {
+        req.redirect(to: "/admin/integrations/ringcentral?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+}

@@ -1,0 +1,154 @@
+import Fluent
+import Foundation
+import RingCentralKit
+import Vapor
+
+/// Connecting and disconnecting the RingCentral account: the OAuth round trip (state and
+/// PKCE kept server-side, sealed), the first token exchange, and a snapshot of the account,
+/// extension and numbers.
+struct RingCentralConnector {
+    /// How long a Connect click stays valid (RingCentral's own codes live 60 s; a person
+    /// reading the consent page may take longer).
+    static let pendingLifetime: TimeInterval = 10 * 60
+    private static let verifierContext = "integration_settings.ringcentral.pending_oauth_verifier"
+
+    let app: Application
+    var gateway: RingCentralGateway { RingCentralGateway(app: app) }
+
+    /// Starts a connect: remembers a fresh state and PKCE verifier and returns the authorize
+    /// URL and the state (which also goes into a cookie bound to this browser).
+    func start(now: Date = Date()) async throws -> (url: String, state: String) {
+        let configuration = try await gateway.store.load()
+        let oauth = try gateway.oauth(configuration)
+        let state = SecureToken.make()
+        let pkce = RingCentralOAuth.PKCE.make()
+        let store = gateway.store
+        try await store.setValue(state, for: "pending_oauth_state")
+        try await store.setValue(try app.services.secrets.seal(pkce.verifier, context: Self.verifierContext), for: "pending_oauth_verifier")
+        try await store.setValue(String(now.timeIntervalSince1970), for: "pending_oauth_started_at")
+        return (oauth.authorizationURL(state: state, pkce: pkce), state)
+    }
+
+    enum CallbackError: Error, CustomStringConvertible {
+        case denied(String)
+        case badState
+        case missingCode
+        case failed(String)
+
+        var description: String {
+            switch self {
+            case .denied(let reason): return "RingCentral did not grant access: \(reason). Nothing was stored; you can try Connect again."
+            case .badState:
+                return "This sign-in link is not one LeadBridge started, or it has expired. Nothing was stored; start again with Connect RingCentral."
+            case .missingCode: return "RingCentral came back without an authorisation code. Nothing was stored; try Connect again."
+            case .failed(let reason): return "Connecting RingCentral failed: \(reason) Nothing was stored."
+            }
+        }
+    }
+
+    /// Finishes a connect from the redirect's query. `cookieState` is what this browser was
+    /// given at start; both must equal the pending state, which is used once.
+    func finish(code: String?, state: String?, error: String?, errorDescription: String?, cookieState: String?,
+                now: Date = Date()) async throws -> RingCentralAccountRecord {
+        let store = gateway.store
+        let pendingState = try await store.value("pending_oauth_state")
+        let startedAt = try await store.value("pending_oauth_started_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+        let sealedVerifier = try await store.value("pending_oauth_verifier")
+        guard let state, let pendingState, let cookieState,
+              SecureToken.constantTimeEquals(state, pendingState), SecureToken.constantTimeEquals(cookieState, pendingState),
+              let startedAt, now.timeIntervalSince(startedAt) < Self.pendingLifetime, let sealedVerifier else {
+            throw CallbackError.badState
+        }
+        // Used once, whatever happens next.
+        try await clearPending()
+        if let error {
+            throw CallbackError.denied(TextSanitizer.singleLine(errorDescription ?? error).prefix(200).description)
+        }
+        guard let code, !code.isEmpty, code.count < 2000 else { throw CallbackError.missingCode }
+
+        let verifier = try app.services.secrets.open(sealedVerifier, context: Self.verifierContext)
+        let configuration = try await store.load()
+        do {
+            let tokens = try await gateway.oauth(configuration).exchange(code: code, codeVerifier: verifier)
+            // The snapshot is fetched with the new tokens before anything is stored, so a
+            // failure here leaves the previous connection (if any) as it was.
+            let probe = InMemoryRingCentralTokenStore(tokens)
+            let client = RingCentralClient(
+                serverURL: configuration.serverURL,
+                tokens: RingCentralTokenManager(store: probe, oauth: try gateway.oauth(configuration)),
+                httpClient: app.http.client.shared, limiter: app.services.ringCentral.limiter,
+                options: .interactive, observer: gateway.observer(relatedType: nil, relatedID: nil))
+            let account = try await client.account()
+            let info = try await client.extensionInfo()
+            let numbers = try await client.phoneNumbers()
+            let saved = try await save(tokens: try await probe.load() ?? tokens, account: account, extension: info, numbers: numbers)
+            await app.services.ringCentral.forgetCachedTokens()
+            _ = try await app.services.jobQueue.resume(waitingFor: RingCentralGateway.waitKey, on: app.db)
+            return saved
+        } catch let error as RingCentralError {
+            throw CallbackError.failed(error.description)
+        }
+    }
+
+    /// Revokes the tokens at RingCentral (its errors ignored: the tokens are forgotten here
+    /// either way) and deletes them and the account snapshot.
+    func disconnect() async throws {
+        let configuration = try await gateway.store.load()
+        let current = try? await gateway.tokenRepository.load()
+        if let current, let oauth = try? gateway.oauth(configuration) {
+            await oauth.revoke(token: current.refreshToken)
+        }
+        try await app.db.transaction { tx in
+            try await RingCentralTokenRecord.query(on: tx).delete()
+            try await RingCentralAccountRecord.query(on: tx).delete()
+            try await gateway.store(on: tx).setConnected(false)
+        }
+        await app.services.ringCentral.forgetCachedTokens()
+    }
+
+    /// Re-reads the account, extension and numbers (after numbers change at RingCentral).
+    func refreshSnapshot() async throws -> RingCentralAccountRecord {
+        let client = try await gateway.client(options: .interactive)
+        let account = try await client.account()
+        let info = try await client.extensionInfo()
+        let numbers = try await client.phoneNumbers()
+        return try await app.db.transaction { tx in
+            let row = try await RingCentralAccountRecord.query(on: tx).first() ?? RingCentralAccountRecord()
+            Self.apply(account: account, extension: info, numbers: numbers, to: row)
+            try await row.save(on: tx)
+            return row
+        }
+    }
+
+    private func save(tokens: RingCentralTokenSet, account: RingCentralAccount, extension info: RingCentralExtension,
+                      numbers: [RingCentralPhoneNumber]) async throws -> RingCentralAccountRecord {
+        try await app.db.transaction { tx in
+            try await RingCentralAccountRecord.query(on: tx).filter(\.$accountID != String(account.id)).delete()
+            let row = try await RingCentralAccountRecord.query(on: tx).filter(\.$accountID == String(account.id)).first()
+                ?? RingCentralAccountRecord()
+            Self.apply(account: account, extension: info, numbers: numbers, to: row)
+            try await row.save(on: tx)
+            try await gateway.tokenRepository.replaceAll(with: tokens, accountRowID: row.id, on: tx)
+            try await gateway.store(on: tx).setConnected(true)
+            return row
+        }
+    }
+
+    private static func apply(account: RingCentralAccount, extension info: RingCentralExtension, numbers: [RingCentralPhoneNumber],
+                              to row: RingCentralAccountRecord) {
+        row.accountID = String(account.id)
+        row.name = info.contact?.company ?? account.serviceInfo?.brand?.name
+        row.mainNumber = account.mainNumber
+        row.status = account.status
+        row.extensions = [RingCentralExtensionSnapshot(
+            id: String(info.id), extensionNumber: info.extensionNumber, name: info.name, email: info.contact?.email,
+            phoneNumbers: numbers.map { .init(phoneNumber: $0.phoneNumber, usageType: $0.usageType, features: $0.features ?? []) })]
+    }
+
+    private func clearPending() async throws {
+        let store = gateway.store
+        for key in ["pending_oauth_state", "pending_oauth_verifier", "pending_oauth_started_at"] {
+            try await store.setValue(nil, for: key)
+        }
+    }
+}

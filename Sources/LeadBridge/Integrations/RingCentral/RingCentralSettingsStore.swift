@@ -1,0 +1,110 @@
+import Fluent
+import Foundation
+
+/// Reads and writes RingCentral's row in `integration_settings`. The client secret is
+/// sealed under APP_KEY and never handed back to a browser.
+struct RingCentralSettingsStore {
+    static let provider = "ringcentral"
+    private static let clientIDContext = "integration_settings.credentials.ringcentral.client_id"
+    private static let clientSecretContext = "integration_settings.credentials.ringcentral.client_secret"
+
+    let database: any Database
+    let secrets: SecretBox
+    let environment: RingCentralSettings
+
+    func load() async throws -> RingCentralConfiguration {
+        var configuration = RingCentralConfiguration(
+            clientID: environment.clientID, clientSecret: environment.clientSecret, serverURL: environment.serverURL,
+            redirectURI: environment.redirectURI, webhookSecret: environment.webhookSecret, credentialsFromAdmin: false,
+            reauthorizationReason: nil, defaultFromNumber: nil, callLogSyncMinutes: 15)
+        guard let row = try await existingRow() else { return configuration }
+        let settings = row.settings ?? [:]
+        configuration.reauthorizationReason = settings["reauthorization_reason"]
+        configuration.defaultFromNumber = settings["default_from_number"]
+        if let minutes = settings["call_log_sync_minutes"].flatMap(Int.init) { configuration.callLogSyncMinutes = minutes }
+        if let url = settings["server_url"], !url.isEmpty { configuration.serverURL = url }
+        if let uri = settings["redirect_uri"], !uri.isEmpty { configuration.redirectURI = uri }
+        if let sealedID = row.credentials?["client_id"], let sealedSecret = row.credentials?["client_secret"] {
+            configuration.clientID = try secrets.open(sealedID, context: Self.clientIDContext)
+            configuration.clientSecret = try secrets.open(sealedSecret, context: Self.clientSecretContext)
+            configuration.credentialsFromAdmin = true
+        }
+        return configuration
+    }
+
+    /// What the admin form sends. A blank secret keeps the stored one.
+    struct Form: Sendable {
+        var clientID: String?
+        var clientSecret: String?
+        var serverURL: String
+        var redirectURI: String
+        var defaultFromNumber: String?
+        var callLogSyncMinutes: Int
+    }
+
+    func save(_ form: Form) async throws {
+        let current = try await load()
+        let row = try await self.row()
+        var settings = row.settings ?? [:]
+        settings["server_url"] = form.serverURL
+        settings["redirect_uri"] = form.redirectURI
+        settings["default_from_number"] = form.defaultFromNumber
+        settings["call_log_sync_minutes"] = String(form.callLogSyncMinutes)
+        if form.clientID != nil || form.clientSecret != nil,
+           let clientID = form.clientID ?? current.clientID, let secret = form.clientSecret ?? current.clientSecret {
+            row.credentials = ["client_id": try secrets.seal(clientID, context: Self.clientIDContext),
+                               "client_secret": try secrets.seal(secret, context: Self.clientSecretContext)]
+        }
+        row.settings = settings
+        try await row.save(on: database)
+    }
+
+    func setReauthorizationReason(_ reason: String?) async throws {
+        let row = try await self.row()
+        var settings = row.settings ?? [:]
+        settings["reauthorization_reason"] = reason
+        row.settings = settings
+        row.isEnabled = reason == nil && row.isEnabled
+        try await row.save(on: database)
+    }
+
+    /// Connected (or disconnected): a fresh start, whatever failed before.
+    func setConnected(_ connected: Bool, at date: Date = Date()) async throws {
+        let row = try await self.row()
+        var settings = row.settings ?? [:]
+        settings["reauthorization_reason"] = nil
+        row.settings = settings
+        row.isEnabled = connected
+        if connected {
+            row.lastTestedAt = date
+            row.lastTestSuccess = true
+            row.lastTestMessage = "Connected."
+        }
+        try await row.save(on: database)
+    }
+
+    /// A value of the integration's own bookkeeping (like the last call-log sync point).
+    func value(_ key: String) async throws -> String? {
+        try await existingRow()?.settings?[key]
+    }
+
+    func setValue(_ value: String?, for key: String) async throws {
+        let row = try await self.row()
+        var settings = row.settings ?? [:]
+        settings[key] = value
+        row.settings = settings
+        try await row.save(on: database)
+    }
+
+    private func existingRow() async throws -> IntegrationSetting? {
+        try await IntegrationSetting.query(on: database).filter(\.$provider == Self.provider).first()
+    }
+
+    private func row() async throws -> IntegrationSetting {
+        if let row = try await existingRow() { return row }
+        let row = IntegrationSetting(provider: Self.provider)
+        row.settings = [:]
+        try await row.create(on: database)
+        return row
+    }
+}

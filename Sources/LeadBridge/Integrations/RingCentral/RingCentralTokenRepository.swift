@@ -1,0 +1,101 @@
+import Fluent
+import Foundation
+import RingCentralKit
+import SQLKit
+
+/// The app's `RingCentralTokenStore`: the pair lives sealed in `ringcentral_tokens`, and a
+/// refresh happens inside a transaction that first locks the token row, so that of all the
+/// processes sharing the database exactly one spends the single-use refresh token; the
+/// others wait, re-read, and find the new pair already saved.
+struct RingCentralTokenRepository: RingCentralTokenStore {
+    static let accessContext = "ringcentral_tokens.access_token"
+    static let refreshContext = "ringcentral_tokens.refresh_token"
+
+    let database: @Sendable () -> any Database
+    let secrets: SecretBox
+    let environment: RingCentralSettings
+
+    func load() async throws -> RingCentralTokenSet? {
+        let db = database()
+        if let reason = try await settings(db).load().reauthorizationReason {
+            throw RingCentralError.reauthorizationRequired(reason)
+        }
+        guard let row = try await RingCentralTokenRecord.query(on: db).sort(\.$id, .descending).first() else { return nil }
+        return try tokens(in: row)
+    }
+
+    func refreshing(_ decide: @escaping @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision)
+        async throws -> RingCentralTokenSet {
+        try await database().transaction { tx in
+            guard let id = try await RingCentralTokenRecord.query(on: tx).sort(\.$id, .descending).first()?.id else {
+                throw RingCentralError.notConnected
+            }
+            try await lockRow(id, on: tx)
+            // Re-read under the lock: another process may have refreshed while we waited.
+            guard let row = try await RingCentralTokenRecord.find(id, on: tx) else { throw RingCentralError.notConnected }
+            let current = try tokens(in: row)
+            switch try await decide(current) {
+            case .keep:
+                return current
+            case .replace(let fresh):
+                try apply(fresh, to: row)
+                try await row.save(on: tx)
+                return fresh
+            }
+        }
+    }
+
+    func markNeedsReauthorization(_ reason: String) async {
+        try? await settings(database()).setReauthorizationReason(reason)
+    }
+
+    /// Saves a newly connected pair, replacing any other.
+    func replaceAll(with tokens: RingCentralTokenSet, accountRowID: Int?, on db: any Database) async throws {
+        try await RingCentralTokenRecord.query(on: db).delete()
+        let row = RingCentralTokenRecord()
+        row.$account.id = accountRowID
+        try apply(tokens, to: row)
+        try await row.create(on: db)
+    }
+
+    // MARK: Helpers
+
+    /// PostgreSQL: a row lock. SQLite: writing first takes the database's write lock at once
+    /// (a deferred transaction that reads first could not upgrade later without failing).
+    private func lockRow(_ id: Int, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        if JobQueue.isPostgres(sql) {
+            try await sql.raw("SELECT id FROM ringcentral_tokens WHERE id = \(bind: id) FOR UPDATE").run()
+        } else {
+            try await sql.raw("UPDATE ringcentral_tokens SET updated_at = updated_at WHERE id = \(bind: id)").run()
+        }
+    }
+
+    private func tokens(in row: RingCentralTokenRecord) throws -> RingCentralTokenSet {
+        guard let sealedAccess = row.sealedAccessToken, let sealedRefresh = row.sealedRefreshToken else {
+            throw RingCentralError.notConnected
+        }
+        return RingCentralTokenSet(
+            accessToken: try secrets.open(sealedAccess, context: Self.accessContext),
+            refreshToken: try secrets.open(sealedRefresh, context: Self.refreshContext),
+            tokenType: row.tokenType ?? "bearer", expiresIn: Int(row.expiresIn ?? 3600),
+            expiresAt: row.expiresAt ?? .distantPast, refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+            scope: row.scope, ownerID: row.ownerID, endpointID: row.endpointID)
+    }
+
+    private func apply(_ tokens: RingCentralTokenSet, to row: RingCentralTokenRecord) throws {
+        row.sealedAccessToken = try secrets.seal(tokens.accessToken, context: Self.accessContext)
+        row.sealedRefreshToken = try secrets.seal(tokens.refreshToken, context: Self.refreshContext)
+        row.tokenType = tokens.tokenType
+        row.expiresIn = Int32(clamping: tokens.expiresIn)
+        row.expiresAt = tokens.expiresAt
+        row.refreshTokenExpiresAt = tokens.refreshTokenExpiresAt
+        row.scope = tokens.scope
+        row.ownerID = tokens.ownerID
+        row.endpointID = tokens.endpointID
+    }
+
+    private func settings(_ db: any Database) -> RingCentralSettingsStore {
+        RingCentralSettingsStore(database: db, secrets: secrets, environment: environment)
+    }
+}

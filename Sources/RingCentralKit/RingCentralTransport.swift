@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Sends one request to RingCentral under the rate limiter, retrying a 429 after its
+/// Retry-After, and turns failures into `RingCentralError`. Authorisation is the caller's.
+struct RingCentralTransport: Sendable {
+    struct Request: Sendable {
+        var method: HTTPMethod
+        /// Absolute URL.
+        var url: String
+        var endpoint: String
+        var group: RingCentralRateLimitGroup
+        var headers: HTTPHeaders = [:]
+        var body: Data?
+        /// What the audit trail may see of the body (nil: nothing).
+        var auditBody: Data?
+    }
+
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    let http: HTTPClient
+    let limiter: RingCentralRateLimiter
+    let options: RingCentralClientOptions
+    let observer: RingCentralCallObserver?
+
+    /// Sends `request`; answers that are not 2xx come back too (status checked by the caller)
+    /// except 429, which is waited out and retried `options.rateLimitRetries` times.
+    func send(_ request: Request) async throws -> Response {
+        var attempt = 0
+        while true {
+            try await limiter.acquire(request.group, maxWait: options.maxPacingWait)
+            let response = try await sendOnce(request)
+            await observeLimits(request.group, response.headers)
+            guard response.status == 429 else { return response }
+            // RingCentral's advice: at least 30 s when it does not say.
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init) ?? 30
+            await limiter.penalize(request.group, retryAfter: max(1, retryAfter))
+            attempt += 1
+            guard attempt <= options.rateLimitRetries, retryAfter <= options.maxPacingWait else {
+                throw RingCentralError.rateLimited(group: request.group, retryAfter: retryAfter)
+            }
+        }
+    }
+
+    private func sendOnce(_ request: Request) async throws -> Response {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method
+        outgoing.headers = request.headers
+        outgoing.headers.replaceOrAdd(name: "Accept", value: "application/json")
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(data: body)) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        func report(_ status: Int?, _ body: ByteBuffer?, _ error: RingCentralError?) async {
+            guard let observer else { return }
+            let milliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+            await observer(RingCentralCallRecord(
+                endpoint: request.endpoint, group: request.group, requestBody: request.auditBody, status: status,
+                responseBody: body.map { Data(buffer: $0) }, durationMilliseconds: milliseconds, error: error))
+        }
+        do {
+            let response = try await http.execute(outgoing, timeout: options.timeout)
+            let body = try await response.body.collect(upTo: options.maxResponseBytes)
+            let status = Int(response.status.code)
+            let failure = (200..<300).contains(status) ? nil : RingCentralErrorParser.error(status: status, body: body, group: request.group)
+            // Token answers are reported by the OAuth client itself, without the tokens.
+            await report(status, request.group == .auth && failure == nil ? nil : body, failure)
+            return Response(status: status, headers: response.headers, body: body)
+        } catch {
+            let failure = RingCentralError.transport(String(describing: error))
+            await report(nil, nil, failure)
+            throw failure
+        }
+    }
+
+    private func observeLimits(_ group: RingCentralRateLimitGroup, _ headers: HTTPHeaders) async {
+        let limit = headers.first(name: "X-Rate-Limit-Limit").flatMap(Int.init)
+        let window = headers.first(name: "X-Rate-Limit-Window").flatMap(TimeInterval.init)
+        let remaining = headers.first(name: "X-Rate-Limit-Remaining").flatMap(Int.init)
+        // The header names the group the server counted; trust it over our own table.
+        let counted = headers.first(name: "X-Rate-Limit-Group").flatMap(RingCentralRateLimitGroup.init(rawValue:)) ?? group
+        guard limit != nil || window != nil || remaining != nil else { return }
+        await limiter.observe(group: counted, limit: limit, window: window, remaining: remaining)
+    }
+}
+
+/// Reads RingCentral's error envelopes: `{"errorCode","message","errors":[...]}` for the
+/// API, `{"error","error_description","errors":[...]}` for the token endpoint.
+enum RingCentralErrorParser {
+    struct Envelope: Decodable {
+        struct Item: Decodable { let errorCode: String?; let message: String?; let parameterName: String? }
+        let errorCode: String?
+        let message: String?
+        let error: String?
+        let error_description: String?
+        let errors: [Item]?
+    }
+
+    static func error(status: Int, body: ByteBuffer, group: RingCentralRateLimitGroup = .light) -> RingCentralError {
+        let envelope = try? JSONDecoder().decode(Envelope.self, from: body)
+        let first = envelope?.errors?.first
+        let code = envelope?.errorCode ?? first?.errorCode
+        let message = envelope?.message ?? first?.message ?? envelope?.error_description ?? fallbackMessage(body)
+        if envelope?.error == "invalid_grant" { return .reauthorizationRequired(envelope?.error_description ?? message) }
+        if envelope?.error == "invalid_client" || envelope?.error == "unauthorized_client" { return .invalidClient(message) }
+        switch status {
+        case 401: return .unauthorized(errorCode: code, message: message)
+        case 429: return .rateLimited(group: group, retryAfter: 60)
+        case 500...: return .server(status: status, message: message)
+        default: return .request(status: status, errorCode: code, message: message, parameterName: first?.parameterName)
+        }
+    }
+
+    private static func fallbackMessage(_ body: ByteBuffer) -> String {
+        let raw = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        return raw.isEmpty ? "no details given" : String(raw.prefix(300))
+    }
+}
