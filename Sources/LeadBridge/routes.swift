@@ -29,6 +29,11 @@ func routes(_ app: Application) throws {
     intake.post("contact", use: contactAPI.create)
     if cors != nil { intake.on(.OPTIONS, "contact") { _ in Response(status: .noContent) } }
 
+    // RingCentral's notifications: verified by token, never by session or CSRF.
+    let webhooks = RingCentralWebhookController()
+    app.on(.POST, "api", "webhooks", "ringcentral", body: .collect(maxSize: ByteCount(value: RingCentralWebhookController.maxBodyBytes)),
+           use: webhooks.receive)
+
     // Admin: sessions and CSRF on everything; RequireAdmin on everything but sign-in.
     let admin = app.grouped("admin")
         .grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware(secureCookies: config.usesHTTPS))

@@ -5,5 +5,10 @@ enum JobKinds {
     static func register(in app: Application) {
         app.jobKinds.register(NoopJob())
         app.jobKinds.register(SyncEnquiryToSuiteDash())
+        app.jobKinds.register(SyncRingCentralCallLogs())
+        app.jobKinds.register(RefreshSMSStatus())
+        app.jobKinds.register(MaintainRingCentralSubscription())
+        app.recurringTasks.add(SyncRingCentralCallLogs.recurringTask())
+        app.recurringTasks.add(MaintainRingCentralSubscription.recurringTask())
     }
 }

@@ -16,5 +16,6 @@ enum AppMigrations {
         CreateAdvisoryLocks(),
         CreateSuiteDashExports(),
         ExtendRingCentralTokens(),
+        CreateRingCentralActivity(),
     ]
 }

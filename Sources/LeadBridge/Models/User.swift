@@ -14,6 +14,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "failed_login_attempts") var failedLoginAttempts: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
+    /// The phone RingCentral rings first when this admin clicks Call (E.164).
+    @OptionalField(key: "office_phone") var officePhone: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

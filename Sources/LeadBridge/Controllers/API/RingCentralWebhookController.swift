@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `POST /api/webhooks/ringcentral`: the Validation-Token handshake, then notifications
+/// checked against the verification token in constant time, each stored once by uuid.
+struct RingCentralWebhookController {
+    static let maxBodyBytes = 256 * 1024
+
+    struct Notification: Decodable {
+        let uuid: String
+        let event: String
+        let timestamp: String?
+        let subscriptionId: String?
+        let body: RedactedJSON.Value?
+    }
+
+    @Sendable func receive(req: Request) async throws -> Response {
+        // The handshake: RingCentral checks the address answers before it subscribes it.
+        if let validation = req.headers.first(name: "Validation-Token") {
+            guard validation.count <= 512, validation.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
+                throw Abort(.badRequest, reason: "The Validation-Token header is not a token.")
+            }
+            return Response(status: .ok, headers: ["Validation-Token": validation])
+        }
+        guard let expected = try await RingCentralSubscriptions(app: req.application).verificationToken(create: false) else {
+            throw Abort(.unauthorized, reason: "RingCentral webhooks are not set up here: set RINGCENTRAL_WEBHOOK_SECRET or create the subscription in the admin.")
+        }
+        guard let provided = req.headers.first(name: "Verification-Token") else {
+            throw Abort(.unauthorized, reason: "The Verification-Token header is missing.")
+        }
+        guard SecureToken.constantTimeEquals(provided, expected) else {
+            throw Abort(.forbidden, reason: "The Verification-Token does not match this server's webhook secret.")
+        }
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else {
+            throw Abort(.badRequest, reason: "The notification has no body.")
+        }
+        let notification: Notification
+        do {
+            notification = try JSONDecoder().decode(Notification.self, from: buffer)
+        } catch {
+            throw Abort(.badRequest, reason: "The notification is not RingCentral's JSON (uuid, event, body).")
+        }
+        guard !notification.uuid.isEmpty, notification.uuid.count <= 255, notification.event.count <= 500 else {
+            throw Abort(.badRequest, reason: "The notification's uuid or event is missing or too long.")
+        }
+        let stored = try await RingCentralWebhookHandler(app: req.application).handle(notification)
+        return Response(status: .ok, headers: ["Content-Type": "application/json"],
+                        body: .init(string: stored ? #"{"stored":true}"# : #"{"duplicate":true}"#))
+    }
+}
+
+/// What a verified notification does, in one transaction with its `webhook_events` row: an
+/// inbound SMS is stored and linked to the enquiry by phone; a telephony event queues an
+/// incremental call-log sync.
+struct RingCentralWebhookHandler {
+    let app: Application
+
+    /// False when this uuid was seen before (RingCentral delivers at least once).
+    func handle(_ notification: RingCentralWebhookController.Notification, now: Date = Date()) async throws -> Bool {
+        try await app.db.transaction { tx in
+            let sql = try JobQueue.sql(tx)
+            let inserted = try await sql.insert(into: "webhook_events")
+                .columns("provider", "uuid", "event", "subscription_id", "payload", "received_at", "processed_at")
+                .values(SQLBind("ringcentral"), SQLBind(notification.uuid), SQLBind(notification.event),
+                        SQLBind(notification.subscriptionId), SQLBind(RedactedJSON(Redactor.redact(notification.body ?? .null))),
+                        SQLBind(now), SQLBind(now))
+                .ignoringConflicts(with: ["provider", "uuid"])
+                .returning("id").all()
+            guard !inserted.isEmpty else { return false }
+            if notification.event.contains("/message-store/instant") {
+                try await storeInboundSMS(notification.body, on: tx)
+            } else if notification.event.contains("/telephony/sessions") {
+                try await app.services.jobQueue.enqueue(SyncRingCentralCallLogs.self, .init(), on: tx, delay: 10,
+                                                        uniqueKey: SyncRingCentralCallLogs.uniqueKey)
+            }
+            return true
+        }
+    }
+
+    private func storeInboundSMS(_ body: RedactedJSON.Value?, on db: any Database) async throws {
+        guard case .object(let message) = body, case .string(let from)? = Self.field(message["from"], "phoneNumber") else { return }
+        var id: String?
+        if case .string(let text)? = message["id"] { id = text }
+        if case .number(let number)? = message["id"] { id = String(Int64(number)) }
+        var to = ""
+        if case .array(let recipients)? = message["to"], let first = recipients.first,
+           case .string(let number)? = Self.field(first, "phoneNumber") { to = number }
+        var text = ""
+        if case .string(let subject)? = message["subject"] { text = String(subject.prefix(5000)) }
+        let sql = try JobQueue.sql(db)
+        let enquiry = try await EnquiryPhoneIndex.enquiry(for: from, on: db)
+        let now = Date()
+        // The same message can arrive in two notifications; its RingCentral id keeps one row.
+        try await sql.insert(into: "sms_messages")
+            .columns("ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text", "status",
+                     "sent_at", "created_at", "updated_at")
+            .values(SQLBind(id), SQLBind(enquiry), SQLBind("inbound"), SQLBind(String(from.prefix(50))), SQLBind(String(to.prefix(50))),
+                    SQLBind(text), SQLBind("Received"), SQLBind(now), SQLBind(now), SQLBind(now))
+            .ignoringConflicts(with: ["ringcentral_id"])
+            .run()
+    }
+
+    private static func field(_ value: RedactedJSON.Value?, _ key: String) -> RedactedJSON.Value? {
+        guard case .object(let object)? = value else { return nil }
+        return object[key]
+    }
+}

@@ -1,0 +1,164 @@
+import Fluent
+import Foundation
+import RingCentralKit
+import SQLKit
+import Vapor
+
+/// `syncCallLogs(dateFrom:)`: pages through RingCentral's call log (1,000 records a page,
+/// following `navigation.nextPage`) and upserts each page into `call_logs` by
+/// `ringcentral_id`, so overlapping runs and shifted page boundaries change nothing twice.
+/// Each call is linked to the latest enquiry whose phone is the other party's number.
+struct CallLogSync {
+    struct Outcome: Sendable, Equatable {
+        var pages = 0
+        var records = 0
+        var linked = 0
+        var from: Date
+        var through: Date?
+    }
+
+    /// A progress report after each page: pages done, total pages when known, records so far.
+    typealias Progress = @Sendable (_ page: Int, _ totalPages: Int?, _ records: Int) async -> Void
+
+    /// Runs after the last synced start time minus this much, so a call logged late is not missed.
+    static let overlap: TimeInterval = 5 * 60
+    /// The first sync ever looks this far back unless told otherwise.
+    static let firstSyncLookback: TimeInterval = 7 * 24 * 60 * 60
+    static let syncedThroughKey = "call_log_synced_through"
+
+    let app: Application
+    var now: @Sendable () -> Date = { Date() }
+
+    func sync(dateFrom explicitFrom: Date? = nil, client: RingCentralClient? = nil,
+              progress: Progress? = nil) async throws -> Outcome {
+        let gateway = RingCentralGateway(app: app)
+        let resolvedClient: RingCentralClient
+        if let client { resolvedClient = client } else { resolvedClient = try await gateway.client(relatedType: "call_logs") }
+        let client = resolvedClient
+        let startedAt = now()
+        let from: Date
+        if let explicitFrom { from = explicitFrom } else { from = try await defaultFrom(gateway.store, now: startedAt) }
+        var outcome = Outcome(from: from)
+        // dateTo pins the window: calls made during the sync wait for the next run
+        // instead of shifting the pages under it.
+        var page = try await client.callLog(dateFrom: from, dateTo: startedAt, perPage: 1000)
+        while true {
+            outcome.pages += 1
+            outcome.records += page.records.count
+            outcome.linked += try await upsert(page.records)
+            if let latest = page.records.compactMap(\.startDate).max() { outcome.through = max(outcome.through ?? latest, latest) }
+            await progress?(outcome.pages, page.totalPages, outcome.records)
+            guard let next = page.nextPageURI, !page.records.isEmpty else { break }
+            page = try await client.callLogPage(following: next)
+        }
+        if let through = outcome.through {
+            let store = gateway.store
+            let previous = try await store.value(Self.syncedThroughKey).flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+            if previous == nil || through > previous! {
+                try await store.setValue(String(through.timeIntervalSince1970), for: Self.syncedThroughKey)
+            }
+        }
+        try await gateway.store.setValue(String(now().timeIntervalSince1970), for: "call_log_last_run")
+        return outcome
+    }
+
+    private func defaultFrom(_ store: RingCentralSettingsStore, now: Date) async throws -> Date {
+        if let through = try await store.value(Self.syncedThroughKey).flatMap(Double.init) {
+            return Date(timeIntervalSince1970: through).addingTimeInterval(-Self.overlap)
+        }
+        return now.addingTimeInterval(-Self.firstSyncLookback)
+    }
+
+    /// One multi-row upsert per page; returns how many records were linked to an enquiry.
+    private func upsert(_ records: [RingCentralCallLogRecord]) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        let sql = try JobQueue.sql(app.db)
+        let numbers = Set(records.compactMap(Self.otherParty))
+        let enquiries = try await EnquiryPhoneIndex.lookup(numbers, on: app.db)
+        let stamp = now()
+        var linked = 0
+        var insert = sql.insert(into: "call_logs").columns(
+            "ringcentral_id", "session_id", "direction", "type", "action", "result", "start_time", "duration",
+            "from_data", "to_data", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at")
+        for record in records {
+            let enquiry = Self.otherParty(record).flatMap { enquiries[$0] }
+            if enquiry != nil { linked += 1 }
+            insert = insert.values([
+                SQLBind(record.id), SQLBind(record.sessionId), SQLBind(Self.lowercased(record.direction, allowed: ["inbound", "outbound"])),
+                SQLBind(Self.lowercased(record.type, allowed: ["voice", "fax", "sms"])), SQLBind(record.action), SQLBind(record.result),
+                SQLBind(record.startDate), SQLBind(record.duration.map { Int32(clamping: $0) }),
+                SQLBind(Self.party(record.from)), SQLBind(Self.party(record.to)),
+                SQLBind(record.recording?.contentUri.map { String($0.prefix(500)) }), SQLBind(enquiry),
+                SQLBind(Self.metadata(record)), SQLBind(stamp), SQLBind(stamp),
+            ] as [any SQLExpression])
+        }
+        insert = insert.onConflict(with: ["ringcentral_id"]) { update in
+            for column in ["session_id", "direction", "type", "action", "result", "start_time", "duration", "from_data",
+                           "to_data", "recording_url", "metadata", "updated_at"] {
+                update.set(excludedValueOf: column)
+            }
+            // A call stays linked even if the enquiry's phone later changes.
+            return update.set(SQLIdentifier("contact_submission_id"), to: SQLFunction("COALESCE", args: [
+                SQLColumn("contact_submission_id", table: "excluded"), SQLColumn("contact_submission_id", table: "call_logs"),
+            ]))
+        }
+        try await insert.run()
+        return linked
+    }
+
+    /// The lead's number: the caller on inbound calls, the callee on outbound ones.
+    static func otherParty(_ record: RingCentralCallLogRecord) -> String? {
+        let party = record.direction == "Inbound" ? record.from : record.to
+        return party?.phoneNumber.flatMap(PhoneNumber.e164)
+    }
+
+    static func party(_ party: RingCentralCallParty?) -> [String: String]? {
+        guard let party else { return nil }
+        var data: [String: String] = [:]
+        data["phoneNumber"] = party.phoneNumber
+        data["extensionNumber"] = party.extensionNumber
+        data["name"] = party.name
+        data["location"] = party.location
+        return data
+    }
+
+    /// What RingCentral sent beyond the columns, minus what is already in them.
+    static func metadata(_ record: RingCentralCallLogRecord) -> [String: JSONValue]? {
+        guard case .object(var object) = record.raw else { return nil }
+        for key in ["id", "sessionId", "startTime", "duration", "type", "direction", "action", "result", "from", "to"] {
+            object[key] = nil
+        }
+        return object
+    }
+
+    private static func lowercased(_ value: String?, allowed: Set<String>) -> String? {
+        guard let value = value?.lowercased(), allowed.contains(value) else { return nil }
+        return value
+    }
+}
+
+/// Finds enquiries by phone number (E.164, as intake stores them): the latest enquiry wins.
+enum EnquiryPhoneIndex {
+    static func lookup(_ numbers: Set<String>, on db: any Database) async throws -> [String: Int] {
+        guard !numbers.isEmpty else { return [:] }
+        var found: [String: Int] = [:]
+        // Chunked to stay far below either database's limit on bound parameters.
+        for chunk in Array(numbers).chunked(into: 500) {
+            let rows = try await ContactSubmission.query(on: db).filter(\.$phone ~~ chunk)
+                .sort(\.$createdAt, .ascending).sort(\.$id, .ascending).all()
+            for row in rows { if let phone = row.phone, let id = row.id { found[phone] = id } }
+        }
+        return found
+    }
+
+    static func enquiry(for number: String, on db: any Database) async throws -> Int? {
+        guard let e164 = PhoneNumber.e164(number) else { return nil }
+        return try await lookup([e164], on: db)[e164]
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

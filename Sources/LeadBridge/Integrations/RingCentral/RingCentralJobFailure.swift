@@ -1,0 +1,19 @@
+import Foundation
+import RingCentralKit
+
+extension JobFailure {
+    /// What the queue should do about a RingCentral error: wait for a reconnect, wait out
+    /// a rate limit exactly, back off on outages, give up on refusals.
+    static func from(_ error: RingCentralError) -> JobFailure {
+        switch error {
+        case .notConnected, .reauthorizationRequired, .invalidClient:
+            return .waitFor(RingCentralGateway.waitKey, error.description)
+        case .rateLimited(_, let retryAfter):
+            return .retryAfter(max(1, retryAfter), error.description)
+        case .server, .transport, .unexpectedResponse, .unauthorized:
+            return .retry(error.description)
+        case .request:
+            return .permanent(error.description)
+        }
+    }
+}

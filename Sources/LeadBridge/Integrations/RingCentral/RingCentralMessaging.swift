@@ -1,0 +1,151 @@
+import Fluent
+import Foundation
+import RingCentralKit
+import Vapor
+
+/// Click-to-call and SMS for one enquiry: the guide's `initiateCall(toNumber:fromNumber:)`
+/// and `sendSms(toNumber:message:fromNumber:)`, with the number rules in one place.
+struct RingCentralMessaging {
+    static let maxSMSLength = 1000
+
+    enum Failure: Error, CustomStringConvertible {
+        case notConnected
+        case invalidNumber(field: String)
+        case noOfficePhone
+        case cannotSendSMS(String)
+        case noSMSNumber
+        case emptyText
+        case textTooLong(Int)
+
+        var description: String {
+            switch self {
+            case .notConnected: return "RingCentral is not connected: connect it under Integrations > RingCentral first."
+            case .invalidNumber(let field):
+                return "The \(field) number must be in international format: a + and 7 to 15 digits, like +16505550123."
+            case .noOfficePhone:
+                return "There is no office phone to ring first: set yours, or a default under Integrations > RingCentral."
+            case .cannotSendSMS(let number):
+                return "\(number) can't send SMS: RingCentral lists it without the SmsSender feature. Choose another number."
+            case .noSMSNumber: return "None of the extension's numbers can send SMS (none has the SmsSender feature)."
+            case .emptyText: return "Write the message first."
+            case .textTooLong(let count): return "The message is \(count) characters; RingCentral accepts at most \(maxSMSLength)."
+            }
+        }
+    }
+
+    let app: Application
+    var gateway: RingCentralGateway { RingCentralGateway(app: app) }
+
+    // MARK: Click-to-call
+
+    /// Which phone RingCentral rings first: the one given, else the admin's own, else the
+    /// configured default, else the extension's first direct number.
+    static func officePhone(given: String?, user: User?, configuration: RingCentralConfiguration,
+                            extension snapshot: RingCentralExtensionSnapshot?) -> String? {
+        if let given, !given.isEmpty { return given }
+        if let own = user?.officePhone { return own }
+        if let fallback = configuration.defaultFromNumber { return fallback }
+        let numbers = snapshot?.phoneNumbers ?? []
+        return (numbers.first { $0.usageType == "DirectNumber" } ?? numbers.first)?.phoneNumber
+    }
+
+    /// The number the lead sees: the first with the CallerId feature, a direct number first.
+    static func callerID(_ snapshot: RingCentralExtensionSnapshot?) -> String? {
+        let candidates = (snapshot?.phoneNumbers ?? []).filter(\.canBeCallerID)
+        return (candidates.first { $0.usageType == "DirectNumber" } ?? candidates.first)?.phoneNumber
+    }
+
+    func initiateCall(toNumber: String, fromNumber: String?, user: User?, submissionID: Int?) async throws -> RingCentralRingOut {
+        guard let to = PhoneNumber.e164(toNumber) else { throw Failure.invalidNumber(field: "lead's") }
+        var given: String?
+        if let fromNumber, !fromNumber.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let from = PhoneNumber.e164(fromNumber) else { throw Failure.invalidNumber(field: "office phone") }
+            given = from
+        }
+        let configuration = try await gateway.store.load()
+        let snapshot = try await connectedExtension()
+        guard let from = Self.officePhone(given: given, user: user, configuration: configuration, extension: snapshot) else {
+            throw Failure.noOfficePhone
+        }
+        let client = try gateway.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
+        return try await client.ringOut(from: from, to: to, callerID: Self.callerID(snapshot))
+    }
+
+    func ringOutStatus(id: String, submissionID: Int?) async throws -> RingCentralRingOut {
+        try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).ringOutStatus(id: id)
+    }
+
+    func cancelRingOut(id: String, submissionID: Int?) async throws {
+        try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).cancelRingOut(id: id)
+    }
+
+    // MARK: SMS
+
+    /// The number texts go from: the one chosen (it must have SmsSender), else the first that has.
+    static func smsSender(chosen: String?, snapshot: RingCentralExtensionSnapshot?) throws -> String {
+        let numbers = snapshot?.phoneNumbers ?? []
+        if let chosen, !chosen.isEmpty {
+            guard let e164 = PhoneNumber.e164(chosen) else { throw Failure.invalidNumber(field: "sending") }
+            guard numbers.first(where: { $0.phoneNumber == e164 })?.canSendSMS == true else { throw Failure.cannotSendSMS(e164) }
+            return e164
+        }
+        guard let first = numbers.first(where: \.canSendSMS) else { throw Failure.noSMSNumber }
+        return first.phoneNumber
+    }
+
+    /// Stores the message first (so a crash loses nothing), sends it, and records
+    /// RingCentral's id and status, or its refusal in words.
+    func sendSMS(toNumber: String, message: String, fromNumber: String?, user: User?, submissionID: Int?) async throws -> SMSMessage {
+        guard let to = PhoneNumber.e164(toNumber) else { throw Failure.invalidNumber(field: "lead's") }
+        let text = message.replacingOccurrences(of: "\r\n", with: "\n")
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Failure.emptyText }
+        guard text.count <= Self.maxSMSLength else { throw Failure.textTooLong(text.count) }
+        let snapshot = try await connectedExtension()
+        let from = try Self.smsSender(chosen: fromNumber, snapshot: snapshot)
+
+        let row = SMSMessage()
+        row.direction = .outbound
+        row.fromNumber = from
+        row.toNumber = to
+        row.text = text
+        row.status = "Sending"
+        row.sentByUserID = user?.id
+        row.$submission.id = submissionID
+        try await row.create(on: app.db)
+        do {
+            let client = try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
+            let sent = try await client.sendSMS(from: from, to: to, text: text)
+            row.ringCentralID = String(sent.id)
+            row.status = sent.messageStatus ?? "Queued"
+            row.sentAt = Date()
+            try await app.db.transaction { tx in
+                try await row.save(on: tx)
+                if !row.isFinal, let id = row.id {
+                    try await app.services.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
+                }
+            }
+        } catch let error as RingCentralError {
+            row.status = "SendingFailed"
+            row.error = Self.explain(error)
+            try await row.save(on: app.db)
+        }
+        return row
+    }
+
+    /// RingCentral's refusals in words an admin can act on.
+    static func explain(_ error: RingCentralError) -> String {
+        switch error {
+        case .request(_, _, let message, let parameter) where parameter?.lowercased().contains("from") == true:
+            return "RingCentral refused the sending number: \(message)"
+        case .request(_, _, let message, let parameter) where parameter?.lowercased().contains("to") == true:
+            return "RingCentral refused the lead's number: \(message)"
+        default:
+            return error.description
+        }
+    }
+
+    private func connectedExtension() async throws -> RingCentralExtensionSnapshot? {
+        guard try await RingCentralTokenRecord.query(on: app.db).count() > 0 else { throw Failure.notConnected }
+        return try await RingCentralAccountRecord.query(on: app.db).first()?.primaryExtension
+    }
+}

@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import RingCentralKit
+import Vapor
+
+/// The webhook subscription: instant SMS and telephony sessions delivered to
+/// `/api/webhooks/ringcentral`. Created and deleted by the admin; renewed before it expires
+/// and recreated when RingCentral blacklisted it, by a job that runs every hour.
+struct RingCentralSubscriptions {
+    static let eventFilters = [
+        "/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
+        "/restapi/v1.0/account/~/extension/~/telephony/sessions",
+    ]
+    /// Seven days, renewed when less than two remain.
+    static let lifetime = 7 * 24 * 60 * 60
+    static let renewWithin: TimeInterval = 2 * 24 * 60 * 60
+    private static let secretContext = "integration_settings.ringcentral.webhook_secret"
+
+    struct Status: Sendable, Equatable {
+        var id: String
+        var status: String
+        var expiresAt: Date?
+    }
+
+    let app: Application
+    var gateway: RingCentralGateway { RingCentralGateway(app: app) }
+
+    var address: String {
+        let base = app.services.config.appURL.hasSuffix("/") ? String(app.services.config.appURL.dropLast()) : app.services.config.appURL
+        return base + "/api/webhooks/ringcentral"
+    }
+
+    /// `RINGCENTRAL_WEBHOOK_SECRET`, or (when unset) a random one made once and kept sealed.
+    func verificationToken(create: Bool) async throws -> String? {
+        if let secret = app.services.config.ringCentral.webhookSecret { return secret }
+        let store = gateway.store
+        if let sealed = try await store.value("webhook_secret") {
+            return try app.services.secrets.open(sealed, context: Self.secretContext)
+        }
+        guard create else { return nil }
+        let secret = SecureToken.make()
+        try await store.setValue(try app.services.secrets.seal(secret, context: Self.secretContext), for: "webhook_secret")
+        return secret
+    }
+
+    func current() async throws -> Status? {
+        let store = gateway.store
+        guard let id = try await store.value("subscription_id") else { return nil }
+        return Status(id: id, status: try await store.value("subscription_status") ?? "Unknown",
+                      expiresAt: try await store.value("subscription_expires_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    @discardableResult
+    func create(options: RingCentralClientOptions = .interactive) async throws -> Status {
+        guard let token = try await verificationToken(create: true) else { throw RingCentralError.notConnected }
+        let client = try await gateway.client(options: options, relatedType: "subscription")
+        let subscription = try await client.createSubscription(eventFilters: Self.eventFilters, address: address,
+                                                               verificationToken: token, expiresIn: Self.lifetime)
+        return try await remember(subscription)
+    }
+
+    @discardableResult
+    func renew(options: RingCentralClientOptions = .interactive) async throws -> Status? {
+        guard let id = try await current()?.id else { return nil }
+        let client = try await gateway.client(options: options, relatedType: "subscription")
+        return try await remember(try await client.renewSubscription(id: id))
+    }
+
+    func delete(options: RingCentralClientOptions = .interactive) async throws {
+        if let id = try await current()?.id {
+            let client = try await gateway.client(options: options, relatedType: "subscription")
+            do { try await client.deleteSubscription(id: id) }
+            catch RingCentralError.request(404, _, _, _) {}  // already gone at RingCentral
+        }
+        try await forget()
+    }
+
+    /// What the hourly job does: nothing without a subscription; recreate one that RingCentral
+    /// lost or blacklisted; renew one that expires soon.
+    @discardableResult
+    func maintain(now: Date = Date()) async throws -> String {
+        guard let known = try await current() else { return "no subscription" }
+        let client = try await gateway.client(relatedType: "subscription")
+        let remote: RingCentralSubscription
+        do {
+            remote = try await client.subscription(id: known.id)
+        } catch RingCentralError.request(404, _, _, _) {
+            try await forget()
+            try await create(options: .init())
+            return "recreated (RingCentral no longer had it)"
+        }
+        if remote.status == "Blacklisted" || remote.status == "Suspended" {
+            try? await client.deleteSubscription(id: known.id)
+            try await forget()
+            try await create(options: .init())
+            return "recreated (it was \(remote.status ?? "blacklisted"))"
+        }
+        if let expires = remote.expirationDate, expires.timeIntervalSince(now) < Self.renewWithin {
+            try await renew(options: .init())
+            return "renewed"
+        }
+        try await remember(remote)
+        return "active"
+    }
+
+    @discardableResult
+    private func remember(_ subscription: RingCentralSubscription) async throws -> Status {
+        let store = gateway.store
+        try await store.setValue(subscription.id, for: "subscription_id")
+        try await store.setValue(subscription.status ?? "Active", for: "subscription_status")
+        try await store.setValue(subscription.expirationDate.map { String($0.timeIntervalSince1970) }, for: "subscription_expires_at")
+        return Status(id: subscription.id, status: subscription.status ?? "Active", expiresAt: subscription.expirationDate)
+    }
+
+    private func forget() async throws {
+        let store = gateway.store
+        for key in ["subscription_id", "subscription_status", "subscription_expires_at"] { try await store.setValue(nil, for: key) }
+    }
+}

@@ -1,0 +1,31 @@
+import Fluent
+import Foundation
+import RingCentralKit
+
+/// Follows a sent text until RingCentral reports a final status (Delivered, DeliveryFailed,
+/// SendingFailed), polling less often as it goes.
+struct RefreshSMSStatus: JobKind {
+    struct Payload: Codable, Sendable { let messageID: Int }
+    static let name = "ringcentral.refresh-sms-status"
+    static let maxAttempts = 12
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        guard let row = try await SMSMessage.find(payload.messageID, on: context.db), !row.isFinal,
+              let ringCentralID = row.ringCentralID else { return }
+        do {
+            let client = try await RingCentralGateway(app: context.application)
+                .client(relatedType: "contact_submission", relatedID: row.$submission.id)
+            let message = try await client.message(id: ringCentralID)
+            if let status = message.messageStatus, status != row.status {
+                row.status = status
+                try await row.save(on: context.db)
+            }
+            guard row.isFinal else {
+                // Not final yet: look again later, further apart each time.
+                throw JobFailure.retryAfter(min(300, 2 * pow(2, Double(context.attempt))), "SMS \(ringCentralID) is still \(row.status)")
+            }
+        } catch let error as RingCentralError {
+            throw JobFailure.from(error)
+        }
+    }
+}

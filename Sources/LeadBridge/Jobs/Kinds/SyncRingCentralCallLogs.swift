@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import RingCentralKit
+
+/// An incremental call-log sync (from the last synced start time, with an overlap), run on
+/// the schedule, from the admin's button, and after a telephony webhook.
+struct SyncRingCentralCallLogs: JobKind {
+    struct Payload: Codable, Sendable {
+        /// Seconds since 1970; nil: from the last synced start time.
+        var since: Double? = nil
+    }
+    static let name = "ringcentral.sync-call-logs"
+    static let maxAttempts = 6
+    /// One pending sync is enough: a second request joins the first.
+    static let uniqueKey = "ringcentral-call-log-sync"
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        do {
+            let outcome = try await CallLogSync(app: context.application)
+                .sync(dateFrom: payload.since.map(Date.init(timeIntervalSince1970:)))
+            context.logger.info("Call-log sync: \(outcome.records) record(s) in \(outcome.pages) page(s), \(outcome.linked) linked to enquiries")
+        } catch let error as RingCentralError {
+            throw JobFailure.from(error)
+        }
+    }
+
+    /// Every minute the scheduler asks; a sync is queued when the configured interval has passed.
+    static func recurringTask() -> RecurringTask {
+        RecurringTask(name: "ringcentral.call-log-sync", interval: 60) { queue, db in
+            guard try await RingCentralTokenRecord.query(on: db).count() > 0 else { return }
+            guard let row = try await IntegrationSetting.query(on: db).filter(\.$provider == RingCentralSettingsStore.provider).first(),
+                  row.settings?["reauthorization_reason"] == nil else { return }
+            let minutes = row.settings?["call_log_sync_minutes"].flatMap(Int.init) ?? 15
+            guard minutes > 0 else { return }
+            let lastRun = row.settings?["call_log_last_run"].flatMap(Double.init) ?? 0
+            guard queue.now().timeIntervalSince1970 - lastRun >= Double(minutes * 60) - 30 else { return }
+            try await queue.enqueue(SyncRingCentralCallLogs.self, .init(), on: db, uniqueKey: uniqueKey)
+        }
+    }
+}
