@@ -54,7 +54,11 @@ let package = Package(
         ),
         .target(
             name: "ProviderSandbox",
-            dependencies: [.product(name: "Vapor", package: "vapor")]
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "SuiteDashKitTests",
@@ -63,6 +67,16 @@ let package = Package(
         .testTarget(
             name: "RingCentralKitTests",
             dependencies: ["RingCentralKit", "ProviderSandbox"]
+        ),
+        .testTarget(
+            name: "ProviderSandboxTests",
+            dependencies: [
+                "ProviderSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LeadBridgeTests",

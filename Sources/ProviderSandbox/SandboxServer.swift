@@ -4,14 +4,18 @@ import Vapor
 /// Serves the sandboxed providers over real HTTP on loopback, for tests, demos and benchmarks.
 public final class SandboxServer: Sendable {
     public let suiteDash: SuiteDashSandbox
+    public let ringCentral: RingCentralSandbox
     public let port: Int
     private let app: Application
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var suiteDashURL: String { baseURL + "/secure-api" }
+    /// RingCentral's paths sit at the root (`/restapi/...`), so its server URL is the base URL.
+    public var ringCentralURL: String { baseURL }
 
     /// Starts a server on `port` (0: any free port).
-    public static func start(port: Int = 0, suiteDash: SuiteDashSandbox = SuiteDashSandbox()) async throws -> SandboxServer {
+    public static func start(port: Int = 0, suiteDash: SuiteDashSandbox = SuiteDashSandbox(),
+                             ringCentral: RingCentralSandbox = RingCentralSandbox()) async throws -> SandboxServer {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         app.http.server.configuration.hostname = "127.0.0.1"
@@ -19,6 +23,8 @@ public final class SandboxServer: Sendable {
         app.routes.defaultMaxBodySize = "1mb"
         suiteDash.register(on: app)
         suiteDash.registerControls(on: app)
+        ringCentral.register(on: app)
+        ringCentral.registerControls(on: app)
         do {
             try await app.server.start(address: .hostname("127.0.0.1", port: port))
         } catch {
@@ -26,12 +32,13 @@ public final class SandboxServer: Sendable {
             throw error
         }
         let bound = app.http.server.shared.localAddress?.port ?? port
-        return SandboxServer(app: app, suiteDash: suiteDash, port: bound)
+        return SandboxServer(app: app, suiteDash: suiteDash, ringCentral: ringCentral, port: bound)
     }
 
-    private init(app: Application, suiteDash: SuiteDashSandbox, port: Int) {
+    private init(app: Application, suiteDash: SuiteDashSandbox, ringCentral: RingCentralSandbox, port: Int) {
         self.app = app
         self.suiteDash = suiteDash
+        self.ringCentral = ringCentral
         self.port = port
     }
 

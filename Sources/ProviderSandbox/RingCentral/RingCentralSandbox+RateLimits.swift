@@ -1,0 +1,71 @@
+import Foundation
+import Vapor
+
+/// RingCentral's rate limits: per group and per user per app, a count over a sliding window;
+/// breaking the limit blocks the group for `penalty` seconds, and any request during the
+/// penalty is refused and starts it again (so a client that keeps retrying never gets through).
+extension RingCentralSandbox {
+    struct RateBucket {
+        var hits: [Date] = []
+        var penaltyUntil: Date?
+    }
+
+    struct RateDecision {
+        var allowed: Bool
+        var group: String
+        var limit: Int
+        var remaining: Int
+        var window: Int
+        var retryAfter: Int?
+
+        /// RingCentral puts the group's headers on every throttled API answer, 429s included.
+        func apply(to response: Response) -> Response {
+            response.headers.replaceOrAdd(name: "X-Rate-Limit-Group", value: group)
+            response.headers.replaceOrAdd(name: "X-Rate-Limit-Limit", value: String(limit))
+            response.headers.replaceOrAdd(name: "X-Rate-Limit-Remaining", value: String(remaining))
+            response.headers.replaceOrAdd(name: "X-Rate-Limit-Window", value: String(window))
+            if let retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter)) }
+            return response
+        }
+    }
+
+    /// Admits one request of `group` for `key` (client, user and group), or refuses it.
+    func admit(key: String, group: String, now: Date = Date()) -> RateDecision {
+        state.withLockedValue { state in
+            let settings = state.settings
+            let limit = settings.limit(for: group)
+            let window = settings.rateLimitWindow
+            var bucket = state.rateBuckets[key] ?? RateBucket()
+            let windowStart = now.addingTimeInterval(-TimeInterval(window))
+            if let first = bucket.hits.firstIndex(where: { $0 > windowStart }) {
+                bucket.hits.removeFirst(first)
+            } else {
+                bucket.hits.removeAll()
+            }
+            var decision = RateDecision(allowed: true, group: group, limit: limit, remaining: 0, window: window)
+            if let until = bucket.penaltyUntil, until > now {
+                // Inside the penalty: refused, and the penalty starts over.
+                bucket.penaltyUntil = now.addingTimeInterval(TimeInterval(settings.penalty))
+                decision.allowed = false
+            } else if bucket.hits.count >= limit {
+                bucket.penaltyUntil = now.addingTimeInterval(TimeInterval(settings.penalty))
+                decision.allowed = false
+            } else {
+                bucket.penaltyUntil = nil
+                bucket.hits.append(now)
+            }
+            decision.remaining = max(0, limit - bucket.hits.count)
+            if !decision.allowed {
+                decision.remaining = 0
+                decision.retryAfter = settings.penalty
+                state.stats.rateLimited += 1
+            }
+            state.rateBuckets[key] = bucket
+            return decision
+        }
+    }
+
+    static func rateLimitedResponse() -> Response {
+        error(.tooManyRequests, "CMN-301", "Request rate exceeded")
+    }
+}

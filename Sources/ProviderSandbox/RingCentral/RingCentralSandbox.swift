@@ -1,0 +1,211 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A faithful in-memory stand-in for RingCentral's REST API: OAuth 2.0 (authorization code
+/// with PKCE, single-use rotating refresh tokens, revoke), the account / extension / phone-number
+/// reads, RingOut, SMS and the message store, the call log, and webhook subscriptions with
+/// RingCentral's validation handshake and notifications. It enforces RingCentral's rate-limit
+/// groups (with the penalty that every request restarts) and answers errors in RingCentral's
+/// envelopes, so a client proven here behaves against the real thing.
+///
+/// Paths sit at the root (`/restapi/...`) like RingCentral's; controls sit under `/_sandbox/ringcentral`.
+public final class RingCentralSandbox: Sendable {
+    public let clientID: String
+    public let clientSecret: String
+
+    // The one user the sandbox knows: stable so tests and fixtures can name it.
+    static let accountID = "401234567890"
+    static let extensionID = "401234567891"
+    static let extensionNumber = "101"
+    static let mainNumber = "+16505550100"
+    static let directNumber = "+16505550101"
+    static let secondDirectNumber = "+16505550102"
+    static let faxNumber = "+16505550109"
+    static let userName = "Alex Morgan"
+    static let scope = "ReadAccounts CallControl RingOut SMS ReadCallLog ReadMessages SubscriptionWebhook"
+
+    let state = NIOLockedValueBox(State())
+
+    struct State {
+        var settings = RingCentralSandboxSettings()
+        var switches = SandboxSwitches()
+        var stats = RingCentralSandboxStats()
+        /// Where clients reach the sandbox (from the last request's Host), for links in notifications.
+        var origin = "http://127.0.0.1"
+        var requestLog: [RingCentralSandboxRequest] = []
+
+        var codes: [String: AuthorizationCode] = [:]
+        var sessions: [String: OAuthSession] = [:]
+        var accessTokens: [String: String] = [:]   // access token → session id
+        var refreshTokens: [String: String] = [:]  // refresh token → session id
+        var rateBuckets: [String: RateBucket] = [:]
+
+        var ringOuts: [RingOut] = []
+        var nextRingOutID = 3_000_000_001
+        var messages: [Message] = []
+        var nextMessageID = 1_000_000_001
+        /// Sorted by start time, oldest first, so a date range is two binary searches.
+        var callLog: [CallRecord] = []
+        var nextCallSequence = 1
+        var subscriptions: [Subscription] = []
+        var lastNotification: Notification?
+    }
+
+    struct AuthorizationCode {
+        var clientID: String
+        var redirectURI: String
+        var codeChallenge: String?
+        var codeChallengeMethod: String?
+        var expires: Date
+    }
+
+    /// One grant: the pair of tokens currently valid for it. Refreshing replaces both.
+    struct OAuthSession {
+        var id: String
+        var clientID: String
+        var accessToken: String
+        var accessExpires: Date
+        var refreshToken: String
+        var refreshExpires: Date
+    }
+
+    /// A notification as sent, kept so it can be sent again (deduplication tests).
+    struct Notification: Sendable {
+        var subscriptionIDs: [String]
+        var payloads: [String: Data]  // subscription id → JSON body
+    }
+
+    /// The request log keeps the most recent entries only, so long benchmarks stay bounded.
+    static let requestLogCapacity = 100_000
+
+    public init(clientID: String = "rc-sandbox-client-id", clientSecret: String = "rc-sandbox-client-secret") {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    // MARK: Inspection and switches
+
+    public var settings: RingCentralSandboxSettings {
+        get { state.withLockedValue { $0.settings } }
+        set { state.withLockedValue { $0.settings = newValue } }
+    }
+    public var switches: SandboxSwitches {
+        get { state.withLockedValue { $0.switches } }
+        set { state.withLockedValue { $0.switches = newValue } }
+    }
+    public var stats: RingCentralSandboxStats { state.withLockedValue { $0.stats } }
+    public var requestLog: [RingCentralSandboxRequest] { state.withLockedValue { $0.requestLog } }
+    public func resetStats() {
+        state.withLockedValue {
+            $0.stats = RingCentralSandboxStats()
+            $0.requestLog = []
+        }
+    }
+
+    public var ringOuts: [RingOut] {
+        state.withLockedValue { state in
+            state.settle(now: Date())
+            return state.ringOuts
+        }
+    }
+    public var messages: [Message] {
+        state.withLockedValue { state in
+            state.settle(now: Date())
+            return state.messages
+        }
+    }
+    public var subscriptions: [Subscription] { state.withLockedValue { $0.subscriptions } }
+    /// The call log, newest first.
+    public var callLog: [CallRecord] {
+        state.withLockedValue { state in
+            state.settle(now: Date())
+            return state.callLog.reversed()
+        }
+    }
+
+    // MARK: Routes
+
+    /// The API, at RingCentral's own paths (`/restapi/oauth/...`, `/restapi/v1.0/...`).
+    public func register(on routes: any RoutesBuilder) {
+        registerOAuth(on: routes)
+        registerAccount(on: routes)
+        registerRingOut(on: routes)
+        registerSMS(on: routes)
+        registerCallLog(on: routes)
+        registerSubscriptions(on: routes)
+    }
+
+    /// Every API call goes through here: counting, the switches, the bearer token, the path's
+    /// account and extension, the rate limit of `group`, then the handler; the rate-limit headers
+    /// go on every answer that got that far, as RingCentral's do.
+    func handle(_ req: Request, _ endpoint: String, group: String,
+                _ body: @escaping @Sendable (Request) async throws -> Response) async throws -> Response {
+        let origin = Self.origin(req)
+        state.withLockedValue { $0.origin = origin }
+        let response = try await pipeline(req, endpoint, group: group, body)
+        log(req, endpoint, group: group, status: response.status)
+        return response
+    }
+
+    private func pipeline(_ req: Request, _ endpoint: String, group: String,
+                          _ body: @escaping @Sendable (Request) async throws -> Response) async throws -> Response {
+        if let early = try await applySwitches(endpoint) { return early }
+        let clientID: String
+        switch authenticate(req) {
+        case .failure(let response): return response
+        case .success(let session): clientID = session.clientID
+        }
+        if let missing = Self.checkPathOwner(req) { return missing }
+        let decision = admit(key: "\(clientID)|\(Self.extensionID)|\(group)", group: group)
+        guard decision.allowed else { return decision.apply(to: Self.rateLimitedResponse()) }
+        return decision.apply(to: try await body(req))
+    }
+
+    /// Counts the call, then latency, outage (503), forced 429 and random failures (500), in RingCentral's envelope.
+    func applySwitches(_ endpoint: String) async throws -> Response? {
+        let switches = state.withLockedValue { state in
+            state.stats.callsByEndpoint[endpoint, default: 0] += 1
+            state.stats.totalCalls += 1
+            return state.switches
+        }
+        if switches.latencyMilliseconds > 0 {
+            try await Task.sleep(nanoseconds: UInt64(switches.latencyMilliseconds) * 1_000_000)
+        }
+        if switches.outage {
+            return Self.error(.serviceUnavailable, "CMN-211", "Service temporary unavailable.")
+        }
+        if let retryAfter = switches.rateLimitRetryAfter {
+            state.withLockedValue { $0.stats.rateLimited += 1 }
+            let response = Self.rateLimitedResponse()
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))
+            return response
+        }
+        if switches.failureRate > 0, Double.random(in: 0..<1) < switches.failureRate {
+            return Self.error(.internalServerError, "CMN-203", "Internal Server Error")
+        }
+        return nil
+    }
+
+    func log(_ req: Request, _ endpoint: String, group: String, status: HTTPResponseStatus) {
+        let entry = RingCentralSandboxRequest(method: req.method.rawValue, endpoint: endpoint, group: group,
+                                              status: Int(status.code), date: Date())
+        state.withLockedValue { state in
+            state.requestLog.append(entry)
+            if state.requestLog.count > Self.requestLogCapacity {
+                state.requestLog.removeFirst(state.requestLog.count - Self.requestLogCapacity)
+            }
+        }
+    }
+
+    /// `~` or the numeric id both name the sandbox's one account and extension; anything else is 404 as at RingCentral.
+    static func checkPathOwner(_ req: Request) -> Response? {
+        if let account = req.parameters.get("accountId"), !["~", "%7E", "%7e", accountID].contains(account) {
+            return notFound("accountId")
+        }
+        if let ext = req.parameters.get("extensionId"), !["~", "%7E", "%7e", extensionID].contains(ext) {
+            return notFound("extensionId")
+        }
+        return nil
+    }
+}
