@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import ProviderSandbox
+import RingCentralKit
+
+/// A sandbox, an OAuth client and a connected client on an in-memory token store.
+struct ConnectedKit {
+    static let redirectURI = "http://localhost:8000/api/integrations/ringcentral/callback"
+
+    let sandbox: SandboxServer
+    let limiter: RingCentralRateLimiter
+    let oauth: RingCentralOAuth
+    let store: InMemoryRingCentralTokenStore
+    let tokens: RingCentralTokenManager
+    let client: RingCentralClient
+
+    static func start(adjust: (inout RingCentralSandboxSettings) -> Void = { _ in },
+                      options: RingCentralClientOptions = .init()) async throws -> ConnectedKit {
+        let sandbox = try await SandboxServer.start()
+        var settings = sandbox.ringCentral.settings
+        adjust(&settings)
+        sandbox.ringCentral.settings = settings
+        let limiter = RingCentralRateLimiter()
+        let oauth = RingCentralOAuth(serverURL: sandbox.ringCentralURL,
+                                     credentials: .init(clientID: sandbox.ringCentral.clientID, clientSecret: sandbox.ringCentral.clientSecret),
+                                     redirectURI: redirectURI, httpClient: .shared, limiter: limiter, options: options)
+        let pkce = RingCentralOAuth.PKCE.make()
+        let code = sandbox.ringCentral.issueAuthorizationCode(redirectURI: redirectURI, codeChallenge: pkce.challenge,
+                                                              codeChallengeMethod: "S256")
+        let issued = try await oauth.exchange(code: code, codeVerifier: pkce.verifier)
+        let store = InMemoryRingCentralTokenStore(issued)
+        let tokens = RingCentralTokenManager(store: store, oauth: oauth)
+        let client = RingCentralClient(serverURL: sandbox.ringCentralURL, tokens: tokens, httpClient: .shared,
+                                       limiter: limiter, options: options)
+        return ConnectedKit(sandbox: sandbox, limiter: limiter, oauth: oauth, store: store, tokens: tokens, client: client)
+    }
+
+    var refreshRequests: Int { sandbox.ringCentral.stats.tokenRequests["refresh_token"] ?? 0 }
+
+    /// Makes the stored access token look about to expire, as it would 55 minutes in.
+    func ageStoredToken() async throws {
+        var current = try await store.load()!
+        current.expiresAt = Date().addingTimeInterval(60)
+        await store.replace(current)
+        await tokens.reset()
+    }
+
+    func stop() async { await sandbox.stop() }
+}
+
+/// Runs `body` with a connected kit and always stops the sandbox.
+func withConnectedKit(adjust: (inout RingCentralSandboxSettings) -> Void = { _ in }, options: RingCentralClientOptions = .init(),
+                      _ body: (ConnectedKit) async throws -> Void) async throws {
+    let kit = try await ConnectedKit.start(adjust: adjust, options: options)
+    do { try await body(kit) } catch { await kit.stop(); throw error }
+    await kit.stop()
+}

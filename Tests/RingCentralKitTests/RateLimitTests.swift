@@ -1,0 +1,62 @@
+import Foundation
+import ProviderSandbox
+import RingCentralKit
+import Testing
+
+@Suite("RingCentral rate limits")
+struct RateLimitTests {
+    @Test("the client paces itself below a group's limit: no 429 however many calls")
+    func pacingAvoids429() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 4; $0.rateLimitWindow = 1; $0.penalty = 2 }) { kit in
+            // The first answer teaches the client the real limit and window.
+            _ = try await kit.client.account()
+            let started = Date()
+            for _ in 0..<10 { _ = try await kit.client.account() }
+            #expect(kit.sandbox.ringCentral.stats.rateLimited == 0)
+            // 11 calls at 4 a second cannot all fit in under 2 seconds.
+            #expect(Date().timeIntervalSince(started) >= 1.5)
+            let paced = await kit.limiter.statistics.pacedRequests
+            #expect(paced > 0)
+        }
+    }
+
+    @Test("a 429 is waited out for Retry-After, nothing is sent during the penalty, then the call succeeds")
+    func retryAfterHonoured() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 3; $0.rateLimitWindow = 1; $0.penalty = 1 }) { kit in
+            // Someone else (another process, unknown to this limiter) spends the budget.
+            let token = try await kit.store.load()!.accessToken
+            for _ in 0..<3 {
+                var request = HTTPClientRequestBuilder.get(kit.sandbox.ringCentralURL + "/restapi/v1.0/account/~", bearer: token)
+                _ = try await request.send()
+            }
+            kit.sandbox.ringCentral.resetStats()
+            _ = try await kit.client.account()
+
+            let log = kit.sandbox.ringCentral.requestLog.filter { $0.group == "Light" }
+            let limited = log.filter { $0.status == 429 }
+            #expect(limited.count == 1)
+            #expect(log.last?.status == 200)
+            if let penaltyStart = limited.first?.date, let next = log.first(where: { $0.date > penaltyStart }) {
+                #expect(next.date.timeIntervalSince(penaltyStart) >= 0.95)
+            } else {
+                Issue.record("expected a retry after the 429")
+            }
+        }
+    }
+
+    @Test("an impatient client says how long to wait instead of waiting")
+    func impatientClientGivesUp() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Heavy"] = 2; $0.rateLimitWindow = 30 }, options: .interactive) { kit in
+            _ = try await kit.client.callLog(dateFrom: Date().addingTimeInterval(-3600))
+            _ = try await kit.client.callLog(dateFrom: Date().addingTimeInterval(-3600))
+            do {
+                _ = try await kit.client.callLog(dateFrom: Date().addingTimeInterval(-3600))
+                Issue.record("the third call should be refused locally")
+            } catch RingCentralError.rateLimited(let group, let retryAfter) {
+                #expect(group == .heavy)
+                #expect(retryAfter > 10)
+            }
+            #expect(kit.sandbox.ringCentral.stats.rateLimited == 0)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import ProviderSandbox
+import RingCentralKit
+import Testing
+
+@Suite("RingCentral token policy")
+struct TokenPolicyTests {
+    @Test("a token expiring within the margin is refreshed before the call, and the new pair is stored")
+    func proactiveRefresh() async throws {
+        try await withConnectedKit { kit in
+            let before = try await kit.store.load()!
+            _ = try await kit.client.account()
+            #expect(kit.refreshRequests == 0)
+
+            try await kit.ageStoredToken()
+            let account = try await kit.client.account()
+            #expect(account.id > 0)
+            #expect(kit.refreshRequests == 1)
+            let after = try await kit.store.load()!
+            #expect(after.refreshToken != before.refreshToken)
+            #expect(after.expiresAt > Date().addingTimeInterval(3000))
+        }
+    }
+
+    @Test("50 concurrent calls at expiry make exactly one refresh")
+    func concurrentCallersShareOneRefresh() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 1000 }) { kit in
+            try await kit.ageStoredToken()
+            try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<50 { group.addTask { try await kit.client.extensionInfo().id } }
+                var answered = 0
+                for try await _ in group { answered += 1 }
+                #expect(answered == 50)
+            }
+            #expect(kit.refreshRequests == 1)
+            #expect(kit.sandbox.ringCentral.stats.invalidGrants == 0)
+        }
+    }
+
+    @Test("a 401 saying the token expired gets one refresh and one retry")
+    func reactiveRefreshOn401() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 1000 }) { kit in
+            _ = try await kit.client.account()
+            kit.sandbox.ringCentral.expireAccessTokens()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 { group.addTask { _ = try await kit.client.account() } }
+                try await group.waitForAll()
+            }
+            #expect(kit.refreshRequests == 1)
+        }
+    }
+
+    @Test("a refused refresh token reports that re-authorisation is needed, once")
+    func invalidGrantNeedsReauthorization() async throws {
+        try await withConnectedKit { kit in
+            try await kit.ageStoredToken()
+            kit.sandbox.ringCentral.revokeAllTokens()
+            await #expect(throws: RingCentralError.self) { _ = try await kit.client.account() }
+            do {
+                _ = try await kit.client.account()
+                Issue.record("the call should fail")
+            } catch let error as RingCentralError {
+                #expect(error.needsReauthorization)
+            }
+            let reason = await kit.store.reauthorizationReason
+            #expect(reason?.contains("reconnect") == true)
+            #expect(kit.sandbox.ringCentral.stats.invalidGrants >= 1)
+        }
+    }
+
+    @Test("two processes' managers on one store refresh once: the second finds the new pair")
+    func crossProcessRefreshIsSingle() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 1000 }) { kit in
+            // A second "process": its own manager and limiter, the same store.
+            let otherLimiter = RingCentralRateLimiter()
+            let otherOAuth = RingCentralOAuth(serverURL: kit.sandbox.ringCentralURL, credentials: kit.oauth.credentials,
+                                              redirectURI: ConnectedKit.redirectURI, httpClient: .shared, limiter: otherLimiter)
+            let otherTokens = RingCentralTokenManager(store: kit.store, oauth: otherOAuth)
+            let other = RingCentralClient(serverURL: kit.sandbox.ringCentralURL, tokens: otherTokens, httpClient: .shared,
+                                          limiter: otherLimiter)
+            try await kit.ageStoredToken()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 { group.addTask { _ = try await (index.isMultiple(of: 2) ? kit.client : other).account() } }
+                try await group.waitForAll()
+            }
+            #expect(kit.refreshRequests == 1)
+            #expect(kit.sandbox.ringCentral.stats.invalidGrants == 0)
+        }
+    }
+}
