@@ -60,6 +60,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
 
     JobKinds.register(in: app)
     app.lifecycle.use(InProcessWorkers())
+    app.lifecycle.use(BackgroundTasksLifecycle())
 
     try routes(app)
     registerCommands(app)

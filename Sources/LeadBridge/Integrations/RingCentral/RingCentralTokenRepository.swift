@@ -27,12 +27,13 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     func refreshing(_ decide: @escaping @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision)
         async throws -> RingCentralTokenSet {
         try await database().transaction { tx in
-            guard let id = try await RingCentralTokenRecord.query(on: tx).sort(\.$id, .descending).first()?.id else {
+            // Lock before reading anything: on SQLite a transaction that has read cannot
+            // take the write lock later if someone else wrote in between.
+            try await lockTokenRows(on: tx)
+            // Re-read under the lock: another process may have refreshed while we waited.
+            guard let row = try await RingCentralTokenRecord.query(on: tx).sort(\.$id, .descending).first() else {
                 throw RingCentralError.notConnected
             }
-            try await lockRow(id, on: tx)
-            // Re-read under the lock: another process may have refreshed while we waited.
-            guard let row = try await RingCentralTokenRecord.find(id, on: tx) else { throw RingCentralError.notConnected }
             let current = try tokens(in: row)
             switch try await decide(current) {
             case .keep:
@@ -60,14 +61,13 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
 
     // MARK: Helpers
 
-    /// PostgreSQL: a row lock. SQLite: writing first takes the database's write lock at once
-    /// (a deferred transaction that reads first could not upgrade later without failing).
-    private func lockRow(_ id: Int, on db: any Database) async throws {
+    /// PostgreSQL: row locks. SQLite: a write first takes the database's write lock at once.
+    private func lockTokenRows(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         if JobQueue.isPostgres(sql) {
-            try await sql.raw("SELECT id FROM ringcentral_tokens WHERE id = \(bind: id) FOR UPDATE").run()
+            try await sql.raw("SELECT id FROM ringcentral_tokens FOR UPDATE").run()
         } else {
-            try await sql.raw("UPDATE ringcentral_tokens SET updated_at = updated_at WHERE id = \(bind: id)").run()
+            try await sql.raw("UPDATE ringcentral_tokens SET updated_at = updated_at").run()
         }
     }
 

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+import NIOCore
+import ProviderSandbox
+import RingCentralKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+/// An app whose RingCentral settings (from the environment, the guide's RINGCENTRAL_*)
+/// point at a sandbox on a free loopback port; connected through the real OAuth round trip
+/// when `connected` is true.
+func withRingCentral(
+    connected: Bool = true,
+    _ adjust: (inout AppConfig) -> Void = { _ in },
+    sandboxSettings: (inout RingCentralSandboxSettings) -> Void = { _ in },
+    _ test: (Application, SandboxServer) async throws -> Void
+) async throws {
+    let sandbox = try await SandboxServer.start()
+    do {
+        try await withApp({ config in
+            config.ringCentral.clientID = sandbox.ringCentral.clientID
+            config.ringCentral.clientSecret = sandbox.ringCentral.clientSecret
+            config.ringCentral.serverURL = sandbox.ringCentralURL
+            adjust(&config)
+            var settings = sandbox.ringCentral.settings
+            settings.redirectURIs = [config.ringCentral.redirectURI]
+            sandboxSettings(&settings)
+            sandbox.ringCentral.settings = settings
+        }) { app in
+            if connected { try await app.connectRingCentral(sandbox) }
+            try await test(app, sandbox)
+            await app.services.ringCentral.pendingLogs.drain()
+        }
+    } catch {
+        await sandbox.stop()
+        throw error
+    }
+    await sandbox.stop()
+}
+
+/// The person at RingCentral's consent page: reads the form, presses a button, and reports
+/// where RingCentral sends the browser back (without following it).
+enum ConsentPage {
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
+    static func answer(_ authorizeURL: String, approve: Bool = true) async throws -> URLComponents {
+        let page = try await client.execute(HTTPClientRequest(url: authorizeURL), timeout: .seconds(10))
+        let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+        #expect(page.status == .ok, "the consent page should open: \(html)")
+        var fields: [(String, String)] = []
+        let pattern = try NSRegularExpression(pattern: #"<input type="hidden" name="([^"]+)" value="([^"]*)">"#)
+        for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+            let name = String(html[Range(match.range(at: 1), in: html)!])
+            let value = String(html[Range(match.range(at: 2), in: html)!])
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+                .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+            fields.append((name, value))
+        }
+        fields.append(("decision", approve ? "approve" : "deny"))
+        let base = authorizeURL.components(separatedBy: "/restapi/").first ?? authorizeURL
+        var post = HTTPClientRequest(url: base + "/restapi/oauth/authorize")
+        post.method = .POST
+        post.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        post.body = .bytes(ByteBuffer(string: fields.map {
+            "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")))
+        let decision = try await client.execute(post, timeout: .seconds(10))
+        #expect(decision.status == .found || decision.status == .seeOther)
+        guard let location = decision.headers.first(name: "Location"), let components = URLComponents(string: location) else {
+            throw Abort(.internalServerError, reason: "RingCentral's consent page sent no redirect")
+        }
+        return components
+    }
+}
+
+extension URLComponents {
+    func query(_ name: String) -> String? { queryItems?.first { $0.name == name }?.value }
+    /// The redirect's path and query, to replay against the app under test.
+    var pathAndQuery: String { path + (percentEncodedQuery.map { "?" + $0 } ?? "") }
+}
+
+extension Application {
+    /// Connects RingCentral the way an admin does: Connect, approve at RingCentral, come back.
+    func connectRingCentral(_ sandbox: SandboxServer) async throws {
+        if try await User.query(on: db).count() == 0 { try await createAdmin() }
+        let browser = try await signedInBrowser()
+        let start = try await browser.post("/admin/integrations/ringcentral/connect", form: [:])
+        #expect(start.status == .seeOther)
+        let back = try await ConsentPage.answer(try #require(start.location))
+        let finish = try await browser.get(back.pathAndQuery)
+        #expect(finish.status == .seeOther, "the callback should succeed: \(finish.text)")
+        #expect(try await RingCentralTokenRecord.query(on: db).count() == 1)
+    }
+
+    /// The tokens as stored, opened with the app's key.
+    func storedRingCentralTokens() async throws -> RingCentralTokenSet? {
+        try await RingCentralGateway(app: self).tokenRepository.load()
+    }
+
+    /// Makes the stored access token look about to expire (as it would 56 minutes in) and
+    /// clears every in-memory copy.
+    func ageRingCentralToken(by seconds: TimeInterval = 3500) async throws {
+        let row = try #require(try await RingCentralTokenRecord.query(on: db).first())
+        row.expiresAt = (row.expiresAt ?? Date()).addingTimeInterval(-seconds)
+        try await row.save(on: db)
+        await services.ringCentral.forgetCachedTokens()
+    }
+}
