@@ -17,7 +17,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPEC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "specs", "ringcentral-openapi.yml")
 OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "Tests", "ProviderSandboxTests", "Fixtures", "ringcentral-schemas.json")
-MAX_DEPTH = 6  # `$ref` hops along one branch; cuts the spec's recursive schemas
+MAX_DEPTH = 8  # `$ref` hops along one branch; cuts the spec's recursive schemas
 
 ACCOUNT = "/restapi/v1.0/account/{accountId}"
 EXTENSION = ACCOUNT + "/extension/{extensionId}"
@@ -79,6 +79,8 @@ def main():
             merged = {"type": "object", "properties": {}, "required": []}
             for part in schema["allOf"]:
                 part = resolve(part, depth)
+                if not part:
+                    return {}  # a part cut at the depth limit: leave the whole thing unconstrained
                 merged["properties"].update(part.get("properties", {}))
                 merged["required"] += [r for r in part.get("required", []) if r not in merged["required"]]
                 if "additionalProperties" in part:

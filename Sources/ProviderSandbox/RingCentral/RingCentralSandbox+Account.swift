@@ -47,7 +47,7 @@ extension RingCentralSandbox {
             "mainNumber": mainNumber,
             "status": "Confirmed",
             "setupWizardState": "Completed",
-            "signupInfo": ["tosAccepted": true, "signupState": ["AccountCreated", "TosAccepted", "ContactInfoFilled"]],
+            "signupInfo": ["tosAccepted": true, "signupState": ["AccountCreated", "BillingEntered", "AccountConfirmed"]],
             "serviceInfo": [
                 "uri": origin + accountPath + "/service-info",
                 "brand": ["id": "1210", "name": "RingCentral", "homeCountry": ["id": "1", "isoCode": "US", "name": "United States"]],
