@@ -7,5 +7,6 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(WorkerCommand(), as: "worker")
     app.asyncCommands.use(JobsCommand(), as: "jobs")
     app.asyncCommands.use(SuiteDashCommand(), as: "suitedash")
+    app.asyncCommands.use(RingCentralCommand(), as: "ringcentral")
     app.asyncCommands.use(SandboxCommand(), as: "sandbox")
 }

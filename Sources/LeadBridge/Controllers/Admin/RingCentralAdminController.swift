@@ -19,6 +19,8 @@ struct RingCentralAdminController {
         let accountID: String, accountName: String, mainNumber: String, accountStatus: String
         let extensionNumber: String, extensionName: String, numbers: [NumberRow]
         let tokenExpiresAt: String, refreshTokenExpiresAt: String, scopes: [String]
+        let subscriptionID: String, subscriptionStatus: String, subscriptionExpires: String, webhookAddress: String
+        let myOfficePhone: String
         let notice: String?, errors: FieldErrors
     }
 
@@ -131,6 +133,8 @@ struct RingCentralAdminController {
         let account = try await RingCentralAccountRecord.query(on: req.db).first()
         let token = try await RingCentralTokenRecord.query(on: req.db).sort(\.$id, .descending).first()
         let primary = account?.primaryExtension
+        let subscriptions = RingCentralSubscriptions(app: req.application)
+        let subscription = try await subscriptions.current()
         return try await req.view.render("admin/integrations/ringcentral", Context(
             title: "RingCentral", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             configured: configuration.isConfigured, credentialsFromAdmin: configuration.credentialsFromAdmin,
@@ -145,7 +149,10 @@ struct RingCentralAdminController {
                 NumberRow(phoneNumber: $0.phoneNumber, usageType: $0.usageType ?? "", features: $0.features.joined(separator: ", "))
             },
             tokenExpiresAt: AdminDate.format(token?.expiresAt), refreshTokenExpiresAt: AdminDate.format(token?.refreshTokenExpiresAt),
-            scopes: (token?.scope ?? "").split(separator: " ").map(String.init), notice: notice, errors: errors))
+            scopes: (token?.scope ?? "").split(separator: " ").map(String.init),
+            subscriptionID: subscription?.id ?? "", subscriptionStatus: subscription?.status ?? "",
+            subscriptionExpires: AdminDate.format(subscription?.expiresAt), webhookAddress: subscriptions.address,
+            myOfficePhone: try req.auth.require(User.self).officePhone ?? "", notice: notice, errors: errors))
     }
 
     private static var expiredStateCookie: HTTPCookies.Value {

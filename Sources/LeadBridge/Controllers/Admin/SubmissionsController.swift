@@ -38,6 +38,8 @@ struct SubmissionsController {
         let logs: [IntegrationLogsController.Row]
         let canSync: Bool
         let notice: String?
+        let phone: RingCentralPanel
+        let timeline: [EnquiryTimeline.Item]
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -82,7 +84,10 @@ struct SubmissionsController {
             logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
             canSync: try await SuiteDashGateway(app: req.application).store.load().syncsAutomatically,
-            notice: try? req.query.get(String.self, at: "notice")))
+            notice: try? req.query.get(String.self, at: "notice"),
+            phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).map { String($0.prefix(100)) },
+                                                   submissionID: id),
+            timeline: try await EnquiryTimeline.items(for: submission, on: req.db)))
     }
 
     /// "Sync now": queue this enquiry for SuiteDash (again), e.g. after a failure was fixed.

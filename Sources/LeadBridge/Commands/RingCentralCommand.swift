@@ -1,0 +1,78 @@
+import Fluent
+import Foundation
+import RingCentralKit
+import Vapor
+
+/// `leadbridge ringcentral`: the RingCentral admin page's background actions from a terminal.
+struct RingCentralCommand: AsyncCommandGroup {
+    let help = "RingCentral integration: sync the call log, check the connection, keep the webhook subscription."
+    var commands: [String: any AnyAsyncCommand] { ["sync-calls": SyncCalls(), "status": Status(), "subscription": Subscription()] }
+
+    struct SyncCalls: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Option(name: "since", help: "Fetch calls from this date or time (2026-11-01 or 2026-11-01T09:00:00Z); default: from the last synced call, with a 5-minute overlap.")
+            var since: String?
+        }
+        let help = "Fetch RingCentral's call log into call_logs (idempotent: a call is stored once however often it is fetched)."
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            var since: Date?
+            if let text = signature.since {
+                guard let date = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text + "T00:00:00Z", strategy: .iso8601)) else {
+                    throw UserCommandError("--since takes a date like 2026-11-01 or 2026-11-01T09:00:00Z, not \"\(text)\".")
+                }
+                since = date
+            }
+            let bar = context.console.progressBar(title: "Syncing call log")
+            bar.start()
+            let started = Date()
+            let outcome: CallLogSync.Outcome
+            do {
+                outcome = try await CallLogSync(app: context.application).sync(dateFrom: since) { page, totalPages, _ in
+                    bar.activity.currentProgress = Double(page) / Double(max(totalPages ?? page, 1))
+                }
+            } catch let error as RingCentralError {
+                bar.fail()
+                throw UserCommandError(error.description)
+            } catch let error as RingCentralGatewayError {
+                bar.fail()
+                throw UserCommandError(error.description)
+            }
+            bar.succeed()
+            let seconds = Date().timeIntervalSince(started)
+            context.console.success(String(format: "%d call(s) in %d page(s) in %.1f s (%.0f records/s); %d linked to enquiries.",
+                                           outcome.records, outcome.pages, seconds, Double(outcome.records) / max(seconds, 0.001), outcome.linked))
+        }
+    }
+
+    struct Status: AsyncCommand {
+        struct Signature: CommandSignature {}
+        let help = "Show what is connected, and test it with one call."
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            let configuration = try await RingCentralGateway(app: app).store.load()
+            guard configuration.isConfigured else { throw UserCommandError(RingCentralGatewayError.notConfigured.description) }
+            if let reason = configuration.reauthorizationReason { throw UserCommandError("Needs re-authorisation: \(reason)") }
+            do {
+                let account = try await RingCentralConnector(app: app).refreshSnapshot()
+                context.console.success("Connected: account \(account.accountID), main number \(account.mainNumber ?? "—"), extension \(account.primaryExtension?.extensionNumber ?? "—").")
+            } catch let error as RingCentralError {
+                throw UserCommandError(error.description)
+            }
+        }
+    }
+
+    struct Subscription: AsyncCommand {
+        struct Signature: CommandSignature {}
+        let help = "Renew the webhook subscription if it expires soon; recreate it if RingCentral blacklisted it."
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            do {
+                context.console.success("Webhook subscription: " + (try await RingCentralSubscriptions(app: context.application).maintain()))
+            } catch let error as RingCentralError {
+                throw UserCommandError(error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Fluent
+import RingCentralKit
+import Vapor
+
+/// Call and Send SMS from an enquiry's page (RingCentral).
+struct EnquiryPhoneController {
+    struct CallForm: Content { var to: String?; var from: String? }
+    struct SMSForm: Content { var to: String?; var from: String?; var text: String? }
+
+    /// "Call": starts a RingOut (your phone rings first, then the lead's).
+    @Sendable func call(req: Request) async throws -> Response {
+        let submission = try await Self.submission(req)
+        let form = try req.content.decode(CallForm.self)
+        let id = try submission.requireID()
+        do {
+            let ringOut = try await RingCentralMessaging(app: req.application).initiateCall(
+                toNumber: form.to ?? submission.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), submissionID: id)
+            return req.redirect(to: "/admin/submissions/\(id)?ringout=\(Self.escape(ringOut.id))#phone")
+        } catch {
+            return Self.back(req, id, Self.explain(error))
+        }
+    }
+
+    /// The RingOut's status as JSON, for the page's poller.
+    @Sendable func ringOutStatus(req: Request) async throws -> Response {
+        let submission = try await Self.submission(req)
+        guard let ringOutID = req.parameters.get("ringout"), ringOutID.count <= 100 else { throw Abort(.badRequest, reason: "No RingOut id.") }
+        do {
+            let ringOut = try await RingCentralMessaging(app: req.application).ringOutStatus(id: ringOutID, submissionID: submission.id)
+            struct Status: Content { let id: String; let text: String; let final: Bool; let callStatus: String? }
+            return try await Status(id: ringOut.id, text: RingOutStatusText.describe(ringOut), final: ringOut.isFinal,
+                                    callStatus: ringOut.status?.callStatus).encodeResponse(for: req)
+        } catch RingCentralError.request(404, _, _, _) {
+            throw Abort(.notFound, reason: "RingCentral no longer knows this call (it ended or was cancelled).")
+        } catch let error as RingCentralError {
+            throw Abort(.badGateway, reason: error.description)
+        }
+    }
+
+    @Sendable func cancelRingOut(req: Request) async throws -> Response {
+        let submission = try await Self.submission(req)
+        let id = try submission.requireID()
+        guard let ringOutID = req.parameters.get("ringout"), ringOutID.count <= 100 else { throw Abort(.badRequest, reason: "No RingOut id.") }
+        do {
+            try await RingCentralMessaging(app: req.application).cancelRingOut(id: ringOutID, submissionID: id)
+            return Self.back(req, id, "Call cancelled.")
+        } catch {
+            return Self.back(req, id, Self.explain(error))
+        }
+    }
+
+    @Sendable func sendSMS(req: Request) async throws -> Response {
+        let submission = try await Self.submission(req)
+        let id = try submission.requireID()
+        let form = try req.content.decode(SMSForm.self)
+        do {
+            let message = try await RingCentralMessaging(app: req.application).sendSMS(
+                toNumber: form.to ?? submission.phone ?? "", message: form.text ?? "", fromNumber: form.from,
+                user: try req.auth.require(User.self), submissionID: id)
+            if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
+            return Self.back(req, id, "Text sent (\(message.status)).")
+        } catch {
+            return Self.back(req, id, Self.explain(error))
+        }
+    }
+
+    private static func explain(_ error: any Error) -> String {
+        switch error {
+        case let failure as RingCentralMessaging.Failure: return failure.description
+        case let failure as RingCentralError: return RingCentralMessaging.explain(failure)
+        case let failure as RingCentralGatewayError: return failure.description
+        default: return "That did not work: \(error)"
+        }
+    }
+
+    private static func submission(_ req: Request) async throws -> ContactSubmission {
+        guard let id = req.parameters.get("id", as: Int.self), let submission = try await ContactSubmission.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
+        }
+        return submission
+    }
+
+    private static func back(_ req: Request, _ id: Int, _ notice: String) -> Response {
+        req.redirect(to: "/admin/submissions/\(id)?notice=\(escape(notice))#phone")
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+}

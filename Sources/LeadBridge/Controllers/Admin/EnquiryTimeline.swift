@@ -1,0 +1,82 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// An enquiry's calls, texts and sync events in one list, newest first.
+struct EnquiryTimeline {
+    struct Item: Encodable {
+        let when: String
+        let kind: String        // "call", "sms", "sync", "received"
+        let title: String
+        let detail: String
+        let sortKey: Double
+    }
+
+    static func items(for submission: ContactSubmission, on db: any Database, limit: Int = 100) async throws -> [Item] {
+        guard let id = submission.id else { return [] }
+        var items: [Item] = []
+        for call in try await CallLog.query(on: db).filter(\.$submission.$id == id).sort(\.$startTime, .descending).limit(limit).all() {
+            let inbound = call.direction == "inbound"
+            let other = (inbound ? call.fromData : call.toData)?["phoneNumber"] ?? ""
+            let duration = call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? ""
+            items.append(Item(when: AdminDate.format(call.startTime), kind: "call",
+                              title: (inbound ? "Inbound call from " : "Outbound call to ") + other,
+                              detail: [call.result ?? "", duration, call.recordingURL == nil ? "" : "recorded"].filter { !$0.isEmpty }
+                                  .joined(separator: " · "),
+                              sortKey: call.startTime?.timeIntervalSince1970 ?? 0))
+        }
+        for message in try await SMSMessage.query(on: db).filter(\.$submission.$id == id).sort(\.$id, .descending).limit(limit).all() {
+            let inbound = message.direction == .inbound
+            items.append(Item(when: AdminDate.format(message.sentAt ?? message.createdAt), kind: "sms",
+                              title: (inbound ? "Text from " + message.fromNumber : "Text to " + message.toNumber) + " · " + message.status,
+                              detail: message.text + (message.error.map { " — " + $0 } ?? ""),
+                              sortKey: (message.sentAt ?? message.createdAt)?.timeIntervalSince1970 ?? 0))
+        }
+        for log in try await IntegrationLog.query(on: db).filter(\.$relatedType == "contact_submission").filter(\.$relatedID == id)
+            .filter(\.$provider == "suitedash").sort(\.$id, .descending).limit(limit).all() {
+            items.append(Item(when: AdminDate.format(log.createdAt), kind: "sync", title: "SuiteDash: " + log.action + " · " + log.status,
+                              detail: log.errorMessage ?? "", sortKey: log.createdAt?.timeIntervalSince1970 ?? 0))
+        }
+        items.append(Item(when: AdminDate.format(submission.createdAt), kind: "received", title: "Enquiry received (\(submission.source))",
+                          detail: "", sortKey: submission.createdAt?.timeIntervalSince1970 ?? 0))
+        return Array(items.sorted { $0.sortKey > $1.sortKey }.prefix(limit))
+    }
+}
+
+/// What the enquiry page needs to offer Call and Send SMS.
+struct RingCentralPanel: Encodable {
+    struct Number: Encodable { let phoneNumber: String, label: String }
+    let connected: Bool
+    let needsReconnect: Bool
+    let officePhone: String
+    let smsNumbers: [Number]
+    let ringOutID: String?
+    let ringOutStatus: String?
+    let ringOutFinal: Bool
+    let maxSMS: Int
+
+    static func load(_ req: Request, ringOutID: String?, submissionID: Int) async throws -> RingCentralPanel {
+        let gateway = RingCentralGateway(app: req.application)
+        let configuration = try await gateway.store.load()
+        let connected = try await RingCentralTokenRecord.query(on: req.db).count() > 0
+        let snapshot = try await RingCentralAccountRecord.query(on: req.db).first()?.primaryExtension
+        let user = try req.auth.require(User.self)
+        var status: String?
+        var final = true
+        if let ringOutID, connected, configuration.reauthorizationReason == nil {
+            if let ringOut = try? await RingCentralMessaging(app: req.application).ringOutStatus(id: ringOutID, submissionID: submissionID) {
+                status = RingOutStatusText.describe(ringOut)
+                final = ringOut.isFinal
+            } else {
+                status = "Status unavailable"
+            }
+        }
+        return RingCentralPanel(
+            connected: connected, needsReconnect: configuration.reauthorizationReason != nil,
+            officePhone: RingCentralMessaging.officePhone(given: nil, user: user, configuration: configuration, extension: snapshot) ?? "",
+            smsNumbers: (snapshot?.phoneNumbers ?? []).filter(\.canSendSMS).map {
+                Number(phoneNumber: $0.phoneNumber, label: $0.phoneNumber + ($0.usageType.map { " (\($0))" } ?? ""))
+            },
+            ringOutID: ringOutID, ringOutStatus: status, ringOutFinal: final, maxSMS: RingCentralMessaging.maxSMSLength)
+    }
+}

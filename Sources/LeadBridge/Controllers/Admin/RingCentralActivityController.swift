@@ -1,0 +1,155 @@
+import Fluent
+import RingCentralKit
+import Vapor
+
+/// Admin > Call logs and Admin > Messages, with filters; the call-log "Sync now" button;
+/// the webhook subscription; the admin's own office phone.
+struct RingCentralActivityController {
+    static let pageSize = 50
+
+    struct CallRow: Encodable {
+        let when: String, direction: String, from: String, to: String, result: String, duration: String
+        let enquiryID: Int?, recording: Bool
+    }
+
+    struct MessageRow: Encodable {
+        let when: String, direction: String, from: String, to: String, status: String, text: String, error: String, enquiryID: Int?
+    }
+
+    struct Filters: Encodable { let direction: String, result: String, status: String, matched: String, since: String, until: String }
+
+    struct ListContext<Row: Encodable>: Encodable {
+        let title: String, csrf: String, admin: String
+        let rows: [Row], filters: Filters, total: Int
+        let previousPage: String?, nextPage: String?, notice: String?
+        let lastSync: String
+    }
+
+    @Sendable func callLogs(req: Request) async throws -> View {
+        let filters = Self.filters(req)
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        var query = CallLog.query(on: req.db)
+        if ["inbound", "outbound"].contains(filters.direction) { query = query.filter(\.$direction == filters.direction) }
+        if !filters.result.isEmpty { query = query.filter(\.$result == filters.result) }
+        if filters.matched == "yes" { query = query.filter(\.$submission.$id != nil) }
+        if filters.matched == "no" { query = query.filter(\.$submission.$id == nil) }
+        if let since = Self.day(filters.since) { query = query.filter(\.$startTime >= since) }
+        if let until = Self.day(filters.until) { query = query.filter(\.$startTime < until.addingTimeInterval(86_400)) }
+        let total = try await query.copy().count()
+        let calls = try await query.sort(\.$startTime, .descending).sort(\.$id, .descending)
+            .range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
+        let rows = calls.map { call in
+            CallRow(when: AdminDate.format(call.startTime), direction: call.direction ?? "", from: Self.party(call.fromData),
+                    to: Self.party(call.toData), result: call.result ?? "",
+                    duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$submission.id,
+                    recording: call.recordingURL != nil)
+        }
+        let lastSync = try await RingCentralGateway(app: req.application).store.value("call_log_last_run")
+            .flatMap(Double.init).map { AdminDate.format(Date(timeIntervalSince1970: $0)) } ?? "never"
+        return try await req.view.render("admin/call-logs", ListContext(
+            title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
+            total: total, previousPage: page > 1 ? Self.pageLink(req, "/admin/call-logs", page - 1) : nil,
+            nextPage: page * Self.pageSize < total ? Self.pageLink(req, "/admin/call-logs", page + 1) : nil,
+            notice: try? req.query.get(String.self, at: "notice"), lastSync: lastSync))
+    }
+
+    @Sendable func messages(req: Request) async throws -> View {
+        let filters = Self.filters(req)
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        var query = SMSMessage.query(on: req.db)
+        if let direction = SMSMessage.Direction(rawValue: filters.direction) { query = query.filter(\.$direction == direction) }
+        if !filters.status.isEmpty { query = query.filter(\.$status == filters.status) }
+        if filters.matched == "yes" { query = query.filter(\.$submission.$id != nil) }
+        if filters.matched == "no" { query = query.filter(\.$submission.$id == nil) }
+        if let since = Self.day(filters.since) { query = query.filter(\.$createdAt >= since) }
+        if let until = Self.day(filters.until) { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
+        let total = try await query.copy().count()
+        let messages = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
+        let rows = messages.map {
+            MessageRow(when: AdminDate.format($0.sentAt ?? $0.createdAt), direction: $0.direction.rawValue, from: $0.fromNumber,
+                       to: $0.toNumber, status: $0.status, text: $0.text, error: $0.error ?? "", enquiryID: $0.$submission.id)
+        }
+        return try await req.view.render("admin/messages", ListContext(
+            title: "Messages", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
+            total: total, previousPage: page > 1 ? Self.pageLink(req, "/admin/messages", page - 1) : nil,
+            nextPage: page * Self.pageSize < total ? Self.pageLink(req, "/admin/messages", page + 1) : nil,
+            notice: try? req.query.get(String.self, at: "notice"), lastSync: ""))
+    }
+
+    /// "Sync now": queues an incremental call-log sync (joining one already queued).
+    @Sendable func syncCallLogs(req: Request) async throws -> Response {
+        guard try await RingCentralTokenRecord.query(on: req.db).count() > 0 else {
+            throw Abort(.conflict, reason: "RingCentral is not connected: connect it under Integrations > RingCentral first.")
+        }
+        try await req.services.jobQueue.enqueue(SyncRingCentralCallLogs.self, .init(), on: req.db, uniqueKey: SyncRingCentralCallLogs.uniqueKey)
+        return Self.redirect(req, "/admin/call-logs", "Call-log sync queued; new calls appear here in a moment.")
+    }
+
+    @Sendable func createSubscription(req: Request) async throws -> Response {
+        try await subscriptionAction(req) { try await $0.create() ; return "Webhook subscription created." }
+    }
+
+    @Sendable func renewSubscription(req: Request) async throws -> Response {
+        try await subscriptionAction(req) { try await $0.renew(); return "Webhook subscription renewed." }
+    }
+
+    @Sendable func deleteSubscription(req: Request) async throws -> Response {
+        try await subscriptionAction(req) { try await $0.delete(); return "Webhook subscription deleted." }
+    }
+
+    /// "Your office phone": the phone RingCentral rings first when you click Call.
+    @Sendable func saveOfficePhone(req: Request) async throws -> Response {
+        struct Form: Content { var office_phone: String? }
+        let text = TextSanitizer.singleLine(try req.content.decode(Form.self).office_phone ?? "")
+        let user = try req.auth.require(User.self)
+        if text.isEmpty {
+            user.officePhone = nil
+        } else {
+            guard let number = PhoneNumber.e164(text) else {
+                return Self.redirect(req, "/admin/integrations/ringcentral", "Enter your office phone in international format, like +16505550123.")
+            }
+            user.officePhone = number
+        }
+        try await user.save(on: req.db)
+        return Self.redirect(req, "/admin/integrations/ringcentral", "Your office phone is saved.")
+    }
+
+    private func subscriptionAction(_ req: Request, _ action: (RingCentralSubscriptions) async throws -> String) async throws -> Response {
+        do {
+            let notice = try await action(RingCentralSubscriptions(app: req.application))
+            return Self.redirect(req, "/admin/integrations/ringcentral", notice)
+        } catch let error as RingCentralError {
+            return Self.redirect(req, "/admin/integrations/ringcentral", "RingCentral refused: " + error.description)
+        } catch let error as RingCentralGatewayError {
+            return Self.redirect(req, "/admin/integrations/ringcentral", error.description)
+        }
+    }
+
+    private static func filters(_ req: Request) -> Filters {
+        func value(_ name: String) -> String { String(TextSanitizer.singleLine((try? req.query.get(String.self, at: name)) ?? "").prefix(50)) }
+        return Filters(direction: value("direction"), result: value("result"), status: value("status"), matched: value("matched"),
+                       since: value("since"), until: value("until"))
+    }
+
+    private static func day(_ text: String) -> Date? {
+        guard !text.isEmpty else { return nil }
+        return try? Date(text + "T00:00:00Z", strategy: .iso8601)
+    }
+
+    private static func party(_ data: [String: String]?) -> String {
+        [data?["phoneNumber"], data?["name"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    private static func pageLink(_ req: Request, _ path: String, _ page: Int) -> String {
+        var components = URLComponents()
+        components.path = path
+        var items = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "page" }
+        items.append(URLQueryItem(name: "page", value: String(page)))
+        components.queryItems = items
+        return components.string ?? path
+    }
+
+    private static func redirect(_ req: Request, _ path: String, _ notice: String) -> Response {
+        req.redirect(to: path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+}
