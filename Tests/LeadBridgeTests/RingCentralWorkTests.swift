@@ -1,0 +1,229 @@
+import Fluent
+import Foundation
+import NIOPosix
+import ProviderSandbox
+import RingCentralKit
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+@Suite("RingCentral at work")
+struct RingCentralWorkTests {
+    static let leadPhone = "+14155550100"
+    static let directNumber = "+16505550101"
+    static let mainNumber = "+16505550100"
+
+    @Test("Call starts a RingOut from the first direct number with a CallerId number, shows its status, and can be cancelled")
+    func clickToCall() async throws {
+        try await withRingCentral { app, sandbox in
+            let id = try await app.submitEnquiry()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/submissions/\(id)")
+            #expect(page.text.contains("Send SMS"))
+            #expect(page.text.contains(Self.directNumber))
+
+            let call = try await browser.post("/admin/submissions/\(id)/call", form: ["to": Self.leadPhone, "from": ""])
+            #expect(call.status == .seeOther)
+            let ringOutID = try #require(call.location.flatMap(URLComponents.init(string:))?.query("ringout"))
+            let ringOut = try #require(sandbox.ringCentral.ringOuts.first)
+            #expect(ringOut.from == Self.directNumber)
+            #expect(ringOut.to == Self.leadPhone)
+            #expect(ringOut.callerID == Self.directNumber)
+
+            let status = try await browser.get("/admin/submissions/\(id)/ringout/\(ringOutID)", accept: "application/json")
+            #expect(status.status == .ok)
+            #expect(status.text.contains("\"final\":false"))
+            #expect(try await browser.get("/admin/submissions/\(id)?ringout=\(ringOutID)").text.contains("Ringing your phone"))
+
+            let cancel = try await browser.post("/admin/submissions/\(id)/ringout/\(ringOutID)/cancel", form: [:])
+            #expect(cancel.location?.contains("Call%20cancelled") == true)
+            #expect(sandbox.ringCentral.ringOuts.first?.cancelled == true)
+
+            // A number that is not E.164 is refused here, with a sentence, and nothing reaches RingCentral.
+            let bad = try await browser.post("/admin/submissions/\(id)/call", form: ["to": "555-0100", "from": ""])
+            #expect(bad.location?.removingPercentEncoding?.contains("international format") == true)
+            #expect(sandbox.ringCentral.ringOuts.count == 1)
+
+            // The admin's own office phone wins over the extension's numbers.
+            let saved = try await browser.post("/admin/integrations/ringcentral/my-phone", form: ["office_phone": "+1 650 555 0177"])
+            #expect(saved.status == .seeOther)
+            _ = try await browser.post("/admin/submissions/\(id)/call", form: ["to": Self.leadPhone])
+            #expect(sandbox.ringCentral.ringOuts.last?.from == "+16505550177")
+        }
+    }
+
+    @Test("Send SMS stores the message, follows its status to Delivered, and refuses a number without SmsSender in words")
+    func sendSMS() async throws {
+        try await withRingCentral(sandboxSettings: { $0.smsStepSeconds = 0.05 }) { app, sandbox in
+            let id = try await app.submitEnquiry()
+            let browser = try await app.signedInBrowser()
+            let sent = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "from": "", "text": "Hello from LeadBridge"])
+            #expect(sent.location?.contains("Text%20sent") == true)
+            let message = try #require(try await SMSMessage.query(on: app.db).first())
+            #expect(message.direction == .outbound)
+            #expect(message.fromNumber == Self.directNumber)
+            #expect(message.$submission.id == id)
+            #expect(message.ringCentralID != nil)
+            #expect(sandbox.ringCentral.messages.count == 1)
+
+            try await Task.sleep(nanoseconds: 300_000_000)
+            try await app.makeAllJobsDue()
+            try await app.runDueJobs()
+            #expect(try await SMSMessage.find(message.id, on: app.db)?.status == "Delivered")
+
+            let refused = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "from": Self.mainNumber, "text": "Hi"])
+            #expect(refused.location?.removingPercentEncoding?.contains("can't send SMS") == true)
+            let tooLong = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "text": String(repeating: "a", count: 1001)])
+            #expect(tooLong.location?.removingPercentEncoding?.contains("at most 1000") == true)
+            #expect(sandbox.ringCentral.messages.count == 1)
+            #expect(try await SMSMessage.query(on: app.db).count() == 1)
+
+            let timeline = try await browser.get("/admin/submissions/\(id)").text
+            #expect(timeline.contains("Text to \(Self.leadPhone)"))
+            #expect(try await browser.get("/admin/messages?direction=outbound").text.contains("Hello from LeadBridge"))
+        }
+    }
+
+    @Test("call-log sync pages at 1,000, is idempotent across overlapping runs, links calls by phone, and paces itself")
+    func callLogSync() async throws {
+        try await withRingCentral(sandboxSettings: { $0.limits["Heavy"] = 2; $0.rateLimitWindow = 1 }) { app, sandbox in
+            let id = try await app.submitEnquiry()
+            sandbox.ringCentral.generateCallLog(count: 2500, endingAt: Date().addingTimeInterval(-120), spacing: 30,
+                                                phoneNumbers: [Self.leadPhone, "+14155550111"])
+            sandbox.ringCentral.resetStats()
+            let sync = CallLogSync(app: app)
+            let first = try await sync.sync(dateFrom: Date().addingTimeInterval(-2 * 86_400))
+            #expect(first.pages == 3)
+            #expect(first.records == 2500)
+            #expect(try await CallLog.query(on: app.db).count() == 2500)
+            #expect(first.linked == 1250)
+            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 1250)
+
+            // Overlapping window: nothing new, nothing doubled.
+            let again = try await sync.sync(dateFrom: Date().addingTimeInterval(-2 * 86_400))
+            #expect(again.records == 2500)
+            #expect(try await CallLog.query(on: app.db).count() == 2500)
+
+            // Incremental with nothing new: one request.
+            sandbox.ringCentral.resetStats()
+            _ = try await sync.sync()
+            #expect(sandbox.ringCentral.stats.callsByEndpoint.filter { $0.key.contains("call-log") }.values.reduce(0, +) == 1)
+
+            sandbox.ringCentral.addCallLogRecord(direction: "Inbound", from: "+14155550122", to: Self.directNumber,
+                                                 startTime: Date().addingTimeInterval(-10), duration: 42, result: "Accepted")
+            let incremental = try await sync.sync()
+            #expect(incremental.records >= 1)
+            #expect(try await CallLog.query(on: app.db).count() == 2501)
+            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == nil).count() == 1251)
+
+            // Five pages' worth of Heavy calls at 2 a second: paced, never refused.
+            #expect(sandbox.ringCentral.stats.rateLimited == 0)
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.get("/admin/call-logs?matched=no&direction=inbound").text.contains("+14155550122"))
+            #expect(try await browser.get("/admin/submissions/\(id)").text.contains("call from \(Self.leadPhone)") == true)
+        }
+    }
+
+    @Test("webhook: handshake echoed; missing or forged token refused with nothing stored")
+    func webhookChecks() async throws {
+        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, _ in
+            let handshake = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: ["Validation-Token": "abc123"])
+            #expect(handshake.status == .ok)
+            #expect(handshake.headers.first(name: "Validation-Token") == "abc123")
+            #expect(handshake.body.readableBytes < 1024)
+
+            let body = ByteBuffer(string: #"{"uuid":"u-1","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#)
+            let missing = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: ["Content-Type": "application/json"], body: body)
+            #expect(missing.status == .unauthorized)
+            let forged = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral",
+                                                              headers: ["Content-Type": "application/json", "Verification-Token": "guess"], body: body)
+            #expect(forged.status == .forbidden)
+            #expect(forged.text.contains("does not match"))
+            let malformed = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral",
+                headers: ["Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: ByteBuffer(string: "{nope"))
+            #expect(malformed.status == .badRequest)
+            #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 0)
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("subscription over real HTTP: created after the handshake, inbound SMS stored once and linked, calls trigger a sync, renewal and blacklist")
+    func subscriptionAndNotifications() async throws {
+        let port = try Self.freePort()
+        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" }) { app, sandbox in
+            app.http.server.configuration.hostname = "127.0.0.1"
+            app.http.server.configuration.port = port
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            do {
+                let id = try await app.submitEnquiry()
+                let browser = try await app.signedInBrowser()
+                let created = try await browser.post("/admin/integrations/ringcentral/subscription", form: [:])
+                #expect(created.location?.contains("created") == true, "\(created.location ?? "")")
+                let subscription = try #require(sandbox.ringCentral.subscriptions.first)
+                #expect(subscription.address == "http://127.0.0.1:\(port)/api/webhooks/ringcentral")
+                #expect(subscription.eventFilters.count == 2)
+
+                _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Call me back", deliveries: 2)
+                #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 1)
+                let inbound = try #require(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).first())
+                #expect(inbound.text == "Call me back")
+                #expect(inbound.$submission.id == id)
+                #expect(try await SMSMessage.query(on: app.db).count() == 1)
+
+                _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
+                let job = try #require(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).first())
+                #expect(job.uniqueKey == SyncRingCentralCallLogs.uniqueKey)
+                _ = try await CallLogSync(app: app).sync(dateFrom: Date().addingTimeInterval(-3600))
+                #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 1)
+                let timeline = try await browser.get("/admin/submissions/\(id)").text
+                #expect(timeline.contains("Text from \(Self.leadPhone)"))
+                #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))
+
+                // Renewed when it expires within two days.
+                let subscriptions = RingCentralSubscriptions(app: app)
+                let before = try #require(try await subscriptions.current()?.expiresAt)
+                #expect(try await subscriptions.maintain(now: Date()) == "active")
+                #expect(try await subscriptions.maintain(now: before.addingTimeInterval(-86_400)) == "renewed")
+                #expect(try await subscriptions.current()?.id == subscription.id)
+
+                // Blacklisted by RingCentral: recreated.
+                sandbox.ringCentral.blacklistSubscription(id: subscription.id)
+                #expect(try await subscriptions.maintain().hasPrefix("recreated"))
+                let replacement = try #require(try await subscriptions.current())
+                #expect(replacement.id != subscription.id)
+                #expect(replacement.status == "Active")
+
+                let deleted = try await browser.post("/admin/integrations/ringcentral/subscription/delete", form: [:])
+                #expect(deleted.status == .seeOther)
+                #expect(try await subscriptions.current() == nil)
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
+
+    @Test("a subscription to an address that fails the handshake is refused, in words")
+    func subscriptionHandshakeFails() async throws {
+        let port = try Self.freePort()
+        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" }) { app, sandbox in
+            let browser = try await app.signedInBrowser()
+            let refused = try await browser.post("/admin/integrations/ringcentral/subscription", form: [:])
+            #expect(refused.location?.removingPercentEncoding?.contains("RingCentral refused") == true)
+            #expect(sandbox.ringCentral.subscriptions.isEmpty)
+            #expect(try await RingCentralSubscriptions(app: app).current() == nil)
+        }
+    }
+
+    /// A port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).wait()
+        let port = channel.localAddress?.port ?? 0
+        try channel.close().wait()
+        return port
+    }
+}
