@@ -22,7 +22,9 @@ struct RateLimitTests {
 
     @Test("a 429 is waited out for Retry-After, nothing is sent during the penalty, then the call succeeds")
     func retryAfterHonoured() async throws {
-        try await withConnectedKit(adjust: { $0.limits["Light"] = 3; $0.rateLimitWindow = 1; $0.penalty = 1 }) { kit in
+        // The window outlives the penalty, so however slow this machine is, the budget is
+        // still spent when the client calls; the client then waits out both.
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 3; $0.rateLimitWindow = 3; $0.penalty = 1 }) { kit in
             // Someone else (another process, unknown to this limiter) spends the budget.
             let token = try await kit.store.load()!.accessToken
             for _ in 0..<3 {

@@ -6,7 +6,7 @@ import Vapor
 /// `leadbridge ringcentral`: the RingCentral admin page's background actions from a terminal.
 struct RingCentralCommand: AsyncCommandGroup {
     let help = "RingCentral integration: sync the call log, check the connection, keep the webhook subscription."
-    var commands: [String: any AnyAsyncCommand] { ["sync-calls": SyncCalls(), "status": Status(), "subscription": Subscription()] }
+    var commands: [String: any AnyAsyncCommand] { ["sync-calls": SyncCalls(), "status": Status(), "subscription": Subscription(), "ping": Ping()] }
 
     struct SyncCalls: AsyncCommand {
         struct Signature: CommandSignature {
@@ -73,6 +73,47 @@ struct RingCentralCommand: AsyncCommandGroup {
             } catch let error as RingCentralError {
                 throw UserCommandError(error.description)
             }
+        }
+    }
+
+    /// Many callers at once, for as long as asked: shows the token policy and pacing at work
+    /// (one refresh per expiry, however many callers and processes; no 429).
+    struct Ping: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Option(name: "callers", help: "Concurrent callers (default 50).")
+            var callers: Int?
+            @Option(name: "seconds", help: "How long to keep calling (default 10).")
+            var seconds: Double?
+        }
+        let help = "Call GET extension/~ from many concurrent callers for a while; report calls, failures and token refreshes."
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let callers = max(1, min(signature.callers ?? 50, 1000))
+            let deadline = Date().addingTimeInterval(max(0.1, signature.seconds ?? 10))
+            let client = try await RingCentralGateway(app: context.application).client()
+            let tally = try await withThrowingTaskGroup(of: (Int, [String: Int]).self) { group in
+                for _ in 0..<callers {
+                    group.addTask {
+                        var calls = 0
+                        var failures: [String: Int] = [:]
+                        while Date() < deadline {
+                            do { _ = try await client.extensionInfo(); calls += 1 }
+                            catch let error as RingCentralError { failures[error.errorCode ?? String(describing: error).prefix(40).description, default: 0] += 1 }
+                        }
+                        return (calls, failures)
+                    }
+                }
+                var total = (0, [String: Int]())
+                for try await (calls, failures) in group {
+                    total.0 += calls
+                    total.1.merge(failures, uniquingKeysWith: +)
+                }
+                return total
+            }
+            let statistics = await client.tokens.statistics
+            let limiter = await context.application.services.ringCentral.limiter.statistics
+            context.console.print("calls=\(tally.0) failures=\(tally.1.values.reduce(0, +)) \(tally.1.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")) refreshes_sent=\(statistics.refreshesSent) refreshes_found_done=\(statistics.refreshesFoundDone) rate_limited=\(limiter.rateLimitedAnswers) paced=\(limiter.pacedRequests)")
+            await context.application.services.ringCentral.pendingLogs.drain()
         }
     }
 }

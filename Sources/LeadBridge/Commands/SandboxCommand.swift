@@ -11,18 +11,24 @@ struct SandboxCommand: AsyncCommand {
         @Option(name: "latency", help: "Milliseconds added to every answer (default 0).")
         var latency: Int?
     }
-    let help = "Serve the SuiteDash sandbox on 127.0.0.1 until stopped."
+    let help = "Serve the SuiteDash and RingCentral sandboxes on 127.0.0.1 until stopped."
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let suiteDash = SuiteDashSandbox()
         suiteDash.switches.latencyMilliseconds = max(0, signature.latency ?? 0)
-        let server = try await SandboxServer.start(port: signature.port ?? 9100, suiteDash: suiteDash)
+        let ringCentral = RingCentralSandbox()
+        ringCentral.switches.latencyMilliseconds = suiteDash.switches.latencyMilliseconds
+        let server = try await SandboxServer.start(port: signature.port ?? 9100, suiteDash: suiteDash, ringCentral: ringCentral)
         context.console.print("""
             SuiteDash sandbox on \(server.suiteDashURL)
               SUITEDASH_API_URL=\(server.suiteDashURL)
               SUITEDASH_API_KEY=\(suiteDash.publicID)
               SUITEDASH_SECRET_KEY=\(suiteDash.secretKey)
-            Stats: \(server.baseURL)/_sandbox/suitedash   Stop with Ctrl-C.
+            RingCentral sandbox on \(server.ringCentralURL)
+              RINGCENTRAL_SERVER_URL=\(server.ringCentralURL)
+              RINGCENTRAL_CLIENT_ID=\(ringCentral.clientID)
+              RINGCENTRAL_CLIENT_SECRET=\(ringCentral.clientSecret)
+            Stats: \(server.baseURL)/_sandbox/suitedash and \(server.baseURL)/_sandbox/ringcentral   Stop with Ctrl-C.
             """)
         await WorkerCommand.waitForTerminationSignal()
         await server.stop()

@@ -18,7 +18,8 @@ struct RingCentralGateway {
 
     var tokenRepository: RingCentralTokenRepository {
         RingCentralTokenRepository(database: { [app] in app.db }, secrets: app.services.secrets,
-                                   environment: app.services.config.ringCentral)
+                                   environment: app.services.config.ringCentral,
+                                   lockFilePath: app.services.config.storagePath + "/ringcentral-token.lock")
     }
 
     func oauth(_ configuration: RingCentralConfiguration, options: RingCentralClientOptions = .init()) throws -> RingCentralOAuth {

@@ -14,6 +14,8 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     let database: @Sendable () -> any Database
     let secrets: SecretBox
     let environment: RingCentralSettings
+    /// SQLite's cross-process refresh lock (a file beside the database).
+    let lockFilePath: String
 
     func load() async throws -> RingCentralTokenSet? {
         let db = database()
@@ -26,23 +28,39 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
 
     func refreshing(_ decide: @escaping @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision)
         async throws -> RingCentralTokenSet {
-        try await database().transaction { tx in
-            // Lock before reading anything: on SQLite a transaction that has read cannot
-            // take the write lock later if someone else wrote in between.
-            try await lockTokenRows(on: tx)
-            // Re-read under the lock: another process may have refreshed while we waited.
+        let db = database()
+        guard let sql = db as? any SQLDatabase, JobQueue.isPostgres(sql) else {
+            // SQLite: a lock file next to the database. Holding SQLite's own write lock across
+            // the HTTP refresh would stall every other writer (they wait on pool threads).
+            return try await FileLock.withLock(lockFilePath) {
+                guard let row = try await RingCentralTokenRecord.query(on: db).sort(\.$id, .descending).first() else {
+                    throw RingCentralError.notConnected
+                }
+                return try await decideAndSave(row, decide, on: db)
+            }
+        }
+        return try await db.transaction { tx in
+            // PostgreSQL: the row lock is the lock; the re-read happens under it.
+            try await (tx as! any SQLDatabase).raw("SELECT id FROM ringcentral_tokens FOR UPDATE").run()
             guard let row = try await RingCentralTokenRecord.query(on: tx).sort(\.$id, .descending).first() else {
                 throw RingCentralError.notConnected
             }
-            let current = try tokens(in: row)
-            switch try await decide(current) {
-            case .keep:
-                return current
-            case .replace(let fresh):
-                try apply(fresh, to: row)
-                try await row.save(on: tx)
-                return fresh
-            }
+            return try await decideAndSave(row, decide, on: tx)
+        }
+    }
+
+    /// Re-read under the lock: another process may have refreshed while we waited.
+    private func decideAndSave(_ row: RingCentralTokenRecord,
+                               _ decide: @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision,
+                               on db: any Database) async throws -> RingCentralTokenSet {
+        let current = try tokens(in: row)
+        switch try await decide(current) {
+        case .keep:
+            return current
+        case .replace(let fresh):
+            try apply(fresh, to: row)
+            try await row.save(on: db)
+            return fresh
         }
     }
 
@@ -60,16 +78,6 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     }
 
     // MARK: Helpers
-
-    /// PostgreSQL: row locks. SQLite: a write first takes the database's write lock at once.
-    private func lockTokenRows(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        if JobQueue.isPostgres(sql) {
-            try await sql.raw("SELECT id FROM ringcentral_tokens FOR UPDATE").run()
-        } else {
-            try await sql.raw("UPDATE ringcentral_tokens SET updated_at = updated_at").run()
-        }
-    }
 
     private func tokens(in row: RingCentralTokenRecord) throws -> RingCentralTokenSet {
         guard let sealedAccess = row.sealedAccessToken, let sealedRefresh = row.sealedRefreshToken else {
