@@ -11,16 +11,23 @@ final class RingCentralAccountRecord: Model, @unchecked Sendable {
     @OptionalField(key: "name") var name: String?
     @OptionalField(key: "main_number") var mainNumber: String?
     @OptionalField(key: "status") var status: String?
-    @OptionalField(key: "extensions") var extensions: [RingCentralExtensionSnapshot]?
+    @OptionalField(key: "extensions") var extensions: RingCentralExtensionList?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
 
     /// The authorised extension (the token's owner).
-    var primaryExtension: RingCentralExtensionSnapshot? { extensions?.first }
+    var primaryExtension: RingCentralExtensionSnapshot? { extensions?.list.first }
 }
 
+/// The `extensions` JSON: `{"items": [...]}`. An object rather than a bare array because
+/// PostgreSQL's driver binds a top-level array as `jsonb[]`, not as one `jsonb` value.
+struct RingCentralExtensionList: Codable, Sendable, Equatable {
+    var items: [RingCentralExtensionSnapshot]
+    init(_ items: [RingCentralExtensionSnapshot]) { self.items = items }
+    var list: [RingCentralExtensionSnapshot] { items }
+}
 /// An extension as LeadBridge keeps it, with the numbers it may call and text from.
 struct RingCentralExtensionSnapshot: Codable, Sendable, Equatable {
     struct Number: Codable, Sendable, Equatable {

@@ -140,9 +140,9 @@ struct RingCentralConnector {
         row.name = info.contact?.company ?? account.serviceInfo?.brand?.name
         row.mainNumber = account.mainNumber
         row.status = account.status
-        row.extensions = [RingCentralExtensionSnapshot(
+        row.extensions = RingCentralExtensionList([RingCentralExtensionSnapshot(
             id: String(info.id), extensionNumber: info.extensionNumber, name: info.name, email: info.contact?.email,
-            phoneNumbers: numbers.map { .init(phoneNumber: $0.phoneNumber, usageType: $0.usageType, features: $0.features ?? []) })]
+            phoneNumbers: numbers.map { .init(phoneNumber: $0.phoneNumber, usageType: $0.usageType, features: $0.features ?? []) })])
     }
 
     private func clearPending() async throws {
