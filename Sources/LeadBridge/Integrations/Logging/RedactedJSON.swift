@@ -1,32 +1,10 @@
 import Foundation
+import RingCentralKit
 
 /// A JSON document with every secret-looking value replaced, for `integration_logs`.
 struct RedactedJSON: Codable, Sendable, Equatable {
-    indirect enum Value: Codable, Sendable, Equatable {
-        case null, bool(Bool), number(Double), string(String), array([Value]), object([String: Value])
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .null }
-            else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
-            else if let number = try? container.decode(Double.self) { self = .number(number) }
-            else if let string = try? container.decode(String.self) { self = .string(string) }
-            else if let array = try? container.decode([Value].self) { self = .array(array) }
-            else { self = .object(try container.decode([String: Value].self)) }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .null: try container.encodeNil()
-            case .bool(let bool): try container.encode(bool)
-            case .number(let number): try container.encode(number)
-            case .string(let string): try container.encode(string)
-            case .array(let array): try container.encode(array)
-            case .object(let object): try container.encode(object)
-            }
-        }
-    }
+    /// Any JSON value (shared with RingCentralKit, which keeps call records as they came).
+    typealias Value = JSONValue
 
     let value: Value
 
