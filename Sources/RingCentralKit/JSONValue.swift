@@ -7,12 +7,13 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Most common first: every failed attempt builds a DecodingError, which is not cheap.
         if container.decodeNil() { self = .null }
-        else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
         else if let string = try? container.decode(String.self) { self = .string(string) }
+        else if let object = try? container.decode([String: JSONValue].self) { self = .object(object) }
         else if let array = try? container.decode([JSONValue].self) { self = .array(array) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
+        else { self = .number(try container.decode(Double.self)) }
     }
 
     public func encode(to encoder: any Encoder) throws {

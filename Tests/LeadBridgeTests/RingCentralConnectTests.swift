@@ -139,6 +139,7 @@ struct RingCentralConnectTests {
             let page = try await browser.get("/admin/integrations/ringcentral")
             #expect(page.text.contains("needs re-authorisation"))
             #expect(page.text.contains("Reconnect RingCentral"))
+            #expect(try await browser.get("/admin").text.contains("RingCentral needs re-authorisation"))
 
             // Nothing hammers RingCentral meanwhile: calls fail here without a request.
             await #expect(throws: RingCentralError.self) { _ = try await RingCentralGateway(app: app).client().account() }

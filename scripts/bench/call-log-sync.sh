@@ -31,7 +31,7 @@ rows() {
 
 echo "==> Full sync of $RECORDS records ($DB)"
 START=$(date +%s.%N)
-$BIN ringcentral sync-calls --since "$SINCE" | tail -n 1
+${PERF:+perf record -F 499 -g -o /tmp/call-log-sync.perf} $BIN ringcentral sync-calls --since "$SINCE" | tail -n 1
 END=$(date +%s.%N)
 FULL_REQUESTS=$(requests)
 ROWS=$(rows)

@@ -11,6 +11,8 @@ enum DashboardController {
         let total: Int
         let counts: [StatusCount]
         let rows: [SubmissionRow]
+        /// Set when RingCentral refused the refresh token: calls and texts wait for a reconnect.
+        let ringCentralReauthorization: String?
     }
 
     @Sendable static func index(req: Request) async throws -> View {
@@ -23,6 +25,7 @@ enum DashboardController {
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(10).all()
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(SubmissionRow.init)))
+            total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(SubmissionRow.init),
+            ringCentralReauthorization: try await RingCentralGateway(app: req.application).store.load().reauthorizationReason))
     }
 }

@@ -25,9 +25,15 @@ struct RedactedJSON: Codable, Sendable, Equatable {
 enum Redactor {
     static let secretWords = ["secret", "password", "token", "key", "authorization", "credential", "code_verifier"]
     static let maxString = 2000
+    /// Bodies larger than this (a call-log page is ~700 KB) are noted, not kept: the log is an
+    /// audit trail, not a copy of the provider's data.
+    static let maxBody = 32 * 1024
 
     static func redact(_ data: Data?) -> RedactedJSON? {
         guard let data, !data.isEmpty else { return nil }
+        guard data.count <= maxBody else {
+            return RedactedJSON(.object(["omitted": .string("\(data.count) bytes: too large to keep in the log")]))
+        }
         if let value = try? JSONDecoder().decode(RedactedJSON.Value.self, from: data) {
             return RedactedJSON(redact(value))
         }
