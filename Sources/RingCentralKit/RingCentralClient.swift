@@ -91,7 +91,7 @@ public struct RingCentralClient: Sendable {
     /// The page `navigation.nextPage.uri` points at. It must be on the same server: a
     /// bearer token is never sent anywhere else.
     public func callLogPage(following uri: String) async throws -> RingCentralCallLogPage {
-        guard let url = URL(string: uri), let server = URL(string: serverURL), url.host == server.host, url.port == server.port,
+        guard let url = URL(string: uri), let server = URL(string: serverURL), url.scheme == server.scheme, url.host == server.host, url.port == server.port,
               url.path.hasPrefix("/restapi/") else {
             throw RingCentralError.unexpectedResponse("the next-page link points away from the RingCentral server: \(uri)")
         }

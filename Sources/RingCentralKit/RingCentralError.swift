@@ -57,7 +57,7 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unauthorized(let code, let message):
             return "RingCentral refused the access token" + (code.map { " (\($0))" } ?? "") + ": \(message)"
         case .rateLimited(let group, let retryAfter):
-            return "RingCentral is rate limiting the \(group.rawValue) group; retry after \(Int(retryAfter.rounded(.up))) s."
+            return "RingCentral is rate limiting the \(group.rawValue) group; retry after \(retryAfter.isFinite ? Int(min(retryAfter, 86_400).rounded(.up)) : 60) s."
         case .request(let status, let code, let message, let parameter):
             var text = "RingCentral refused the request (\(status)"
             if let code { text += ", \(code)" }

@@ -70,7 +70,7 @@ public actor RingCentralRateLimiter {
                 throw RingCentralError.rateLimited(group: group, retryAfter: delay)
             }
             waited = true
-            try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            try await Task.sleep(nanoseconds: UInt64(min(max(delay, 0.001), 3600) * 1_000_000_000))
         }
     }
 
@@ -90,7 +90,7 @@ public actor RingCentralRateLimiter {
     /// during it would restart it.
     public func penalize(_ group: RingCentralRateLimitGroup, retryAfter: TimeInterval) {
         statistics.rateLimitedAnswers += 1
-        let until = now().addingTimeInterval(retryAfter)
+        let until = now().addingTimeInterval(retryAfter.isFinite ? min(max(retryAfter, 0), 3600) : 60)
         pausedUntil[group] = max(pausedUntil[group] ?? until, until)
     }
 

@@ -18,6 +18,10 @@ public actor RingCentralTokenManager {
     private let refreshMargin: TimeInterval
     private let now: @Sendable () -> Date
     private var cached: RingCentralTokenSet?
+    private var cachedAt = Date.distantPast
+    /// How long a cached pair is trusted before the store is read again: another process
+    /// may have reconnected (a new pair) or disconnected meanwhile.
+    private let cacheLifetime: TimeInterval = 30
     private var inFlight: Task<RingCentralTokenSet, any Error>?
     public private(set) var statistics = Statistics()
 
@@ -31,12 +35,14 @@ public actor RingCentralTokenManager {
 
     /// An access token good for at least the refresh margin.
     public func validTokens() async throws -> RingCentralTokenSet {
-        if let cached, !needsRefresh(cached) { return cached }
-        if cached == nil {
-            guard let stored = try await store.load() else { throw RingCentralError.notConnected }
-            cached = stored
-            if !needsRefresh(stored) { return stored }
+        if let cached, !needsRefresh(cached), now().timeIntervalSince(cachedAt) < cacheLifetime { return cached }
+        guard let stored = try await store.load() else {
+            cached = nil
+            throw RingCentralError.notConnected
         }
+        cached = stored
+        cachedAt = now()
+        if !needsRefresh(stored) { return stored }
         return try await refresh(rejected: nil)
     }
 
@@ -66,7 +72,11 @@ public actor RingCentralTokenManager {
         do {
             let fresh = try await task.value
             cached = fresh
+            cachedAt = now()
             return fresh
+        } catch let error as RingCentralError where error == .notConnected {
+            cached = nil
+            throw error
         } catch let error as RingCentralError where error.needsReauthorization {
             cached = nil
             await store.markNeedsReauthorization(error.description)

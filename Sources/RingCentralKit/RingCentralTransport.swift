@@ -40,8 +40,9 @@ struct RingCentralTransport: Sendable {
             await observeLimits(request.group, response.headers)
             guard response.status == 429 else { return response }
             // RingCentral's advice: at least 30 s when it does not say.
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init) ?? 30
-            await limiter.penalize(request.group, retryAfter: max(1, retryAfter))
+            // Whole seconds, within reason: a hostile or broken header must not stall us forever.
+            let retryAfter = TimeInterval(min(max(response.headers.first(name: "Retry-After").flatMap(Int.init) ?? 30, 1), 3600))
+            await limiter.penalize(request.group, retryAfter: retryAfter)
             attempt += 1
             guard attempt <= options.rateLimitRetries, retryAfter <= options.maxPacingWait else {
                 throw RingCentralError.rateLimited(group: request.group, retryAfter: retryAfter)
@@ -79,8 +80,8 @@ struct RingCentralTransport: Sendable {
     }
 
     private func observeLimits(_ group: RingCentralRateLimitGroup, _ headers: HTTPHeaders) async {
-        let limit = headers.first(name: "X-Rate-Limit-Limit").flatMap(Int.init)
-        let window = headers.first(name: "X-Rate-Limit-Window").flatMap(TimeInterval.init)
+        let limit = headers.first(name: "X-Rate-Limit-Limit").flatMap(Int.init).map { min($0, 1_000_000) }
+        let window = headers.first(name: "X-Rate-Limit-Window").flatMap(Int.init).map { TimeInterval(min(max($0, 1), 3600)) }
         let remaining = headers.first(name: "X-Rate-Limit-Remaining").flatMap(Int.init)
         // The header names the group the server counted; trust it over our own table.
         let counted = headers.first(name: "X-Rate-Limit-Group").flatMap(RingCentralRateLimitGroup.init(rawValue:)) ?? group

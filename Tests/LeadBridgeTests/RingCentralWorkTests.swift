@@ -118,6 +118,13 @@ struct RingCentralWorkTests {
             #expect(try await CallLog.query(on: app.db).count() == 2501)
             #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == nil).count() == 1251)
 
+            // A 40-minute call that started before the last synced one appears in the log only
+            // when it ends: the next incremental run still looks far enough back to fetch it.
+            sandbox.ringCentral.addCallLogRecord(direction: "Outbound", from: Self.directNumber, to: "+14155550133",
+                                                 startTime: Date().addingTimeInterval(-40 * 60), duration: 2400, result: "Call connected")
+            _ = try await sync.sync()
+            #expect(try await CallLog.query(on: app.db).count() == 2502)
+
             // Five pages' worth of Heavy calls at 2 a second: paced, never refused.
             #expect(sandbox.ringCentral.stats.rateLimited == 0)
             let browser = try await app.signedInBrowser()

@@ -42,7 +42,9 @@ struct RingCentralWebhookController {
         } catch {
             throw Abort(.badRequest, reason: "The notification is not RingCentral's JSON (uuid, event, body).")
         }
-        guard !notification.uuid.isEmpty, notification.uuid.count <= 255, notification.event.count <= 500 else {
+        // Lengths in code points, as the varchar columns count them.
+        guard !notification.uuid.isEmpty, notification.uuid.unicodeScalars.count <= 255, notification.event.unicodeScalars.count <= 500,
+              (notification.subscriptionId?.unicodeScalars.count ?? 0) <= 255 else {
             throw Abort(.badRequest, reason: "The notification's uuid or event is missing or too long.")
         }
         let stored = try await RingCentralWebhookHandler(app: req.application).handle(notification)
@@ -82,13 +84,13 @@ struct RingCentralWebhookHandler {
     private func storeInboundSMS(_ body: RedactedJSON.Value?, on db: any Database) async throws {
         guard case .object(let message) = body, case .string(let from)? = Self.field(message["from"], "phoneNumber") else { return }
         var id: String?
-        if case .string(let text)? = message["id"] { id = text }
-        if case .number(let number)? = message["id"] { id = String(Int64(number)) }
+        if case .string(let text)? = message["id"] { id = String(String.UnicodeScalarView(text.unicodeScalars.prefix(255))) }
+        if case .number(let number)? = message["id"], let whole = Int64(exactly: number) { id = String(whole) }
         var to = ""
         if case .array(let recipients)? = message["to"], let first = recipients.first,
            case .string(let number)? = Self.field(first, "phoneNumber") { to = number }
         var text = ""
-        if case .string(let subject)? = message["subject"] { text = String(subject.prefix(5000)) }
+        if case .string(let subject)? = message["subject"] { text = String(String.UnicodeScalarView(subject.unicodeScalars.prefix(5000))) }
         let sql = try JobQueue.sql(db)
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: from, on: db)
         let now = Date()
@@ -96,7 +98,8 @@ struct RingCentralWebhookHandler {
         try await sql.insert(into: "sms_messages")
             .columns("ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text", "status",
                      "sent_at", "created_at", "updated_at")
-            .values(SQLBind(id), SQLBind(enquiry), SQLBind("inbound"), SQLBind(String(from.prefix(50))), SQLBind(String(to.prefix(50))),
+            .values(SQLBind(id), SQLBind(enquiry), SQLBind("inbound"), SQLBind(String(String.UnicodeScalarView(from.unicodeScalars.prefix(50)))),
+                    SQLBind(String(String.UnicodeScalarView(to.unicodeScalars.prefix(50)))),
                     SQLBind(text), SQLBind("Received"), SQLBind(now), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["ringcentral_id"])
             .run()

@@ -24,7 +24,9 @@ struct EnquiryPhoneController {
     /// The RingOut's status as JSON, for the page's poller.
     @Sendable func ringOutStatus(req: Request) async throws -> Response {
         let submission = try await Self.submission(req)
-        guard let ringOutID = req.parameters.get("ringout"), ringOutID.count <= 100 else { throw Abort(.badRequest, reason: "No RingOut id.") }
+        guard let ringOutID = req.parameters.get("ringout"), RingOutID.isValid(ringOutID) else {
+            throw Abort(.badRequest, reason: "That is not a RingOut id.")
+        }
         do {
             let ringOut = try await RingCentralMessaging(app: req.application).ringOutStatus(id: ringOutID, submissionID: submission.id)
             struct Status: Content { let id: String; let text: String; let final: Bool; let callStatus: String? }
@@ -34,13 +36,19 @@ struct EnquiryPhoneController {
             throw Abort(.notFound, reason: "RingCentral no longer knows this call (it ended or was cancelled).")
         } catch let error as RingCentralError {
             throw Abort(.badGateway, reason: error.description)
+        } catch let error as AbortError {
+            throw error
+        } catch {
+            throw Abort(.conflict, reason: Self.explain(error))
         }
     }
 
     @Sendable func cancelRingOut(req: Request) async throws -> Response {
         let submission = try await Self.submission(req)
         let id = try submission.requireID()
-        guard let ringOutID = req.parameters.get("ringout"), ringOutID.count <= 100 else { throw Abort(.badRequest, reason: "No RingOut id.") }
+        guard let ringOutID = req.parameters.get("ringout"), RingOutID.isValid(ringOutID) else {
+            throw Abort(.badRequest, reason: "That is not a RingOut id.")
+        }
         do {
             try await RingCentralMessaging(app: req.application).cancelRingOut(id: ringOutID, submissionID: id)
             return Self.back(req, id, "Call cancelled.")
@@ -86,5 +94,12 @@ struct EnquiryPhoneController {
 
     private static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+}
+
+/// RingCentral's RingOut ids: letters, digits and dashes. Anything else never reaches a URL or a page.
+enum RingOutID {
+    static func isValid(_ text: String) -> Bool {
+        (1...64).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
     }
 }

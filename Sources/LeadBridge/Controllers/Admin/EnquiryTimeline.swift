@@ -57,7 +57,11 @@ struct RingCentralPanel: Encodable {
 
     static func load(_ req: Request, ringOutID: String?, submissionID: Int) async throws -> RingCentralPanel {
         let gateway = RingCentralGateway(app: req.application)
-        let configuration = try await gateway.store.load()
+        // An unreadable RingCentral setting (say, after an APP_KEY change) must not break the enquiry page.
+        guard let configuration = try? await gateway.store.load() else {
+            return RingCentralPanel(connected: false, needsReconnect: false, officePhone: "", smsNumbers: [], ringOutID: nil,
+                                    ringOutStatus: nil, ringOutFinal: true, maxSMS: RingCentralMessaging.maxSMSLength)
+        }
         let connected = try await RingCentralTokenRecord.query(on: req.db).count() > 0
         let snapshot = try await RingCentralAccountRecord.query(on: req.db).first()?.primaryExtension
         let user = try req.auth.require(User.self)

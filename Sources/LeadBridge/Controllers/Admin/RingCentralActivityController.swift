@@ -27,7 +27,7 @@ struct RingCentralActivityController {
 
     @Sendable func callLogs(req: Request) async throws -> View {
         let filters = Self.filters(req)
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
         var query = CallLog.query(on: req.db)
         if ["inbound", "outbound"].contains(filters.direction) { query = query.filter(\.$direction == filters.direction) }
         if !filters.result.isEmpty { query = query.filter(\.$result == filters.result) }
@@ -55,7 +55,7 @@ struct RingCentralActivityController {
 
     @Sendable func messages(req: Request) async throws -> View {
         let filters = Self.filters(req)
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
         var query = SMSMessage.query(on: req.db)
         if let direction = SMSMessage.Direction(rawValue: filters.direction) { query = query.filter(\.$direction == direction) }
         if !filters.status.isEmpty { query = query.filter(\.$status == filters.status) }
@@ -86,7 +86,7 @@ struct RingCentralActivityController {
     }
 
     @Sendable func createSubscription(req: Request) async throws -> Response {
-        try await subscriptionAction(req) { try await $0.create() ; return "Webhook subscription created." }
+        try await subscriptionAction(req) { try await $0.createOrRenew(); return "Webhook subscription created." }
     }
 
     @Sendable func renewSubscription(req: Request) async throws -> Response {

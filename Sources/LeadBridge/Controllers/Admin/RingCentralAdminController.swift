@@ -41,7 +41,9 @@ struct RingCentralAdminController {
         let form = try req.content.decode(Form.self)
         var errors = FieldErrors()
         let serverURL = TextSanitizer.singleLine(form.server_url ?? "")
-        if !Self.isHTTPURL(serverURL) { errors["server_url"] = "Enter RingCentral's server address, like https://platform.ringcentral.com." }
+        if !Self.isHTTPURL(serverURL) || !(serverURL.hasPrefix("https://") || Self.isLoopback(serverURL)) {
+            errors["server_url"] = "Enter RingCentral's server address over https, like https://platform.ringcentral.com."
+        }
         let redirectURI = TextSanitizer.singleLine(form.redirect_uri ?? "")
         if !Self.isHTTPURL(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
             errors["redirect_uri"] = "Enter this server's callback address, ending in /api/integrations/ringcentral/callback, exactly as registered in RingCentral's developer console."
@@ -60,6 +62,11 @@ struct RingCentralAdminController {
         let minutes = Int(minutesText.isEmpty ? "15" : minutesText)
         if minutes == nil || !(0...1440).contains(minutes!) {
             errors["call_log_sync_minutes"] = "Enter the minutes between call-log syncs (1 to 1440), or 0 to switch the schedule off."
+        }
+        let current = try await RingCentralGateway(app: req.application).store.load()
+        if errors.isEmpty, serverURL != current.serverURL, current.clientSecret != nil, clientSecret == nil {
+            // The secret (and tokens) go to whatever server is named: a change must be deliberate.
+            errors["client_secret"] = "Enter the client secret again to use it with a different server."
         }
         guard errors.isEmpty else {
             let response = try await render(req, notice: nil, errors: errors).encodeResponse(for: req)
@@ -99,11 +106,12 @@ struct RingCentralAdminController {
             let response = redirect(req, "Connected to RingCentral account \(account.accountID).")
             response.cookies[Self.stateCookie] = Self.expiredStateCookie
             return response
-        } catch let error as RingCentralConnector.CallbackError {
-            let status: HTTPResponseStatus = { if case .failed = error { return .badGateway }; return .badRequest }()
+        } catch {
+            let failure = error as? RingCentralConnector.CallbackError ?? .failed("\((error as? RingCentralGatewayError)?.description ?? "an unexpected error (\(error)).")")
+            let status: HTTPResponseStatus = { if case .failed = failure { return .badGateway }; return .badRequest }()
             struct Page: Encodable { let title: String, message: String }
             let view = try await req.view.render("admin/integrations/ringcentral-callback",
-                                                 Page(title: "RingCentral", message: error.description))
+                                                 Page(title: "RingCentral", message: failure.description))
             let response = try await view.encodeResponse(for: req).get()
             response.status = status
             response.cookies[Self.stateCookie] = Self.expiredStateCookie
@@ -161,6 +169,11 @@ struct RingCentralAdminController {
 
     private static func isHTTPURL(_ text: String) -> Bool {
         (text.hasPrefix("https://") || text.hasPrefix("http://")) && URL(string: text)?.host != nil && text.count <= 500
+    }
+
+    /// A server on this machine (the sandbox) may use plain http; RingCentral itself never does.
+    private static func isLoopback(_ text: String) -> Bool {
+        ["127.0.0.1", "localhost", "::1"].contains(URL(string: text)?.host ?? "")
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

@@ -45,7 +45,7 @@ struct SubmissionsController {
     @Sendable func index(req: Request) async throws -> View {
         let status = (try? req.query.get(String.self, at: "status")).flatMap(SubmissionStatus.init(rawValue:))
         let q = TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100)
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
 
         var query = ContactSubmission.query(on: req.db)
         if let status { query = query.filter(\.$status == status) }
@@ -85,7 +85,7 @@ struct SubmissionsController {
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
             canSync: try await SuiteDashGateway(app: req.application).store.load().syncsAutomatically,
             notice: try? req.query.get(String.self, at: "notice"),
-            phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).map { String($0.prefix(100)) },
+            phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).flatMap { RingOutID.isValid($0) ? $0 : nil },
                                                    submissionID: id),
             timeline: try await EnquiryTimeline.items(for: submission, on: req.db)))
     }

@@ -22,6 +22,12 @@ struct CallLogSync {
 
     /// Runs after the last synced start time minus this much, so a call logged late is not missed.
     static let overlap: TimeInterval = 5 * 60
+    /// RingCentral logs a call when it ends: a run also looks this far behind the previous
+    /// run's start, so a call still going on then (up to this long) is fetched next time.
+    static let lookback: TimeInterval = 2 * 60 * 60
+    static let windowEndKey = "call_log_window_end"
+    /// 10 million calls: far beyond any account, but a loop that cannot run forever.
+    static let maxPages = 10_000
     /// The first sync ever looks this far back unless told otherwise.
     static let firstSyncLookback: TimeInterval = 7 * 24 * 60 * 60
     static let syncedThroughKey = "call_log_synced_through"
@@ -48,7 +54,7 @@ struct CallLogSync {
             outcome.linked += try await upsert(page.records)
             if let latest = page.records.compactMap(\.startDate).max() { outcome.through = max(outcome.through ?? latest, latest) }
             await progress?(outcome.pages, page.totalPages, outcome.records)
-            guard let next = page.nextPageURI, !page.records.isEmpty else { break }
+            guard let next = page.nextPageURI, !page.records.isEmpty, outcome.pages < Self.maxPages else { break }
             page = try await client.callLogPage(following: next)
         }
         if let through = outcome.through {
@@ -58,19 +64,29 @@ struct CallLogSync {
                 try await store.setValue(String(through.timeIntervalSince1970), for: Self.syncedThroughKey)
             }
         }
+        try await gateway.store.setValue(String(startedAt.timeIntervalSince1970), for: Self.windowEndKey)
         try await gateway.store.setValue(String(now().timeIntervalSince1970), for: "call_log_last_run")
         return outcome
     }
 
+    /// The earlier of: the last synced call's start less the overlap, and the previous run's
+    /// window end less the lookback (calls in progress then were not in the log yet).
     private func defaultFrom(_ store: RingCentralSettingsStore, now: Date) async throws -> Date {
-        if let through = try await store.value(Self.syncedThroughKey).flatMap(Double.init) {
-            return Date(timeIntervalSince1970: through).addingTimeInterval(-Self.overlap)
+        let through = try await store.value(Self.syncedThroughKey).flatMap(Double.init)
+            .map { Date(timeIntervalSince1970: $0).addingTimeInterval(-Self.overlap) }
+        let windowEnd = try await store.value(Self.windowEndKey).flatMap(Double.init)
+            .map { Date(timeIntervalSince1970: $0).addingTimeInterval(-Self.lookback) }
+        guard let earliest = [through, windowEnd].compactMap({ $0 }).min() else {
+            return now.addingTimeInterval(-Self.firstSyncLookback)
         }
-        return now.addingTimeInterval(-Self.firstSyncLookback)
+        return earliest
     }
 
     /// One multi-row upsert per page; returns how many records were linked to an enquiry.
-    private func upsert(_ records: [RingCentralCallLogRecord]) async throws -> Int {
+    private func upsert(_ page: [RingCentralCallLogRecord]) async throws -> Int {
+        // PostgreSQL refuses an upsert that touches one row twice: one record per id.
+        var seen = Set<String>()
+        let records = page.filter { seen.insert($0.id).inserted }
         guard !records.isEmpty else { return 0 }
         let sql = try JobQueue.sql(app.db)
         let numbers = Set(records.compactMap(Self.otherParty))

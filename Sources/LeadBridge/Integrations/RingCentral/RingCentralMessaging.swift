@@ -112,22 +112,31 @@ struct RingCentralMessaging {
         row.sentByUserID = user?.id
         row.$submission.id = submissionID
         try await row.create(on: app.db)
+        let sent: RingCentralMessage
         do {
             let client = try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
-            let sent = try await client.sendSMS(from: from, to: to, text: text)
-            row.ringCentralID = String(sent.id)
-            row.status = sent.messageStatus ?? "Queued"
-            row.sentAt = Date()
+            sent = try await client.sendSMS(from: from, to: to, text: text)
+        } catch {
+            // Not sent: say why on the row, whatever the failure was.
+            row.status = "SendingFailed"
+            row.error = (error as? RingCentralError).map(Self.explain) ?? String(describing: error)
+            try await row.save(on: app.db)
+            return row
+        }
+        row.ringCentralID = String(sent.id)
+        row.status = sent.messageStatus ?? "Queued"
+        row.sentAt = Date()
+        do {
             try await app.db.transaction { tx in
                 try await row.save(on: tx)
                 if !row.isFinal, let id = row.id {
                     try await app.services.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
                 }
             }
-        } catch let error as RingCentralError {
-            row.status = "SendingFailed"
-            row.error = Self.explain(error)
-            try await row.save(on: app.db)
+        } catch {
+            // RingCentral took it: the admin must not send it again thinking it failed.
+            app.logger.error("SMS sent but not recorded", metadata: ["ringcentral_id": .string(String(sent.id)), "error": .string("\(error)")])
+            throw Abort(.internalServerError, reason: "The text was sent (RingCentral id \(sent.id)) but could not be recorded here; do not send it again.")
         }
         return row
     }

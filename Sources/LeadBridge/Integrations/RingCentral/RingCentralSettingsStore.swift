@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// Reads and writes RingCentral's row in `integration_settings`. The client secret is
 /// sealed under APP_KEY and never handed back to a browser.
@@ -44,43 +45,41 @@ struct RingCentralSettingsStore {
 
     func save(_ form: Form) async throws {
         let current = try await load()
-        let row = try await self.row()
-        var settings = row.settings ?? [:]
-        settings["server_url"] = form.serverURL
-        settings["redirect_uri"] = form.redirectURI
-        settings["default_from_number"] = form.defaultFromNumber
-        settings["call_log_sync_minutes"] = String(form.callLogSyncMinutes)
+        let credentials: [String: String]?
         if form.clientID != nil || form.clientSecret != nil,
            let clientID = form.clientID ?? current.clientID, let secret = form.clientSecret ?? current.clientSecret {
-            row.credentials = ["client_id": try secrets.seal(clientID, context: Self.clientIDContext),
-                               "client_secret": try secrets.seal(secret, context: Self.clientSecretContext)]
+            credentials = ["client_id": try secrets.seal(clientID, context: Self.clientIDContext),
+                           "client_secret": try secrets.seal(secret, context: Self.clientSecretContext)]
+        } else {
+            credentials = nil
         }
-        row.settings = settings
-        try await row.save(on: database)
+        try await mutate { row, settings in
+            settings["server_url"] = form.serverURL
+            settings["redirect_uri"] = form.redirectURI
+            settings["default_from_number"] = form.defaultFromNumber
+            settings["call_log_sync_minutes"] = String(form.callLogSyncMinutes)
+            if let credentials { row.credentials = credentials }
+        }
     }
 
     func setReauthorizationReason(_ reason: String?) async throws {
-        let row = try await self.row()
-        var settings = row.settings ?? [:]
-        settings["reauthorization_reason"] = reason
-        row.settings = settings
-        row.isEnabled = reason == nil && row.isEnabled
-        try await row.save(on: database)
+        try await mutate { row, settings in
+            settings["reauthorization_reason"] = reason
+            row.isEnabled = reason == nil && row.isEnabled
+        }
     }
 
     /// Connected (or disconnected): a fresh start, whatever failed before.
     func setConnected(_ connected: Bool, at date: Date = Date()) async throws {
-        let row = try await self.row()
-        var settings = row.settings ?? [:]
-        settings["reauthorization_reason"] = nil
-        row.settings = settings
-        row.isEnabled = connected
-        if connected {
-            row.lastTestedAt = date
-            row.lastTestSuccess = true
-            row.lastTestMessage = "Connected."
+        try await mutate { row, settings in
+            settings["reauthorization_reason"] = nil
+            row.isEnabled = connected
+            if connected {
+                row.lastTestedAt = date
+                row.lastTestSuccess = true
+                row.lastTestMessage = "Connected."
+            }
         }
-        try await row.save(on: database)
     }
 
     /// A value of the integration's own bookkeeping (like the last call-log sync point).
@@ -89,22 +88,31 @@ struct RingCentralSettingsStore {
     }
 
     func setValue(_ value: String?, for key: String) async throws {
-        let row = try await self.row()
-        var settings = row.settings ?? [:]
-        settings[key] = value
-        row.settings = settings
-        try await row.save(on: database)
+        try await mutate { _, settings in settings[key] = value }
+    }
+
+    /// Read-modify-write of the row under a lock, so that two writers of different keys (a
+    /// sync's bookkeeping, a reconnect) never undo each other.
+    private func mutate(_ change: @escaping @Sendable (IntegrationSetting, inout [String: String]) -> Void) async throws {
+        try await database.transaction { tx in
+            if let sql = tx as? any SQLDatabase {
+                // PostgreSQL: a row lock. SQLite: writing first takes the write lock at once.
+                let lock: SQLQueryString = JobQueue.isPostgres(sql)
+                    ? "SELECT id FROM integration_settings WHERE provider = \(bind: Self.provider) FOR UPDATE"
+                    : "UPDATE integration_settings SET updated_at = updated_at WHERE provider = \(bind: Self.provider)"
+                try await sql.raw(lock).run()
+            }
+            let row = try await IntegrationSetting.query(on: tx).filter(\.$provider == Self.provider).first()
+                ?? IntegrationSetting(provider: Self.provider)
+            var settings = row.settings ?? [:]
+            change(row, &settings)
+            row.settings = settings
+            try await row.save(on: tx)
+        }
     }
 
     private func existingRow() async throws -> IntegrationSetting? {
         try await IntegrationSetting.query(on: database).filter(\.$provider == Self.provider).first()
     }
 
-    private func row() async throws -> IntegrationSetting {
-        if let row = try await existingRow() { return row }
-        let row = IntegrationSetting(provider: Self.provider)
-        row.settings = [:]
-        try await row.create(on: database)
-        return row
-    }
 }

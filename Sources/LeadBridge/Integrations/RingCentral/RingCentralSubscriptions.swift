@@ -50,6 +50,14 @@ struct RingCentralSubscriptions {
                       expiresAt: try await store.value("subscription_expires_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
     }
 
+    /// The admin's Create: a second press renews the existing one instead of adding another
+    /// (RingCentral allows 30 per user per app).
+    @discardableResult
+    func createOrRenew() async throws -> Status {
+        if try await current() != nil, let renewed = try? await renew() { return renewed }
+        return try await create()
+    }
+
     @discardableResult
     func create(options: RingCentralClientOptions = .interactive) async throws -> Status {
         guard let token = try await verificationToken(create: true) else { throw RingCentralError.notConnected }
@@ -85,14 +93,14 @@ struct RingCentralSubscriptions {
         do {
             remote = try await client.subscription(id: known.id)
         } catch RingCentralError.request(404, _, _, _) {
-            try await forget()
+            // The new one replaces the old record only once it exists: a failure here leaves
+            // the old id in place, so the next hourly run tries again.
             try await create(options: .init())
             return "recreated (RingCentral no longer had it)"
         }
         if remote.status == "Blacklisted" || remote.status == "Suspended" {
-            try? await client.deleteSubscription(id: known.id)
-            try await forget()
             try await create(options: .init())
+            try? await client.deleteSubscription(id: known.id)
             return "recreated (it was \(remote.status ?? "blacklisted"))"
         }
         if let expires = remote.expirationDate, expires.timeIntervalSince(now) < Self.renewWithin {

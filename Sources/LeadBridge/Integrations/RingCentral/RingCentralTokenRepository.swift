@@ -54,6 +54,10 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
                                _ decide: @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision,
                                on db: any Database) async throws -> RingCentralTokenSet {
         let current = try tokens(in: row)
+        // Another process found the refresh token refused: do not spend a request learning it again.
+        if let reason = try await settings(db).load().reauthorizationReason {
+            throw RingCentralError.reauthorizationRequired(reason)
+        }
         switch try await decide(current) {
         case .keep:
             return current
@@ -65,7 +69,9 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     }
 
     func markNeedsReauthorization(_ reason: String) async {
-        try? await settings(database()).setReauthorizationReason(reason)
+        let store = settings(database())
+        guard (try? await store.load().reauthorizationReason) == nil else { return }
+        try? await store.setReauthorizationReason(reason)
     }
 
     /// Saves a newly connected pair, replacing any other.

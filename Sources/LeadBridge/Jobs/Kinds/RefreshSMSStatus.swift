@@ -20,7 +20,8 @@ struct RefreshSMSStatus: JobKind {
                 row.status = status
                 try await row.save(on: context.db)
             }
-            guard row.isFinal else {
+            // Some carriers never confirm delivery: after the last look, "Sent" is the answer.
+            guard row.isFinal || context.attempt >= Self.maxAttempts else {
                 // Not final yet: look again later, further apart each time.
                 throw JobFailure.retryAfter(min(300, 2 * pow(2, Double(context.attempt))), "SMS \(ringCentralID) is still \(row.status)")
             }
