@@ -91,6 +91,16 @@ struct RingCentralCommand: AsyncCommandGroup {
             let callers = max(1, min(signature.callers ?? 50, 1000))
             let deadline = Date().addingTimeInterval(max(0.1, signature.seconds ?? 10))
             let client = try await RingCentralGateway(app: context.application).client()
+            let seconds = max(0.1, signature.seconds ?? 10)
+            let bar = context.console.progressBar(title: "Calling RingCentral with \(callers) callers")
+            bar.start()
+            let ticker = Task {
+                while !Task.isCancelled, Date() < deadline {
+                    bar.activity.currentProgress = min(1, 1 - deadline.timeIntervalSinceNow / seconds)
+                    try? await Task.sleep(nanoseconds: 250_000_000)
+                }
+            }
+            defer { ticker.cancel() }
             let tally = try await withThrowingTaskGroup(of: (Int, [String: Int]).self) { group in
                 for _ in 0..<callers {
                     group.addTask {
@@ -110,6 +120,8 @@ struct RingCentralCommand: AsyncCommandGroup {
                 }
                 return total
             }
+            ticker.cancel()
+            bar.succeed()
             let statistics = await client.tokens.statistics
             let limiter = await context.application.services.ringCentral.limiter.statistics
             context.console.print("calls=\(tally.0) failures=\(tally.1.values.reduce(0, +)) \(tally.1.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")) refreshes_sent=\(statistics.refreshesSent) refreshes_found_done=\(statistics.refreshesFoundDone) rate_limited=\(limiter.rateLimitedAnswers) paced=\(limiter.pacedRequests)")
