@@ -29,8 +29,12 @@ public actor RingCentralRateLimiter {
     private var pausedUntil: [RingCentralRateLimitGroup: Date] = [:]
     public private(set) var statistics = Statistics()
     private let now: @Sendable () -> Date
+    private let minimumSafety: TimeInterval
 
-    public init(limits: [RingCentralRateLimitGroup: Limit] = [:], now: @escaping @Sendable () -> Date = { Date() }) {
+    /// `minimumSafety`: the least time added to a window for requests still on the wire.
+    public init(limits: [RingCentralRateLimitGroup: Limit] = [:], minimumSafety: TimeInterval = 0.5,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.minimumSafety = minimumSafety
         var all = limits
         for group in RingCentralRateLimitGroup.allCases where all[group] == nil {
             all[group] = Limit(requests: group.documentedLimit, window: 60)
@@ -108,5 +112,5 @@ public actor RingCentralRateLimiter {
     }
 
     /// A request is counted when it arrives, not when it leaves: allow for the wire.
-    private func safety(_ limit: Limit) -> TimeInterval { max(0.2, limit.window * 0.02) }
+    private func safety(_ limit: Limit) -> TimeInterval { max(minimumSafety, limit.window * 0.02) }
 }

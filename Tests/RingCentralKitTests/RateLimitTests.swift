@@ -7,17 +7,40 @@ import Testing
 struct RateLimitTests {
     @Test("the client paces itself below a group's limit: no 429 however many calls")
     func pacingAvoids429() async throws {
-        try await withConnectedKit(adjust: { $0.limits["Light"] = 4; $0.rateLimitWindow = 1; $0.penalty = 2 }) { kit in
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 4; $0.rateLimitWindow = 2; $0.penalty = 2 }) { kit in
             // The first answer teaches the client the real limit and window.
             _ = try await kit.client.account()
-            let started = Date()
             for _ in 0..<10 { _ = try await kit.client.account() }
             #expect(kit.sandbox.ringCentral.stats.rateLimited == 0)
-            // 11 calls at 4 a second cannot all fit in under 2 seconds.
-            #expect(Date().timeIntervalSince(started) >= 1.5)
-            let paced = await kit.limiter.statistics.pacedRequests
-            #expect(paced > 0)
+            // What the sandbox saw: never more than 4 Light requests within one window.
+            let times = kit.sandbox.ringCentral.requestLog.filter { $0.group == "Light" }.map(\.date).sorted()
+            for (index, time) in times.enumerated() where index >= 4 {
+                #expect(time.timeIntervalSince(times[index - 4]) >= 2, "five requests inside one window")
+            }
         }
+    }
+
+    @Test("the limiter makes the request over the limit wait until the oldest leaves the window")
+    func limiterWaitsForTheWindow() async throws {
+        let clock = TestNow()
+        let limiter = RingCentralRateLimiter(limits: [.heavy: .init(requests: 2, window: 60)], now: { clock.value })
+        try await limiter.acquire(.heavy, maxWait: 0)
+        clock.advance(10)
+        try await limiter.acquire(.heavy, maxWait: 0)
+        do {
+            try await limiter.acquire(.heavy, maxWait: 0)
+            Issue.record("a third request inside the window should have to wait")
+        } catch RingCentralError.rateLimited(let group, let wait) {
+            #expect(group == .heavy)
+            // The first request leaves the window at 60 s (+ 1.2 s for the wire); 10 s have passed.
+            #expect(wait > 50 && wait < 52)
+        }
+        clock.advance(51.5)
+        try await limiter.acquire(.heavy, maxWait: 0)
+        // After a 429 nothing goes out until the penalty is over.
+        await limiter.penalize(.light, retryAfter: 30)
+        let penalty = await limiter.wait(for: .light)
+        #expect(penalty == 30)
     }
 
     @Test("a 429 is waited out for Retry-After, nothing is sent during the penalty, then the call succeeds")
@@ -65,4 +88,12 @@ struct RateLimitTests {
             #expect(kit.sandbox.ringCentral.stats.rateLimited == 0)
         }
     }
+}
+
+/// A clock the test moves by hand.
+final class TestNow: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now = Date(timeIntervalSince1970: 1_800_000_000)
+    var value: Date { lock.withLock { now } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { now.addTimeInterval(seconds) } }
 }
