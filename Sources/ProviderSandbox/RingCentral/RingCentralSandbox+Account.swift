@@ -56,21 +56,26 @@ extension RingCentralSandbox {
                                 "includedPhoneLines": 5],
             ],
             "operator": ["uri": origin + extensionPath, "id": Int(extensionID)!, "extensionNumber": extensionNumber],
-            "regionalSettings": [
-                "homeCountry": ["id": "1", "uri": origin + "/restapi/v1.0/dictionary/country/1", "name": "United States",
-                                "isoCode": "US", "callingCode": "1"],
-                "timezone": ["id": "58", "uri": origin + "/restapi/v1.0/dictionary/timezone/58", "name": "US/Pacific",
-                             "description": "Pacific Time (US & Canada)", "bias": "-480"],
-                "language": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
-                "greetingLanguage": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
-                "formattingLocale": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
-                "timeFormat": "12h",
-                "currency": ["id": 1, "code": "USD", "name": "Dollar", "symbol": "$", "minorSymbol": "¢"],
-            ],
+            "regionalSettings": regionalSettings(origin).merging(
+                ["currency": ["id": 1, "code": "USD", "name": "Dollar", "symbol": "$", "minorSymbol": "¢"]]) { $1 },
             "federated": false,
             "limits": ["freeSoftPhoneLinesPerExtension": 1, "meetingSize": 100, "maxMonitoredExtensionsPerUser": 100,
                        "maxExtensionNumberLength": 5, "siteCodeLength": 0, "shortExtensionNumberLength": 3],
         ] as [String: Any])
+    }
+
+    /// The account's and the extension's regional settings (the same US defaults).
+    private static func regionalSettings(_ origin: String) -> [String: Any] {
+        [
+            "homeCountry": ["id": "1", "uri": origin + "/restapi/v1.0/dictionary/country/1", "name": "United States",
+                        "isoCode": "US", "callingCode": "1"],
+            "timezone": ["id": "58", "uri": origin + "/restapi/v1.0/dictionary/timezone/58", "name": "US/Pacific",
+                         "description": "Pacific Time (US & Canada)", "bias": "-480"],
+            "language": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
+            "greetingLanguage": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
+            "formattingLocale": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
+            "timeFormat": "12h",
+        ]
     }
 
     private static func extensionInfo(_ req: Request) -> Response {
@@ -88,16 +93,7 @@ extension RingCentralSandbox {
             "account": ["uri": origin + accountPath, "id": accountID],
             "permissions": ["admin": ["enabled": true], "internationalCalling": ["enabled": false]],
             "profileImage": ["uri": origin + extensionPath + "/profile-image"],
-            "regionalSettings": [
-                "homeCountry": ["id": "1", "uri": origin + "/restapi/v1.0/dictionary/country/1", "name": "United States",
-                                "isoCode": "US", "callingCode": "1"],
-                "timezone": ["id": "58", "uri": origin + "/restapi/v1.0/dictionary/timezone/58", "name": "US/Pacific",
-                             "description": "Pacific Time (US & Canada)", "bias": "-480"],
-                "language": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
-                "greetingLanguage": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
-                "formattingLocale": ["id": "1033", "name": "English (United States)", "localeCode": "en-US"],
-                "timeFormat": "12h",
-            ],
+            "regionalSettings": regionalSettings(origin),
             "setupWizardState": "Completed",
             "hidden": false,
             "creationTime": "2024-01-15T17:04:11.000Z",

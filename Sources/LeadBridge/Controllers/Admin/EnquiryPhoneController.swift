@@ -17,7 +17,7 @@ struct EnquiryPhoneController {
                 toNumber: form.to ?? submission.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), submissionID: id)
             return req.redirect(to: "/admin/submissions/\(id)?ringout=\(Self.escape(ringOut.id))#phone")
         } catch {
-            return Self.back(req, id, Self.explain(error))
+            return Self.back(req, id, Self.explain(error, req))
         }
     }
 
@@ -39,7 +39,7 @@ struct EnquiryPhoneController {
         } catch let error as AbortError {
             throw error
         } catch {
-            throw Abort(.conflict, reason: Self.explain(error))
+            throw Abort(.conflict, reason: Self.explain(error, req))
         }
     }
 
@@ -53,7 +53,7 @@ struct EnquiryPhoneController {
             try await RingCentralMessaging(app: req.application).cancelRingOut(id: ringOutID, submissionID: id)
             return Self.back(req, id, "Call cancelled.")
         } catch {
-            return Self.back(req, id, Self.explain(error))
+            return Self.back(req, id, Self.explain(error, req))
         }
     }
 
@@ -68,16 +68,18 @@ struct EnquiryPhoneController {
             if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
             return Self.back(req, id, "Text sent (\(message.status)).")
         } catch {
-            return Self.back(req, id, Self.explain(error))
+            return Self.back(req, id, Self.explain(error, req))
         }
     }
 
-    private static func explain(_ error: any Error) -> String {
+    private static func explain(_ error: any Error, _ req: Request) -> String {
         switch error {
         case let failure as RingCentralMessaging.Failure: return failure.description
         case let failure as RingCentralError: return RingCentralMessaging.explain(failure)
         case let failure as RingCentralGatewayError: return failure.description
-        default: return "That did not work: \(error)"
+        default:
+            req.logger.error("Call or SMS failed", metadata: ["error": .string(String(describing: error))])
+            return "That did not work because of a problem on this server; it is in the server log. Try again, or tell whoever runs LeadBridge."
         }
     }
 
@@ -89,7 +91,7 @@ struct EnquiryPhoneController {
     }
 
     private static func back(_ req: Request, _ id: Int, _ notice: String) -> Response {
-        req.redirect(to: "/admin/submissions/\(id)?notice=\(escape(notice))#phone")
+        req.redirect(to: "/admin/submissions/\(id)", notice: notice, fragment: "phone")
     }
 
     private static func escape(_ text: String) -> String {

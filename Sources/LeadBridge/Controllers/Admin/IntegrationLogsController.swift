@@ -40,7 +40,7 @@ struct IntegrationLogsController {
         let status = Self.filter(req, "status").flatMap { ["pending", "success", "failed"].contains($0) ? $0 : nil }
         let action = Self.filter(req, "action")
         let enquiry = (try? req.query.get(Int.self, at: "enquiry"))
-        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
+        let page = req.pageNumber
 
         var query = IntegrationLog.query(on: req.db)
         if let provider { query = query.filter(\.$provider == provider) }

@@ -81,6 +81,6 @@ struct JobsController {
     }
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/jobs?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        req.redirect(to: "/admin/jobs", notice: notice)
     }
 }

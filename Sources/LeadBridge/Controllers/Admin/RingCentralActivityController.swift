@@ -27,7 +27,7 @@ struct RingCentralActivityController {
 
     @Sendable func callLogs(req: Request) async throws -> View {
         let filters = Self.filters(req)
-        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
+        let page = req.pageNumber
         var query = CallLog.query(on: req.db)
         if ["inbound", "outbound"].contains(filters.direction) { query = query.filter(\.$direction == filters.direction) }
         if !filters.result.isEmpty { query = query.filter(\.$result == filters.result) }
@@ -55,7 +55,7 @@ struct RingCentralActivityController {
 
     @Sendable func messages(req: Request) async throws -> View {
         let filters = Self.filters(req)
-        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
+        let page = req.pageNumber
         var query = SMSMessage.query(on: req.db)
         if let direction = SMSMessage.Direction(rawValue: filters.direction) { query = query.filter(\.$direction == direction) }
         if !filters.status.isEmpty { query = query.filter(\.$status == filters.status) }
@@ -82,7 +82,7 @@ struct RingCentralActivityController {
             throw Abort(.conflict, reason: "RingCentral is not connected: connect it under Integrations > RingCentral first.")
         }
         try await req.services.jobQueue.enqueue(SyncRingCentralCallLogs.self, .init(), on: req.db, uniqueKey: SyncRingCentralCallLogs.uniqueKey)
-        return Self.redirect(req, "/admin/call-logs", "Call-log sync queued; new calls appear here in a moment.")
+        return req.redirect(to: "/admin/call-logs", notice: "Call-log sync queued; new calls appear here in a moment.")
     }
 
     @Sendable func createSubscription(req: Request) async throws -> Response {
@@ -106,22 +106,22 @@ struct RingCentralActivityController {
             user.officePhone = nil
         } else {
             guard let number = PhoneNumber.e164(text) else {
-                return Self.redirect(req, "/admin/integrations/ringcentral", "Enter your office phone in international format, like +16505550123.")
+                return req.redirect(to: "/admin/integrations/ringcentral", notice: "Enter your office phone in international format, like +16505550123.")
             }
             user.officePhone = number
         }
         try await user.save(on: req.db)
-        return Self.redirect(req, "/admin/integrations/ringcentral", "Your office phone is saved.")
+        return req.redirect(to: "/admin/integrations/ringcentral", notice: "Your office phone is saved.")
     }
 
     private func subscriptionAction(_ req: Request, _ action: (RingCentralSubscriptions) async throws -> String) async throws -> Response {
         do {
             let notice = try await action(RingCentralSubscriptions(app: req.application))
-            return Self.redirect(req, "/admin/integrations/ringcentral", notice)
+            return req.redirect(to: "/admin/integrations/ringcentral", notice: notice)
         } catch let error as RingCentralError {
-            return Self.redirect(req, "/admin/integrations/ringcentral", "RingCentral refused: " + error.description)
+            return req.redirect(to: "/admin/integrations/ringcentral", notice: "RingCentral refused: " + error.description)
         } catch let error as RingCentralGatewayError {
-            return Self.redirect(req, "/admin/integrations/ringcentral", error.description)
+            return req.redirect(to: "/admin/integrations/ringcentral", notice: error.description)
         }
     }
 
@@ -149,7 +149,4 @@ struct RingCentralActivityController {
         return components.string ?? path
     }
 
-    private static func redirect(_ req: Request, _ path: String, _ notice: String) -> Response {
-        req.redirect(to: path + "?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-    }
 }

@@ -48,13 +48,13 @@ struct RingCentralAdminController {
         if !Self.isHTTPURL(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
             errors["redirect_uri"] = "Enter this server's callback address, ending in /api/integrations/ringcentral/callback, exactly as registered in RingCentral's developer console."
         }
-        let clientID = Self.nonEmpty(form.client_id)
-        let clientSecret = Self.nonEmpty(form.client_secret)
+        let clientID = FormText.nonEmpty(form.client_id)
+        let clientSecret = FormText.nonEmpty(form.client_secret)
         for (field, value) in [("client_id", clientID), ("client_secret", clientSecret)] where (value?.count ?? 0) > 200 {
             errors[field] = "That is longer than any RingCentral client id or secret; copy it again."
         }
         var defaultFrom: String?
-        if let text = Self.nonEmpty(form.default_from_number) {
+        if let text = FormText.nonEmpty(form.default_from_number) {
             if let number = PhoneNumber.e164(text) { defaultFrom = number }
             else { errors["default_from_number"] = "Enter the office phone in international format, like +16505550123." }
         }
@@ -107,7 +107,11 @@ struct RingCentralAdminController {
             response.cookies[Self.stateCookie] = Self.expiredStateCookie
             return response
         } catch {
-            let failure = error as? RingCentralConnector.CallbackError ?? .failed("\((error as? RingCentralGatewayError)?.description ?? "an unexpected error (\(error)).")")
+            if !(error is RingCentralConnector.CallbackError) {
+                req.logger.error("RingCentral callback failed", metadata: ["error": .string(String(describing: error))])
+            }
+            let failure = error as? RingCentralConnector.CallbackError
+                ?? .failed((error as? RingCentralGatewayError)?.description ?? "a problem on this server (it is in the server log).")
             let status: HTTPResponseStatus = { if case .failed = failure { return .badGateway }; return .badRequest }()
             struct Page: Encodable { let title: String, message: String }
             let view = try await req.view.render("admin/integrations/ringcentral-callback",
@@ -176,12 +180,8 @@ struct RingCentralAdminController {
         ["127.0.0.1", "localhost", "::1"].contains(URL(string: text)?.host ?? "")
     }
 
-    private static func nonEmpty(_ text: String?) -> String? {
-        let trimmed = TextSanitizer.singleLine(text ?? "")
-        return trimmed.isEmpty ? nil : trimmed
-    }
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/integrations/ringcentral?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        req.redirect(to: "/admin/integrations/ringcentral", notice: notice)
     }
 }

@@ -57,7 +57,7 @@ struct SubmissionEditController {
                 return true
             }
             let notice = queued ? "Saved, and queued for SuiteDash again." : "Saved."
-            return req.redirect(to: "/admin/submissions/\(id)?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return req.redirect(to: "/admin/submissions/\(id)", notice: notice)
         }
     }
 

@@ -45,7 +45,7 @@ struct SubmissionsController {
     @Sendable func index(req: Request) async throws -> View {
         let status = (try? req.query.get(String.self, at: "status")).flatMap(SubmissionStatus.init(rawValue:))
         let q = TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100)
-        let page = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 100_000)
+        let page = req.pageNumber
 
         var query = ContactSubmission.query(on: req.db)
         if let status { query = query.filter(\.$status == status) }
@@ -108,7 +108,7 @@ struct SubmissionsController {
             }
             try await SuiteDashSync.enqueue([id], app: app, on: tx)
         }
-        return req.redirect(to: "/admin/submissions/\(id)?notice=" + ("Queued for SuiteDash.".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(to: "/admin/submissions/\(id)", notice: "Queued for SuiteDash.")
     }
 
     /// Matches name, email or phone, ignoring case; digits typed with spaces still find a phone.

@@ -44,8 +44,8 @@ struct SuiteDashAdminController {
         let limitText = TextSanitizer.singleLine(form.monthly_call_limit ?? "")
         let limit = Int(limitText)
         if !limitText.isEmpty, (limit ?? 0) <= 0 { errors["monthly_call_limit"] = "Enter your plan's monthly API calls as a whole number, or leave it empty." }
-        let publicID = Self.nonEmpty(form.public_id)
-        let secret = Self.nonEmpty(form.secret_key)
+        let publicID = FormText.nonEmpty(form.public_id)
+        let secret = FormText.nonEmpty(form.secret_key)
         for (field, value) in [("public_id", publicID), ("secret_key", secret)] where (value?.count ?? 0) > 200 {
             errors[field] = "That is longer than any SuiteDash key; copy it again."
         }
@@ -116,12 +116,8 @@ struct SuiteDashAdminController {
         return value.count <= 8 ? "••••" : String(value.prefix(4)) + "••••" + String(value.suffix(2))
     }
 
-    private static func nonEmpty(_ text: String?) -> String? {
-        let trimmed = TextSanitizer.singleLine(text ?? "")
-        return trimmed.isEmpty ? nil : trimmed
-    }
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/integrations/suitedash?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        req.redirect(to: "/admin/integrations/suitedash", notice: notice)
     }
 }

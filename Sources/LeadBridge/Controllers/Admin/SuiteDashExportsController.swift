@@ -40,19 +40,19 @@ struct SuiteDashExportsController {
         let form = try req.content.decode(GenerateForm.self)
         let zone = req.services.config.suiteDash.exportTimeZone
         var filter = SuiteDashExporter.Filter()
-        if let from = Self.nonEmpty(form.from) {
+        if let from = FormText.nonEmpty(form.from) {
             guard let date = ExportDate.parse(from, timeZone: zone) else {
                 throw Abort(.unprocessableEntity, reason: "“From” takes a date like 2026-11-01.")
             }
             filter.createdFrom = date
         }
-        if let to = Self.nonEmpty(form.to) {
+        if let to = FormText.nonEmpty(form.to) {
             guard let date = ExportDate.parse(to, timeZone: zone) else {
                 throw Abort(.unprocessableEntity, reason: "“To” takes a date like 2026-11-30.")
             }
             filter.createdBefore = date.addingTimeInterval(86_400)   // the whole "to" day
         }
-        if let status = Self.nonEmpty(form.status) {
+        if let status = FormText.nonEmpty(form.status) {
             guard let parsed = SubmissionStatus(rawValue: status) else {
                 throw Abort(.unprocessableEntity, reason: "Choose a status from the list.")
             }
@@ -107,8 +107,7 @@ struct SuiteDashExportsController {
         if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
         let count = try await query.count()
         try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: Date()).update()
-        return req.redirect(to: "/admin/integrations/suitedash/exports/\(id)?notice="
-            + ("\(count) enquiries marked as synced.".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(to: "/admin/integrations/suitedash/exports/\(id)", notice: "\(count) enquiries marked as synced.")
     }
 
     private func find(_ req: Request) async throws -> SuiteDashExport {
@@ -118,12 +117,8 @@ struct SuiteDashExportsController {
         return export
     }
 
-    private static func nonEmpty(_ text: String?) -> String? {
-        let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
-    }
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/integrations/suitedash/exports?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        req.redirect(to: "/admin/integrations/suitedash/exports", notice: notice)
     }
 }

@@ -42,8 +42,9 @@ struct CallLogSync {
         if let client { resolvedClient = client } else { resolvedClient = try await gateway.client(relatedType: "call_logs") }
         let client = resolvedClient
         let startedAt = now()
-        let from: Date
-        if let explicitFrom { from = explicitFrom } else { from = try await defaultFrom(gateway.store, now: startedAt) }
+        let bookkeeping = try await gateway.store.values()
+        let previousThrough = bookkeeping[Self.syncedThroughKey].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+        let from = explicitFrom ?? defaultFrom(bookkeeping, now: startedAt)
         var outcome = Outcome(from: from)
         // dateTo pins the window: calls made during the sync wait for the next run
         // instead of shifting the pages under it.
@@ -57,24 +58,22 @@ struct CallLogSync {
             guard let next = page.nextPageURI, !page.records.isEmpty, outcome.pages < Self.maxPages else { break }
             page = try await client.callLogPage(following: next)
         }
-        if let through = outcome.through {
-            let store = gateway.store
-            let previous = try await store.value(Self.syncedThroughKey).flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
-            if previous == nil || through > previous! {
-                try await store.setValue(String(through.timeIntervalSince1970), for: Self.syncedThroughKey)
-            }
+        var updates: [String: String?] = [
+            Self.windowEndKey: String(startedAt.timeIntervalSince1970), "call_log_last_run": String(now().timeIntervalSince1970),
+        ]
+        if let through = outcome.through, through > (previousThrough ?? .distantPast) {
+            updates[Self.syncedThroughKey] = String(through.timeIntervalSince1970)
         }
-        try await gateway.store.setValue(String(startedAt.timeIntervalSince1970), for: Self.windowEndKey)
-        try await gateway.store.setValue(String(now().timeIntervalSince1970), for: "call_log_last_run")
+        try await gateway.store.setValues(updates)
         return outcome
     }
 
     /// The earlier of: the last synced call's start less the overlap, and the previous run's
     /// window end less the lookback (calls in progress then were not in the log yet).
-    private func defaultFrom(_ store: RingCentralSettingsStore, now: Date) async throws -> Date {
-        let through = try await store.value(Self.syncedThroughKey).flatMap(Double.init)
+    private func defaultFrom(_ bookkeeping: [String: String], now: Date) -> Date {
+        let through = bookkeeping[Self.syncedThroughKey].flatMap(Double.init)
             .map { Date(timeIntervalSince1970: $0).addingTimeInterval(-Self.overlap) }
-        let windowEnd = try await store.value(Self.windowEndKey).flatMap(Double.init)
+        let windowEnd = bookkeeping[Self.windowEndKey].flatMap(Double.init)
             .map { Date(timeIntervalSince1970: $0).addingTimeInterval(-Self.lookback) }
         guard let earliest = [through, windowEnd].compactMap({ $0 }).min() else {
             return now.addingTimeInterval(-Self.firstSyncLookback)

@@ -22,10 +22,11 @@ struct RingCentralConnector {
         let oauth = try gateway.oauth(configuration)
         let state = SecureToken.make()
         let pkce = RingCentralOAuth.PKCE.make()
-        let store = gateway.store
-        try await store.setValue(state, for: "pending_oauth_state")
-        try await store.setValue(try app.services.secrets.seal(pkce.verifier, context: Self.verifierContext), for: "pending_oauth_verifier")
-        try await store.setValue(String(now.timeIntervalSince1970), for: "pending_oauth_started_at")
+        try await gateway.store.setValues([
+            "pending_oauth_state": state,
+            "pending_oauth_verifier": try app.services.secrets.seal(pkce.verifier, context: Self.verifierContext),
+            "pending_oauth_started_at": String(now.timeIntervalSince1970),
+        ])
         return (oauth.authorizationURL(state: state, pkce: pkce), state)
     }
 
@@ -51,9 +52,10 @@ struct RingCentralConnector {
     func finish(code: String?, state: String?, error: String?, errorDescription: String?, cookieState: String?,
                 now: Date = Date()) async throws -> RingCentralAccountRecord {
         let store = gateway.store
-        let pendingState = try await store.value("pending_oauth_state")
-        let startedAt = try await store.value("pending_oauth_started_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
-        let sealedVerifier = try await store.value("pending_oauth_verifier")
+        let pending = try await store.values()
+        let pendingState = pending["pending_oauth_state"]
+        let startedAt = pending["pending_oauth_started_at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+        let sealedVerifier = pending["pending_oauth_verifier"]
         guard let state, let pendingState, let cookieState,
               SecureToken.constantTimeEquals(state, pendingState), SecureToken.constantTimeEquals(cookieState, pendingState),
               let startedAt, now.timeIntervalSince(startedAt) < Self.pendingLifetime, let sealedVerifier else {
@@ -146,9 +148,6 @@ struct RingCentralConnector {
     }
 
     private func clearPending() async throws {
-        let store = gateway.store
-        for key in ["pending_oauth_state", "pending_oauth_verifier", "pending_oauth_started_at"] {
-            try await store.setValue(nil, for: key)
-        }
+        try await gateway.store.setValues(["pending_oauth_state": nil, "pending_oauth_verifier": nil, "pending_oauth_started_at": nil])
     }
 }

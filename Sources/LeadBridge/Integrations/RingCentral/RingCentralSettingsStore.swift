@@ -84,11 +84,23 @@ struct RingCentralSettingsStore {
 
     /// A value of the integration's own bookkeeping (like the last call-log sync point).
     func value(_ key: String) async throws -> String? {
-        try await existingRow()?.settings?[key]
+        try await values()[key]
+    }
+
+    /// All of the bookkeeping in one read, for callers that need several values.
+    func values() async throws -> [String: String] {
+        try await existingRow()?.settings ?? [:]
     }
 
     func setValue(_ value: String?, for key: String) async throws {
-        try await mutate { _, settings in settings[key] = value }
+        try await setValues([key: value])
+    }
+
+    /// Several values in one write; nil removes a key.
+    func setValues(_ values: [String: String?]) async throws {
+        try await mutate { _, settings in
+            for (key, value) in values { settings[key] = value }
+        }
     }
 
     /// Read-modify-write of the row under a lock, so that two writers of different keys (a

@@ -44,10 +44,10 @@ struct RingCentralSubscriptions {
     }
 
     func current() async throws -> Status? {
-        let store = gateway.store
-        guard let id = try await store.value("subscription_id") else { return nil }
-        return Status(id: id, status: try await store.value("subscription_status") ?? "Unknown",
-                      expiresAt: try await store.value("subscription_expires_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+        let values = try await gateway.store.values()
+        guard let id = values["subscription_id"] else { return nil }
+        return Status(id: id, status: values["subscription_status"] ?? "Unknown",
+                      expiresAt: values["subscription_expires_at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
     }
 
     /// The admin's Create: a second press renews the existing one instead of adding another
@@ -113,15 +113,14 @@ struct RingCentralSubscriptions {
 
     @discardableResult
     private func remember(_ subscription: RingCentralSubscription) async throws -> Status {
-        let store = gateway.store
-        try await store.setValue(subscription.id, for: "subscription_id")
-        try await store.setValue(subscription.status ?? "Active", for: "subscription_status")
-        try await store.setValue(subscription.expirationDate.map { String($0.timeIntervalSince1970) }, for: "subscription_expires_at")
+        try await gateway.store.setValues([
+            "subscription_id": subscription.id, "subscription_status": subscription.status ?? "Active",
+            "subscription_expires_at": subscription.expirationDate.map { String($0.timeIntervalSince1970) },
+        ])
         return Status(id: subscription.id, status: subscription.status ?? "Active", expiresAt: subscription.expirationDate)
     }
 
     private func forget() async throws {
-        let store = gateway.store
-        for key in ["subscription_id", "subscription_status", "subscription_expires_at"] { try await store.setValue(nil, for: key) }
+        try await gateway.store.setValues(["subscription_id": nil, "subscription_status": nil, "subscription_expires_at": nil])
     }
 }
