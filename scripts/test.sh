@@ -19,36 +19,59 @@ log "Building"
 swift build --build-tests
 
 RESULTS=$(mktemp)
-# Runs the suite once, keeping Swift Testing's closing line for the summary.
+LOGS=$(mktemp -d)
+# Runs the suite once, keeping its whole output in $LOGS/<name>.log and Swift Testing's
+# closing line for the summary.
 run_suite() {
-  local output status
-  output=$(mktemp)
+  local name=$1 status
   set +e
-  swift test --skip-build 2>&1 | tee "$output"
+  swift test --skip-build 2>&1 | tee "$LOGS/$name.log"
   status=${PIPESTATUS[0]}
   set -e
-  grep -E 'Test run with [0-9]+ tests?' "$output" | tail -n 1 >> "$RESULTS" || true
-  rm -f "$output"
+  grep -E 'Test run with [0-9]+ tests?' "$LOGS/$name.log" | tail -n 1 >> "$RESULTS" || true
   return "$status"
+}
+
+# What went wrong in a failed run, repeated at the very end where a CI log's tail shows it:
+# each failed test and its recorded issues, or, when the run never reached its closing line
+# (a crash), the last lines it printed.
+explain_failure() {
+  local name=$1 log="$LOGS/$1.log"
+  echo
+  echo "==> What failed on $name"
+  grep -E '✘|recorded an issue|Fatal error|Assertion failed|Precondition failed|error: |Exited with|signal' "$log" | grep -v '^✔' | head -n 60 || true
+  if ! grep -qE 'Test run with [0-9]+ tests?' "$log"; then
+    echo "-- no closing line: the test process died; its last 40 lines:"
+    tail -n 40 "$log"
+  fi
 }
 
 log "Tests on SQLite"
 SQLITE_STATUS=0
-env -u LEADBRIDGE_TEST_POSTGRES_URL bash -c "$(declare -f run_suite); RESULTS=$RESULTS; run_suite" || SQLITE_STATUS=$?
+env -u LEADBRIDGE_TEST_POSTGRES_URL bash -c "$(declare -f run_suite); RESULTS=$RESULTS; LOGS=$LOGS; run_suite SQLite" || SQLITE_STATUS=$?
 
 log "Tests on PostgreSQL"
 # fsync off: a throwaway test cluster needs speed, not durability.
 start_cluster fsync=off synchronous_commit=off
 export LEADBRIDGE_TEST_POSTGRES_URL="$PG_URL"
 POSTGRES_STATUS=0
-run_suite || POSTGRES_STATUS=$?
+run_suite PostgreSQL || POSTGRES_STATUS=$?
 
 # Swift Testing's closing line: "Test run with 45 tests in 7 suites passed|failed … [with N issues]".
 total=$(awk '{for (i = 1; i < NF; i++) if ($i == "with" && $(i+1) ~ /^[0-9]+$/ && $(i+2) ~ /^tests?$/) s += $(i+1)} END {print s+0}' "$RESULTS")
 failed=$(awk '{for (i = 1; i < NF; i++) if ($i == "with" && $(i+1) ~ /^[0-9]+$/ && $(i+2) ~ /^issues?/) s += $(i+1)} END {print s+0}' "$RESULTS")
 rm -f "$RESULTS"
+[ $SQLITE_STATUS -eq 0 ] || explain_failure SQLite
+[ $POSTGRES_STATUS -eq 0 ] || explain_failure PostgreSQL
+# passed, FAILED, or FAILED with a note when the process died before its closing line.
+verdict() {
+  if [ "$2" -eq 0 ]; then echo passed
+  elif grep -qE 'Test run with [0-9]+ tests?' "$LOGS/$1.log"; then echo FAILED
+  else echo "FAILED (the test process died, exit $2)"; fi
+}
 echo
-echo "SQLite: $([ $SQLITE_STATUS -eq 0 ] && echo passed || echo FAILED); PostgreSQL: $([ $POSTGRES_STATUS -eq 0 ] && echo passed || echo FAILED)"
+echo "SQLite: $(verdict SQLite $SQLITE_STATUS); PostgreSQL: $(verdict PostgreSQL $POSTGRES_STATUS)"
+rm -rf "$LOGS"
 if [ $SQLITE_STATUS -ne 0 ] || [ $POSTGRES_STATUS -ne 0 ]; then
   [ "$failed" -eq 0 ] && failed=1
   echo "tests: $((total - failed)) passed, $failed failed"

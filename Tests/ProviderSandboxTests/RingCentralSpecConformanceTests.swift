@@ -28,94 +28,96 @@ struct RingCentralSpecConformanceTests {
 
     @Test("every endpoint's answer matches the spec")
     func endpoints() async throws {
-        let server = try await startSandbox {
+        try await withSandbox {
             $0.ringOutStepSeconds = 0.05
             $0.smsStepSeconds = 0.05
+        } run: { server in
+            try await withWebhookReceiver { receiver in
+                let base = server.baseURL
+                let code = try await send(.POST, base + "/_sandbox/ringcentral/authorize", headers: [jsonType],
+                                          body: jsonBody(["redirect_uri": redirectURI])).json["code"] as! String
+                let token = try await send(.POST, base + "/restapi/oauth/token", headers: [basic(), formType],
+                                           body: form(["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]))
+                try check("POST /restapi/oauth/token", token.body)
+                let bearer = ("Authorization", "Bearer " + (token.json["access_token"] as! String))
+                let ext = base + "/restapi/v1.0/account/~/extension/~"
+
+                try check("GET /restapi/v1.0/account/~", try await send(.GET, base + "/restapi/v1.0/account/~", headers: [bearer]).body)
+                try check("GET /restapi/v1.0/account/~/extension/~", try await send(.GET, ext, headers: [bearer]).body)
+                try check("GET /restapi/v1.0/account/~/extension/~/phone-number",
+                          try await send(.GET, ext + "/phone-number?perPage=2&page=2", headers: [bearer]).body)
+
+                let ringOut = try await send(.POST, ext + "/ring-out", headers: [bearer, jsonType], body: jsonBody([
+                    "from": ["phoneNumber": "+16505559876"], "to": ["phoneNumber": "+14155550123"], "callerId": ["phoneNumber": "+16505550101"],
+                    "playPrompt": false,
+                ]))
+                try check("POST /restapi/v1.0/account/~/extension/~/ring-out", ringOut.body)
+                let sms = try await send(.POST, ext + "/sms", headers: [bearer, jsonType], body: jsonBody([
+                    "from": ["phoneNumber": "+16505550101"], "to": [["phoneNumber": "+14155550123"]], "text": "Hello from the spec test",
+                ]))
+                try check("POST /restapi/v1.0/account/~/extension/~/sms", sms.body)
+                try await Task.sleep(for: .milliseconds(150))
+                try check("GET /restapi/v1.0/account/~/extension/~/ring-out/{id}",
+                          try await send(.GET, ext + "/ring-out/" + (ringOut.json["id"] as! String), headers: [bearer]).body)
+                try check("GET /restapi/v1.0/account/~/extension/~/message-store/{id}",
+                          try await send(.GET, ext + "/message-store/\(sms.json["id"] as! Int)", headers: [bearer]).body)
+
+                server.ringCentral.generateCallLog(count: 40, spacing: 120)
+                for view in ["Simple", "Detailed"] {
+                    let log = try await send(.GET, ext + "/call-log?view=\(view)&perPage=20&page=1", headers: [bearer])
+                    #expect((log.json["records"] as? [Any])?.count == 20)
+                    try check("GET /restapi/v1.0/account/~/extension/~/call-log", log.body)
+                }
+
+                let created = try await send(.POST, base + "/restapi/v1.0/subscription", headers: [bearer, jsonType], body: jsonBody([
+                    "eventFilters": ["/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
+                                     "/restapi/v1.0/account/~/extension/~/telephony/sessions"],
+                    "deliveryMode": ["transportType": "WebHook", "address": receiver.url("/hook"), "verificationToken": "t"],
+                ]))
+                try check("POST /restapi/v1.0/subscription", created.body)
+                let id = created.json["id"] as! String
+                try check("GET /restapi/v1.0/subscription", try await send(.GET, base + "/restapi/v1.0/subscription", headers: [bearer]).body)
+                try check("GET /restapi/v1.0/subscription/{id}", try await send(.GET, base + "/restapi/v1.0/subscription/" + id, headers: [bearer]).body)
+                try check("POST /restapi/v1.0/subscription/{id}/renew",
+                          try await send(.POST, base + "/restapi/v1.0/subscription/\(id)/renew", headers: [bearer]).body)
+                server.ringCentral.blacklistSubscription(id: id)
+                try check("GET /restapi/v1.0/subscription/{id}", try await send(.GET, base + "/restapi/v1.0/subscription/" + id, headers: [bearer]).body)
+
+                // Errors.
+                let invalid = try await send(.POST, ext + "/sms", headers: [bearer, jsonType], body: jsonBody([
+                    "from": ["phoneNumber": "+16505550101"], "to": [["phoneNumber": "12"]], "text": "x",
+                ]))
+                try check("error 400", invalid.body, extraTopLevel: Self.legacyErrorKeys)
+                try check("error 404", try await send(.GET, ext + "/ring-out/1", headers: [bearer]).body, extraTopLevel: Self.legacyErrorKeys)
+                try check("error 401", try await send(.GET, ext).body, extraTopLevel: Self.legacyErrorKeys)
+                server.ringCentral.settings.limits["Light"] = 0
+                let limited = try await send(.GET, ext, headers: [bearer])
+                #expect(limited.status == 429)
+                try check("error 429", limited.body, extraTopLevel: Self.legacyErrorKeys)
+            }
         }
-        let receiver = try await WebhookReceiver.start()
-        defer { Task { await server.stop(); await receiver.stop() } }
-        let base = server.baseURL
-        let code = try await send(.POST, base + "/_sandbox/ringcentral/authorize", headers: [jsonType],
-                                  body: jsonBody(["redirect_uri": redirectURI])).json["code"] as! String
-        let token = try await send(.POST, base + "/restapi/oauth/token", headers: [basic(), formType],
-                                   body: form(["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]))
-        try check("POST /restapi/oauth/token", token.body)
-        let bearer = ("Authorization", "Bearer " + (token.json["access_token"] as! String))
-        let ext = base + "/restapi/v1.0/account/~/extension/~"
-
-        try check("GET /restapi/v1.0/account/~", try await send(.GET, base + "/restapi/v1.0/account/~", headers: [bearer]).body)
-        try check("GET /restapi/v1.0/account/~/extension/~", try await send(.GET, ext, headers: [bearer]).body)
-        try check("GET /restapi/v1.0/account/~/extension/~/phone-number",
-                  try await send(.GET, ext + "/phone-number?perPage=2&page=2", headers: [bearer]).body)
-
-        let ringOut = try await send(.POST, ext + "/ring-out", headers: [bearer, jsonType], body: jsonBody([
-            "from": ["phoneNumber": "+16505559876"], "to": ["phoneNumber": "+14155550123"], "callerId": ["phoneNumber": "+16505550101"],
-            "playPrompt": false,
-        ]))
-        try check("POST /restapi/v1.0/account/~/extension/~/ring-out", ringOut.body)
-        let sms = try await send(.POST, ext + "/sms", headers: [bearer, jsonType], body: jsonBody([
-            "from": ["phoneNumber": "+16505550101"], "to": [["phoneNumber": "+14155550123"]], "text": "Hello from the spec test",
-        ]))
-        try check("POST /restapi/v1.0/account/~/extension/~/sms", sms.body)
-        try await Task.sleep(for: .milliseconds(150))
-        try check("GET /restapi/v1.0/account/~/extension/~/ring-out/{id}",
-                  try await send(.GET, ext + "/ring-out/" + (ringOut.json["id"] as! String), headers: [bearer]).body)
-        try check("GET /restapi/v1.0/account/~/extension/~/message-store/{id}",
-                  try await send(.GET, ext + "/message-store/\(sms.json["id"] as! Int)", headers: [bearer]).body)
-
-        server.ringCentral.generateCallLog(count: 40, spacing: 120)
-        for view in ["Simple", "Detailed"] {
-            let log = try await send(.GET, ext + "/call-log?view=\(view)&perPage=20&page=1", headers: [bearer])
-            #expect((log.json["records"] as? [Any])?.count == 20)
-            try check("GET /restapi/v1.0/account/~/extension/~/call-log", log.body)
-        }
-
-        let created = try await send(.POST, base + "/restapi/v1.0/subscription", headers: [bearer, jsonType], body: jsonBody([
-            "eventFilters": ["/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
-                             "/restapi/v1.0/account/~/extension/~/telephony/sessions"],
-            "deliveryMode": ["transportType": "WebHook", "address": receiver.url("/hook"), "verificationToken": "t"],
-        ]))
-        try check("POST /restapi/v1.0/subscription", created.body)
-        let id = created.json["id"] as! String
-        try check("GET /restapi/v1.0/subscription", try await send(.GET, base + "/restapi/v1.0/subscription", headers: [bearer]).body)
-        try check("GET /restapi/v1.0/subscription/{id}", try await send(.GET, base + "/restapi/v1.0/subscription/" + id, headers: [bearer]).body)
-        try check("POST /restapi/v1.0/subscription/{id}/renew",
-                  try await send(.POST, base + "/restapi/v1.0/subscription/\(id)/renew", headers: [bearer]).body)
-        server.ringCentral.blacklistSubscription(id: id)
-        try check("GET /restapi/v1.0/subscription/{id}", try await send(.GET, base + "/restapi/v1.0/subscription/" + id, headers: [bearer]).body)
-
-        // Errors.
-        let invalid = try await send(.POST, ext + "/sms", headers: [bearer, jsonType], body: jsonBody([
-            "from": ["phoneNumber": "+16505550101"], "to": [["phoneNumber": "12"]], "text": "x",
-        ]))
-        try check("error 400", invalid.body, extraTopLevel: Self.legacyErrorKeys)
-        try check("error 404", try await send(.GET, ext + "/ring-out/1", headers: [bearer]).body, extraTopLevel: Self.legacyErrorKeys)
-        try check("error 401", try await send(.GET, ext).body, extraTopLevel: Self.legacyErrorKeys)
-        server.ringCentral.settings.limits["Light"] = 0
-        let limited = try await send(.GET, ext, headers: [bearer])
-        #expect(limited.status == 429)
-        try check("error 429", limited.body, extraTopLevel: Self.legacyErrorKeys)
     }
 
     @Test("notification bodies match the spec's event schemas")
     func notifications() async throws {
-        let server = try await startSandbox()
-        let receiver = try await WebhookReceiver.start()
-        defer { Task { await server.stop(); await receiver.stop() } }
-        let tokens = try await connect(server)
-        let created = try await send(.POST, server.baseURL + "/restapi/v1.0/subscription", headers: [tokens.bearer, jsonType], body: jsonBody([
-            "eventFilters": ["/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
-                             "/restapi/v1.0/account/~/extension/~/telephony/sessions"],
-            "deliveryMode": ["transportType": "WebHook", "address": receiver.url("/hook")],
-        ]))
-        #expect(created.status == 200)
-        try await server.ringCentral.simulateInboundSMS(from: "+14155550123", to: "+16505550101", text: "hi")
-        try await server.ringCentral.simulateInboundCall(from: "+14155550123", to: "+16505550101")
-        let notifications = receiver.notifications
-        #expect(notifications.count == 2)
-        // The spec's event models omit `ownerId` at the top of the instant-message envelope; RingCentral sends it.
-        try check("notification instant-sms", notifications[0].body, extraTopLevel: ["ownerId"])
-        try check("notification telephony-sessions", notifications[1].body)
+        try await withSandbox { server in
+            try await withWebhookReceiver { receiver in
+                let tokens = try await connect(server)
+                let created = try await send(.POST, server.baseURL + "/restapi/v1.0/subscription", headers: [tokens.bearer, jsonType], body: jsonBody([
+                    "eventFilters": ["/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
+                                     "/restapi/v1.0/account/~/extension/~/telephony/sessions"],
+                    "deliveryMode": ["transportType": "WebHook", "address": receiver.url("/hook")],
+                ]))
+                #expect(created.status == 200)
+                try await server.ringCentral.simulateInboundSMS(from: "+14155550123", to: "+16505550101", text: "hi")
+                try await server.ringCentral.simulateInboundCall(from: "+14155550123", to: "+16505550101")
+                let notifications = receiver.notifications
+                #expect(notifications.count == 2)
+                // The spec's event models omit `ownerId` at the top of the instant-message envelope; RingCentral sends it.
+                try check("notification instant-sms", notifications[0].body, extraTopLevel: ["ownerId"])
+                try check("notification telephony-sessions", notifications[1].body)
+            }
+        }
     }
 }
 

@@ -47,13 +47,37 @@ func basic(_ id: String = "rc-sandbox-client-id", _ secret: String = "rc-sandbox
 let formType = ("Content-Type", "application/x-www-form-urlencoded")
 let jsonType = ("Content-Type", "application/json")
 
-/// A started sandbox with the given settings, stopped by `close()`.
-func startSandbox(_ configure: (inout RingCentralSandboxSettings) -> Void = { _ in }) async throws -> SandboxServer {
+/// Runs `body` against a started sandbox with the given settings, and stops the sandbox before
+/// returning, whether `body` succeeded or threw: a server left stopping in the background could
+/// still be running when the test process exits.
+func withSandbox<T>(_ configure: (inout RingCentralSandboxSettings) -> Void = { _ in },
+                    run body: (SandboxServer) async throws -> T) async throws -> T {
     let sandbox = RingCentralSandbox()
     var settings = RingCentralSandboxSettings()
     configure(&settings)
     sandbox.settings = settings
-    return try await SandboxServer.start(ringCentral: sandbox)
+    let server = try await SandboxServer.start(ringCentral: sandbox)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// Runs `body` with a started webhook receiver, stopped before returning.
+func withWebhookReceiver<T>(_ body: (WebhookReceiver) async throws -> T) async throws -> T {
+    let receiver = try await WebhookReceiver.start()
+    do {
+        let result = try await body(receiver)
+        await receiver.stop()
+        return result
+    } catch {
+        await receiver.stop()
+        throw error
+    }
 }
 
 struct Tokens {
