@@ -59,8 +59,10 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.http.server.configuration.port = config.port
 
     JobKinds.register(in: app)
-    app.lifecycle.use(InProcessWorkers())
+    // Handlers shut down in reverse order: the workers stop first, then the audit lines their
+    // last calls started are finished, then the databases close.
     app.lifecycle.use(BackgroundTasksLifecycle())
+    app.lifecycle.use(InProcessWorkers())
 
     try routes(app)
     registerCommands(app)

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Vapor
 
 /// Writes one provider call into `integration_logs`, redacted.
 struct IntegrationLogWriter: Sendable {
@@ -15,7 +16,12 @@ struct IntegrationLogWriter: Sendable {
         var errorMessage: String?
     }
 
-    let database: @Sendable () -> any Database
+    /// Where the line goes; once the app has shut down there is none, and the line is dropped.
+    let database: LateDatabase
+
+    init(app: Application) {
+        database = LateDatabase(app: app)
+    }
 
     func record(_ entry: Entry) async {
         let log = IntegrationLog()
@@ -31,6 +37,7 @@ struct IntegrationLogWriter: Sendable {
         log.httpStatus = entry.httpStatus
         log.durationMS = entry.durationMS
         // An audit line that cannot be written must not fail the call it describes.
-        try? await log.create(on: database())
+        guard let database = try? database.database() else { return }
+        try? await log.create(on: database)
     }
 }

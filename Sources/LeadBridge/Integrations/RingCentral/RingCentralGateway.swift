@@ -17,7 +17,7 @@ struct RingCentralGateway {
     }
 
     var tokenRepository: RingCentralTokenRepository {
-        RingCentralTokenRepository(database: { [app] in app.db }, secrets: app.services.secrets,
+        RingCentralTokenRepository(database: LateDatabase(app: app), secrets: app.services.secrets,
                                    environment: app.services.config.ringCentral,
                                    lockFilePath: app.services.config.storagePath + "/ringcentral-token.lock")
     }
@@ -54,7 +54,7 @@ struct RingCentralGateway {
     /// Audit lines are written off the caller's path: a refresh runs inside the token row's
     /// lock, and on SQLite a write from another connection would wait for that very lock.
     func observer(relatedType: String?, relatedID: Int?) -> RingCentralCallObserver {
-        let writer = IntegrationLogWriter(database: { [app] in app.db })
+        let writer = IntegrationLogWriter(app: app)
         let pending = app.services.ringCentral.pendingLogs
         return { record in
             let entry = IntegrationLogWriter.Entry(

@@ -11,14 +11,14 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     static let accessContext = "ringcentral_tokens.access_token"
     static let refreshContext = "ringcentral_tokens.refresh_token"
 
-    let database: @Sendable () -> any Database
+    let database: LateDatabase
     let secrets: SecretBox
     let environment: RingCentralSettings
     /// SQLite's cross-process refresh lock (a file beside the database).
     let lockFilePath: String
 
     func load() async throws -> RingCentralTokenSet? {
-        let db = database()
+        let db = try database.database()
         if let reason = try await settings(db).load().reauthorizationReason {
             throw RingCentralError.reauthorizationRequired(reason)
         }
@@ -28,7 +28,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
 
     func refreshing(_ decide: @escaping @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision)
         async throws -> RingCentralTokenSet {
-        let db = database()
+        let db = try database.database()
         guard let sql = db as? any SQLDatabase, JobQueue.isPostgres(sql) else {
             // SQLite: a lock file next to the database. Holding SQLite's own write lock across
             // the HTTP refresh would stall every other writer (they wait on pool threads).
@@ -69,7 +69,8 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     }
 
     func markNeedsReauthorization(_ reason: String) async {
-        let store = settings(database())
+        guard let db = try? database.database() else { return }
+        let store = settings(db)
         guard (try? await store.load().reauthorizationReason) == nil else { return }
         try? await store.setReauthorizationReason(reason)
     }

@@ -19,7 +19,7 @@ struct SuiteDashGateway {
 
     func client(_ configuration: SuiteDashConfiguration, credentials: SuiteDashClient.Credentials,
                 relatedType: String? = nil, relatedID: Int? = nil) -> SuiteDashClient {
-        let writer = IntegrationLogWriter(database: { [app] in app.db })
+        let writer = IntegrationLogWriter(app: app)
         return SuiteDashClient(baseURL: configuration.apiURL, credentials: credentials, httpClient: app.http.client.shared,
                                timeout: .seconds(20)) { record in
             await writer.record(.init(
