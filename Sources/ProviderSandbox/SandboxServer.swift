@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Serves the sandboxed providers over real HTTP on loopback, for tests, demos and benchmarks.
@@ -7,6 +8,7 @@ public final class SandboxServer: Sendable {
     public let ringCentral: RingCentralSandbox
     public let port: Int
     private let app: Application
+    private let stopped = NIOLockedValueBox(false)
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var suiteDashURL: String { baseURL + "/secure-api" }
@@ -42,7 +44,9 @@ public final class SandboxServer: Sendable {
         self.port = port
     }
 
+    /// Stops the server; a second call does nothing (shutting an application down twice is a crash).
     public func stop() async {
+        guard stopped.withLockedValue({ was in defer { was = true }; return !was }) else { return }
         await app.server.shutdown()
         try? await app.asyncShutdown()
     }

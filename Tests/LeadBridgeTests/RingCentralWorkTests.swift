@@ -156,6 +156,36 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("a telephony event while a sync runs queues one follow-up after it; otherwise events join the waiting sync")
+    func telephonyEventDuringASync() async throws {
+        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, _ in
+            func keys() async throws -> [String] {
+                try await QueuedJob.query(on: app.db).sort(\.$id).all().compactMap(\.uniqueKey)
+            }
+            func post(_ uuid: String) async throws {
+                let body = ByteBuffer(string: #"{"uuid":"\#(uuid)","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#)
+                let answer = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                    "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: body)
+                #expect(answer.status == .ok)
+            }
+            try await post("u-1")
+            try await post("u-2")
+            #expect(try await keys() == [SyncRingCentralCallLogs.uniqueKey], "events join the sync that waits")
+
+            // The waiting sync starts: a worker holds it.
+            let job = try #require(try await QueuedJob.query(on: app.db).first())
+            job.reservedBy = "worker-test"
+            job.reservedUntil = Date().addingTimeInterval(300)
+            try await job.save(on: app.db)
+            try await post("u-3")
+            try await post("u-4")
+            #expect(try await keys() == [SyncRingCentralCallLogs.uniqueKey, SyncRingCentralCallLogs.followUpKey],
+                    "a call reported mid-sync gets exactly one follow-up")
+            let followUp = try #require(try await QueuedJob.query(on: app.db).filter(\.$uniqueKey == SyncRingCentralCallLogs.followUpKey).first())
+            #expect(followUp.availableAt > Date().addingTimeInterval(50))
+        }
+    }
+
     @Test("subscription over real HTTP: created after the handshake, inbound SMS stored once and linked, calls trigger a sync, renewal and blacklist")
     func subscriptionAndNotifications() async throws {
         let port = try Self.freePort()

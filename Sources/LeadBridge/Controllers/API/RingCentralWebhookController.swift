@@ -74,8 +74,7 @@ struct RingCentralWebhookHandler {
             if notification.event.contains("/message-store/instant") {
                 try await storeInboundSMS(notification.body, on: tx)
             } else if notification.event.contains("/telephony/sessions") {
-                try await app.services.jobQueue.enqueue(SyncRingCentralCallLogs.self, .init(), on: tx, delay: 10,
-                                                        uniqueKey: SyncRingCentralCallLogs.uniqueKey)
+                try await SyncRingCentralCallLogs.request(queue: app.services.jobQueue, on: tx, delay: 10)
             }
             return true
         }

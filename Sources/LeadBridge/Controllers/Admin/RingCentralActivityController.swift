@@ -81,7 +81,7 @@ struct RingCentralActivityController {
         guard try await RingCentralTokenRecord.query(on: req.db).count() > 0 else {
             throw Abort(.conflict, reason: "RingCentral is not connected: connect it under Integrations > RingCentral first.")
         }
-        try await req.services.jobQueue.enqueue(SyncRingCentralCallLogs.self, .init(), on: req.db, uniqueKey: SyncRingCentralCallLogs.uniqueKey)
+        try await SyncRingCentralCallLogs.request(queue: req.services.jobQueue, on: req.db, delay: 0)
         return req.redirect(to: "/admin/call-logs", notice: "Call-log sync queued; new calls appear here in a moment.")
     }
 

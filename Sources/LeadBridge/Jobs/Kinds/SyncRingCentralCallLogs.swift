@@ -13,6 +13,23 @@ struct SyncRingCentralCallLogs: JobKind {
     static let maxAttempts = 6
     /// One pending sync is enough: a second request joins the first.
     static let uniqueKey = "ringcentral-call-log-sync"
+    /// The one sync queued behind a running one (see `request`).
+    static let followUpKey = "ringcentral-call-log-sync:follow-up"
+
+    /// Asks for an incremental sync soon (a telephony webhook, the Sync now button). One waiting
+    /// sync answers any number of requests. A running sync holds the unique key but may have
+    /// read the call log before this call was in it, so then one follow-up is queued too, a
+    /// minute later: a call reported mid-sync is never left for the next schedule.
+    static func request(queue: JobQueue, on db: any Database, delay: TimeInterval) async throws {
+        try await queue.enqueue(Self.self, .init(), on: db, delay: delay, uniqueKey: uniqueKey)
+        let running = try await QueuedJob.query(on: db)
+            .filter(\.$uniqueKey == uniqueKey)
+            .filter(\.$reservedUntil > queue.now())
+            .count()
+        if running > 0 {
+            try await queue.enqueue(Self.self, .init(), on: db, delay: max(delay, 60), uniqueKey: followUpKey)
+        }
+    }
 
     func run(_ payload: Payload, context: JobContext) async throws {
         do {
