@@ -27,6 +27,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
         secrets: secrets,
         enquiryWriter: EnquiryWriter(database: { [unowned app] in app.db }, afterInsert: { [unowned app] ids, db in
             try await SuiteDashSync.enqueueIfEnabled(ids, app: app, on: db)
+            try await EarlierActivityLinker.claim(ids, on: db)
         }),
         jobQueue: JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds)),
         intakeLimiter: config.intake.rateLimit.map {

@@ -17,7 +17,8 @@ struct MigrationTests {
                                "expires_at", "scope", "owner_id", "created_at", "updated_at",
                                "refresh_token_expires_at", "endpoint_id"],
         "call_logs": ["id", "ringcentral_id", "session_id", "direction", "type", "action", "result", "start_time", "duration",
-                      "from_data", "to_data", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at"],
+                      "from_data", "to_data", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at",
+                      "other_party_phone"],
         "contact_submissions": ["id", "first_name", "last_name", "email", "phone", "company", "service_interest", "message",
                                 "source", "consent", "consent_at", "ip", "user_agent", "status", "external_id", "synced_at",
                                 "exported_at", "sync_error", "export_id", "created_at", "updated_at"],
@@ -75,6 +76,28 @@ struct MigrationTests {
             #expect(try await Self.columns(of: "contact_submissions", app.db).isEmpty)
             try await app.autoMigrate()
             #expect(try await Self.columns(of: "contact_submissions", app.db) == Self.expectedColumns["contact_submissions"])
+        }
+    }
+
+    /// Calls synced before 015 get their lead's number from the call's from/to data.
+    @Test func theOtherPartyIsFilledInForCallsSyncedBefore() async throws {
+        try await withApp { app in
+            for (index, direction) in ["inbound", "outbound", "inbound"].enumerated() {
+                let call = CallLog()
+                call.ringCentralID = "call-\(index)"
+                call.direction = direction
+                call.fromData = ["phoneNumber": index == 2 ? "not a number" : "+1 (415) 555-0100"]
+                call.toData = ["phoneNumber": "+16505550101"]
+                try await call.save(on: app.db)
+            }
+            let migration = AddCallLogOtherParty()
+            // One connection: another SQLite connection may not have seen the column go yet.
+            try await app.db.withConnection { db in
+                try await migration.revert(on: db)
+                try await migration.prepare(on: db)
+            }
+            let phones = try await CallLog.query(on: app.db).sort(\.$id).all().map(\.otherPartyPhone)
+            #expect(phones == ["+14155550100", "+16505550101", nil])
         }
     }
 }

@@ -186,6 +186,41 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("a lead who called and texted before filling in the form finds those on the new enquiry's page")
+    func activityBeforeTheEnquiryIsClaimedByIt() async throws {
+        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, sandbox in
+            let now = Date()
+            sandbox.ringCentral.addCallLogRecord(direction: "Inbound", from: Self.leadPhone, to: Self.directNumber,
+                                                 startTime: now.addingTimeInterval(-3 * 86_400), duration: 95, result: "Accepted")
+            sandbox.ringCentral.addCallLogRecord(direction: "Outbound", from: Self.directNumber, to: Self.leadPhone,
+                                                 startTime: now.addingTimeInterval(-2 * 86_400), duration: 30, result: "Call connected")
+            sandbox.ringCentral.addCallLogRecord(direction: "Inbound", from: "+14155550111", to: Self.directNumber,
+                                                 startTime: now.addingTimeInterval(-86_400))
+            _ = try await CallLogSync(app: app).sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
+            let sms = ByteBuffer(string: #"{"uuid":"sms-1","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7001","from":{"phoneNumber":"\#(Self.leadPhone)"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Are you open on Saturday?"}}"#)
+            let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: sms)
+            #expect(delivered.status == .ok)
+            #expect(try await CallLog.query(on: app.db).count() == 3)
+            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id != nil).count() == 0)
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$submission.$id != nil).count() == 0)
+
+            let id = try await app.submitEnquiry()
+            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 2)
+            #expect(try await CallLog.query(on: app.db).filter(\.$otherPartyPhone == "+14155550111").first()?.$submission.id == nil)
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$submission.$id == id).count() == 1)
+            let timeline = try await app.signedInBrowser().get("/admin/submissions/\(id)").text
+            #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))
+            #expect(timeline.contains("Outbound call to \(Self.leadPhone)"))
+            #expect(timeline.contains("Are you open on Saturday?"))
+
+            // A second enquiry from the same phone takes nothing from the first.
+            let second = try await app.submitEnquiry(firstName: "Ada again")
+            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 2)
+            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == second).count() == 0)
+        }
+    }
+
     @Test("subscription over real HTTP: created after the handshake, inbound SMS stored once and linked, calls trigger a sync, renewal and blacklist")
     func subscriptionAndNotifications() async throws {
         let port = try Self.freePort()

@@ -17,5 +17,6 @@ enum AppMigrations {
         CreateSuiteDashExports(),
         ExtendRingCentralTokens(),
         CreateRingCentralActivity(),
+        AddCallLogOtherParty(),
     ]
 }

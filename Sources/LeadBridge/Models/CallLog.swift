@@ -17,6 +17,8 @@ final class CallLog: Model, @unchecked Sendable {
     @OptionalField(key: "from_data") var fromData: [String: String]?
     @OptionalField(key: "to_data") var toData: [String: String]?
     @OptionalField(key: "recording_url") var recordingURL: String?
+    /// The lead's number in E.164: the caller on inbound calls, the callee on outbound ones.
+    @OptionalField(key: "other_party_phone") var otherPartyPhone: String?
     @OptionalParent(key: "contact_submission_id") var submission: ContactSubmission?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?

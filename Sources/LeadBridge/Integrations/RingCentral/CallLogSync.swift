@@ -94,22 +94,23 @@ struct CallLogSync {
         var linked = 0
         var insert = sql.insert(into: "call_logs").columns(
             "ringcentral_id", "session_id", "direction", "type", "action", "result", "start_time", "duration",
-            "from_data", "to_data", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at")
+            "from_data", "to_data", "other_party_phone", "recording_url", "contact_submission_id", "metadata", "created_at", "updated_at")
         for record in records {
-            let enquiry = Self.otherParty(record).flatMap { enquiries[$0] }
+            let otherParty = Self.otherParty(record)
+            let enquiry = otherParty.flatMap { enquiries[$0] }
             if enquiry != nil { linked += 1 }
             insert = insert.values([
                 SQLBind(record.id), SQLBind(record.sessionId), SQLBind(Self.lowercased(record.direction, allowed: ["inbound", "outbound"])),
                 SQLBind(Self.lowercased(record.type, allowed: ["voice", "fax", "sms"])), SQLBind(record.action), SQLBind(record.result),
                 SQLBind(record.startDate), SQLBind(record.duration.map { Int32(clamping: $0) }),
-                SQLBind(Self.party(record.from)), SQLBind(Self.party(record.to)),
+                SQLBind(Self.party(record.from)), SQLBind(Self.party(record.to)), SQLBind(otherParty),
                 SQLBind(record.recording?.contentUri.map { String($0.prefix(500)) }), SQLBind(enquiry),
                 SQLBind(Self.metadata(record)), SQLBind(stamp), SQLBind(stamp),
             ] as [any SQLExpression])
         }
         insert = insert.onConflict(with: ["ringcentral_id"]) { update in
             for column in ["session_id", "direction", "type", "action", "result", "start_time", "duration", "from_data",
-                           "to_data", "recording_url", "metadata", "updated_at"] {
+                           "to_data", "other_party_phone", "recording_url", "metadata", "updated_at"] {
                 update.set(excludedValueOf: column)
             }
             // A call stays linked even if the enquiry's phone later changes.
