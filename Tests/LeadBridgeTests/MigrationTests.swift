@@ -82,11 +82,12 @@ struct MigrationTests {
     /// Calls synced before 015 get their lead's number from the call's from/to data.
     @Test func theOtherPartyIsFilledInForCallsSyncedBefore() async throws {
         try await withApp { app in
-            for (index, direction) in ["inbound", "outbound", "inbound"].enumerated() {
+            let callers = ["+1 (415) 555-0100", "+1 (415) 555-0100", "not a number", "101", "+0123456789"]
+            for (index, caller) in callers.enumerated() {
                 let call = CallLog()
                 call.ringCentralID = "call-\(index)"
-                call.direction = direction
-                call.fromData = ["phoneNumber": index == 2 ? "not a number" : "+1 (415) 555-0100"]
+                call.direction = index == 1 ? "outbound" : "inbound"
+                call.fromData = ["phoneNumber": caller]
                 call.toData = ["phoneNumber": "+16505550101"]
                 try await call.save(on: app.db)
             }
@@ -97,7 +98,7 @@ struct MigrationTests {
                 try await migration.prepare(on: db)
             }
             let phones = try await CallLog.query(on: app.db).sort(\.$id).all().map(\.otherPartyPhone)
-            #expect(phones == ["+14155550100", "+16505550101", nil])
+            #expect(phones == ["+14155550100", "+16505550101", nil, nil, nil])
         }
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// The lead's number on each call (`other_party_phone`, E.164: the caller on inbound calls, the
 /// callee on outbound ones), indexed, so an enquiry that arrives after its calls were synced can
@@ -9,9 +10,9 @@ struct AddCallLogOtherParty: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.schema("call_logs").field("other_party_phone", .varchar(50)).update()
+        try await backfill(database)
         try await database.createIndex("call_logs_other_party_phone_index", on: "call_logs", columns: ["other_party_phone"])
         try await database.createIndex("sms_messages_from_number_index", on: "sms_messages", columns: ["from_number"])
-        try await backfill(database)
     }
 
     func revert(on database: any Database) async throws {
@@ -20,21 +21,24 @@ struct AddCallLogOtherParty: AsyncMigration {
         try await database.schema("call_logs").deleteField("other_party_phone").update()
     }
 
-    /// Calls synced before this migration, a thousand at a time.
+    /// Calls synced before this migration, in two statements (a row-by-row pass took 96 s for
+    /// 100,000 calls on SQLite, holding up the server's start): the lead's number from the JSON,
+    /// stripped of the formatting `PhoneNumber.e164` ignores, then anything that is still not
+    /// E.164 ("+", then 7 to 15 digits, the first not 0) is cleared.
     private func backfill(_ database: any Database) async throws {
-        var after = 0
-        while true {
-            let calls = try await CallLog.query(on: database).filter(\.$id > after).sort(\.$id).limit(1000).all()
-            guard let last = calls.last?.id else { return }
-            try await database.transaction { tx in
-                for call in calls {
-                    let party = call.direction == "inbound" ? call.fromData : call.toData
-                    guard let phone = party?["phoneNumber"].flatMap(PhoneNumber.e164) else { continue }
-                    call.otherPartyPhone = phone
-                    try await call.save(on: tx)
-                }
-            }
-            after = last
-        }
+        guard let sql = database as? any SQLDatabase else { return }
+        let postgres = JobQueue.isPostgres(sql)
+        let from: SQLQueryString = postgres ? "from_data->>'phoneNumber'" : "json_extract(from_data, '$.phoneNumber')"
+        let to: SQLQueryString = postgres ? "to_data->>'phoneNumber'" : "json_extract(to_data, '$.phoneNumber')"
+        try await sql.raw("""
+            UPDATE call_logs SET other_party_phone = substr(
+                replace(replace(replace(replace(replace(
+                    CASE WHEN direction = 'inbound' THEN \(from) ELSE \(to) END,
+                ' ', ''), '.', ''), '-', ''), '(', ''), ')', ''), 1, 50)
+            """).run()
+        let notE164: SQLQueryString = postgres
+            ? "other_party_phone !~ '^\\+[1-9][0-9]{6,14}$'"
+            : "NOT (other_party_phone GLOB '+[1-9]*' AND NOT substr(other_party_phone, 2) GLOB '*[^0-9]*' AND length(other_party_phone) BETWEEN 8 AND 16)"
+        try await sql.raw("UPDATE call_logs SET other_party_phone = NULL WHERE other_party_phone IS NOT NULL AND \(notE164)").run()
     }
 }
