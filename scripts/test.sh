@@ -20,6 +20,7 @@ swift build --build-tests
 
 RESULTS=$(mktemp)
 LOGS=$(mktemp -d)
+trap 'stop_cluster; rm -rf "$LOGS" "$RESULTS"' EXIT
 # Runs the suite once, keeping its whole output in $LOGS/<name>.log and Swift Testing's
 # closing line for the summary.
 run_suite() {

@@ -25,9 +25,9 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.services = AppServices(
         config: config,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: { [unowned app] in app.db }, afterInsert: { [unowned app] ids, db in
+        enquiryWriter: EnquiryWriter(database: LateDatabase(app: app), afterInsert: { [unowned app] ids, db in
             try await SuiteDashSync.enqueueIfEnabled(ids, app: app, on: db)
-            try await EarlierActivityLinker.claim(ids, on: db)
+            await EarlierActivityLinker.claim(ids, on: db)
         }),
         jobQueue: JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds)),
         intakeLimiter: config.intake.rateLimit.map {
@@ -60,8 +60,8 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.http.server.configuration.port = config.port
 
     JobKinds.register(in: app)
-    // Handlers shut down in reverse order: the workers stop first, then the audit lines their
-    // last calls started are finished, then the databases close.
+    // Handlers shut down in reverse order: the HTTP server and the workers stop first, then
+    // the audit lines their last calls started are finished, then the databases close.
     app.lifecycle.use(BackgroundTasksLifecycle())
     app.lifecycle.use(InProcessWorkers())
 

@@ -158,7 +158,7 @@ struct RingCentralWorkTests {
 
     @Test("a telephony event while a sync runs queues one follow-up after it; otherwise events join the waiting sync")
     func telephonyEventDuringASync() async throws {
-        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, _ in
+        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, sandbox in
             func keys() async throws -> [String] {
                 try await QueuedJob.query(on: app.db).sort(\.$id).all().compactMap(\.uniqueKey)
             }
@@ -183,6 +183,14 @@ struct RingCentralWorkTests {
                     "a call reported mid-sync gets exactly one follow-up")
             let followUp = try #require(try await QueuedJob.query(on: app.db).filter(\.$uniqueKey == SyncRingCentralCallLogs.followUpKey).first())
             #expect(followUp.availableAt > Date().addingTimeInterval(50))
+
+            // Due while the first still runs, the follow-up waits for it, its attempt given back.
+            try await app.makeAllJobsDue()
+            try await app.runDueJobs()
+            let waited = try #require(try await QueuedJob.find(followUp.id, on: app.db))
+            #expect(waited.attempts == 0)
+            #expect(waited.availableAt > Date().addingTimeInterval(20))
+            #expect(sandbox.ringCentral.stats.callsByEndpoint["GET /restapi/v1.0/account/~/extension/~/call-log"] == nil)
         }
     }
 
@@ -197,7 +205,7 @@ struct RingCentralWorkTests {
             sandbox.ringCentral.addCallLogRecord(direction: "Inbound", from: "+14155550111", to: Self.directNumber,
                                                  startTime: now.addingTimeInterval(-86_400))
             _ = try await CallLogSync(app: app).sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
-            let sms = ByteBuffer(string: #"{"uuid":"sms-1","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7001","from":{"phoneNumber":"\#(Self.leadPhone)"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Are you open on Saturday?"}}"#)
+            let sms = ByteBuffer(string: #"{"uuid":"sms-1","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7001","from":{"phoneNumber":"+1 415-555-0100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Are you open on Saturday?"}}"#)
             let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
                 "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: sms)
             #expect(delivered.status == .ok)
@@ -214,8 +222,10 @@ struct RingCentralWorkTests {
             #expect(timeline.contains("Outbound call to \(Self.leadPhone)"))
             #expect(timeline.contains("Are you open on Saturday?"))
 
-            // A second enquiry from the same phone takes nothing from the first.
+            // A second enquiry from the same phone takes nothing from the first, not even when the
+            // next sync reads those calls again.
             let second = try await app.submitEnquiry(firstName: "Ada again")
+            _ = try await CallLogSync(app: app).sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
             #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 2)
             #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == second).count() == 0)
         }

@@ -27,13 +27,14 @@ actor EnquiryWriter {
     /// (the CRM sync jobs) goes here, so an enquiry and its job exist together or not at all.
     typealias AfterInsert = @Sendable (_ ids: [Int], _ db: any Database) async throws -> Void
 
-    private let database: @Sendable () -> any Database
+    /// The app's database; once the app has shut down, a commit fails instead of crashing.
+    private let database: LateDatabase
     private let afterInsert: AfterInsert
     private let maxGroup: Int
     private var waiting: [Waiting] = []
     private var committing = false
 
-    init(database: @escaping @Sendable () -> any Database, maxGroup: Int = 500, afterInsert: @escaping AfterInsert = { _, _ in }) {
+    init(database: LateDatabase, maxGroup: Int = 500, afterInsert: @escaping AfterInsert = { _, _ in }) {
         self.database = database
         self.afterInsert = afterInsert
         self.maxGroup = maxGroup
@@ -62,7 +63,7 @@ actor EnquiryWriter {
     private func commit(_ group: [Waiting]) async {
         do {
             let afterInsert = self.afterInsert
-            let ids = try await database().transaction { db in
+            let ids = try await database.database().transaction { db in
                 let ids = try await Self.insertRows(group.map(\.row), on: db)
                 try await afterInsert(ids, db)
                 return ids

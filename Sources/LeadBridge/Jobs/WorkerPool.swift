@@ -74,6 +74,10 @@ struct InProcessWorkers: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
+        // Vapor closes the HTTP server only after every lifecycle handler, Fluent's included,
+        // so a request still arriving would find the databases closed. This handler runs first
+        // (registered last): stop taking requests, finish those in hand, then stop the workers.
+        await application.server.shutdown()
         await pool.withLockedValue({ $0 })?.stop()
     }
 }

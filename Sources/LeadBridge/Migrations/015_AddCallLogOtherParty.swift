@@ -37,7 +37,7 @@ struct AddCallLogOtherParty: AsyncMigration {
                 ' ', ''), '.', ''), '-', ''), '(', ''), ')', ''), 1, 50)
             """).run()
         let notE164: SQLQueryString = postgres
-            ? "other_party_phone !~ '^\\+[1-9][0-9]{6,14}$'"
+            ? "other_party_phone !~ '^[+][1-9][0-9]{6,14}$'"
             : "NOT (other_party_phone GLOB '+[1-9]*' AND NOT substr(other_party_phone, 2) GLOB '*[^0-9]*' AND length(other_party_phone) BETWEEN 8 AND 16)"
         try await sql.raw("UPDATE call_logs SET other_party_phone = NULL WHERE other_party_phone IS NOT NULL AND \(notE164)").run()
     }

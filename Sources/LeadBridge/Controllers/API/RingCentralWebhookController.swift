@@ -94,10 +94,11 @@ struct RingCentralWebhookHandler {
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: from, on: db)
         let now = Date()
         // The same message can arrive in two notifications; its RingCentral id keeps one row.
+        // The sender is kept in E.164 where it is one, so a later enquiry can claim the text.
         try await sql.insert(into: "sms_messages")
             .columns("ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text", "status",
                      "sent_at", "created_at", "updated_at")
-            .values(SQLBind(id), SQLBind(enquiry), SQLBind("inbound"), SQLBind(String(String.UnicodeScalarView(from.unicodeScalars.prefix(50)))),
+            .values(SQLBind(id), SQLBind(enquiry), SQLBind("inbound"), SQLBind(String(String.UnicodeScalarView((PhoneNumber.e164(from) ?? from).unicodeScalars.prefix(50)))),
                     SQLBind(String(String.UnicodeScalarView(to.unicodeScalars.prefix(50)))),
                     SQLBind(text), SQLBind("Received"), SQLBind(now), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["ringcentral_id"])

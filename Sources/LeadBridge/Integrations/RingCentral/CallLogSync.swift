@@ -113,9 +113,10 @@ struct CallLogSync {
                            "to_data", "other_party_phone", "recording_url", "metadata", "updated_at"] {
                 update.set(excludedValueOf: column)
             }
-            // A call stays linked even if the enquiry's phone later changes.
+            // A call stays with the enquiry that claimed it, even when a later enquiry has the same
+            // phone or the enquiry's phone changes; an unclaimed call takes this run's match.
             return update.set(SQLIdentifier("contact_submission_id"), to: SQLFunction("COALESCE", args: [
-                SQLColumn("contact_submission_id", table: "excluded"), SQLColumn("contact_submission_id", table: "call_logs"),
+                SQLColumn("contact_submission_id", table: "call_logs"), SQLColumn("contact_submission_id", table: "excluded"),
             ]))
         }
         try await insert.run()

@@ -7,9 +7,28 @@ import SQLKit
 /// when one group holds the same phone twice), in the same transaction, so the enquiry's page
 /// shows them from the start. Calls that arrive later are linked by the sync as before.
 enum EarlierActivityLinker {
-    static func claim(_ ids: [Int], on db: any Database, now: Date = Date()) async throws {
-        guard !ids.isEmpty else { return }
-        let sql = try JobQueue.sql(db)
+    /// Never fails the enquiries: linking is a courtesy, storing them is not. The statements run
+    /// under a savepoint, so that if PostgreSQL picks them as a deadlock's victim (a sync's upsert
+    /// locking the same calls in another order) only they are rolled back, and the calls stay
+    /// unclaimed.
+    static func claim(_ ids: [Int], on db: any Database, now: Date = Date()) async {
+        guard !ids.isEmpty, let sql = try? JobQueue.sql(db) else { return }
+        do {
+            try await sql.raw("SAVEPOINT claim_earlier_activity").run()
+        } catch {
+            db.logger.warning("Earlier calls and texts not linked to new enquiries: \(String(describing: error))")
+            return
+        }
+        do {
+            try await link(ids, sql, now: now)
+            try await sql.raw("RELEASE SAVEPOINT claim_earlier_activity").run()
+        } catch {
+            db.logger.warning("Earlier calls and texts not linked to new enquiries: \(String(describing: error))")
+            _ = try? await sql.raw("ROLLBACK TO SAVEPOINT claim_earlier_activity").run()
+        }
+    }
+
+    private static func link(_ ids: [Int], _ sql: any SQLDatabase, now: Date) async throws {
         // Two lists of placeholders: a bind is one placeholder wherever it appears.
         func idList() -> SQLList { SQLList(ids.map { SQLBind($0) }) }
         try await sql.raw("""

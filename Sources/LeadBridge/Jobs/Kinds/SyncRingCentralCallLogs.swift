@@ -18,20 +18,31 @@ struct SyncRingCentralCallLogs: JobKind {
 
     /// Asks for an incremental sync soon (a telephony webhook, the Sync now button). One waiting
     /// sync answers any number of requests. A running sync holds the unique key but may have
-    /// read the call log before this call was in it, so then one follow-up is queued too, a
-    /// minute later: a call reported mid-sync is never left for the next schedule.
+    /// read the call log before this call was in it, so unless a sync is still waiting to start
+    /// (whether this request queued it or found it), one follow-up is queued too, a minute
+    /// later. Checking for a waiting job after the insert, not for a running one, leaves no gap
+    /// in which a sync that has just finished takes the request with it.
     static func request(queue: JobQueue, on db: any Database, delay: TimeInterval) async throws {
         try await queue.enqueue(Self.self, .init(), on: db, delay: delay, uniqueKey: uniqueKey)
-        let running = try await QueuedJob.query(on: db)
+        let waiting = try await QueuedJob.query(on: db)
             .filter(\.$uniqueKey == uniqueKey)
-            .filter(\.$reservedUntil > queue.now())
+            .group(.or) { $0.filter(\.$reservedUntil == nil).filter(\.$reservedUntil <= queue.now()) }
             .count()
-        if running > 0 {
+        if waiting == 0 {
             try await queue.enqueue(Self.self, .init(), on: db, delay: max(delay, 60), uniqueKey: followUpKey)
         }
     }
 
     func run(_ payload: Payload, context: JobContext) async throws {
+        // One sync at a time: a follow-up (or a main sync queued behind it) waits for the other.
+        let othersRunning = try await QueuedJob.query(on: context.db)
+            .filter(\.$kind == Self.name)
+            .filter(\.$id != context.jobID)
+            .filter(\.$reservedUntil > Date())
+            .count()
+        if othersRunning > 0 {
+            throw JobFailure.deferred(30, "Another call-log sync is running; this one starts after it.")
+        }
         do {
             let outcome = try await CallLogSync(app: context.application)
                 .sync(dateFrom: payload.since.map(Date.init(timeIntervalSince1970:)))
