@@ -35,9 +35,10 @@ struct SyncRingCentralCallLogs: JobKind {
 
     func run(_ payload: Payload, context: JobContext) async throws {
         // One sync at a time: a follow-up (or a main sync queued behind it) waits for the other.
+        // Only an older job makes this one wait, so two claimed at once never both step back.
         let othersRunning = try await QueuedJob.query(on: context.db)
             .filter(\.$kind == Self.name)
-            .filter(\.$id != context.jobID)
+            .filter(\.$id < context.jobID)
             .filter(\.$reservedUntil > Date())
             .count()
         if othersRunning > 0 {
