@@ -1,13 +1,10 @@
 # Shared by the RingCentral benchmarks: a release build, the sandbox, an admin, a server
 # connected to RingCentral through the real OAuth round trip. Source it after setting DB
 # (sqlite or postgres).
-command -v swift >/dev/null 2>&1 || export PATH="$PATH:/opt/swift/usr/bin"
+source scripts/lib/common.sh
 
-echo "==> Building release"
-swift build -c release --product leadbridge 2>&1 | tail -n 1
-BIN=$PWD/.build/release/leadbridge
+build_release
 WORK=$(mktemp -d /tmp/leadbridge-rc-bench.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 SANDBOX_PORT=$(free_port); APP_PORT=$(free_port)
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 rc_cleanup() { kill ${SERVER:-} ${SANDBOX:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }

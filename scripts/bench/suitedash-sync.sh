@@ -6,18 +6,15 @@
 # sandbox holds exactly one contact per distinct email.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-command -v swift >/dev/null 2>&1 || export PATH="$PATH:/opt/swift/usr/bin"
+source scripts/lib/common.sh
 
 ENQUIRIES=${ENQUIRIES:-5000}
 PEOPLE=${PEOPLE:-4000}
 LATENCY=${LATENCY:-50}
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 
-echo "==> Building release"
-swift build -c release --product leadbridge 2>&1 | tail -n 1
-BIN=$PWD/.build/release/leadbridge
+build_release
 WORK=$(mktemp -d /tmp/leadbridge-sd-bench.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 SANDBOX_PORT=$(free_port); APP_PORT=$(free_port)
 cleanup() { kill ${SERVER:-} ${SANDBOX:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT

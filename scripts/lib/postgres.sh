@@ -19,9 +19,8 @@ ensure_postgres() {
   fi
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=common.sh
+source scripts/lib/common.sh
 
 PG_DIR=""
 PG_BIN=""

@@ -89,9 +89,9 @@ struct RingCentralCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let callers = max(1, min(signature.callers ?? 50, 1000))
-            let deadline = Date().addingTimeInterval(max(0.1, signature.seconds ?? 10))
-            let client = try await RingCentralGateway(app: context.application).client()
             let seconds = max(0.1, signature.seconds ?? 10)
+            let deadline = Date().addingTimeInterval(seconds)
+            let client = try await RingCentralGateway(app: context.application).client()
             let bar = context.console.progressBar(title: "Calling RingCentral with \(callers) callers")
             bar.start()
             let ticker = Task {

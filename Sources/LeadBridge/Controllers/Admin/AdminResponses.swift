@@ -21,4 +21,10 @@ enum FormText {
         let trimmed = TextSanitizer.singleLine(text ?? "")
         return trimmed.isEmpty ? nil : trimmed
     }
+
+    /// An http(s) address with a host, short enough to store: what a provider's server or
+    /// callback field must hold.
+    static func isWebAddress(_ text: String) -> Bool {
+        (text.hasPrefix("https://") || text.hasPrefix("http://")) && URL(string: text)?.host != nil && text.count <= 500
+    }
 }

@@ -44,7 +44,7 @@ struct RingCentralActivityController {
                     duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$submission.id,
                     recording: call.recordingURL != nil)
         }
-        let lastSync = try await RingCentralGateway(app: req.application).store.value("call_log_last_run")
+        let lastSync = try await RingCentralGateway(app: req.application).store.value(RingCentralSettingsStore.Key.callLogLastRun)
             .flatMap(Double.init).map { AdminDate.format(Date(timeIntervalSince1970: $0)) } ?? "never"
         return try await req.view.render("admin/call-logs", ListContext(
             title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,

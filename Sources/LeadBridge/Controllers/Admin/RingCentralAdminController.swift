@@ -41,11 +41,11 @@ struct RingCentralAdminController {
         let form = try req.content.decode(Form.self)
         var errors = FieldErrors()
         let serverURL = TextSanitizer.singleLine(form.server_url ?? "")
-        if !Self.isHTTPURL(serverURL) || !(serverURL.hasPrefix("https://") || Self.isLoopback(serverURL)) {
+        if !FormText.isWebAddress(serverURL) || !(serverURL.hasPrefix("https://") || Self.isLoopback(serverURL)) {
             errors["server_url"] = "Enter RingCentral's server address over https, like https://platform.ringcentral.com."
         }
         let redirectURI = TextSanitizer.singleLine(form.redirect_uri ?? "")
-        if !Self.isHTTPURL(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
+        if !FormText.isWebAddress(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
             errors["redirect_uri"] = "Enter this server's callback address, ending in /api/integrations/ringcentral/callback, exactly as registered in RingCentral's developer console."
         }
         let clientID = FormText.nonEmpty(form.client_id)
@@ -58,8 +58,8 @@ struct RingCentralAdminController {
             if let number = PhoneNumber.e164(text) { defaultFrom = number }
             else { errors["default_from_number"] = "Enter the office phone in international format, like +16505550123." }
         }
-        let minutesText = TextSanitizer.singleLine(form.call_log_sync_minutes ?? "15")
-        let minutes = Int(minutesText.isEmpty ? "15" : minutesText)
+        let minutesText = TextSanitizer.singleLine(form.call_log_sync_minutes ?? "")
+        let minutes = minutesText.isEmpty ? RingCentralSettingsStore.defaultCallLogSyncMinutes : Int(minutesText)
         if minutes == nil || !(0...1440).contains(minutes!) {
             errors["call_log_sync_minutes"] = "Enter the minutes between call-log syncs (1 to 1440), or 0 to switch the schedule off."
         }
@@ -75,7 +75,7 @@ struct RingCentralAdminController {
         }
         try await RingCentralGateway(app: req.application).store.save(.init(
             clientID: clientID, clientSecret: clientSecret, serverURL: serverURL, redirectURI: redirectURI,
-            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? 15))
+            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
         return redirect(req, "Saved.")
     }
 
@@ -169,10 +169,6 @@ struct RingCentralAdminController {
 
     private static var expiredStateCookie: HTTPCookies.Value {
         HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: stateCookiePath, isHTTPOnly: true, sameSite: .lax)
-    }
-
-    private static func isHTTPURL(_ text: String) -> Bool {
-        (text.hasPrefix("https://") || text.hasPrefix("http://")) && URL(string: text)?.host != nil && text.count <= 500
     }
 
     /// A server on this machine (the sandbox) may use plain http; RingCentral itself never does.

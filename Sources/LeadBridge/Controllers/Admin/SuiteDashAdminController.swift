@@ -38,7 +38,7 @@ struct SuiteDashAdminController {
             throw Abort(.badRequest, reason: "Choose API mode or import mode.")
         }
         let apiURL = TextSanitizer.singleLine(form.api_url ?? "")
-        if !(apiURL.hasPrefix("https://") || apiURL.hasPrefix("http://")) || URL(string: apiURL)?.host == nil {
+        if !FormText.isWebAddress(apiURL) {
             errors["api_url"] = "Enter the API address, like https://app.suitedash.com/secure-api."
         }
         let limitText = TextSanitizer.singleLine(form.monthly_call_limit ?? "")

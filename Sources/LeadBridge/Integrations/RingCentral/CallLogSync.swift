@@ -59,7 +59,7 @@ struct CallLogSync {
             page = try await client.callLogPage(following: next)
         }
         var updates: [String: String?] = [
-            Self.windowEndKey: String(startedAt.timeIntervalSince1970), "call_log_last_run": String(now().timeIntervalSince1970),
+            Self.windowEndKey: String(startedAt.timeIntervalSince1970), RingCentralSettingsStore.Key.callLogLastRun: String(now().timeIntervalSince1970),
         ]
         if let through = outcome.through, through > (previousThrough ?? .distantPast) {
             updates[Self.syncedThroughKey] = String(through.timeIntervalSince1970)

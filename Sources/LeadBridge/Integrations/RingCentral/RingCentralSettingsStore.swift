@@ -9,6 +9,14 @@ struct RingCentralSettingsStore {
     private static let clientIDContext = "integration_settings.credentials.ringcentral.client_id"
     private static let clientSecretContext = "integration_settings.credentials.ringcentral.client_secret"
 
+    /// Keys of the row's `settings` that are read or written outside this file too.
+    enum Key {
+        static let reauthorizationReason = "reauthorization_reason"
+        static let callLogSyncMinutes = "call_log_sync_minutes"
+        static let callLogLastRun = "call_log_last_run"
+    }
+    static let defaultCallLogSyncMinutes = 15
+
     let database: any Database
     let secrets: SecretBox
     let environment: RingCentralSettings
@@ -17,12 +25,12 @@ struct RingCentralSettingsStore {
         var configuration = RingCentralConfiguration(
             clientID: environment.clientID, clientSecret: environment.clientSecret, serverURL: environment.serverURL,
             redirectURI: environment.redirectURI, webhookSecret: environment.webhookSecret, credentialsFromAdmin: false,
-            reauthorizationReason: nil, defaultFromNumber: nil, callLogSyncMinutes: 15)
+            reauthorizationReason: nil, defaultFromNumber: nil, callLogSyncMinutes: Self.defaultCallLogSyncMinutes)
         guard let row = try await existingRow() else { return configuration }
         let settings = row.settings ?? [:]
-        configuration.reauthorizationReason = settings["reauthorization_reason"]
+        configuration.reauthorizationReason = settings[Key.reauthorizationReason]
         configuration.defaultFromNumber = settings["default_from_number"]
-        if let minutes = settings["call_log_sync_minutes"].flatMap(Int.init) { configuration.callLogSyncMinutes = minutes }
+        configuration.callLogSyncMinutes = Self.callLogSyncMinutes(settings)
         if let url = settings["server_url"], !url.isEmpty { configuration.serverURL = url }
         if let uri = settings["redirect_uri"], !uri.isEmpty { configuration.redirectURI = uri }
         if let sealedID = row.credentials?["client_id"], let sealedSecret = row.credentials?["client_secret"] {
@@ -57,14 +65,14 @@ struct RingCentralSettingsStore {
             settings["server_url"] = form.serverURL
             settings["redirect_uri"] = form.redirectURI
             settings["default_from_number"] = form.defaultFromNumber
-            settings["call_log_sync_minutes"] = String(form.callLogSyncMinutes)
+            settings[Key.callLogSyncMinutes] = String(form.callLogSyncMinutes)
             if let credentials { row.credentials = credentials }
         }
     }
 
     func setReauthorizationReason(_ reason: String?) async throws {
         try await mutate { row, settings in
-            settings["reauthorization_reason"] = reason
+            settings[Key.reauthorizationReason] = reason
             row.isEnabled = reason == nil && row.isEnabled
         }
     }
@@ -72,7 +80,7 @@ struct RingCentralSettingsStore {
     /// Connected (or disconnected): a fresh start, whatever failed before.
     func setConnected(_ connected: Bool, at date: Date = Date()) async throws {
         try await mutate { row, settings in
-            settings["reauthorization_reason"] = nil
+            settings[Key.reauthorizationReason] = nil
             row.isEnabled = connected
             if connected {
                 row.lastTestedAt = date
@@ -121,6 +129,24 @@ struct RingCentralSettingsStore {
             row.settings = settings
             try await row.save(on: tx)
         }
+    }
+
+    /// What the scheduler needs to decide on a call-log sync, read without APP_KEY (it holds no
+    /// secrets and opens no credentials): nil while there is no row or re-authorisation is due.
+    struct CallLogSchedule: Sendable {
+        var minutes: Int
+        var lastRun: Date?
+    }
+
+    static func callLogSchedule(on db: any Database) async throws -> CallLogSchedule? {
+        guard let settings = try await IntegrationSetting.query(on: db).filter(\.$provider == provider).first()?.settings,
+              settings[Key.reauthorizationReason] == nil else { return nil }
+        return CallLogSchedule(minutes: callLogSyncMinutes(settings),
+                               lastRun: settings[Key.callLogLastRun].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    private static func callLogSyncMinutes(_ settings: [String: String]) -> Int {
+        settings[Key.callLogSyncMinutes].flatMap(Int.init) ?? defaultCallLogSyncMinutes
     }
 
     private func existingRow() async throws -> IntegrationSetting? {

@@ -19,7 +19,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
 
     func load() async throws -> RingCentralTokenSet? {
         let db = try database.database()
-        if let reason = try await settings(db).load().reauthorizationReason {
+        if let reason = try await reauthorizationReason(on: db) {
             throw RingCentralError.reauthorizationRequired(reason)
         }
         guard let row = try await RingCentralTokenRecord.query(on: db).sort(\.$id, .descending).first() else { return nil }
@@ -55,7 +55,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
                                on db: any Database) async throws -> RingCentralTokenSet {
         let current = try tokens(in: row)
         // Another process found the refresh token refused: do not spend a request learning it again.
-        if let reason = try await settings(db).load().reauthorizationReason {
+        if let reason = try await reauthorizationReason(on: db) {
             throw RingCentralError.reauthorizationRequired(reason)
         }
         switch try await decide(current) {
@@ -71,8 +71,13 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     func markNeedsReauthorization(_ reason: String) async {
         guard let db = try? database.database() else { return }
         let store = settings(db)
-        guard (try? await store.load().reauthorizationReason) == nil else { return }
+        guard (try? await reauthorizationReason(on: db)) == nil else { return }
         try? await store.setReauthorizationReason(reason)
+    }
+
+    /// Only the flag, not `load()`: that would open the sealed client credentials on every read.
+    private func reauthorizationReason(on db: any Database) async throws -> String? {
+        try await settings(db).value(RingCentralSettingsStore.Key.reauthorizationReason)
     }
 
     /// Saves a newly connected pair, replacing any other.

@@ -57,12 +57,9 @@ struct SyncRingCentralCallLogs: JobKind {
     static func recurringTask() -> RecurringTask {
         RecurringTask(name: "ringcentral.call-log-sync", interval: 60) { queue, db in
             guard try await RingCentralTokenRecord.query(on: db).count() > 0 else { return }
-            guard let row = try await IntegrationSetting.query(on: db).filter(\.$provider == RingCentralSettingsStore.provider).first(),
-                  row.settings?["reauthorization_reason"] == nil else { return }
-            let minutes = row.settings?["call_log_sync_minutes"].flatMap(Int.init) ?? 15
-            guard minutes > 0 else { return }
-            let lastRun = row.settings?["call_log_last_run"].flatMap(Double.init) ?? 0
-            guard queue.now().timeIntervalSince1970 - lastRun >= Double(minutes * 60) - 30 else { return }
+            guard let schedule = try await RingCentralSettingsStore.callLogSchedule(on: db), schedule.minutes > 0 else { return }
+            let sinceLastRun = queue.now().timeIntervalSince(schedule.lastRun ?? .distantPast)
+            guard sinceLastRun >= Double(schedule.minutes * 60) - 30 else { return }
             try await queue.enqueue(SyncRingCentralCallLogs.self, .init(), on: db, uniqueKey: uniqueKey)
         }
     }

@@ -1,0 +1,15 @@
+# Shared by the test command and the benchmarks. Source it from the repository root.
+
+command -v swift >/dev/null 2>&1 || export PATH="$PATH:/opt/swift/usr/bin"
+
+# A loopback port nobody listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# The release build every benchmark measures; sets BIN to the binary.
+build_release() {
+  echo "==> Building release"
+  swift build -c release --product leadbridge 2>&1 | tail -n 1
+  BIN=$PWD/.build/release/leadbridge
+}
