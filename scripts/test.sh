@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one test command: builds, then runs the whole suite on SQLite and again on a
 # throwaway PostgreSQL cluster. Works on a fresh Debian machine (installs PostgreSQL
-# through apt-get when it is missing; needs root for that, as CI is).
+# through apt-get when it is missing; needs root for that, as CI is). Then it runs the browser
+# suite: Debian's Chromium, driven by Playwright, clicks through every flow of the guide
+# against the real binary on SQLite and the provider sandbox (Tests/Browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +13,12 @@ log() { printf '\n==> %s\n' "$*"; }
 
 # shellcheck source=lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=lib/browser.sh
+source scripts/lib/browser.sh
 trap stop_cluster EXIT
 
 ensure_postgres
+ensure_browser_tools
 
 log "Building"
 swift build --build-tests
@@ -58,12 +63,26 @@ export LEADBRIDGE_TEST_POSTGRES_URL="$PG_URL"
 POSTGRES_STATUS=0
 run_suite PostgreSQL || POSTGRES_STATUS=$?
 
+stop_cluster
+
+log "Browser tests (Chromium)"
+BROWSER_STATUS=0
+run_browser_suite "$LOGS/browser.log" || BROWSER_STATUS=$?
+read -r browser_passed browser_failed < <(browser_counts "$LOGS/browser.log")
+if [ $BROWSER_STATUS -ne 0 ] && [ "$browser_failed" -eq 0 ]; then browser_failed=1; fi
+echo "Screenshots of every main page: .build/browser-screenshots/"
+
 # Swift Testing's closing line: "Test run with 45 tests in 7 suites passed|failed … [with N issues]".
 total=$(awk '{for (i = 1; i < NF; i++) if ($i == "with" && $(i+1) ~ /^[0-9]+$/ && $(i+2) ~ /^tests?$/) s += $(i+1)} END {print s+0}' "$RESULTS")
 failed=$(awk '{for (i = 1; i < NF; i++) if ($i == "with" && $(i+1) ~ /^[0-9]+$/ && $(i+2) ~ /^issues?/) s += $(i+1)} END {print s+0}' "$RESULTS")
 rm -f "$RESULTS"
 [ $SQLITE_STATUS -eq 0 ] || explain_failure SQLite
 [ $POSTGRES_STATUS -eq 0 ] || explain_failure PostgreSQL
+if [ $BROWSER_STATUS -ne 0 ]; then
+  echo
+  echo "==> What failed in the browser"
+  grep -E '^(FAILED|ERROR) |^E  ' "$LOGS/browser.log" | head -n 60 || true
+fi
 # passed, FAILED, or FAILED with a note when the process died before its closing line.
 verdict() {
   if [ "$2" -eq 0 ]; then echo passed
@@ -71,11 +90,13 @@ verdict() {
   else echo "FAILED (the test process died, exit $2)"; fi
 }
 echo
-echo "SQLite: $(verdict SQLite $SQLITE_STATUS); PostgreSQL: $(verdict PostgreSQL $POSTGRES_STATUS)"
+echo "SQLite: $(verdict SQLite $SQLITE_STATUS); PostgreSQL: $(verdict PostgreSQL $POSTGRES_STATUS); browser: $([ $BROWSER_STATUS -eq 0 ] && echo passed || echo FAILED) ($browser_passed passed, $browser_failed failed)"
 rm -rf "$LOGS"
 if [ $SQLITE_STATUS -ne 0 ] || [ $POSTGRES_STATUS -ne 0 ]; then
   [ "$failed" -eq 0 ] && failed=1
-  echo "tests: $((total - failed)) passed, $failed failed"
-  exit 1
 fi
-echo "tests: $total passed, 0 failed"
+# The closing line counts Swift tests (each database) and browser tests together.
+passed_all=$((total - failed + browser_passed))
+failed_all=$((failed + browser_failed))
+echo "tests: $passed_all passed, $failed_all failed"
+[ $SQLITE_STATUS -eq 0 ] && [ $POSTGRES_STATUS -eq 0 ] && [ $BROWSER_STATUS -eq 0 ]

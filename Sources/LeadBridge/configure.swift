@@ -45,7 +45,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
                           isHTTPOnly: true, sameSite: .lax)
     }
 
-    app.views.use(.leaf)
+    app.views.use(.blankAwareLeaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     AppMetrics.bootstrap()

@@ -27,6 +27,8 @@ public final class SandboxServer: Sendable {
         suiteDash.registerControls(on: app)
         ringCentral.register(on: app)
         ringCentral.registerControls(on: app)
+        // Browsers ask every host for an icon; the real services have one, so no 404 here either.
+        app.get("favicon.ico") { _ in Response(status: .noContent) }
         do {
             try await app.server.start(address: .hostname("127.0.0.1", port: port))
         } catch {

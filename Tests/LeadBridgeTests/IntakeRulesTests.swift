@@ -51,6 +51,11 @@ struct IntakeRulesTests {
         #expect(config.databaseURL == nil && config.sqlitePath == "storage/database.sqlite")
         #expect(config.suiteDash.apiURL == "https://app.suitedash.com/secure-api")
         #expect(config.ringCentral.redirectURI == "http://localhost:8000/api/integrations/ringcentral/callback")
+        // The callback lives where the admin is opened, so the browser comes back with its cookies.
+        #expect(try AppConfig.load(from: ["APP_URL": "https://leads.example.com/"]).ringCentral.redirectURI
+            == "https://leads.example.com/api/integrations/ringcentral/callback")
+        #expect(try AppConfig.load(from: ["APP_URL": "https://leads.example.com", "RINGCENTRAL_REDIRECT_URI": "https://other.example/cb"])
+            .ringCentral.redirectURI == "https://other.example/cb")
         #expect(config.intake.rateLimit == 10)
         #expect(try AppConfig.load(from: ["INTAKE_RATE_LIMIT": "0"]).intake.rateLimit == nil)
     }

@@ -100,8 +100,12 @@ struct SuiteDashAdminTests {
             let browser = try await app.signedInBrowser()
             let all = try await browser.get("/admin/integration-logs?provider=suitedash&enquiry=\(id)")
             #expect(all.text.contains("GET /contact/{id}") && all.text.contains("POST /contact"))
+            // A healthy first sync has no failure: the lookup that finds nobody did its job.
             let failedOnly = try await browser.get("/admin/integration-logs?status=failed")
-            #expect(failedOnly.text.contains("<td>GET /contact/{id}</td>") && !failedOnly.text.contains("<td>POST /contact</td>"))
+            #expect(!failedOnly.text.contains("<td>GET /contact/{id}</td>") && !failedOnly.text.contains("<td>POST /contact</td>"))
+            #expect(failedOnly.text.contains("No provider calls match"))
+            let succeeded = try await browser.get("/admin/integration-logs?status=success")
+            #expect(succeeded.text.contains("<td>GET /contact/{id}</td>") && succeeded.text.contains("<td>POST /contact</td>"))
 
             let post = try #require(try await IntegrationLog.query(on: app.db).filter(\.$action == "POST /contact").first())
             let detail = try await browser.get("/admin/integration-logs/\(post.id!)")

@@ -26,14 +26,18 @@ public struct AppConfig: Sendable {
     public var suiteDash: SuiteDashSettings
     public var ringCentral: RingCentralSettings
 
+    /// Where a fresh clone is opened: `localhost`, the host RingCentral accepts in a plain-http redirect URI.
+    public static let defaultAppURL = "http://localhost:8000"
+
     public var sqlitePath: String { storagePath + "/database.sqlite" }
     public var usesHTTPS: Bool { appURL.lowercased().hasPrefix("https://") }
 
     /// Reads a configuration from key/value pairs (the process environment by default).
     public static func load(from values: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         let reader = EnvironmentReader(values: values)
+        let appURL = reader.string("APP_URL") ?? defaultAppURL
         return AppConfig(
-            appURL: reader.string("APP_URL") ?? "http://localhost:8000",
+            appURL: appURL,
             hostname: reader.string("HOST") ?? "127.0.0.1",
             port: try reader.int("PORT") ?? 8000,
             databaseURL: reader.string("DATABASE_URL"),
@@ -47,7 +51,7 @@ public struct AppConfig: Sendable {
             queue: try QueueSettings(reader),
             metricsToken: reader.string("METRICS_TOKEN"),
             suiteDash: try SuiteDashSettings(reader),
-            ringCentral: RingCentralSettings(reader)
+            ringCentral: RingCentralSettings(reader, appURL: appURL)
         )
     }
 }
@@ -187,12 +191,14 @@ public struct RingCentralSettings: Sendable {
     public var redirectURI: String
     public var webhookSecret: String?
 
-    init(_ reader: EnvironmentReader) {
+    /// Without `RINGCENTRAL_REDIRECT_URI` the callback is on `APP_URL`: the one address people
+    /// open the admin on, so the browser RingCentral sends back still holds its sign-in cookies.
+    init(_ reader: EnvironmentReader, appURL: String) {
         clientID = reader.string("RINGCENTRAL_CLIENT_ID")
         clientSecret = reader.string("RINGCENTRAL_CLIENT_SECRET")
         serverURL = reader.string("RINGCENTRAL_SERVER_URL") ?? "https://platform.ringcentral.com"
         redirectURI = reader.string("RINGCENTRAL_REDIRECT_URI")
-            ?? "http://localhost:8000/api/integrations/ringcentral/callback"
+            ?? (appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL) + "/api/integrations/ringcentral/callback"
         webhookSecret = reader.string("RINGCENTRAL_WEBHOOK_SECRET")
     }
 }

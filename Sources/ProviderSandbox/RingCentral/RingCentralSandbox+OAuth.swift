@@ -140,7 +140,8 @@ extension RingCentralSandbox {
             .joined(separator: "\n    ")
         return Self.html(.ok, """
         <!doctype html>
-        <html><head><meta charset="utf-8"><title>RingCentral - Authorize</title></head>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>RingCentral - Authorize</title></head>
         <body>
         <h1>Allow LeadBridge to access your RingCentral account?</h1>
         <p>Signed in as \(Self.userName), extension \(Self.extensionNumber) (\(Self.mainNumber)).</p>
@@ -184,7 +185,7 @@ extension RingCentralSandbox {
     }
 
     private static func errorPage(_ title: String, _ message: String) -> String {
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>RingCentral - \(title)</title></head>"
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>RingCentral - \(title)</title></head>"
             + "<body><h1>\(title)</h1><p>\(message)</p></body></html>"
     }
 

@@ -78,4 +78,14 @@ extension Application {
 extension TestingHTTPResponse {
     var text: String { body.string }
     var location: String? { headers.first(name: .location) }
+
+    /// Where a "moving you on" page sends the browser: its `id="onward"` link (the same
+    /// address as its meta refresh), with the HTML escaping undone.
+    var onward: String? {
+        guard let range = text.range(of: #"id="onward" href="([^"]*)""#, options: .regularExpression) else { return nil }
+        let attribute = text[range].dropFirst(#"id="onward" href=""#.count).dropLast()
+        return attribute.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
 }

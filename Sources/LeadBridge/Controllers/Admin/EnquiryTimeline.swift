@@ -34,12 +34,20 @@ struct EnquiryTimeline {
         }
         for log in try await IntegrationLog.query(on: db).filter(\.$relatedType == "contact_submission").filter(\.$relatedID == id)
             .filter(\.$provider == "suitedash").sort(\.$id, .descending).limit(limit).all() {
-            items.append(Item(when: AdminDate.format(log.createdAt), kind: "sync", title: "SuiteDash: " + log.action + " · " + log.status,
+            items.append(Item(when: AdminDate.format(log.createdAt), kind: "sync", title: Self.syncTitle(log),
                               detail: log.errorMessage ?? "", sortKey: log.createdAt?.timeIntervalSince1970 ?? 0))
         }
         items.append(Item(when: AdminDate.format(submission.createdAt), kind: "received", title: "Enquiry received (\(submission.source))",
                           detail: "", sortKey: submission.createdAt?.timeIntervalSince1970 ?? 0))
         return Array(items.sorted { $0.sortKey > $1.sortKey }.prefix(limit))
+    }
+
+    /// A SuiteDash call in words; a lookup that found nobody is what happens before a new contact.
+    static func syncTitle(_ log: IntegrationLog) -> String {
+        if log.action == SuiteDashGateway.lookupEndpoint, log.httpStatus == 404, log.status == "success" {
+            return "SuiteDash: no contact with this email yet, so a new one is created"
+        }
+        return "SuiteDash: " + log.action + " · " + log.status
     }
 }
 

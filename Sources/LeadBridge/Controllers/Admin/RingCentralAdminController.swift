@@ -21,6 +21,8 @@ struct RingCentralAdminController {
         let tokenExpiresAt: String, refreshTokenExpiresAt: String, scopes: [String]
         let subscriptionID: String, subscriptionStatus: String, subscriptionExpires: String, webhookAddress: String
         let myOfficePhone: String
+        /// Set when this browser is on another address than the one RingCentral returns to.
+        let wrongAddress: String?
         let notice: String?, errors: FieldErrors
     }
 
@@ -80,14 +82,27 @@ struct RingCentralAdminController {
     }
 
     /// "Connect RingCentral": off to RingCentral's consent page, with a state bound to this browser.
+    ///
+    /// The answer is a page that moves the browser on (meta refresh, and a link), not a 303:
+    /// browsers hold the redirects that follow a form post to the page's CSP `form-action`,
+    /// and RingCentral's consent page may itself redirect to hosts we cannot list (its sign-in
+    /// pages). A fresh navigation from our own page is not a form submission, so the CSP can
+    /// stay `form-action 'self'`.
     @Sendable func connect(req: Request) async throws -> Response {
+        let configuration = try await RingCentralGateway(app: req.application).store.load()
+        if let sentence = BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page) {
+            return try await messagePage(req, sentence, status: .conflict)
+        }
         let start: (url: String, state: String)
         do {
             start = try await RingCentralConnector(app: req.application).start()
         } catch let error as RingCentralGatewayError {
             throw Abort(.conflict, reason: error.description)
         }
-        let response = req.redirect(to: start.url, redirectType: .normal)
+        struct Onward: Encodable { let title: String, onwardURL: String }
+        let response = try await req.view.render("admin/integrations/ringcentral-onward",
+                                                 Onward(title: "Connecting RingCentral", onwardURL: start.url)).encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.cookies[Self.stateCookie] = HTTPCookies.Value(
             string: start.state, expires: Date().addingTimeInterval(RingCentralConnector.pendingLifetime),
             path: Self.stateCookiePath, isSecure: req.services.config.usesHTTPS, isHTTPOnly: true, sameSite: .lax)
@@ -113,11 +128,7 @@ struct RingCentralAdminController {
             let failure = error as? RingCentralConnector.CallbackError
                 ?? .failed((error as? RingCentralGatewayError)?.description ?? "a problem on this server (it is in the server log).")
             let status: HTTPResponseStatus = { if case .failed = failure { return .badGateway }; return .badRequest }()
-            struct Page: Encodable { let title: String, message: String }
-            let view = try await req.view.render("admin/integrations/ringcentral-callback",
-                                                 Page(title: "RingCentral", message: failure.description))
-            let response = try await view.encodeResponse(for: req).get()
-            response.status = status
+            let response = try await messagePage(req, failure.description, status: status)
             response.cookies[Self.stateCookie] = Self.expiredStateCookie
             return response
         }
@@ -164,8 +175,21 @@ struct RingCentralAdminController {
             scopes: (token?.scope ?? "").split(separator: " ").map(String.init),
             subscriptionID: subscription?.id ?? "", subscriptionStatus: subscription?.status ?? "",
             subscriptionExpires: AdminDate.format(subscription?.expiresAt), webhookAddress: subscriptions.address,
-            myOfficePhone: try req.auth.require(User.self).officePhone ?? "", notice: notice, errors: errors))
+            myOfficePhone: try req.auth.require(User.self).officePhone ?? "",
+            wrongAddress: BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page),
+            notice: notice, errors: errors))
     }
+
+    /// A sentence on its own page, with the way back to the RingCentral page.
+    private func messagePage(_ req: Request, _ message: String, status: HTTPResponseStatus) async throws -> Response {
+        struct Page: Encodable { let title: String, message: String }
+        let response = try await req.view.render("admin/integrations/ringcentral-callback",
+                                                 Page(title: "RingCentral", message: message)).encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+
+    private static let page = "/admin/integrations/ringcentral"
 
     private static var expiredStateCookie: HTTPCookies.Value {
         HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: stateCookiePath, isHTTPOnly: true, sameSite: .lax)
@@ -178,6 +202,6 @@ struct RingCentralAdminController {
 
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/integrations/ringcentral", notice: notice)
+        req.redirect(to: Self.page, notice: notice)
     }
 }

@@ -1,0 +1,60 @@
+"""Steps several stories share, written as a person does them."""
+
+from __future__ import annotations
+
+import time
+
+ADMIN_EMAIL = "owner@example.com"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+def create_first_admin(person, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
+    """On an empty install /admin asks for the first admin; filling it in signs them in."""
+    person.open("/admin/setup")
+    person.fill("Email", email)
+    person.fill("Name", "Olive Owner")
+    person.fill("Password", password)
+    person.fill("Password again", password)
+    person.press("Create admin")
+    person.see("Dashboard")
+
+
+def send_enquiry(person, first: str, email: str = "", phone: str = "", message: str = "Hello"):
+    """A visitor's enquiry through the public form (in the same browser, as a person testing their site)."""
+    person.open("/contact")
+    person.fill("First name", first)
+    if email:
+        person.fill("Email", email)
+    if phone:
+        person.fill("Phone", phone)
+    person.fill("Message", message)
+    person.page.get_by_label("You may contact me about this enquiry").check()
+    person.press("Send enquiry")
+    person.see("Thank you")
+
+
+def enquiry_id(server, email: str) -> int:
+    return server.sql(f"SELECT id FROM contact_submissions WHERE email = '{email}'")[0][0]
+
+
+def wait_until(check, seconds: float = 20, what: str = "the condition"):
+    """For work a background job does: asks again until it holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not hold within {seconds} s")
+
+
+def configure_suitedash(person, sandbox, public_id: str | None = None):
+    """Admin > SuiteDash: API mode, switched on, the sandbox's address and keys."""
+    person.open("/admin/integrations/suitedash")
+    person.page.get_by_label("API mode", exact=False).check()
+    person.page.get_by_label("Integration switched on").check()
+    person.fill("API URL", sandbox.values["SUITEDASH_API_URL"])
+    person.fill("Public ID", public_id or sandbox.values["SUITEDASH_API_KEY"])
+    person.fill("Secret Key", sandbox.values["SUITEDASH_SECRET_KEY"])
+    person.press("Save")
+    person.see("Saved.")

@@ -1,0 +1,122 @@
+"""SuiteDash, in API mode and in import mode, set up and used from the admin."""
+
+import csv
+import io
+
+from steps import configure_suitedash, create_first_admin, enquiry_id, send_enquiry, wait_until
+
+
+def status_of(server, email):
+    return server.sql(f"SELECT status, external_id FROM contact_submissions WHERE email = '{email}'")[0]
+
+
+def test_api_mode_keys_are_tested_and_enquiries_reach_suitedash(person, server, sandbox):
+    create_first_admin(person)
+    person.open("/admin/integrations/suitedash")
+    # Nothing has been tested yet, and no limit is set: the page says so plainly.
+    assert "Failed" not in person.text()
+    assert "of (" not in person.text()
+    person.screenshot("suitedash-new")
+
+    # A mistyped Public ID: Test Connection fails with a sentence that says what to do.
+    configure_suitedash(person, sandbox, public_id="not-the-public-id")
+    person.press("Test Connection")
+    person.see("SuiteDash refused these keys.")
+    person.see("SuiteDash sync is on hold.")
+
+    configure_suitedash(person, sandbox)
+    person.press("Test Connection")
+    person.see("Connected: SuiteDash accepted the keys.")
+    assert "on hold" not in person.text()
+    person.screenshot("suitedash-connected")
+
+    send_enquiry(person, "Ada", email="ada@example.com")
+    wait_until(lambda: status_of(server, "ada@example.com")[0] == "synced", what="Ada's enquiry synced")
+    uid = status_of(server, "ada@example.com")[1]
+    person.open(f"/admin/submissions/{enquiry_id(server, 'ada@example.com')}")
+    person.see("synced")
+    assert uid and uid in person.text(), "the CRM id is not on the enquiry's page"
+    # Looking the new lead up first finds nobody: that is the normal first step, not a failure.
+    timeline = person.page.locator(".timeline").inner_text()
+    assert "failed" not in timeline.lower(), timeline
+    assert person.page.locator("table .badge.status-failed").count() == 0
+    person.screenshot("enquiry-synced")
+    person.open("/admin/integration-logs?provider=suitedash")
+    lookups = person.page.locator("tbody tr", has_text="GET /contact/{id}")
+    assert lookups.count() >= 1 and lookups.locator(".badge.status-failed").count() == 0
+    person.screenshot("integration-logs")
+    first_log = person.page.locator("tbody a").first
+    person.navigate(lambda: first_log.click())
+    person.screenshot("integration-log")
+    person.open("/admin/submissions")
+    person.screenshot("submissions")
+
+
+def test_a_refused_enquiry_shows_suitedashs_reason_is_edited_and_sent_again(person, server, sandbox):
+    create_first_admin(person)
+    configure_suitedash(person, sandbox)
+    person.press("Test Connection")
+    person.see("Connected")
+
+    sandbox.control("/_sandbox/suitedash/switches", {"validationMessage": "The first name may not contain digits."})
+    send_enquiry(person, "B0b", email="bob@example.com")
+    wait_until(lambda: status_of(server, "bob@example.com")[0] == "failed", what="Bob's enquiry refused")
+    number = enquiry_id(server, "bob@example.com")
+    person.open(f"/admin/submissions/{number}")
+    person.see("The first name may not contain digits.")
+    person.screenshot("enquiry-refused")
+
+    # SuiteDash's rule is met by correcting the name.
+    sandbox.control("/_sandbox/suitedash/switches", {})
+    person.press("Edit this enquiry")
+    person.screenshot("enquiry-edit")
+    person.fill("First name", "Bob")
+    person.press("Save")
+    person.press("Sync now")
+    person.see("Queued for SuiteDash.")
+    wait_until(lambda: status_of(server, "bob@example.com")[0] == "synced", what="Bob's enquiry synced")
+    person.open(f"/admin/submissions/{number}")
+    person.see("synced")
+    assert sandbox.control("/_sandbox/suitedash")["distinctEmails"] == 1
+    assert sandbox.control("/_sandbox/suitedash")["contacts"] == 1
+
+
+def test_import_mode_exports_a_csv_that_is_downloaded_and_marked_synced(person, server, sandbox):
+    create_first_admin(person)
+    person.open("/admin/integrations/suitedash")
+    person.page.get_by_label("Import mode", exact=False).check()
+    person.press("Save")
+    person.see("Saved.")
+    send_enquiry(person, "Ada", email="ada@example.com", phone="+44 20 7946 0958", message='Quote, "comma"\nand a line')
+    send_enquiry(person, "Grace", email="grace@example.com")
+
+    person.open("/admin/integrations/suitedash")
+    person.press("Import mode: Generate Export and View Export History →")
+    person.see("2 enquiries have not been exported yet.")
+    person.screenshot("exports-new")
+    person.press("Generate Export")
+    person.see("is ready: 2 enquiries")
+    person.screenshot("exports-history")
+
+    link = person.page.get_by_role("link", name="Download").first
+    with person.page.expect_download() as arrival:
+        link.click()
+    download = arrival.value
+    text = open(download.path(), encoding="utf-8-sig").read()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["ID", "First Name", "Last Name", "Email", "Phone", "Company", "Service Interest",
+                       "Message", "Source", "Created Date", "Tags"]
+    assert len(rows) == 3 and all(len(row) == 11 for row in rows)
+    ada = next(row for row in rows if row[1] == "Ada")
+    assert ada[3] == "ada@example.com" and ada[4] == "+442079460958"
+    assert ada[7] == 'Quote, "comma"\nand a line'
+
+    person.page.locator("tbody tr td a").first.click()
+    person.page.wait_for_load_state("load")
+    person.look()
+    person.screenshot("export-detail")
+    person.press("Mark all as synced")
+    person.see("2 enquiries marked as synced.")
+    assert server.sql("SELECT status FROM contact_submissions ORDER BY id") == [("synced",), ("synced",)]
+    # Nothing went to SuiteDash's API in import mode.
+    assert sandbox.control("/_sandbox/suitedash")["totalCalls"] == 0
