@@ -58,3 +58,11 @@ def configure_suitedash(person, sandbox, public_id: str | None = None):
     person.fill("Secret Key", sandbox.values["SUITEDASH_SECRET_KEY"])
     person.press("Save")
     person.see("Saved.")
+
+
+def connect_suitedash(person, sandbox):
+    """The first admin sets SuiteDash up in API mode and Test Connection passes."""
+    create_first_admin(person)
+    configure_suitedash(person, sandbox)
+    person.press("Test Connection")
+    person.see("Connected: SuiteDash accepted the keys.")

@@ -1,13 +1,10 @@
 """The Jobs page: a job that failed for good is sent back to the queue by a person."""
 
-from steps import configure_suitedash, create_first_admin, send_enquiry, wait_until
+from steps import connect_suitedash, send_enquiry, wait_until
 
 
 def test_a_failed_job_is_retried_from_the_jobs_page(person, server, sandbox):
-    create_first_admin(person)
-    configure_suitedash(person, sandbox)
-    person.press("Test Connection")
-    person.see("Connected")
+    connect_suitedash(person, sandbox)
 
     sandbox.control("/_sandbox/suitedash/switches", {"validationMessage": "Contacts are paused on this plan."})
     send_enquiry(person, "Ada", email="ada@example.com")

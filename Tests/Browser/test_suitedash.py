@@ -3,7 +3,7 @@
 import csv
 import io
 
-from steps import configure_suitedash, create_first_admin, enquiry_id, send_enquiry, wait_until
+from steps import configure_suitedash, connect_suitedash, create_first_admin, enquiry_id, send_enquiry, wait_until
 
 
 def status_of(server, email):
@@ -53,10 +53,7 @@ def test_api_mode_keys_are_tested_and_enquiries_reach_suitedash(person, server, 
 
 
 def test_a_refused_enquiry_shows_suitedashs_reason_is_edited_and_sent_again(person, server, sandbox):
-    create_first_admin(person)
-    configure_suitedash(person, sandbox)
-    person.press("Test Connection")
-    person.see("Connected")
+    connect_suitedash(person, sandbox)
 
     sandbox.control("/_sandbox/suitedash/switches", {"validationMessage": "The first name may not contain digits."})
     send_enquiry(person, "B0b", email="bob@example.com")

@@ -2,16 +2,12 @@
 # Playwright for Python, pytest and axe-core (pip, pinned in Tests/Browser/requirements.txt).
 # Playwright drives the Chromium at /usr/bin/chromium; it never downloads a browser of its own.
 
+# shellcheck source=common.sh
+source scripts/lib/common.sh
+
 ensure_browser_tools() {
   if [ ! -x /usr/bin/chromium ]; then
-    echo "Installing Chromium with apt-get"
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "Chromium is not installed and this is not root: run 'sudo apt-get install chromium' first." >&2
-      exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    apt_install Chromium chromium fonts-dejavu-core
   fi
   if ! python3 -c "import playwright, pytest, axe_playwright_python" 2>/dev/null; then
     echo "Installing the browser suite's Python packages with pip"

@@ -13,3 +13,17 @@ build_release() {
   swift build -c release --product leadbridge 2>&1 | tail -n 1
   BIN=$PWD/.build/release/leadbridge
 }
+
+# Installs Debian packages when a tool is missing: root only (as on CI); anyone else is told
+# the command to run. Usage: apt_install WHAT PACKAGE...
+apt_install() {
+  local what=$1; shift
+  echo "Installing $what with apt-get"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "$what is not installed and this is not root: run 'sudo apt-get install $*' first." >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "$@" >/dev/null
+}

@@ -8,14 +8,7 @@ postgres_bin() {
 
 ensure_postgres() {
   if [ -z "$(postgres_bin)" ] || [ ! -x "$(postgres_bin)/initdb" ]; then
-    echo "Installing PostgreSQL with apt-get"
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "PostgreSQL is not installed and this is not root: run 'sudo apt-get install postgresql' first." >&2
-      exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq postgresql >/dev/null
+    apt_install PostgreSQL postgresql
   fi
 }
 
