@@ -68,7 +68,8 @@ stop_cluster
 log "Browser tests (Chromium)"
 BROWSER_STATUS=0
 run_browser_suite "$LOGS/browser.log" || BROWSER_STATUS=$?
-read -r browser_passed browser_failed < <(browser_counts "$LOGS/browser.log")
+browser_passed=0; browser_failed=0
+read -r browser_passed browser_failed < <(browser_counts "$LOGS/browser.log") || true
 if [ $BROWSER_STATUS -ne 0 ] && [ "$browser_failed" -eq 0 ]; then browser_failed=1; fi
 echo "Screenshots of every main page: .build/browser-screenshots/"
 

@@ -34,7 +34,10 @@ class Person:
         self.base_url = base_url
         self.origin = urlsplit(base_url).netloc
         self.screenshots = screenshots
-        self.problems: list[str] = []
+        self._problems: list[str] = []
+        # "Failed to load resource" lines, judged at the end: the page's response event that
+        # says whether its 4xx was expected may arrive before or after the console line.
+        self._failed_loads: list[tuple[str, str]] = []
         # Page statuses of 400 and above that the current step expects (a form with errors).
         self._expected_statuses: set[int] = set()
         self._expected_failed_urls: set[str] = set()
@@ -43,9 +46,15 @@ class Person:
         self.page = context.new_page()
         self.page.set_default_timeout(15_000)
         self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"script error on {self.page.url}: {error}"))
+        self.page.on("pageerror", lambda error: self._problems.append(f"script error on {self.page.url}: {error}"))
         self.page.on("response", self._response)
         self.page.on("requestfailed", self._request_failed)
+
+    @property
+    def problems(self) -> list[str]:
+        unexpected = [f"console error: {text} ({url})" for url, text in self._failed_loads
+                      if url not in self._expected_failed_urls]
+        return self._problems + unexpected
 
     # MARK: What the person does
 
@@ -108,7 +117,7 @@ class Person:
             self.page.screenshot(path=str(self.screenshots / f"{name}-{label}.png"), full_page=True)
             overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 1:
-                self.problems.append(f"{name} at {width} px is {overflow} px wider than the screen (sideways scrolling)")
+                self._problems.append(f"{name} at {width} px is {overflow} px wider than the screen (sideways scrolling)")
         self.page.set_viewport_size(size)
 
     # MARK: What the person notices
@@ -141,7 +150,7 @@ class Person:
             if violation.get("impact") in ("serious", "critical"):
                 where = ", ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"][0])
                                   for node in violation.get("nodes", [])[:3])
-                self.problems.append(f"axe {violation['impact']} on {parts.path}: {violation['id']}: "
+                self._problems.append(f"axe {violation['impact']} on {parts.path}: {violation['id']}: "
                                      f"{violation['help']} ({where})")
 
     def _console(self, message):
@@ -149,9 +158,10 @@ class Person:
             return
         text = message.text
         location = (message.location or {}).get("url", "")
-        if text.startswith("Failed to load resource") and location in self._expected_failed_urls:
+        if text.startswith("Failed to load resource") and location:
+            self._failed_loads.append((location, text))
             return
-        self.problems.append(f"console {message.type} on {self.page.url}: {text}")
+        self._problems.append(f"console {message.type} on {self.page.url}: {text}")
 
     def _response(self, response):
         if response.status < 400:
@@ -162,7 +172,7 @@ class Person:
             # Chromium logs "Failed to load resource" for an expected 4xx page too.
             self._expected_failed_urls.add(response.url)
             return
-        self.problems.append(f"{request.resource_type} {request.method} {response.url} answered {response.status}")
+        self._problems.append(f"{request.resource_type} {request.method} {response.url} answered {response.status}")
 
     def _request_failed(self, request):
         failure = request.failure or ""
@@ -170,7 +180,7 @@ class Person:
         # download handed over. A blocked request fails otherwise (and the console says why).
         if failure == "net::ERR_ABORTED":
             return
-        self.problems.append(f"{request.resource_type} {request.method} {request.url} failed: {failure}")
+        self._problems.append(f"{request.resource_type} {request.method} {request.url} failed: {failure}")
 
 
 def field_error(page, field_id: str) -> str:

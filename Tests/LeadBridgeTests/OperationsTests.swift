@@ -14,6 +14,18 @@ struct OperationsTests {
         }
     }
 
+    @Test("browsers and bookmarks find an icon: /favicon.ico and the pages' SVG one")
+    func favicons() async throws {
+        try await withApp { app in
+            let ico = try await app.testing().sendRequest(.GET, "/favicon.ico")
+            #expect(ico.status == .ok && ico.body.readableBytes > 0)
+            #expect(ico.headers.contentType?.subType.contains("icon") == true)
+            let svg = try await app.testing().sendRequest(.GET, "/favicon.svg")
+            #expect(svg.status == .ok && svg.text.contains("<svg"))
+            #expect(try await app.testing().sendRequest(.GET, "/contact").text.contains(#"<link rel="icon" href="/favicon.svg""#))
+        }
+    }
+
     @Test func securityHeadersOnPagesAndErrors() async throws {
         try await withApp { app in
             for path in ["/contact", "/no-such-page"] {

@@ -17,12 +17,14 @@ enum BrowserOrigin {
     }
 
     /// The origin the browser sent this request from. A form post carries `Origin`; a page
-    /// reached by a link carries `Referer` (same-origin policy keeps it for our own pages);
+    /// reached by a link from one of ours carries `Referer` (and `Sec-Fetch-Site: same-origin`);
     /// a typed address has neither, so it is rebuilt from `Host` (and the proxy's
     /// `X-Forwarded-*` when the operator trusts them), with the scheme of `APP_URL`.
     static func of(_ request: Request) -> String? {
         if let origin = request.headers.first(name: .origin), origin != "null" { return of(origin) }
-        if let referer = request.headers.first(name: .referer), let origin = of(referer) { return origin }
+        // Only our own page's Referer says where the browser is; a link from another site names that site.
+        if request.headers.first(name: "Sec-Fetch-Site") == "same-origin",
+           let referer = request.headers.first(name: .referer), let origin = of(referer) { return origin }
         let trust = request.services.config.trustProxyHeaders
         let forwardedHost = trust ? request.headers.first(name: "X-Forwarded-Host")?.split(separator: ",").first.map(String.init) : nil
         guard let host = (forwardedHost ?? request.headers.first(name: .host))?.trimmingCharacters(in: .whitespaces),
