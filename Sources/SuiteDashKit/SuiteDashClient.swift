@@ -48,7 +48,8 @@ public struct SuiteDashClient: Sendable {
     /// `GET /contact/{uid-or-email}`; nil when SuiteDash has no such contact.
     public func contact(_ uidOrEmail: String) async throws -> SuiteDashContact? {
         do {
-            let body = try await send(.GET, "/contact/" + Self.pathSegment(uidOrEmail), endpoint: "GET /contact/{id}")
+            let body = try await send(.GET, "/contact/" + Self.pathSegment(uidOrEmail), endpoint: "GET /contact/{id}",
+                                      notFoundIsAnAnswer: true)
             return try Self.decodeData(SuiteDashContact.self, from: body)
         } catch SuiteDashError.notFound {
             return nil
@@ -69,7 +70,11 @@ public struct SuiteDashClient: Sendable {
 
     // MARK: Transport
 
-    func send(_ method: HTTPMethod, _ path: String, endpoint: String, json: (some Encodable)? = Optional<String>.none) async throws -> ByteBuffer {
+    /// One request. `notFoundIsAnAnswer`: a 404 is what the caller asked to know ("nobody with
+    /// that email"), so the observer records it without an error; it is still thrown, for the
+    /// caller to turn into nil.
+    func send(_ method: HTTPMethod, _ path: String, endpoint: String, json: (some Encodable)? = Optional<String>.none,
+              notFoundIsAnAnswer: Bool = false) async throws -> ByteBuffer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "X-Public-ID", value: credentials.publicID)
@@ -105,7 +110,7 @@ public struct SuiteDashClient: Sendable {
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             let failure = Self.error(status: status, headers: response.headers, body: body)
-            await report(status, body, failure)
+            await report(status, body, notFoundIsAnAnswer && status == 404 ? nil : failure)
             throw failure
         }
         await report(status, body, nil)

@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -107,7 +108,6 @@ class LeadBridge:
             RINGCENTRAL_SERVER_URL=sandbox.values["RINGCENTRAL_SERVER_URL"],
             RINGCENTRAL_CLIENT_ID=sandbox.values["RINGCENTRAL_CLIENT_ID"],
             RINGCENTRAL_CLIENT_SECRET=sandbox.values["RINGCENTRAL_CLIENT_SECRET"],
-            LOG_LEVEL="info",
         )
         env.update(overrides)
         self.process = subprocess.Popen([str(BINARY), "serve"], cwd=ROOT, env=env,
@@ -116,7 +116,6 @@ class LeadBridge:
 
     def sql(self, statement: str) -> list[tuple]:
         """Reads the server's SQLite file, as an operator with sqlite3 would (read-only)."""
-        import sqlite3
         with sqlite3.connect(f"file:{self.storage / 'database.sqlite'}?mode=ro", uri=True, timeout=10) as db:
             return db.execute(statement).fetchall()
 

@@ -50,6 +50,11 @@ class Person:
         self.page.on("response", self._response)
         self.page.on("requestfailed", self._request_failed)
 
+    def use_address(self, base_url: str):
+        """From now on the person types this address (another host for the same server)."""
+        self.base_url = base_url
+        self.origin = urlsplit(base_url).netloc
+
     @property
     def problems(self) -> list[str]:
         unexpected = [f"console error: {text} ({url})" for url, text in self._failed_loads

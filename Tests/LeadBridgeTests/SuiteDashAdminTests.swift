@@ -16,6 +16,21 @@ struct SuiteDashAdminTests {
         return form
     }
 
+    @Test("what has not happened reads as not happened: no 'Failed' before a test, no 'of (0%)' without a limit, no empty CRM id")
+    func emptyValuesReadAsAbsent() async throws {
+        try await withSuiteDash({ $0.suiteDash.enabled = false }) { app, _ in
+            try await app.createAdmin()
+            let id = try await app.submitEnquiry()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/integrations/suitedash").text
+            #expect(page.contains("connection not tested yet"))
+            #expect(!page.contains("Failed") && !page.contains("Last test:") && !page.contains(" of ("))
+            let enquiry = try await browser.get("/admin/submissions/\(id)").text
+            #expect(enquiry.contains("not synced yet"))
+            #expect(!enquiry.contains("<dt>Sync problem</dt>") && !enquiry.contains("<dt>Synced</dt>"))
+        }
+    }
+
     @Test func savedKeysAreSealedMaskedAndNeverSentBack() async throws {
         try await withSuiteDash({ $0.suiteDash.publicID = nil; $0.suiteDash.secretKey = nil }) { app, sandbox in
             try await app.createAdmin()

@@ -15,6 +15,12 @@ func withSandbox(_ body: (SandboxServer, SuiteDashClient) async throws -> Void) 
     await server.stop()
 }
 
+/// What an observer was told, in order.
+actor RecordBox {
+    private(set) var all: [SuiteDashCallRecord] = []
+    func append(_ record: SuiteDashCallRecord) { all.append(record) }
+}
+
 @Suite("SuiteDash client against the sandbox")
 struct SuiteDashClientTests {
     static let ada = SuiteDashClient.ContactDetails(
@@ -38,6 +44,27 @@ struct SuiteDashClientTests {
             #expect(stored.fields["role"] == "Lead" && stored.fields["email"] == "ada@example.com")
             #expect(stored.tags == ["website-lead", "strategy"])
             #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1, "POST /contact": 1])
+        }
+    }
+
+    @Test("a lookup that finds nobody is an answer: recorded with its 404 and no error; a missing uid on update is an error")
+    func aLookupMissIsRecordedWithoutAnError() async throws {
+        try await withSandbox { server, _ in
+            let records = RecordBox()
+            let client = SuiteDashClient(
+                baseURL: server.suiteDashURL,
+                credentials: .init(publicID: server.suiteDash.publicID, secretKey: server.suiteDash.secretKey),
+                httpClient: HTTPClient.shared, timeout: .seconds(5)) { await records.append($0) }
+            let nobody = try await client.contact("nobody@example.com")
+            #expect(nobody == nil)
+            await #expect(throws: SuiteDashError.self) {
+                _ = try await client.updateContact("no-such-uid", SuiteDashContactDraft(firstName: "X"))
+            }
+            let seen = await records.all
+            #expect(seen.map(\.endpoint) == ["GET /contact/{id}", "PUT /contact/{id}"])
+            #expect(seen.map(\.status) == [404, 404])
+            #expect(seen[0].error == nil)
+            #expect(seen[1].error != nil)
         }
     }
 

@@ -42,9 +42,10 @@ struct EnquiryTimeline {
         return Array(items.sorted { $0.sortKey > $1.sortKey }.prefix(limit))
     }
 
-    /// A SuiteDash call in words; a lookup that found nobody is what happens before a new contact.
+    /// A SuiteDash call in words. A 404 that succeeded is a lookup that found nobody (SuiteDashKit
+    /// records it without an error): what happens before a new contact is made.
     static func syncTitle(_ log: IntegrationLog) -> String {
-        if log.action == SuiteDashGateway.lookupEndpoint, log.httpStatus == 404, log.status == "success" {
+        if log.httpStatus == 404, log.status == "success" {
             return "SuiteDash: no contact with this email yet, so a new one is created"
         }
         return "SuiteDash: " + log.action + " · " + log.status

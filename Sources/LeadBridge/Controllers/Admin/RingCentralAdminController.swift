@@ -95,7 +95,7 @@ struct RingCentralAdminController {
         }
         let start: (url: String, state: String)
         do {
-            start = try await RingCentralConnector(app: req.application).start()
+            start = try await RingCentralConnector(app: req.application).start(configuration)
         } catch let error as RingCentralGatewayError {
             throw Abort(.conflict, reason: error.description)
         }
@@ -183,7 +183,7 @@ struct RingCentralAdminController {
     /// A sentence on its own page, with the way back to the RingCentral page.
     private func messagePage(_ req: Request, _ message: String, status: HTTPResponseStatus) async throws -> Response {
         struct Page: Encodable { let title: String, message: String }
-        let response = try await req.view.render("admin/integrations/ringcentral-callback",
+        let response = try await req.view.render("admin/integrations/ringcentral-message",
                                                  Page(title: "RingCentral", message: message)).encodeResponse(for: req)
         response.status = status
         return response

@@ -8,10 +8,9 @@ struct SuiteDashAdminController {
         let title: String, csrf: String, admin: String
         let apiMode: Bool, isEnabled: Bool, apiURL: String
         let maskedPublicID: String, hasSecretKey: Bool
-        let tags: String, monthlyCallLimit: String, hasCallLimit: Bool
+        let tags: String, monthlyCallLimit: String
         let failingReason: String?
-        /// nil until Test Connection has run: Leaf counts an empty string as true.
-        let lastTestedAt: String?, lastTestSuccess: Bool, lastTestMessage: String?
+        let lastTestedAt: String, lastTestSuccess: Bool, lastTestMessage: String
         let callsThisMonth: Int, budgetPercent: Int, budgetWarning: String?
         let pendingCount: Int, offerSync: Bool
         let fromEnvironment: Bool
@@ -103,10 +102,10 @@ struct SuiteDashAdminController {
             title: "SuiteDash", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             apiMode: configuration.mode == .api, isEnabled: configuration.isEnabled, apiURL: configuration.apiURL,
             maskedPublicID: Self.mask(configuration.credentials?.publicID), hasSecretKey: configuration.credentials != nil,
-            tags: configuration.tags.joined(separator: ", "), monthlyCallLimit: limit.map(String.init) ?? "", hasCallLimit: limit != nil,
+            tags: configuration.tags.joined(separator: ", "), monthlyCallLimit: limit.map(String.init) ?? "",
             failingReason: configuration.failingReason,
-            lastTestedAt: configuration.lastTestedAt.map { AdminDate.format($0) }, lastTestSuccess: configuration.lastTestSuccess ?? false,
-            lastTestMessage: FormText.nonEmpty(configuration.lastTestMessage), callsThisMonth: calls, budgetPercent: percent,
+            lastTestedAt: AdminDate.format(configuration.lastTestedAt), lastTestSuccess: configuration.lastTestSuccess ?? false,
+            lastTestMessage: configuration.lastTestMessage ?? "", callsThisMonth: calls, budgetPercent: percent,
             budgetWarning: warning, pendingCount: pending, offerSync: configuration.syncsAutomatically && pending > 0,
             fromEnvironment: !configuration.savedByAdmin, notice: notice, errors: errors))
     }

@@ -17,8 +17,8 @@ struct RingCentralConnector {
 
     /// Starts a connect: remembers a fresh state and PKCE verifier and returns the authorize
     /// URL and the state (which also goes into a cookie bound to this browser).
-    func start(now: Date = Date()) async throws -> (url: String, state: String) {
-        let configuration = try await gateway.store.load()
+    /// `configuration` is the caller's: it has already read the settings (opening sealed values).
+    func start(_ configuration: RingCentralConfiguration, now: Date = Date()) async throws -> (url: String, state: String) {
         let oauth = try gateway.oauth(configuration)
         let state = SecureToken.make()
         let pkce = RingCentralOAuth.PKCE.make()

@@ -25,18 +25,9 @@ struct SuiteDashGateway {
             await writer.record(.init(
                 provider: SuiteDashSettingsStore.provider, action: record.endpoint, relatedType: relatedType, relatedID: relatedID,
                 payload: record.requestBody, response: record.responseBody, httpStatus: record.status,
-                durationMS: record.durationMilliseconds,
-                errorMessage: Self.isLookupMiss(record) ? nil : record.error.map(String.init(describing:))))
+                durationMS: record.durationMilliseconds, errorMessage: record.error.map(String.init(describing:))))
         }
     }
-
-    /// A lookup answered 404 "no such contact": the normal first step for a new lead, so it is
-    /// logged as a call that did its job (with its 404), not as a failure that alarms people.
-    static func isLookupMiss(_ record: SuiteDashCallRecord) -> Bool {
-        record.endpoint == lookupEndpoint && record.status == 404
-    }
-
-    static let lookupEndpoint = "GET /contact/{id}"
 
     /// Calls that reached SuiteDash since the start of this month (UTC): what counts against the plan.
     func callsThisMonth(now: Date = Date()) async throws -> Int {
