@@ -31,8 +31,7 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 
 class Person:
     def __init__(self, context, base_url: str, screenshots: Path):
-        self.base_url = base_url
-        self.origin = urlsplit(base_url).netloc
+        self.use_address(base_url)
         self.screenshots = screenshots
         self._problems: list[str] = []
         # "Failed to load resource" lines, judged at the end: the page's response event that
@@ -195,6 +194,3 @@ def field_error(page, field_id: str) -> str:
         return locator.inner_text()
     return page.locator(f"#{field_id} ~ .error").first.inner_text()
 
-
-def only_digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
