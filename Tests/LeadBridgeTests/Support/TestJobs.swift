@@ -13,7 +13,10 @@ final class TestClock: Sendable {
 /// Records every run of a test job, by the number in its payload.
 actor RunLog {
     private(set) var runs: [Int: Int] = [:]
+    /// Jobs that began running (a slow job says so before it sleeps).
+    private(set) var started = 0
     func record(_ number: Int) { runs[number, default: 0] += 1 }
+    func begin() { started += 1 }
     var total: Int { runs.values.reduce(0, +) }
 }
 
@@ -29,6 +32,7 @@ struct SlowJob: JobKind {
     static let name = "test.slow"
     let log: RunLog
     func run(_ payload: Payload, context: JobContext) async throws {
+        await log.begin()
         try await Task.sleep(nanoseconds: UInt64(payload.milliseconds) * 1_000_000)
         await log.record(payload.number)
     }
