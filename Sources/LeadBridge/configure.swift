@@ -18,6 +18,12 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     let secrets = try AppKeyLoader.secretBox(config: config, isProduction: app.environment == .production,
                                              logger: app.logger)
 
+    // SQLite's calls block a thread of this pool, and sqlite-nio's busy handler spins there while
+    // another connection holds the write lock; password hashing runs here too. NIO's shared pool
+    // has one thread per core (two here), so a waiting writer and a hash could leave the lock's
+    // holder no thread to commit on. A pool of the app's own, set before the database is, leaves room.
+    app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 2))
+
     try await configureDatabase(app, config: config)
     app.migrations.add(AppMigrations.all)
 

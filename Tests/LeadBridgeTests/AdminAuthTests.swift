@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -63,6 +64,35 @@ struct AdminAuthTests {
             _ = try await late.post("/admin/setup", form: [
                 "email": "intruder@example.com", "password": "another long passphrase",
                 "password_confirmation": "another long passphrase"])
+            #expect(try await User.query(on: app.db).count() == 1)
+        }
+    }
+
+    /// SQLite in WAL mode refuses to turn a reading transaction into a writing one once another
+    /// connection has committed (SQLITE_BUSY_SNAPSHOT, no waiting): the setup form answered 500
+    /// in a browser while the job workers wrote. Every racer gets an answer, and one admin exists.
+    @Test func setupRacingOtherWritersNeverFails() async throws {
+        try await withApp { app in
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        try await FirstAdmin.create(email: "racer\(index)@example.com", name: nil,
+                                                    passwordHash: "x", on: app.db) != nil
+                    }
+                    group.addTask {
+                        // Another writer committing meanwhile, as the queue and sessions do.
+                        try await app.db.transaction { tx in
+                            try await (tx as! any SQLDatabase).raw("""
+                                INSERT INTO scheduled_tasks (name, last_period, updated_at)
+                                VALUES (\(bind: "race-\(index)"), 0, \(bind: Date()))
+                                """).run()
+                        }
+                        return false
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
             #expect(try await User.query(on: app.db).count() == 1)
         }
     }

@@ -6,9 +6,9 @@ import SQLKit
 enum FirstAdmin {
     /// The new user, or nil when an admin already exists.
     static func create(email: String, name: String?, passwordHash: String, on database: any Database) async throws -> User? {
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                // SQLite serialises writers already; PostgreSQL needs the table held for the check-then-insert.
+                // SQLite: writeTransaction holds the write lock from the start. PostgreSQL needs the table held.
                 try await sql.raw("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").run()
             }
             guard try await User.query(on: db).count() == 0 else { return nil }

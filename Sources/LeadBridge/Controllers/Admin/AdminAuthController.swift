@@ -41,7 +41,7 @@ struct AdminAuthController {
             return req.redirect(to: "/admin/login")
         }
         let response = req.redirect(to: "/admin")
-        signIn(user, req, response)
+        try await signIn(user, req, response)
         return response
     }
 
@@ -62,7 +62,7 @@ struct AdminAuthController {
         switch try await throttle.attempt(email: form.email ?? "", password: form.password ?? "") {
         case .success(let user):
             let response = req.redirect(to: Self.safeNext(form.next))
-            signIn(user, req, response)
+            try await signIn(user, req, response)
             return response
         case .refused(let sentence, let retryAfter):
             context.error = sentence
@@ -84,9 +84,9 @@ struct AdminAuthController {
     // MARK: Helpers
 
     /// Starts a fresh session (a session id seen before sign-in is worthless after it) and a fresh CSRF secret.
-    private func signIn(_ user: User, _ req: Request, _ response: Response) {
+    private func signIn(_ user: User, _ req: Request, _ response: Response) async throws {
         if let old = req.session.id {
-            _ = DatabaseSessionDriver(lifetime: 0).deleteSession(old, for: req)
+            try await DatabaseSessionDriver(lifetime: 0).deleteSession(old, for: req).get()
             req.session.id = nil
         }
         req.auth.login(user)

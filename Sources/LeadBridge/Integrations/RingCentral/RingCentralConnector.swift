@@ -114,7 +114,7 @@ struct RingCentralConnector {
         let account = try await client.account()
         let info = try await client.extensionInfo()
         let numbers = try await client.phoneNumbers()
-        return try await app.db.transaction { tx in
+        return try await app.db.writeTransaction { tx in
             let row = try await RingCentralAccountRecord.query(on: tx).first() ?? RingCentralAccountRecord()
             Self.apply(account: account, extension: info, numbers: numbers, to: row)
             try await row.save(on: tx)
