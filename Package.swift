@@ -22,7 +22,12 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "leadbridge",
-            dependencies: ["LeadBridge"]
+            dependencies: ["LeadBridge", "LeadBridgeTools"]
+        ),
+        .target(
+            // Commands built on the provider fakes, linked beside the server, never inside it.
+            name: "LeadBridgeTools",
+            dependencies: ["LeadBridge", "ProviderSandbox", .product(name: "Vapor", package: "vapor")]
         ),
         .target(
             name: "LeadBridge",
@@ -38,7 +43,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SuiteDashKit",
                 "RingCentralKit",
-                "ProviderSandbox",
             ]
         ),
         .target(

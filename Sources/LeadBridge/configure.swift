@@ -8,10 +8,9 @@ import Vapor
 /// middleware, routes and commands. Tests call it with a configuration of their own.
 public func configure(_ app: Application, config: AppConfig? = nil) async throws {
     // `key generate` is what a missing APP_KEY tells you to run, so it must work without one;
-    // the sandbox stands in for other services and needs nothing of this app.
-    if app.commandName == "key" || app.commandName == "sandbox" {
+    // the tools' commands (the sandbox) stand in for other services and need nothing of this app.
+    if app.runsStandaloneCommand {
         app.asyncCommands.use(KeyCommand(), as: "key")
-        app.asyncCommands.use(SandboxCommand(), as: "sandbox")
         return
     }
     let config = try config ?? AppConfig.load()
@@ -28,21 +27,22 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.migrations.add(AppMigrations.all)
 
     app.passwords.use(app.environment == .testing ? .bcrypt(cost: 4) : .bcrypt)
+    let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds))
+    let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue)
+    let suiteDash = SuiteDashService(context: integrations)
     app.services = AppServices(
         config: config,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: LateDatabase(app: app), afterInsert: { [unowned app] ids, db in
-            try await SuiteDashSync.enqueueIfEnabled(ids, app: app, on: db)
-            await EarlierActivityLinker.claim(ids, on: db)
-        }),
-        jobQueue: JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds)),
+        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash)),
+        jobQueue: jobQueue,
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
         },
         loginIPLimiter: RateLimiter(limit: config.loginThrottle.maxFailuresPerIP,
                                     windowSeconds: config.loginThrottle.lockSeconds),
         decoyPasswordHash: DecoyPasswordHash(),
-        ringCentral: RingCentralRuntime()
+        suiteDash: suiteDash,
+        ringCentral: RingCentralService(context: integrations)
     )
 
     app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60) }

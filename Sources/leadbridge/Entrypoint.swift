@@ -1,8 +1,9 @@
 import LeadBridge
+import LeadBridgeTools
 import Logging
 import Vapor
 
-/// `leadbridge [command]`: `serve` (the default), `migrate`, `key generate`, `user create`.
+/// `leadbridge [command]`: `serve` (the default), `migrate`, `key generate`, `user create`, `sandbox`…
 @main
 enum Entrypoint {
     static func main() async throws {
@@ -10,6 +11,7 @@ enum Entrypoint {
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
+            LeadBridgeTools.register(on: app)
             try await configure(app)
             try await app.execute()
         } catch {

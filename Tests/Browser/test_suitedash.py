@@ -48,7 +48,11 @@ def test_api_mode_keys_are_tested_and_enquiries_reach_suitedash(person, server, 
     first_log = person.page.locator("tbody a").first
     person.navigate(lambda: first_log.click())
     person.screenshot("integration-log")
-    person.open("/admin/submissions")
+    # The product's word is "enquiry" everywhere a person reads it, the admin's nav included.
+    person.press("Enquiries")
+    assert person.page.url.endswith("/admin/submissions")
+    assert person.page.get_by_role("heading", level=1).inner_text() == "Enquiries"
+    person.see("ada@example.com")
     person.screenshot("submissions")
 
 

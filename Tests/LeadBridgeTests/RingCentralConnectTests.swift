@@ -166,7 +166,7 @@ struct RingCentralConnectTests {
                                                     uniqueKey: SyncRingCentralCallLogs.uniqueKey)
             try await app.runDueJobs()
             let held = try #require(try await QueuedJob.query(on: app.db).first())
-            #expect(held.waitingFor == RingCentralGateway.waitKey)
+            #expect(held.waitingFor == RingCentralService.waitKey)
             #expect(sandbox.ringCentral.stats.invalidGrants == 1)
 
             let browser = try await app.signedInBrowser()
@@ -176,7 +176,7 @@ struct RingCentralConnectTests {
             #expect(try await browser.get("/admin").text.contains("RingCentral needs re-authorisation"))
 
             // Nothing hammers RingCentral meanwhile: calls fail here without a request.
-            await #expect(throws: RingCentralError.self) { _ = try await RingCentralGateway(app: app).client().account() }
+            await #expect(throws: RingCentralError.self) { _ = try await app.services.ringCentral.client().account() }
             #expect(sandbox.ringCentral.stats.invalidGrants == 1)
 
             try await app.connectRingCentral(sandbox)
@@ -200,7 +200,7 @@ struct RingCentralConnectTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for index in 0..<100 {
                         let instance = index.isMultiple(of: 2) ? app : second
-                        group.addTask { _ = try await RingCentralGateway(app: instance).client().extensionInfo() }
+                        group.addTask { _ = try await instance.services.ringCentral.client().extensionInfo() }
                     }
                     try await group.waitForAll()
                 }

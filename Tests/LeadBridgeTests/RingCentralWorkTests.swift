@@ -93,7 +93,7 @@ struct RingCentralWorkTests {
             sandbox.ringCentral.generateCallLog(count: 2500, endingAt: Date().addingTimeInterval(-120), spacing: 30,
                                                 phoneNumbers: [Self.leadPhone, "+14155550111"])
             sandbox.ringCentral.resetStats()
-            let sync = CallLogSync(app: app)
+            let sync = app.services.ringCentral.callLog
             let first = try await sync.sync(dateFrom: Date().addingTimeInterval(-2 * 86_400))
             #expect(first.pages == 3)
             #expect(first.records == 2500)
@@ -204,7 +204,7 @@ struct RingCentralWorkTests {
                                                  startTime: now.addingTimeInterval(-2 * 86_400), duration: 30, result: "Call connected")
             sandbox.ringCentral.addCallLogRecord(direction: "Inbound", from: "+14155550111", to: Self.directNumber,
                                                  startTime: now.addingTimeInterval(-86_400))
-            _ = try await CallLogSync(app: app).sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
+            _ = try await app.services.ringCentral.callLog.sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
             let sms = ByteBuffer(string: #"{"uuid":"sms-1","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7001","from":{"phoneNumber":"+1 415-555-0100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Are you open on Saturday?"}}"#)
             let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
                 "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: sms)
@@ -225,7 +225,7 @@ struct RingCentralWorkTests {
             // A second enquiry from the same phone takes nothing from the first, not even when the
             // next sync reads those calls again.
             let second = try await app.submitEnquiry(firstName: "Ada again")
-            _ = try await CallLogSync(app: app).sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
+            _ = try await app.services.ringCentral.callLog.sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
             #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 2)
             #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == second).count() == 0)
         }
@@ -257,14 +257,14 @@ struct RingCentralWorkTests {
                 _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
                 let job = try #require(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).first())
                 #expect(job.uniqueKey == SyncRingCentralCallLogs.uniqueKey)
-                _ = try await CallLogSync(app: app).sync(dateFrom: Date().addingTimeInterval(-3600))
+                _ = try await app.services.ringCentral.callLog.sync(dateFrom: Date().addingTimeInterval(-3600))
                 #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 1)
                 let timeline = try await browser.get("/admin/submissions/\(id)").text
                 #expect(timeline.contains("Text from \(Self.leadPhone)"))
                 #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))
 
                 // Renewed when it expires within two days.
-                let subscriptions = RingCentralSubscriptions(app: app)
+                let subscriptions = app.services.ringCentral.subscriptions
                 let before = try #require(try await subscriptions.current()?.expiresAt)
                 #expect(try await subscriptions.maintain(now: Date()) == "active")
                 #expect(try await subscriptions.maintain(now: before.addingTimeInterval(-86_400)) == "renewed")
@@ -296,7 +296,7 @@ struct RingCentralWorkTests {
             let refused = try await browser.post("/admin/integrations/ringcentral/subscription", form: [:])
             #expect(refused.location?.removingPercentEncoding?.contains("RingCentral refused") == true)
             #expect(sandbox.ringCentral.subscriptions.isEmpty)
-            #expect(try await RingCentralSubscriptions(app: app).current() == nil)
+            #expect(try await app.services.ringCentral.subscriptions.current() == nil)
         }
     }
 

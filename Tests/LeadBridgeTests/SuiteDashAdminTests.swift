@@ -49,7 +49,7 @@ struct SuiteDashAdminTests {
             keep["secret_key"] = ""
             keep["public_id"] = ""
             try await browser.post("/admin/integrations/suitedash", form: keep)
-            let configuration = try await SuiteDashGateway(app: app).store.load()
+            let configuration = try await app.services.suiteDash.settings.load()
             #expect(configuration.credentials?.secretKey == sandbox.suiteDash.secretKey)
             #expect(configuration.tags == ["website-lead", "consulting"] && configuration.monthlyCallLimit == 400)
         }

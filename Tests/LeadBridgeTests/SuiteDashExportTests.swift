@@ -38,7 +38,7 @@ struct SuiteDashExportTests {
             let c = try await Self.enquiry(app, first: "\tTab", last: "\rReturn", email: nil, phone: "+14155550100",
                                            company: "+123", interest: "Other", message: "plain")
 
-            guard case .exported(let export, let path) = try await SuiteDashExporter(app: app).export(.init(), createdBy: "test") else {
+            guard case .exported(let export, let path) = try await app.services.suiteDash.exporter.export(.init(), createdBy: "test") else {
                 Issue.record("expected an export"); return
             }
             let expected = [
@@ -61,7 +61,7 @@ struct SuiteDashExportTests {
             config.suiteDash.exportTagSeparator = "|"
         }) { app in
             try await Self.enquiry(app, first: "Ada", email: "ada@example.com", interest: "Other")
-            guard case .exported(_, let path) = try await SuiteDashExporter(app: app).export(.init(), createdBy: nil) else {
+            guard case .exported(_, let path) = try await app.services.suiteDash.exporter.export(.init(), createdBy: nil) else {
                 Issue.record("expected an export"); return
             }
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -73,7 +73,7 @@ struct SuiteDashExportTests {
     @Test func anExportMarksItsEnquiriesAndTheNextDoesNotRepeatThem() async throws {
         try await withApp({ $0.suiteDash.exportPath = $0.storagePath + "/exports" }) { app in
             for index in 0..<3 { try await Self.enquiry(app, first: "P\(index)", email: "p\(index)@example.com") }
-            let exporter = SuiteDashExporter(app: app)
+            let exporter = app.services.suiteDash.exporter
             guard case .exported(let first, _) = try await exporter.export(.init(), createdBy: nil) else { Issue.record("no export"); return }
             let rows = try await ContactSubmission.query(on: app.db).all()
             #expect(rows.allSatisfy { $0.status == .exported && $0.exportedAt != nil && $0.exportID == first.id })
@@ -99,7 +99,7 @@ struct SuiteDashExportTests {
             try await Self.enquiry(app, first: "New", email: "new@example.com")
             var filter = SuiteDashExporter.Filter()
             filter.createdFrom = ExportDate.parse("2026-11-20", timeZone: TimeZone(identifier: "UTC")!)
-            guard case .exported(let export, let path) = try await SuiteDashExporter(app: app).export(filter, createdBy: nil) else {
+            guard case .exported(let export, let path) = try await app.services.suiteDash.exporter.export(filter, createdBy: nil) else {
                 Issue.record("no export"); return
             }
             #expect(export.rows == 1)
@@ -111,7 +111,7 @@ struct SuiteDashExportTests {
     @Test func twoExportsAtOnceNeverShareAnEnquiry() async throws {
         try await withApp({ $0.suiteDash.exportPath = $0.storagePath + "/exports" }) { app in
             try await app.services.enquiryWriter.insertMany(app, count: 400)
-            let exporter = SuiteDashExporter(app: app)
+            let exporter = app.services.suiteDash.exporter
             let outcomes = try await withThrowingTaskGroup(of: SuiteDashExporter.Outcome.self) { group in
                 for name in ["one", "two"] { group.addTask { try await exporter.export(.init(), createdBy: name) } }
                 return try await group.reduce(into: []) { $0.append($1) }

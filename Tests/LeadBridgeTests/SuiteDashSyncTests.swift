@@ -44,7 +44,7 @@ struct SuiteDashSyncTests {
             try await app.runDueJobs()
             sandbox.suiteDash.resetCalls()
 
-            try await SuiteDashSync.enqueue([id], app: app, on: app.db)
+            try await app.services.suiteDash.queueSync([id], on: app.db)
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 1)
             #expect(sandbox.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1], "one call, by the stored uid")
@@ -55,8 +55,8 @@ struct SuiteDashSyncTests {
         try await withSuiteDash { app, sandbox in
             let id = try await app.submitEnquiry()
             // The first run got as far as SuiteDash, then the worker died: the contact exists, our row says pending.
-            let configuration = try await SuiteDashGateway(app: app).store.load()
-            _ = try await SuiteDashGateway(app: app).client(configuration, credentials: configuration.credentials!)
+            let configuration = try await app.services.suiteDash.settings.load()
+            _ = try await app.services.suiteDash.client(configuration, credentials: configuration.credentials!)
                 .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
                                                        phone: "+14155550100", tags: ["website-lead", "Business Strategy"]),
                                                  source: "website", serviceInterest: "Business Strategy", message: "We need a plan.")
@@ -76,9 +76,9 @@ struct SuiteDashSyncTests {
             try await app.runDueJobs()
             let second = try await app.submitEnquiry(interest: "Marketing & Growth")
             // The second enquiry's PUT reached SuiteDash, then the worker died before our update.
-            let configuration = try await SuiteDashGateway(app: app).store.load()
+            let configuration = try await app.services.suiteDash.settings.load()
             let stored = try #require(try await ContactSubmission.find(second, on: app.db))
-            let result = try await SuiteDashGateway(app: app).client(configuration, credentials: configuration.credentials!)
+            let result = try await app.services.suiteDash.client(configuration, credentials: configuration.credentials!)
                 .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
                                                        phone: "+14155550100", tags: configuration.tags(serviceInterest: stored.serviceInterest)),
                                                  source: stored.source, serviceInterest: stored.serviceInterest, message: stored.message)
@@ -99,7 +99,7 @@ struct SuiteDashSyncTests {
 
             let held = try #require(try await QueuedJob.query(on: app.db).first())
             #expect(held.waitingFor == "suitedash" && held.attempts == 0)
-            let configuration = try await SuiteDashGateway(app: app).store.load()
+            let configuration = try await app.services.suiteDash.settings.load()
             #expect(configuration.failingReason?.contains("401") == true)
             #expect(try await ContactSubmission.find(id, on: app.db)?.status == .pending)
 
@@ -110,10 +110,10 @@ struct SuiteDashSyncTests {
             #expect(sandbox.suiteDash.totalCalls == 0)
 
             // The admin enters the right key and tests: the held jobs run.
-            try await SuiteDashGateway(app: app).store.save(.init(
+            try await app.services.suiteDash.settings.save(.init(
                 mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil,
                 secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
-            let outcome = try await SuiteDashConnectionTest.run(app: app)
+            let outcome = try await app.services.suiteDash.testConnection()
             #expect(outcome.success && outcome.resumedJobs == 2)
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 2)
@@ -189,7 +189,7 @@ struct SuiteDashSyncTests {
 
     @Test func noKeyEverReachesTheLogsOrTheDatabaseInClear() async throws {
         try await withSuiteDash { app, sandbox in
-            try await SuiteDashGateway(app: app).store.save(.init(
+            try await app.services.suiteDash.settings.save(.init(
                 mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: sandbox.suiteDash.publicID,
                 secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
             try await app.submitEnquiry()
@@ -202,7 +202,7 @@ struct SuiteDashSyncTests {
             let row = try #require(try await IntegrationSetting.query(on: app.db).first())
             let stored = try String(decoding: JSONEncoder().encode(row.credentials), as: UTF8.self)
             #expect(!stored.contains(sandbox.suiteDash.secretKey) && !stored.contains(sandbox.suiteDash.publicID))
-            #expect(try await SuiteDashGateway(app: app).store.load().credentials?.secretKey == sandbox.suiteDash.secretKey)
+            #expect(try await app.services.suiteDash.settings.load().credentials?.secretKey == sandbox.suiteDash.secretKey)
         }
     }
 
@@ -269,12 +269,12 @@ struct SuiteDashLoggingTests {
             try await app.submitEnquiry()
             try await app.runDueJobs()                 // 401: logged as a held job
             sandbox.suiteDash.switches.outage = true
-            try await SuiteDashGateway(app: app).store.save(.init(
+            try await app.services.suiteDash.settings.save(.init(
                 mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil,
                 secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
-            _ = try await SuiteDashConnectionTest.run(app: app)
+            _ = try await app.services.suiteDash.testConnection()
             sandbox.suiteDash.switches = SandboxSwitches()
-            _ = try await SuiteDashConnectionTest.run(app: app)
+            _ = try await app.services.suiteDash.testConnection()
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 1)
             #expect(!logs.all.isEmpty, "the held job was logged")

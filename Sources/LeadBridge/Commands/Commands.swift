@@ -1,6 +1,6 @@
 import Vapor
 
-/// Every CLI command besides Vapor's `serve` and Fluent's `migrate`.
+/// Every CLI command besides Vapor's `serve` and Fluent's `migrate`; the tools target adds `sandbox`.
 func registerCommands(_ app: Application) {
     app.asyncCommands.use(KeyCommand(), as: "key")
     app.asyncCommands.use(UserCommand(), as: "user")
@@ -8,5 +8,4 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(JobsCommand(), as: "jobs")
     app.asyncCommands.use(SuiteDashCommand(), as: "suitedash")
     app.asyncCommands.use(RingCentralCommand(), as: "ringcentral")
-    app.asyncCommands.use(SandboxCommand(), as: "sandbox")
 }

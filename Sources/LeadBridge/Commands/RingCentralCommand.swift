@@ -28,13 +28,13 @@ struct RingCentralCommand: AsyncCommandGroup {
             let started = Date()
             let outcome: CallLogSync.Outcome
             do {
-                outcome = try await CallLogSync(app: context.application).sync(dateFrom: since) { page, totalPages, _ in
+                outcome = try await context.application.services.ringCentral.callLog.sync(dateFrom: since) { page, totalPages, _ in
                     bar.activity.currentProgress = Double(page) / Double(max(totalPages ?? page, 1))
                 }
             } catch let error as RingCentralError {
                 bar.fail()
                 throw UserCommandError(error.description)
-            } catch let error as RingCentralGatewayError {
+            } catch let error as RingCentralServiceError {
                 bar.fail()
                 throw UserCommandError(error.description)
             }
@@ -50,12 +50,12 @@ struct RingCentralCommand: AsyncCommandGroup {
         let help = "Show what is connected, and test it with one call."
 
         func run(using context: CommandContext, signature: Signature) async throws {
-            let app = context.application
-            let configuration = try await RingCentralGateway(app: app).store.load()
-            guard configuration.isConfigured else { throw UserCommandError(RingCentralGatewayError.notConfigured.description) }
+            let ringCentral = context.application.services.ringCentral
+            let configuration = try await ringCentral.settings.load()
+            guard configuration.isConfigured else { throw UserCommandError(RingCentralServiceError.notConfigured.description) }
             if let reason = configuration.reauthorizationReason { throw UserCommandError("Needs re-authorisation: \(reason)") }
             do {
-                let account = try await RingCentralConnector(app: app).refreshSnapshot()
+                let account = try await ringCentral.connection.refreshSnapshot()
                 context.console.success("Connected: account \(account.accountID), main number \(account.mainNumber ?? "—"), extension \(account.primaryExtension?.extensionNumber ?? "—").")
             } catch let error as RingCentralError {
                 throw UserCommandError(error.description)
@@ -69,7 +69,7 @@ struct RingCentralCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             do {
-                context.console.success("Webhook subscription: " + (try await RingCentralSubscriptions(app: context.application).maintain()))
+                context.console.success("Webhook subscription: " + (try await context.application.services.ringCentral.subscriptions.maintain()))
             } catch let error as RingCentralError {
                 throw UserCommandError(error.description)
             }
@@ -91,7 +91,7 @@ struct RingCentralCommand: AsyncCommandGroup {
             let callers = max(1, min(signature.callers ?? 50, 1000))
             let seconds = max(0.1, signature.seconds ?? 10)
             let deadline = Date().addingTimeInterval(seconds)
-            let client = try await RingCentralGateway(app: context.application).client()
+            let client = try await context.application.services.ringCentral.client()
             let bar = context.console.progressBar(title: "Calling RingCentral with \(callers) callers")
             bar.start()
             let ticker = Task {

@@ -31,7 +31,7 @@ struct SuiteDashCommand: AsyncCommandGroup {
             bar.start()
             let outcome: SuiteDashExporter.Outcome
             do {
-                outcome = try await SuiteDashExporter(app: app).export(filter, createdBy: "command line", output: signature.output) { written, total in
+                outcome = try await app.services.suiteDash.exporter.export(filter, createdBy: "command line", output: signature.output) { written, total in
                     bar.activity.currentProgress = Double(written) / Double(max(total, 1))
                 }
             } catch {
@@ -56,7 +56,7 @@ struct SuiteDashCommand: AsyncCommandGroup {
         let help = "Test the connection with the saved (or SUITEDASH_*) keys; a pass resumes held syncs."
 
         func run(using context: CommandContext, signature: Signature) async throws {
-            let outcome = try await SuiteDashConnectionTest.run(app: context.application)
+            let outcome = try await context.application.services.suiteDash.testConnection()
             if outcome.success {
                 context.console.success(outcome.message + (outcome.resumedJobs > 0 ? " \(outcome.resumedJobs) held sync(s) resumed." : ""))
             } else {
@@ -74,13 +74,13 @@ struct SuiteDashCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
-            guard try await SuiteDashGateway(app: app).store.load().syncsAutomatically else {
+            guard try await app.services.suiteDash.settings.load().syncsAutomatically else {
                 throw UserCommandError("SuiteDash API mode is off or has no keys; set it up in the admin or with SUITEDASH_* first.")
             }
             var query = ContactSubmission.query(on: app.db).filter(\.$email != nil)
             if !signature.all { query = query.filter(\.$status == .pending) }
             let ids = try await query.sort(\.$id).all(\.$id)
-            try await app.db.transaction { try await SuiteDashSync.enqueue(ids, app: app, on: $0) }
+            try await app.db.transaction { try await app.services.suiteDash.queueSync(ids, on: $0) }
             context.console.success("Queued \(ids.count) enquiry(ies) for SuiteDash.")
         }
     }

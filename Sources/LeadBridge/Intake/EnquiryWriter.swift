@@ -23,20 +23,17 @@ actor EnquiryWriter {
         let continuation: CheckedContinuation<Int, any Error>
     }
 
-    /// Runs inside the same transaction, after the rows are in: what must commit with them
-    /// (the CRM sync jobs) goes here, so an enquiry and its job exist together or not at all.
-    typealias AfterInsert = @Sendable (_ ids: [Int], _ db: any Database) async throws -> Void
-
     /// The app's database; once the app has shut down, a commit fails instead of crashing.
     private let database: LateDatabase
-    private let afterInsert: AfterInsert
+    /// Run inside the same transaction, after the rows are in; nil where a test wants rows alone.
+    private let followUps: NewEnquiryFollowUps?
     private let maxGroup: Int
     private var waiting: [Waiting] = []
     private var committing = false
 
-    init(database: LateDatabase, maxGroup: Int = 500, afterInsert: @escaping AfterInsert = { _, _ in }) {
+    init(database: LateDatabase, maxGroup: Int = 500, followUps: NewEnquiryFollowUps?) {
         self.database = database
-        self.afterInsert = afterInsert
+        self.followUps = followUps
         self.maxGroup = maxGroup
     }
 
@@ -62,10 +59,10 @@ actor EnquiryWriter {
 
     private func commit(_ group: [Waiting]) async {
         do {
-            let afterInsert = self.afterInsert
+            let followUps = self.followUps
             let ids = try await database.database().transaction { db in
                 let ids = try await Self.insertRows(group.map(\.row), on: db)
-                try await afterInsert(ids, db)
+                try await followUps?.run(ids, on: db)
                 return ids
             }
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }

@@ -10,8 +10,10 @@ struct AppServices: Sendable {
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
     let decoyPasswordHash: DecoyPasswordHash
-    /// One RingCentral rate limiter and token manager for the whole process.
-    let ringCentral: RingCentralRuntime
+    /// Each integration, built once; controllers, jobs and commands reach them here.
+    let suiteDash: SuiteDashService
+    /// Holds the process's one RingCentral rate limiter and token manager.
+    let ringCentral: RingCentralService
 }
 
 extension Application {

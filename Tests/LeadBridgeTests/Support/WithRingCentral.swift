@@ -100,7 +100,7 @@ extension Application {
 
     /// The tokens as stored, opened with the app's key.
     func storedRingCentralTokens() async throws -> RingCentralTokenSet? {
-        try await RingCentralGateway(app: self).tokenRepository.load()
+        try await self.services.ringCentral.tokenRepository.load()
     }
 
     /// Makes the stored access token look about to expire (as it would 56 minutes in) and

@@ -24,7 +24,7 @@ struct RingCentralWebhookController {
             }
             return Response(status: .ok, headers: ["Validation-Token": validation])
         }
-        guard let expected = try await RingCentralSubscriptions(app: req.application).verificationToken(create: false) else {
+        guard let expected = try await req.services.ringCentral.subscriptions.verificationToken(create: false) else {
             throw Abort(.unauthorized, reason: "RingCentral webhooks are not set up here: set RINGCENTRAL_WEBHOOK_SECRET or create the subscription in the admin.")
         }
         guard let provided = req.headers.first(name: "Verification-Token") else {

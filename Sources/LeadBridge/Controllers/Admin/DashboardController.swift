@@ -26,6 +26,6 @@ enum DashboardController {
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(SubmissionRow.init),
-            ringCentralReauthorization: (try? await RingCentralGateway(app: req.application).store.load())?.reauthorizationReason))
+            ringCentralReauthorization: (try? await req.services.ringCentral.settings.load())?.reauthorizationReason))
     }
 }

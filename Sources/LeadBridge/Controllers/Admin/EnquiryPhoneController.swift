@@ -13,7 +13,7 @@ struct EnquiryPhoneController {
         let form = try req.content.decode(CallForm.self)
         let id = try submission.requireID()
         do {
-            let ringOut = try await RingCentralMessaging(app: req.application).initiateCall(
+            let ringOut = try await req.services.ringCentral.phone.initiateCall(
                 toNumber: form.to ?? submission.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), submissionID: id)
             return req.redirect(to: "/admin/submissions/\(id)?ringout=\(Self.escape(ringOut.id))#phone")
         } catch {
@@ -28,7 +28,7 @@ struct EnquiryPhoneController {
             throw Abort(.badRequest, reason: "That is not a RingOut id.")
         }
         do {
-            let ringOut = try await RingCentralMessaging(app: req.application).ringOutStatus(id: ringOutID, submissionID: submission.id)
+            let ringOut = try await req.services.ringCentral.phone.ringOutStatus(id: ringOutID, submissionID: submission.id)
             struct Status: Content { let id: String; let text: String; let final: Bool; let callStatus: String? }
             return try await Status(id: ringOut.id, text: RingOutStatusText.describe(ringOut), final: ringOut.isFinal,
                                     callStatus: ringOut.status?.callStatus).encodeResponse(for: req)
@@ -50,7 +50,7 @@ struct EnquiryPhoneController {
             throw Abort(.badRequest, reason: "That is not a RingOut id.")
         }
         do {
-            try await RingCentralMessaging(app: req.application).cancelRingOut(id: ringOutID, submissionID: id)
+            try await req.services.ringCentral.phone.cancelRingOut(id: ringOutID, submissionID: id)
             return Self.back(req, id, "Call cancelled.")
         } catch {
             return Self.back(req, id, Self.explain(error, req))
@@ -62,7 +62,7 @@ struct EnquiryPhoneController {
         let id = try submission.requireID()
         let form = try req.content.decode(SMSForm.self)
         do {
-            let message = try await RingCentralMessaging(app: req.application).sendSMS(
+            let message = try await req.services.ringCentral.phone.sendSMS(
                 toNumber: form.to ?? submission.phone ?? "", message: form.text ?? "", fromNumber: form.from,
                 user: try req.auth.require(User.self), submissionID: id)
             if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
@@ -76,7 +76,7 @@ struct EnquiryPhoneController {
         switch error {
         case let failure as RingCentralMessaging.Failure: return failure.description
         case let failure as RingCentralError: return RingCentralMessaging.explain(failure)
-        case let failure as RingCentralGatewayError: return failure.description
+        case let failure as RingCentralServiceError: return failure.description
         default:
             req.logger.error("Call or SMS failed", metadata: ["error": .string(String(describing: error))])
             return "That did not work because of a problem on this server; it is in the server log. Try again, or tell whoever runs LeadBridge."

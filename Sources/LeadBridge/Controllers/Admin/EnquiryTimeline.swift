@@ -65,9 +65,9 @@ struct RingCentralPanel: Encodable {
     let maxSMS: Int
 
     static func load(_ req: Request, ringOutID: String?, submissionID: Int) async throws -> RingCentralPanel {
-        let gateway = RingCentralGateway(app: req.application)
+        let ringCentral = req.services.ringCentral
         // An unreadable RingCentral setting (say, after an APP_KEY change) must not break the enquiry page.
-        guard let configuration = try? await gateway.store.load() else {
+        guard let configuration = try? await ringCentral.settings.load() else {
             return RingCentralPanel(connected: false, needsReconnect: false, officePhone: "", smsNumbers: [], ringOutID: nil,
                                     ringOutStatus: nil, ringOutFinal: true, maxSMS: RingCentralMessaging.maxSMSLength)
         }
@@ -77,7 +77,7 @@ struct RingCentralPanel: Encodable {
         var status: String?
         var final = true
         if let ringOutID, connected, configuration.reauthorizationReason == nil {
-            if let ringOut = try? await RingCentralMessaging(app: req.application).ringOutStatus(id: ringOutID, submissionID: submissionID) {
+            if let ringOut = try? await req.services.ringCentral.phone.ringOutStatus(id: ringOutID, submissionID: submissionID) {
                 status = RingOutStatusText.describe(ringOut)
                 final = ringOut.isFinal
             } else {

@@ -44,7 +44,7 @@ struct RingCentralActivityController {
                     duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$submission.id,
                     recording: call.recordingURL != nil)
         }
-        let lastSync = try await RingCentralGateway(app: req.application).store.value(RingCentralSettingsStore.Key.callLogLastRun)
+        let lastSync = try await req.services.ringCentral.settings.value(RingCentralSettingsStore.Key.callLogLastRun)
             .flatMap(Double.init).map { AdminDate.format(Date(timeIntervalSince1970: $0)) } ?? "never"
         return try await req.view.render("admin/call-logs", ListContext(
             title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
@@ -116,11 +116,11 @@ struct RingCentralActivityController {
 
     private func subscriptionAction(_ req: Request, _ action: (RingCentralSubscriptions) async throws -> String) async throws -> Response {
         do {
-            let notice = try await action(RingCentralSubscriptions(app: req.application))
+            let notice = try await action(req.services.ringCentral.subscriptions)
             return req.redirect(to: "/admin/integrations/ringcentral", notice: notice)
         } catch let error as RingCentralError {
             return req.redirect(to: "/admin/integrations/ringcentral", notice: "RingCentral refused: " + error.description)
-        } catch let error as RingCentralGatewayError {
+        } catch let error as RingCentralServiceError {
             return req.redirect(to: "/admin/integrations/ringcentral", notice: error.description)
         }
     }

@@ -65,7 +65,7 @@ struct RingCentralAdminController {
         if minutes == nil || !(0...1440).contains(minutes!) {
             errors["call_log_sync_minutes"] = "Enter the minutes between call-log syncs (1 to 1440), or 0 to switch the schedule off."
         }
-        let current = try await RingCentralGateway(app: req.application).store.load()
+        let current = try await req.services.ringCentral.settings.load()
         if errors.isEmpty, serverURL != current.serverURL, current.clientSecret != nil, clientSecret == nil {
             // The secret (and tokens) go to whatever server is named: a change must be deliberate.
             errors["client_secret"] = "Enter the client secret again to use it with a different server."
@@ -75,7 +75,7 @@ struct RingCentralAdminController {
             response.status = .unprocessableEntity
             return response
         }
-        try await RingCentralGateway(app: req.application).store.save(.init(
+        try await req.services.ringCentral.settings.save(.init(
             clientID: clientID, clientSecret: clientSecret, serverURL: serverURL, redirectURI: redirectURI,
             defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
         return redirect(req, "Saved.")
@@ -89,14 +89,14 @@ struct RingCentralAdminController {
     /// pages). A fresh navigation from our own page is not a form submission, so the CSP can
     /// stay `form-action 'self'`.
     @Sendable func connect(req: Request) async throws -> Response {
-        let configuration = try await RingCentralGateway(app: req.application).store.load()
+        let configuration = try await req.services.ringCentral.settings.load()
         if let sentence = BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page) {
             return try await messagePage(req, sentence, status: .conflict)
         }
         let start: (url: String, state: String)
         do {
-            start = try await RingCentralConnector(app: req.application).start(configuration)
-        } catch let error as RingCentralGatewayError {
+            start = try await req.services.ringCentral.connection.start(configuration)
+        } catch let error as RingCentralServiceError {
             throw Abort(.conflict, reason: error.description)
         }
         struct Onward: Encodable { let title: String, onwardURL: String }
@@ -113,7 +113,7 @@ struct RingCentralAdminController {
     @Sendable func callback(req: Request) async throws -> Response {
         struct Query: Decodable { var code: String?; var state: String?; var error: String?; var error_description: String? }
         let query = (try? req.query.decode(Query.self)) ?? Query()
-        let connector = RingCentralConnector(app: req.application)
+        let connector = req.services.ringCentral.connection
         do {
             let account = try await connector.finish(
                 code: query.code, state: query.state, error: query.error, errorDescription: query.error_description,
@@ -126,7 +126,7 @@ struct RingCentralAdminController {
                 req.logger.error("RingCentral callback failed", metadata: ["error": .string(String(describing: error))])
             }
             let failure = error as? RingCentralConnector.CallbackError
-                ?? .failed((error as? RingCentralGatewayError)?.description ?? "a problem on this server (it is in the server log).")
+                ?? .failed((error as? RingCentralServiceError)?.description ?? "a problem on this server (it is in the server log).")
             let status: HTTPResponseStatus = { if case .failed = failure { return .badGateway }; return .badRequest }()
             let response = try await messagePage(req, failure.description, status: status)
             response.cookies[Self.stateCookie] = Self.expiredStateCookie
@@ -135,28 +135,28 @@ struct RingCentralAdminController {
     }
 
     @Sendable func disconnect(req: Request) async throws -> Response {
-        try await RingCentralConnector(app: req.application).disconnect()
+        try await req.services.ringCentral.connection.disconnect()
         return redirect(req, "Disconnected: the tokens were revoked and deleted.")
     }
 
     /// Re-reads the account, extension and numbers: also the connection test.
     @Sendable func refresh(req: Request) async throws -> Response {
         do {
-            let account = try await RingCentralConnector(app: req.application).refreshSnapshot()
+            let account = try await req.services.ringCentral.connection.refreshSnapshot()
             return redirect(req, "RingCentral answered: account \(account.accountID), \(account.primaryExtension?.phoneNumbers.count ?? 0) number(s).")
         } catch let error as RingCentralError {
             return redirect(req, error.description)
-        } catch let error as RingCentralGatewayError {
+        } catch let error as RingCentralServiceError {
             return redirect(req, error.description)
         }
     }
 
     private func render(_ req: Request, notice: String?, errors: FieldErrors) async throws -> View {
-        let configuration = try await RingCentralGateway(app: req.application).store.load()
+        let configuration = try await req.services.ringCentral.settings.load()
         let account = try await RingCentralAccountRecord.query(on: req.db).first()
         let token = try await RingCentralTokenRecord.query(on: req.db).sort(\.$id, .descending).first()
         let primary = account?.primaryExtension
-        let subscriptions = RingCentralSubscriptions(app: req.application)
+        let subscriptions = req.services.ringCentral.subscriptions
         let subscription = try await subscriptions.current()
         return try await req.view.render("admin/integrations/ringcentral", Context(
             title: "RingCentral", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,

@@ -48,12 +48,12 @@ struct SubmissionEditController {
                 submission.status = .pending
                 submission.syncError = nil
             }
-            let app = req.application
+            let suiteDash = req.services.suiteDash
             let id = try submission.requireID()
             let queued = try await req.db.transaction { tx -> Bool in
                 try await submission.save(on: tx)
-                guard wasFailed, try await SuiteDashGateway(app: app).store(on: tx).load().syncsAutomatically else { return false }
-                try await SuiteDashSync.enqueue([id], app: app, on: tx)
+                guard wasFailed, try await suiteDash.settings(on: tx).load().syncsAutomatically else { return false }
+                try await suiteDash.queueSync([id], on: tx)
                 return true
             }
             let notice = queued ? "Saved, and queued for SuiteDash again." : "Saved."

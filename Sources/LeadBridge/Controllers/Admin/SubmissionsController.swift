@@ -61,7 +61,7 @@ struct SubmissionsController {
             return "/admin/submissions?" + items.joined(separator: "&")
         }
         return try await req.view.render("admin/submissions/index", ListContext(
-            title: "Submissions", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
+            title: "Enquiries", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             rows: result.items.map(SubmissionRow.init), statuses: SubmissionStatus.allCases.map(\.rawValue),
             status: status?.rawValue ?? "", q: String(q), page: page, pageCount: pageCount,
             total: result.metadata.total,
@@ -83,7 +83,7 @@ struct SubmissionsController {
             exportedAt: AdminDate.format(submission.exportedAt), syncError: submission.syncError ?? "",
             logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
-            canSync: try await SuiteDashGateway(app: req.application).store.load().syncsAutomatically,
+            canSync: try await req.services.suiteDash.settings.load().syncsAutomatically,
             notice: try? req.query.get(String.self, at: "notice"),
             phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).flatMap { RingOutID.isValid($0) ? $0 : nil },
                                                    submissionID: id),
@@ -96,17 +96,17 @@ struct SubmissionsController {
               let submission = try await ContactSubmission.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
-        guard try await SuiteDashGateway(app: req.application).store.load().syncsAutomatically else {
+        guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
             throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
         }
-        let app = req.application
+        let suiteDash = req.services.suiteDash
         try await req.db.transaction { tx in
             if submission.status == .failed {
                 submission.status = .pending
                 submission.syncError = nil
                 try await submission.save(on: tx)
             }
-            try await SuiteDashSync.enqueue([id], app: app, on: tx)
+            try await suiteDash.queueSync([id], on: tx)
         }
         return req.redirect(to: "/admin/submissions/\(id)", notice: "Queued for SuiteDash.")
     }

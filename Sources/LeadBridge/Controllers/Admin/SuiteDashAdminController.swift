@@ -55,12 +55,12 @@ struct SuiteDashAdminController {
             response.status = .unprocessableEntity
             return response
         }
-        let gateway = SuiteDashGateway(app: req.application)
-        let before = try await gateway.store.load()
-        try await gateway.store.save(.init(mode: mode, isEnabled: form.enabled != nil, apiURL: apiURL, publicID: publicID,
+        let suiteDash = req.services.suiteDash
+        let before = try await suiteDash.settings.load()
+        try await suiteDash.settings.save(.init(mode: mode, isEnabled: form.enabled != nil, apiURL: apiURL, publicID: publicID,
                                            secretKey: secret, tags: tags, monthlyCallLimit: limit))
         var notice = "Saved."
-        let after = try await gateway.store.load()
+        let after = try await suiteDash.settings.load()
         if after.syncsAutomatically && !before.syncsAutomatically {
             let resumed = try await req.services.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: req.db)
             notice += resumed > 0 ? " \(resumed) held sync job(s) resumed." : ""
@@ -70,7 +70,7 @@ struct SuiteDashAdminController {
     }
 
     @Sendable func test(req: Request) async throws -> Response {
-        let outcome = try await SuiteDashConnectionTest.run(app: req.application)
+        let outcome = try await req.services.suiteDash.testConnection()
         var notice = outcome.message
         if outcome.resumedJobs > 0 { notice += " \(outcome.resumedJobs) held sync job(s) resumed." }
         return redirect(req, notice)
@@ -78,20 +78,20 @@ struct SuiteDashAdminController {
 
     /// "Sync pending enquiries": the offer shown once API mode is on.
     @Sendable func syncPending(req: Request) async throws -> Response {
-        let configuration = try await SuiteDashGateway(app: req.application).store.load()
+        let configuration = try await req.services.suiteDash.settings.load()
         guard configuration.syncsAutomatically else {
             throw Abort(.conflict, reason: "Switch on API mode with working keys before syncing enquiries.")
         }
         let ids = try await ContactSubmission.query(on: req.db).filter(\.$status == .pending).all(\.$id)
-        let app = req.application
-        try await req.db.transaction { try await SuiteDashSync.enqueue(ids, app: app, on: $0) }
+        let suiteDash = req.services.suiteDash
+        try await req.db.transaction { try await suiteDash.queueSync(ids, on: $0) }
         return redirect(req, "\(ids.count) pending enquiry(ies) queued for SuiteDash.")
     }
 
     private func render(_ req: Request, notice: String?, errors: FieldErrors) async throws -> View {
-        let gateway = SuiteDashGateway(app: req.application)
-        let configuration = try await gateway.store.load()
-        let calls = try await gateway.callsThisMonth()
+        let suiteDash = req.services.suiteDash
+        let configuration = try await suiteDash.settings.load()
+        let calls = try await suiteDash.callsThisMonth()
         let limit = configuration.monthlyCallLimit
         let percent = limit.map { min(100, calls * 100 / max($0, 1)) } ?? 0
         var warning: String?

@@ -29,7 +29,7 @@ struct SuiteDashExportsController {
     @Sendable func index(req: Request) async throws -> View {
         let exports = try await SuiteDashExport.query(on: req.db).sort(\.$id, .descending).limit(200).all()
         let notExported = try await ContactSubmission.query(on: req.db).filter(\.$exportedAt == nil).count()
-        let mode = try await SuiteDashGateway(app: req.application).store.load().mode
+        let mode = try await req.services.suiteDash.settings.load().mode
         return try await req.view.render("admin/integrations/exports", ListContext(
             title: "SuiteDash exports", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             exports: exports.map(ExportRow.init), notExported: notExported, importMode: mode == .import,
@@ -59,7 +59,7 @@ struct SuiteDashExportsController {
             filter.status = parsed
         }
         let admin = try req.auth.require(User.self).email
-        switch try await SuiteDashExporter(app: req.application).export(filter, createdBy: admin) {
+        switch try await req.services.suiteDash.exporter.export(filter, createdBy: admin) {
         case .empty:
             return redirect(req, "Nothing to export: every enquiry that matches is in an earlier export.")
         case .exported(let export, _):
@@ -77,7 +77,7 @@ struct SuiteDashExportsController {
 
     @Sendable func download(req: Request) async throws -> Response {
         let export = try await find(req)
-        let path = SuiteDashExporter(app: req.application).path(for: export)
+        let path = req.services.suiteDash.exporter.path(for: export)
         guard export.status == "ready", FileManager.default.fileExists(atPath: path) else {
             throw Abort(.gone, reason: "This export's file is no longer on the server; generate a new export.")
         }
@@ -90,7 +90,7 @@ struct SuiteDashExportsController {
     @Sendable func delete(req: Request) async throws -> Response {
         let export = try await find(req)
         let id = try export.requireID()
-        try? FileManager.default.removeItem(atPath: SuiteDashExporter(app: req.application).path(for: export))
+        try? FileManager.default.removeItem(atPath: req.services.suiteDash.exporter.path(for: export))
         try await req.db.transaction { tx in
             // The enquiries stay exported (they may be in SuiteDash already); they just lose the link.
             try await ContactSubmission.query(on: tx).filter(\.$exportID == id).set(\.$exportID, to: nil).update()

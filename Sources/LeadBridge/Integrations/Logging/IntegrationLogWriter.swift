@@ -19,11 +19,10 @@ struct IntegrationLogWriter: Sendable {
     /// Where the line goes; once the app has shut down there is none, and the line is dropped.
     let database: LateDatabase
 
-    init(app: Application) {
-        database = LateDatabase(app: app)
-    }
-
-    func record(_ entry: Entry) async {
+    /// True when the line was written; false when it was dropped (the app had shut down, or the
+    /// write failed), which must not fail the call it describes.
+    @discardableResult
+    func record(_ entry: Entry) async -> Bool {
         let log = IntegrationLog()
         log.provider = entry.provider
         log.action = entry.action
@@ -36,8 +35,12 @@ struct IntegrationLogWriter: Sendable {
         log.errorMessage = entry.errorMessage
         log.httpStatus = entry.httpStatus
         log.durationMS = entry.durationMS
-        // An audit line that cannot be written must not fail the call it describes.
-        guard let database = try? database.database() else { return }
-        try? await log.create(on: database)
+        guard let database = try? database.database() else { return false }
+        do {
+            try await log.create(on: database)
+            return true
+        } catch {
+            return false
+        }
     }
 }

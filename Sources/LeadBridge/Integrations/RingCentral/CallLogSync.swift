@@ -32,17 +32,16 @@ struct CallLogSync {
     static let firstSyncLookback: TimeInterval = 7 * 24 * 60 * 60
     static let syncedThroughKey = "call_log_synced_through"
 
-    let app: Application
+    let service: RingCentralService
     var now: @Sendable () -> Date = { Date() }
 
     func sync(dateFrom explicitFrom: Date? = nil, client: RingCentralClient? = nil,
               progress: Progress? = nil) async throws -> Outcome {
-        let gateway = RingCentralGateway(app: app)
         let resolvedClient: RingCentralClient
-        if let client { resolvedClient = client } else { resolvedClient = try await gateway.client(relatedType: "call_logs") }
+        if let client { resolvedClient = client } else { resolvedClient = try await service.client(relatedType: "call_logs") }
         let client = resolvedClient
         let startedAt = now()
-        let bookkeeping = try await gateway.store.values()
+        let bookkeeping = try await service.settings.values()
         let previousThrough = bookkeeping[Self.syncedThroughKey].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
         let from = explicitFrom ?? defaultFrom(bookkeeping, now: startedAt)
         var outcome = Outcome(from: from)
@@ -64,7 +63,7 @@ struct CallLogSync {
         if let through = outcome.through, through > (previousThrough ?? .distantPast) {
             updates[Self.syncedThroughKey] = String(through.timeIntervalSince1970)
         }
-        try await gateway.store.setValues(updates)
+        try await service.settings.setValues(updates)
         return outcome
     }
 
@@ -87,9 +86,9 @@ struct CallLogSync {
         var seen = Set<String>()
         let records = page.filter { seen.insert($0.id).inserted }
         guard !records.isEmpty else { return 0 }
-        let sql = try JobQueue.sql(app.db)
+        let sql = try JobQueue.sql(service.context.db)
         let numbers = Set(records.compactMap(Self.otherParty))
-        let enquiries = try await EnquiryPhoneIndex.lookup(numbers, on: app.db)
+        let enquiries = try await EnquiryPhoneIndex.lookup(numbers, on: service.context.db)
         let stamp = now()
         var linked = 0
         var insert = sql.insert(into: "call_logs").columns(

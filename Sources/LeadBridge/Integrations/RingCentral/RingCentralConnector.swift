@@ -12,19 +12,18 @@ struct RingCentralConnector {
     static let pendingLifetime: TimeInterval = 10 * 60
     private static let verifierContext = "integration_settings.ringcentral.pending_oauth_verifier"
 
-    let app: Application
-    var gateway: RingCentralGateway { RingCentralGateway(app: app) }
+    let service: RingCentralService
 
     /// Starts a connect: remembers a fresh state and PKCE verifier and returns the authorize
     /// URL and the state (which also goes into a cookie bound to this browser).
     /// `configuration` is the caller's: it has already read the settings (opening sealed values).
     func start(_ configuration: RingCentralConfiguration, now: Date = Date()) async throws -> (url: String, state: String) {
-        let oauth = try gateway.oauth(configuration)
+        let oauth = try service.oauth(configuration)
         let state = SecureToken.make()
         let pkce = RingCentralOAuth.PKCE.make()
-        try await gateway.store.setValues([
+        try await service.settings.setValues([
             "pending_oauth_state": state,
-            "pending_oauth_verifier": try app.services.secrets.seal(pkce.verifier, context: Self.verifierContext),
+            "pending_oauth_verifier": try service.context.secrets.seal(pkce.verifier, context: Self.verifierContext),
             "pending_oauth_started_at": String(now.timeIntervalSince1970),
         ])
         return (oauth.authorizationURL(state: state, pkce: pkce), state)
@@ -51,7 +50,7 @@ struct RingCentralConnector {
     /// given at start; both must equal the pending state, which is used once.
     func finish(code: String?, state: String?, error: String?, errorDescription: String?, cookieState: String?,
                 now: Date = Date()) async throws -> RingCentralAccountRecord {
-        let store = gateway.store
+        let store = try service.settings
         let pending = try await store.values()
         let pendingState = pending["pending_oauth_state"]
         let startedAt = pending["pending_oauth_started_at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
@@ -68,24 +67,24 @@ struct RingCentralConnector {
         }
         guard let code, !code.isEmpty, code.count < 2000 else { throw CallbackError.missingCode }
 
-        let verifier = try app.services.secrets.open(sealedVerifier, context: Self.verifierContext)
+        let verifier = try service.context.secrets.open(sealedVerifier, context: Self.verifierContext)
         let configuration = try await store.load()
         do {
-            let tokens = try await gateway.oauth(configuration).exchange(code: code, codeVerifier: verifier)
+            let tokens = try await service.oauth(configuration).exchange(code: code, codeVerifier: verifier)
             // The snapshot is fetched with the new tokens before anything is stored, so a
             // failure here leaves the previous connection (if any) as it was.
             let probe = InMemoryRingCentralTokenStore(tokens)
             let client = RingCentralClient(
                 serverURL: configuration.serverURL,
-                tokens: RingCentralTokenManager(store: probe, oauth: try gateway.oauth(configuration)),
-                httpClient: app.http.client.shared, limiter: app.services.ringCentral.limiter,
-                options: .interactive, observer: gateway.observer(relatedType: nil, relatedID: nil))
+                tokens: RingCentralTokenManager(store: probe, oauth: try service.oauth(configuration)),
+                httpClient: service.context.httpClient, limiter: service.limiter,
+                options: .interactive, observer: service.observer(relatedType: nil, relatedID: nil))
             let account = try await client.account()
             let info = try await client.extensionInfo()
             let numbers = try await client.phoneNumbers()
             let saved = try await save(tokens: try await probe.load() ?? tokens, account: account, extension: info, numbers: numbers)
-            await app.services.ringCentral.forgetCachedTokens()
-            _ = try await app.services.jobQueue.resume(waitingFor: RingCentralGateway.waitKey, on: app.db)
+            await service.forgetCachedTokens()
+            _ = try await service.context.jobQueue.resume(waitingFor: RingCentralService.waitKey, on: service.context.db)
             return saved
         } catch let error as RingCentralError {
             throw CallbackError.failed(error.description)
@@ -95,26 +94,26 @@ struct RingCentralConnector {
     /// Revokes the tokens at RingCentral (its errors ignored: the tokens are forgotten here
     /// either way) and deletes them and the account snapshot.
     func disconnect() async throws {
-        let configuration = try await gateway.store.load()
-        let current = try? await gateway.tokenRepository.load()
-        if let current, let oauth = try? gateway.oauth(configuration) {
+        let configuration = try await service.settings.load()
+        let current = try? await service.tokenRepository.load()
+        if let current, let oauth = try? service.oauth(configuration) {
             await oauth.revoke(token: current.refreshToken)
         }
-        try await app.db.transaction { tx in
+        try await service.context.db.transaction { tx in
             try await RingCentralTokenRecord.query(on: tx).delete()
             try await RingCentralAccountRecord.query(on: tx).delete()
-            try await gateway.store(on: tx).setConnected(false)
+            try await service.settings(on: tx).setConnected(false)
         }
-        await app.services.ringCentral.forgetCachedTokens()
+        await service.forgetCachedTokens()
     }
 
     /// Re-reads the account, extension and numbers (after numbers change at RingCentral).
     func refreshSnapshot() async throws -> RingCentralAccountRecord {
-        let client = try await gateway.client(options: .interactive)
+        let client = try await service.client(options: .interactive)
         let account = try await client.account()
         let info = try await client.extensionInfo()
         let numbers = try await client.phoneNumbers()
-        return try await app.db.writeTransaction { tx in
+        return try await service.context.db.writeTransaction { tx in
             let row = try await RingCentralAccountRecord.query(on: tx).first() ?? RingCentralAccountRecord()
             Self.apply(account: account, extension: info, numbers: numbers, to: row)
             try await row.save(on: tx)
@@ -124,14 +123,14 @@ struct RingCentralConnector {
 
     private func save(tokens: RingCentralTokenSet, account: RingCentralAccount, extension info: RingCentralExtension,
                       numbers: [RingCentralPhoneNumber]) async throws -> RingCentralAccountRecord {
-        try await app.db.transaction { tx in
+        try await service.context.db.transaction { tx in
             try await RingCentralAccountRecord.query(on: tx).filter(\.$accountID != String(account.id)).delete()
             let row = try await RingCentralAccountRecord.query(on: tx).filter(\.$accountID == String(account.id)).first()
                 ?? RingCentralAccountRecord()
             Self.apply(account: account, extension: info, numbers: numbers, to: row)
             try await row.save(on: tx)
-            try await gateway.tokenRepository.replaceAll(with: tokens, accountRowID: row.id, on: tx)
-            try await gateway.store(on: tx).setConnected(true)
+            try await service.tokenRepository.replaceAll(with: tokens, accountRowID: row.id, on: tx)
+            try await service.settings(on: tx).setConnected(true)
             return row
         }
     }
@@ -148,6 +147,6 @@ struct RingCentralConnector {
     }
 
     private func clearPending() async throws {
-        try await gateway.store.setValues(["pending_oauth_state": nil, "pending_oauth_verifier": nil, "pending_oauth_started_at": nil])
+        try await service.settings.setValues(["pending_oauth_state": nil, "pending_oauth_verifier": nil, "pending_oauth_started_at": nil])
     }
 }

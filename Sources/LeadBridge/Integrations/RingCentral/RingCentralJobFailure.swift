@@ -7,7 +7,7 @@ extension JobFailure {
     static func from(_ error: RingCentralError) -> JobFailure {
         switch error {
         case .notConnected, .reauthorizationRequired, .invalidClient:
-            return .waitFor(RingCentralGateway.waitKey, error.description)
+            return .waitFor(RingCentralService.waitKey, error.description)
         case .rateLimited(_, let retryAfter):
             return .retryAfter(max(1, retryAfter), error.description)
         case .server, .transport, .unexpectedResponse, .unauthorized:

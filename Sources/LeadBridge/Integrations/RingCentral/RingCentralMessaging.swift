@@ -33,8 +33,7 @@ struct RingCentralMessaging {
         }
     }
 
-    let app: Application
-    var gateway: RingCentralGateway { RingCentralGateway(app: app) }
+    let service: RingCentralService
 
     // MARK: Click-to-call
 
@@ -62,21 +61,21 @@ struct RingCentralMessaging {
             guard let from = PhoneNumber.e164(fromNumber) else { throw Failure.invalidNumber(field: "office phone") }
             given = from
         }
-        let configuration = try await gateway.store.load()
+        let configuration = try await service.settings.load()
         let snapshot = try await connectedExtension()
         guard let from = Self.officePhone(given: given, user: user, configuration: configuration, extension: snapshot) else {
             throw Failure.noOfficePhone
         }
-        let client = try gateway.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
+        let client = try service.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
         return try await client.ringOut(from: from, to: to, callerID: Self.callerID(snapshot))
     }
 
     func ringOutStatus(id: String, submissionID: Int?) async throws -> RingCentralRingOut {
-        try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).ringOutStatus(id: id)
+        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).ringOutStatus(id: id)
     }
 
     func cancelRingOut(id: String, submissionID: Int?) async throws {
-        try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).cancelRingOut(id: id)
+        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).cancelRingOut(id: id)
     }
 
     // MARK: SMS
@@ -111,31 +110,31 @@ struct RingCentralMessaging {
         row.status = "Sending"
         row.sentByUserID = user?.id
         row.$submission.id = submissionID
-        try await row.create(on: app.db)
+        try await row.create(on: service.context.db)
         let sent: RingCentralMessage
         do {
-            let client = try await gateway.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
+            let client = try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
             sent = try await client.sendSMS(from: from, to: to, text: text)
         } catch {
             // Not sent: say why on the row, whatever the failure was.
             row.status = "SendingFailed"
             row.error = (error as? RingCentralError).map(Self.explain) ?? String(describing: error)
-            try await row.save(on: app.db)
+            try await row.save(on: service.context.db)
             return row
         }
         row.ringCentralID = String(sent.id)
         row.status = sent.messageStatus ?? "Queued"
         row.sentAt = Date()
         do {
-            try await app.db.transaction { tx in
+            try await service.context.db.transaction { tx in
                 try await row.save(on: tx)
                 if !row.isFinal, let id = row.id {
-                    try await app.services.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
+                    try await service.context.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
                 }
             }
         } catch {
             // RingCentral took it: the admin must not send it again thinking it failed.
-            app.logger.error("SMS sent but not recorded", metadata: ["ringcentral_id": .string(String(sent.id)), "error": .string("\(error)")])
+            service.context.logger.error("SMS sent but not recorded", metadata: ["ringcentral_id": .string(String(sent.id)), "error": .string("\(error)")])
             throw Abort(.internalServerError, reason: "The text was sent (RingCentral id \(sent.id)) but could not be recorded here; do not send it again.")
         }
         return row
@@ -154,7 +153,7 @@ struct RingCentralMessaging {
     }
 
     private func connectedExtension() async throws -> RingCentralExtensionSnapshot? {
-        guard try await RingCentralTokenRecord.query(on: app.db).count() > 0 else { throw Failure.notConnected }
-        return try await RingCentralAccountRecord.query(on: app.db).first()?.primaryExtension
+        guard try await RingCentralTokenRecord.query(on: service.context.db).count() > 0 else { throw Failure.notConnected }
+        return try await RingCentralAccountRecord.query(on: service.context.db).first()?.primaryExtension
     }
 }

@@ -22,29 +22,28 @@ struct RingCentralSubscriptions {
         var expiresAt: Date?
     }
 
-    let app: Application
-    var gateway: RingCentralGateway { RingCentralGateway(app: app) }
+    let service: RingCentralService
 
     var address: String {
-        let base = app.services.config.appURL.hasSuffix("/") ? String(app.services.config.appURL.dropLast()) : app.services.config.appURL
+        let base = service.context.config.appURL.hasSuffix("/") ? String(service.context.config.appURL.dropLast()) : service.context.config.appURL
         return base + "/api/webhooks/ringcentral"
     }
 
     /// `RINGCENTRAL_WEBHOOK_SECRET`, or (when unset) a random one made once and kept sealed.
     func verificationToken(create: Bool) async throws -> String? {
-        if let secret = app.services.config.ringCentral.webhookSecret { return secret }
-        let store = gateway.store
+        if let secret = service.context.config.ringCentral.webhookSecret { return secret }
+        let store = try service.settings
         if let sealed = try await store.value("webhook_secret") {
-            return try app.services.secrets.open(sealed, context: Self.secretContext)
+            return try service.context.secrets.open(sealed, context: Self.secretContext)
         }
         guard create else { return nil }
         let secret = SecureToken.make()
-        try await store.setValue(try app.services.secrets.seal(secret, context: Self.secretContext), for: "webhook_secret")
+        try await store.setValue(try service.context.secrets.seal(secret, context: Self.secretContext), for: "webhook_secret")
         return secret
     }
 
     func current() async throws -> Status? {
-        let values = try await gateway.store.values()
+        let values = try await service.settings.values()
         guard let id = values["subscription_id"] else { return nil }
         return Status(id: id, status: values["subscription_status"] ?? "Unknown",
                       expiresAt: values["subscription_expires_at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
@@ -61,7 +60,7 @@ struct RingCentralSubscriptions {
     @discardableResult
     func create(options: RingCentralClientOptions = .interactive) async throws -> Status {
         guard let token = try await verificationToken(create: true) else { throw RingCentralError.notConnected }
-        let client = try await gateway.client(options: options, relatedType: "subscription")
+        let client = try await service.client(options: options, relatedType: "subscription")
         let subscription = try await client.createSubscription(eventFilters: Self.eventFilters, address: address,
                                                                verificationToken: token, expiresIn: Self.lifetime)
         return try await remember(subscription)
@@ -70,13 +69,13 @@ struct RingCentralSubscriptions {
     @discardableResult
     func renew(options: RingCentralClientOptions = .interactive) async throws -> Status? {
         guard let id = try await current()?.id else { return nil }
-        let client = try await gateway.client(options: options, relatedType: "subscription")
+        let client = try await service.client(options: options, relatedType: "subscription")
         return try await remember(try await client.renewSubscription(id: id))
     }
 
     func delete(options: RingCentralClientOptions = .interactive) async throws {
         if let id = try await current()?.id {
-            let client = try await gateway.client(options: options, relatedType: "subscription")
+            let client = try await service.client(options: options, relatedType: "subscription")
             do { try await client.deleteSubscription(id: id) }
             catch RingCentralError.request(404, _, _, _) {}  // already gone at RingCentral
         }
@@ -88,7 +87,7 @@ struct RingCentralSubscriptions {
     @discardableResult
     func maintain(now: Date = Date()) async throws -> String {
         guard let known = try await current() else { return "no subscription" }
-        let client = try await gateway.client(relatedType: "subscription")
+        let client = try await service.client(relatedType: "subscription")
         let remote: RingCentralSubscription
         do {
             remote = try await client.subscription(id: known.id)
@@ -113,7 +112,7 @@ struct RingCentralSubscriptions {
 
     @discardableResult
     private func remember(_ subscription: RingCentralSubscription) async throws -> Status {
-        try await gateway.store.setValues([
+        try await service.settings.setValues([
             "subscription_id": subscription.id, "subscription_status": subscription.status ?? "Active",
             "subscription_expires_at": subscription.expirationDate.map { String($0.timeIntervalSince1970) },
         ])
@@ -121,6 +120,6 @@ struct RingCentralSubscriptions {
     }
 
     private func forget() async throws {
-        try await gateway.store.setValues(["subscription_id": nil, "subscription_status": nil, "subscription_expires_at": nil])
+        try await service.settings.setValues(["subscription_id": nil, "subscription_status": nil, "subscription_expires_at": nil])
     }
 }

@@ -10,7 +10,7 @@ struct MaintainRingCentralSubscription: JobKind {
 
     func run(_ payload: Payload, context: JobContext) async throws {
         do {
-            let outcome = try await RingCentralSubscriptions(app: context.application).maintain()
+            let outcome = try await context.application.services.ringCentral.subscriptions.maintain()
             context.logger.info("RingCentral webhook subscription: \(outcome)")
         } catch let error as RingCentralError {
             throw JobFailure.from(error)

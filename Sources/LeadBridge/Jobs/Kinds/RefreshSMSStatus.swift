@@ -13,7 +13,7 @@ struct RefreshSMSStatus: JobKind {
         guard let row = try await SMSMessage.find(payload.messageID, on: context.db), !row.isFinal,
               let ringCentralID = row.ringCentralID else { return }
         do {
-            let client = try await RingCentralGateway(app: context.application)
+            let client = try await context.application.services.ringCentral
                 .client(relatedType: "contact_submission", relatedID: row.$submission.id)
             let message = try await client.message(id: ringCentralID)
             if let status = message.messageStatus, status != row.status {

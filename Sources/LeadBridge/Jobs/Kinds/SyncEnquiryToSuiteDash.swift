@@ -18,10 +18,9 @@ struct SyncEnquiryToSuiteDash: JobKind {
     static func uniqueKey(_ submissionID: Int) -> String { "suitedash-sync:\(submissionID)" }
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        let app = context.application
         guard let submission = try await ContactSubmission.find(payload.submissionID, on: context.db) else { return }
-        let gateway = SuiteDashGateway(app: app)
-        let configuration = try await gateway.store.load()
+        let suiteDash = context.application.services.suiteDash
+        let configuration = try await suiteDash.settings.load()
 
         // Import mode: the CSV export takes care of this enquiry.
         guard configuration.mode == .api else { return }
@@ -32,7 +31,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
         if let reason = configuration.failingReason {
             throw JobFailure.waitFor(Self.waitKey, "Held until SuiteDash accepts the API keys again: \(reason)")
         }
-        if let limit = configuration.monthlyCallLimit, try await gateway.callsThisMonth() >= limit {
+        if let limit = configuration.monthlyCallLimit, try await suiteDash.callsThisMonth() >= limit {
             throw JobFailure.waitFor(Self.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
         }
         guard let email = submission.email else {
@@ -48,7 +47,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
         }
         do {
             try await upsert(submission, email: email, configuration: configuration, credentials: credentials,
-                             gateway: gateway, context: context)
+                             suiteDash: suiteDash, context: context)
         } catch {
             try? await lock.release(on: context.db)
             throw error
@@ -57,8 +56,8 @@ struct SyncEnquiryToSuiteDash: JobKind {
     }
 
     private func upsert(_ submission: ContactSubmission, email: String, configuration: SuiteDashConfiguration,
-                        credentials: SuiteDashClient.Credentials, gateway: SuiteDashGateway, context: JobContext) async throws {
-        let client = gateway.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: submission.id)
+                        credentials: SuiteDashClient.Credentials, suiteDash: SuiteDashService, context: JobContext) async throws {
+        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: submission.id)
         let details = SuiteDashClient.ContactDetails(
             firstName: submission.firstName, lastName: submission.lastName, email: email, phone: submission.phone,
             companyName: submission.company, tags: configuration.tags(serviceInterest: submission.serviceInterest))
@@ -72,7 +71,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
             submission.syncError = nil
             try await submission.save(on: context.db)
         } catch let error as SuiteDashError {
-            throw try await advise(error, submission: submission, context: context, store: gateway.store)
+            throw try await advise(error, submission: submission, context: context, store: suiteDash.settings)
         }
     }
 

@@ -45,7 +45,7 @@ struct SyncRingCentralCallLogs: JobKind {
             throw JobFailure.deferred(30, "Another call-log sync is running; this one starts after it.")
         }
         do {
-            let outcome = try await CallLogSync(app: context.application)
+            let outcome = try await context.application.services.ringCentral.callLog
                 .sync(dateFrom: payload.since.map(Date.init(timeIntervalSince1970:)))
             context.logger.info("Call-log sync: \(outcome.records) record(s) in \(outcome.pages) page(s), \(outcome.linked) linked to enquiries")
         } catch let error as RingCentralError {

@@ -47,16 +47,16 @@ struct SuiteDashExporter: Sendable {
                          "Message", "Source", "Created Date", "Tags"]
     static let pageSize = 2000
 
-    let app: Application
+    let service: SuiteDashService
 
-    var directory: String { app.services.config.suiteDash.exportPath }
+    var directory: String { service.context.config.suiteDash.exportPath }
 
     func path(for export: SuiteDashExport) -> String { directory + "/" + export.fileName }
 
     /// Exports what `filter` selects; `output` writes somewhere else than the export folder.
     func export(_ filter: Filter, createdBy: String?, output: String? = nil,
                 progress: @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Outcome {
-        let db = app.db
+        let db = try service.context.db
         let sql = try JobQueue.sql(db)
         let now = Date()
         let record = SuiteDashExport()
@@ -115,8 +115,8 @@ struct SuiteDashExporter: Sendable {
 
     private func write(firstPage: [ExportRecord], claimer: ExportClaimer, total: Int, to path: String,
                        progress: @Sendable (Int, Int) -> Void) async throws -> Written {
-        let settings = app.services.config.suiteDash
-        let tagConfiguration = try await SuiteDashGateway(app: app).store.load()
+        let settings = service.context.config.suiteDash
+        let tagConfiguration = try await service.settings.load()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let partial = path + ".partial"
         guard FileManager.default.createFile(atPath: partial, contents: nil) else {

@@ -1,10 +1,11 @@
 import Foundation
+import LeadBridge
 import ProviderSandbox
 import Vapor
 
 /// `leadbridge sandbox`: serves the local stand-ins of the providers' APIs, for demos and
 /// benchmarks. Point `SUITEDASH_API_URL` at the address it prints.
-struct SandboxCommand: AsyncCommand {
+struct SandboxCommand: AsyncCommand, StandaloneCommand {
     struct Signature: CommandSignature {
         @Option(name: "port", help: "Port to listen on (default 9100).")
         var port: Int?
@@ -30,7 +31,7 @@ struct SandboxCommand: AsyncCommand {
               RINGCENTRAL_CLIENT_SECRET=\(ringCentral.clientSecret)
             Stats: \(server.baseURL)/_sandbox/suitedash and \(server.baseURL)/_sandbox/ringcentral   Stop with Ctrl-C.
             """)
-        await WorkerCommand.waitForTerminationSignal()
+        await TerminationSignal.wait()
         await server.stop()
     }
 }

@@ -1,0 +1,15 @@
+import Fluent
+
+/// What follows a new enquiry, inside the transaction that stores it, so an enquiry and its
+/// follow-ups exist together or not at all:
+/// 1. its SuiteDash sync is queued (API mode, integration on);
+/// 2. earlier calls and texts from its phone become its own (`EarlierActivityLinker`).
+/// A new follow-up (an alert, an instant reply) is added here, and nowhere else.
+struct NewEnquiryFollowUps: Sendable {
+    let suiteDash: SuiteDashService
+
+    func run(_ ids: [Int], on db: any Database) async throws {
+        try await suiteDash.queueSyncIfEnabled(ids, on: db)
+        await EarlierActivityLinker.claim(ids, on: db)
+    }
+}

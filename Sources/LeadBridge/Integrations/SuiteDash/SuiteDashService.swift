@@ -1,0 +1,108 @@
+import Fluent
+import Foundation
+import SuiteDashKit
+
+/// SuiteDash as the app uses it, built once at start-up (`app.services.suiteDash`): its
+/// settings, clients made from them with every call written to `integration_logs`, the
+/// connection test, queuing syncs, and import mode's CSV exports.
+struct SuiteDashService: Sendable {
+    let context: IntegrationContext
+
+    // MARK: Settings and clients
+
+    /// The settings on a given connection: inside a transaction, pass the transaction,
+    /// or SQLite's one connection per event loop can end up waiting on itself.
+    func settings(on db: any Database) -> SuiteDashSettingsStore {
+        SuiteDashSettingsStore(database: db, secrets: context.secrets, environment: context.config.suiteDash)
+    }
+
+    /// The settings on the app's default database.
+    var settings: SuiteDashSettingsStore {
+        get throws { settings(on: try context.db) }
+    }
+
+    func client(_ configuration: SuiteDashConfiguration, credentials: SuiteDashClient.Credentials,
+                relatedType: String? = nil, relatedID: Int? = nil) -> SuiteDashClient {
+        let logs = context.logs
+        return SuiteDashClient(baseURL: configuration.apiURL, credentials: credentials, httpClient: context.httpClient,
+                               timeout: .seconds(20)) { record in
+            await logs.record(.init(
+                provider: SuiteDashSettingsStore.provider, action: record.endpoint, relatedType: relatedType, relatedID: relatedID,
+                payload: record.requestBody, response: record.responseBody, httpStatus: record.status,
+                durationMS: record.durationMilliseconds, errorMessage: record.error.map(String.init(describing:))))
+        }
+    }
+
+    /// Calls that reached SuiteDash since the start of this month (UTC): what counts against the plan.
+    func callsThisMonth(now: Date = Date()) async throws -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
+        return try await IntegrationLog.query(on: try context.db)
+            .filter(\.$provider == SuiteDashSettingsStore.provider)
+            .filter(\.$httpStatus != nil)
+            .filter(\.$createdAt >= monthStart)
+            .count()
+    }
+
+    // MARK: Connection test
+
+    struct ConnectionTestOutcome: Sendable { let success: Bool; let message: String; let resumedJobs: Int }
+
+    /// The admin's "Test Connection": one cheap call (`GET /contact/meta`); its verdict is stored,
+    /// and a pass releases every sync job that was held for SuiteDash.
+    func testConnection() async throws -> ConnectionTestOutcome {
+        let store = try settings
+        let configuration = try await store.load()
+        guard let credentials = configuration.credentials else {
+            let message = "Enter the Public ID and Secret Key from SuiteDash > Integrations > Secure API first."
+            try await store.recordTest(success: false, message: message)
+            return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
+        }
+        do {
+            try await client(configuration, credentials: credentials).testConnection()
+        } catch let error as SuiteDashError {
+            let message: String
+            switch error {
+            case .unauthorized: message = "SuiteDash refused these keys. Copy the Public ID and a Secret Key again from SuiteDash > Integrations > Secure API."
+            case .transport: message = "SuiteDash could not be reached at \(configuration.apiURL): check the API URL and this server's network. (\(error))"
+            default: message = error.description
+            }
+            try await store.recordTest(success: false, message: message)
+            return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
+        }
+        try await store.recordTest(success: true, message: "Connected: SuiteDash accepted the keys.")
+        let resumed = configuration.isEnabled && configuration.mode == .api
+            ? try await context.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: try context.db) : 0
+        return ConnectionTestOutcome(success: true, message: "Connected: SuiteDash accepted the keys.", resumedJobs: resumed)
+    }
+
+    // MARK: Syncing
+
+    /// In API mode with the integration on, one sync job per new enquiry, committed with it.
+    /// Settings that cannot be read (a rotated APP_KEY, say) must not cost the enquiry: the
+    /// job is queued anyway and checks the settings itself when it runs.
+    func queueSyncIfEnabled(_ ids: [Int], on db: any Database) async throws {
+        let configuration: SuiteDashConfiguration
+        do {
+            configuration = try await settings(on: db).load()
+        } catch {
+            context.logger.error("SuiteDash settings could not be read; queuing the sync anyway", metadata: ["error": "\(error)"])
+            try await queueSync(ids, on: db)
+            return
+        }
+        guard configuration.syncsAutomatically else { return }
+        try await queueSync(ids, on: db)
+    }
+
+    /// Queues a sync for each enquiry (one pending job per enquiry at most).
+    func queueSync(_ ids: [Int], on db: any Database) async throws {
+        try await context.jobQueue.enqueueMany(
+            SyncEnquiryToSuiteDash.self, ids.map { .init(submissionID: $0) }, on: db,
+            uniqueKeys: ids.map(SyncEnquiryToSuiteDash.uniqueKey))
+    }
+
+    // MARK: Import mode
+
+    var exporter: SuiteDashExporter { SuiteDashExporter(service: self) }
+}
