@@ -27,7 +27,9 @@ struct EnquiryWriterTests {
             for row in rows {
                 #expect(ids[row.firstName] == row.id, "\(row.firstName)")
                 #expect(row.email == row.firstName.lowercased() + "@example.com")
-                #expect(row.status == .pending && row.consentAt != nil && row.createdAt != nil)
+                #expect(row.status == .pending)
+                #expect(row.consentAt != nil)
+                #expect(row.createdAt != nil)
             }
         }
     }
@@ -37,16 +39,19 @@ struct EnquiryWriterTests {
             let writer = app.services.enquiryWriter
             // An empty first name breaks the table's CHECK on both databases.
             let results = await withTaskGroup(of: (String, Bool).self) { group in
-                for index in 0..<50 {
-                    let name = index == 25 ? "" : "Good\(index)"
+                for index in 0..<200 {
+                    let name = index == 150 ? "" : "Good\(index)"
                     group.addTask { (name, (try? await writer.insert(Self.row(name))) != nil) }
                 }
                 return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
             #expect(results[""] == false)
-            #expect(results.filter { $0.value }.count == 49)
+            #expect(results.filter { $0.value }.count == 199)
             let stored = try await ContactSubmission.query(on: app.db).count()
-            #expect(stored == 49)
+            #expect(stored == 199)
+            // The refused row arrived in a group with others (two hundred at once cannot all commit
+            // alone), so the group was split: this test is about that path, not a lone row.
+            #expect(await writer.splitGroups >= 1)
         }
     }
 }

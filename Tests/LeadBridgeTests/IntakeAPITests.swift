@@ -35,7 +35,8 @@ struct IntakeAPITests {
             #expect(row.phone == "+14155550100")
             #expect(row.message == "Line one\nLine two")
             #expect(row.status == .pending)
-            #expect(row.consent && row.consentAt != nil)
+            #expect(row.consent)
+            #expect(row.consentAt != nil)
             #expect(row.source == "website")
         }
     }

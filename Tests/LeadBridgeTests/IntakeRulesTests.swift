@@ -47,8 +47,10 @@ struct IntakeRulesTests {
 
     @Test func configurationDefaultsNeedNoEnvironment() throws {
         let config = try AppConfig.load(from: [:])
-        #expect(config.port == 8000 && config.hostname == "127.0.0.1")
-        #expect(config.databaseURL == nil && config.sqlitePath == "storage/database.sqlite")
+        #expect(config.port == 8000)
+        #expect(config.hostname == "127.0.0.1")
+        #expect(config.databaseURL == nil)
+        #expect(config.sqlitePath == "storage/database.sqlite")
         #expect(config.suiteDash.apiURL == "https://app.suitedash.com/secure-api")
         #expect(config.ringCentral.redirectURI == "http://localhost:8000/api/integrations/ringcentral/callback")
         // The callback lives where the admin is opened, so the browser comes back with its cookies.

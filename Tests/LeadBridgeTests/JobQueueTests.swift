@@ -168,12 +168,16 @@ struct JobQueueTests {
             }
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
             let failed = try #require(try await FailedJob.query(on: app.db).first())
-            #expect(failed.attempts == 3 && failed.kind == FailingJob.name && failed.error.contains("PlainError"))
+            #expect(failed.attempts == 3)
+            #expect(failed.kind == FailingJob.name)
+            #expect(failed.error.contains("PlainError"))
 
             #expect(try await queue.retryFailed(id: failed.id!, maxAttempts: 3, on: app.db))
             #expect(try await FailedJob.query(on: app.db).count() == 0)
             let again = try #require(try await QueuedJob.query(on: app.db).first())
-            #expect(again.attempts == 0 && again.uniqueKey == "only-one" && again.payload == failed.payload)
+            #expect(again.attempts == 0)
+            #expect(again.uniqueKey == "only-one")
+            #expect(again.payload == failed.payload)
             #expect(try await queue.retryFailed(id: failed.id!, maxAttempts: 3, on: app.db) == false)
         }
     }
@@ -303,7 +307,8 @@ struct LeaseRenewalTests {
             #expect(try await worker.process(claimed) == 2)
             #expect(await log.runs == [1: 1, 2: 1], "job 3 belongs to the other worker now")
             let left = try await QueuedJob.query(on: app.db).all()
-            #expect(left.map(\.id) == [claimed[2].id] && left.first?.reservedBy == "other")
+            #expect(left.map(\.id) == [claimed[2].id])
+            #expect(left.first?.reservedBy == "other")
         }
     }
 }

@@ -8,9 +8,11 @@ struct OperationsTests {
     @Test func healthAndReadiness() async throws {
         try await withApp { app in
             let live = try await app.testing().sendRequest(.GET, "/healthz")
-            #expect(live.status == .ok && live.text == "ok")
+            #expect(live.status == .ok)
+            #expect(live.text == "ok")
             let ready = try await app.testing().sendRequest(.GET, "/readyz")
-            #expect(ready.status == .ok && ready.text.contains("\"database\":\"ok\""))
+            #expect(ready.status == .ok)
+            #expect(ready.text.contains("\"database\":\"ok\""))
         }
     }
 
@@ -18,10 +20,12 @@ struct OperationsTests {
     func favicons() async throws {
         try await withApp { app in
             let ico = try await app.testing().sendRequest(.GET, "/favicon.ico")
-            #expect(ico.status == .ok && ico.body.readableBytes > 0)
+            #expect(ico.status == .ok)
+            #expect(ico.body.readableBytes > 0)
             #expect(ico.headers.contentType?.subType.contains("icon") == true)
             let svg = try await app.testing().sendRequest(.GET, "/favicon.svg")
-            #expect(svg.status == .ok && svg.text.contains("<svg"))
+            #expect(svg.status == .ok)
+            #expect(svg.text.contains("<svg"))
             #expect(try await app.testing().sendRequest(.GET, "/contact").text.contains(#"<link rel="icon" href="/favicon.svg""#))
         }
     }
@@ -47,12 +51,16 @@ struct OperationsTests {
             let browser = Browser(app)
             let page = try await browser.get("/admin/login")
             let csrf = try #require(page.headers.setCookie?[CSRFMiddleware.cookieName])
-            #expect(csrf.isSecure && csrf.isHTTPOnly && csrf.sameSite == .lax)
+            #expect(csrf.isSecure)
+            #expect(csrf.isHTTPOnly)
+            #expect(csrf.sameSite == .lax)
             #expect(page.headers.first(name: "Strict-Transport-Security") != nil)
 
             let signedIn = try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": "correct horse battery"])
             let session = try #require(signedIn.headers.setCookie?["leadbridge_session"])
-            #expect(session.isSecure && session.isHTTPOnly && session.sameSite == .lax)
+            #expect(session.isSecure)
+            #expect(session.isHTTPOnly)
+            #expect(session.sameSite == .lax)
         }
     }
 }

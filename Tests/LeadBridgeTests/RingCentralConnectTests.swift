@@ -133,14 +133,16 @@ struct RingCentralConnectTests {
             browser.headers.replaceOrAdd(name: .origin, value: elsewhere)
             let refused = try await browser.post("/admin/integrations/ringcentral/connect", form: [:])
             #expect(refused.status == .conflict)
-            #expect(refused.text.contains(elsewhere) && refused.text.contains(home))
+            #expect(refused.text.contains(elsewhere))
+            #expect(refused.text.contains(home))
             #expect(browser.cookies[RingCentralAdminController.stateCookie] == nil, "no connect was started")
 
             browser.headers.replaceOrAdd(name: .origin, value: home)
             browser.headers.replaceOrAdd(name: .host, value: String(home.dropFirst("http://".count)))
             #expect(try await browser.get("/admin/integrations/ringcentral").text.contains("Connect will not work") == false)
             let started = try await browser.post("/admin/integrations/ringcentral/connect", form: [:])
-            #expect(started.status == .ok && started.onward != nil)
+            #expect(started.status == .ok)
+            #expect(started.onward != nil)
         }
     }
 

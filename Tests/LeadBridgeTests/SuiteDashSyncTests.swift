@@ -13,16 +13,20 @@ struct SuiteDashSyncTests {
         try await withSuiteDash { app, sandbox in
             let id = try await app.submitEnquiry()
             let job = try #require(try await QueuedJob.query(on: app.db).first(), "the job was committed with the enquiry")
-            #expect(job.kind == SyncEnquiryToSuiteDash.name && job.uniqueKey == "suitedash-sync:\(id)")
+            #expect(job.kind == SyncEnquiryToSuiteDash.name)
+            #expect(job.uniqueKey == "suitedash-sync:\(id)")
 
             #expect(try await app.runDueJobs() == 1)
             let contact = try #require(sandbox.suiteDash.contacts.first)
-            #expect(contact.fields["email"] == "ada@example.com" && contact.fields["role"] == "Lead")
+            #expect(contact.fields["email"] == "ada@example.com")
+            #expect(contact.fields["role"] == "Lead")
             #expect(contact.tags == ["website-lead", "Business Strategy"])
             #expect(contact.fields["background_info"]?.contains("We need a plan.") == true)
 
             let submission = try #require(try await ContactSubmission.find(id, on: app.db))
-            #expect(submission.status == .synced && submission.externalID == contact.uid && submission.syncedAt != nil)
+            #expect(submission.status == .synced)
+            #expect(submission.externalID == contact.uid)
+            #expect(submission.syncedAt != nil)
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
 
             let logs = try await IntegrationLog.query(on: app.db).sort(\.$id).all()
@@ -66,7 +70,8 @@ struct SuiteDashSyncTests {
             #expect(sandbox.suiteDash.contacts.count == 1, "no duplicate")
             #expect(sandbox.suiteDash.callsByEndpoint["POST /contact"] == nil)
             let submission = try #require(try await ContactSubmission.find(id, on: app.db))
-            #expect(submission.status == .synced && submission.externalID == sandbox.suiteDash.contacts.first?.uid)
+            #expect(submission.status == .synced)
+            #expect(submission.externalID == sandbox.suiteDash.contacts.first?.uid)
         }
     }
 
@@ -82,7 +87,8 @@ struct SuiteDashSyncTests {
                 .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
                                                        phone: "+14155550100", tags: configuration.tags(serviceInterest: stored.serviceInterest)),
                                                  source: stored.source, serviceInterest: stored.serviceInterest, message: stored.message)
-            #expect(result.changed && !result.created)
+            #expect(result.changed)
+            #expect(!result.created)
             sandbox.suiteDash.resetCalls()
 
             try await app.runDueJobs()
@@ -98,7 +104,8 @@ struct SuiteDashSyncTests {
             try await app.runDueJobs()
 
             let held = try #require(try await QueuedJob.query(on: app.db).first())
-            #expect(held.waitingFor == "suitedash" && held.attempts == 0)
+            #expect(held.waitingFor == "suitedash")
+            #expect(held.attempts == 0)
             let configuration = try await app.services.suiteDash.settings.load()
             #expect(configuration.failingReason?.contains("401") == true)
             #expect(try await ContactSubmission.find(id, on: app.db)?.status == .pending)
@@ -114,7 +121,8 @@ struct SuiteDashSyncTests {
                 mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil,
                 secretKey: sandbox.suiteDash.secretKey, tags: ["website-lead"], monthlyCallLimit: nil))
             let outcome = try await app.services.suiteDash.testConnection()
-            #expect(outcome.success && outcome.resumedJobs == 2)
+            #expect(outcome.success)
+            #expect(outcome.resumedJobs == 2)
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 2)
             #expect(try await ContactSubmission.query(on: app.db).filter(\.$status == .synced).count() == 2)
@@ -131,7 +139,8 @@ struct SuiteDashSyncTests {
             sandbox.suiteDash.switches.outage = true
             try await app.runDueJobs(queue: queue)
             var job = try #require(try await QueuedJob.query(on: app.db).first())
-            #expect(job.attempts == 1 && job.lastError?.contains("503") == true)
+            #expect(job.attempts == 1)
+            #expect(job.lastError?.contains("503") == true)
             #expect(abs(job.availableAt.timeIntervalSince(clock.now) - 10) < 0.5)
 
             sandbox.suiteDash.switches = SandboxSwitches()
@@ -139,7 +148,8 @@ struct SuiteDashSyncTests {
             clock.advance(11)
             try await app.runDueJobs(queue: queue)
             job = try #require(try await QueuedJob.query(on: app.db).first())
-            #expect(job.attempts == 2 && job.lastError?.contains("429") == true)
+            #expect(job.attempts == 2)
+            #expect(job.lastError?.contains("429") == true)
             #expect(abs(job.availableAt.timeIntervalSince(clock.now) - 30) < 0.5)
 
             sandbox.suiteDash.switches = SandboxSwitches()
@@ -171,7 +181,8 @@ struct SuiteDashSyncTests {
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.totalCalls == 0)
             let held = try #require(try await QueuedJob.query(on: app.db).first())
-            #expect(held.waitingFor == "suitedash" && held.lastError?.contains("budget") == true)
+            #expect(held.waitingFor == "suitedash")
+            #expect(held.lastError?.contains("budget") == true)
             #expect(try await FailedJob.query(on: app.db).count() == 0)
         }
     }
@@ -201,7 +212,8 @@ struct SuiteDashSyncTests {
             #expect(!logText.contains(sandbox.suiteDash.secretKey))
             let row = try #require(try await IntegrationSetting.query(on: app.db).first())
             let stored = try String(decoding: JSONEncoder().encode(row.credentials), as: UTF8.self)
-            #expect(!stored.contains(sandbox.suiteDash.secretKey) && !stored.contains(sandbox.suiteDash.publicID))
+            #expect(!stored.contains(sandbox.suiteDash.secretKey))
+            #expect(!stored.contains(sandbox.suiteDash.publicID))
             #expect(try await app.services.suiteDash.settings.load().credentials?.secretKey == sandbox.suiteDash.secretKey)
         }
     }
@@ -226,7 +238,8 @@ struct SuiteDashConcurrencyTests {
 
             let first = try await queue.claim(worker: "a", limit: 1, lease: 300, on: app.db)
             let second = try await queue.claim(worker: "b", limit: 1, lease: 300, on: app.db)
-            #expect(first.count == 1 && second.count == 1)
+            #expect(first.count == 1)
+            #expect(second.count == 1)
             let workerA = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "a")
             let workerB = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "b")
             async let ranA = workerA.process(first)
@@ -240,7 +253,8 @@ struct SuiteDashConcurrencyTests {
 
             #expect(sandbox.suiteDash.contacts.count == 1)
             let tags = sandbox.suiteDash.contacts.first?.tags ?? []
-            #expect(tags.count == 3 && Set(tags) == ["website-lead", "Business Strategy", "Marketing & Growth"])
+            #expect(tags.count == 3)
+            #expect(Set(tags) == ["website-lead", "Business Strategy", "Marketing & Growth"])
             #expect(try await ContactSubmission.query(on: app.db).filter(\.$status == .synced).count() == 2)
         }
     }

@@ -30,6 +30,8 @@ actor EnquiryWriter {
     private let maxGroup: Int
     private var waiting: [Waiting] = []
     private var committing = false
+    /// Groups that were refused as a whole and stored row by row (for tests and curiosity).
+    private(set) var splitGroups = 0
 
     init(database: LateDatabase, maxGroup: Int = 500, followUps: NewEnquiryFollowUps?) {
         self.database = database
@@ -68,6 +70,7 @@ actor EnquiryWriter {
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
         } catch where group.count > 1 {
             // Something in the group was refused: store each alone, so only that one fails.
+            splitGroups += 1
             for waiter in group { await commit([waiter]) }
         } catch {
             group[0].continuation.resume(throwing: error)
