@@ -47,7 +47,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
 
     app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60) }
     app.sessions.configuration = SessionsConfiguration(cookieName: "leadbridge_session") { id in
-        HTTPCookies.Value(string: id.string, path: "/admin", isSecure: config.usesHTTPS,
+        HTTPCookies.Value(string: id.string, path: AdminPath.root, isSecure: config.usesHTTPS,
                           isHTTPOnly: true, sameSite: .lax)
     }
 

@@ -18,7 +18,7 @@ struct AdminAuthController {
     // MARK: First run
 
     @Sendable func showSetup(req: Request) async throws -> Response {
-        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: "/admin/login") }
+        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
         return try await req.view.render("admin/setup", Context(title: "Create the first admin", csrf: req.csrfToken))
             .encodeResponse(for: req)
     }
@@ -38,9 +38,9 @@ struct AdminAuthController {
         let created = try await FirstAdmin.create(email: email, name: name, passwordHash: hash, on: req.db)
         guard let user = created else {
             // Someone finished setup first; this page is closed now.
-            return req.redirect(to: "/admin/login")
+            return req.redirect(to: AdminPath.login.path)
         }
-        let response = req.redirect(to: "/admin")
+        let response = req.redirect(to: AdminPath.dashboard.path)
         try await signIn(user, req, response)
         return response
     }
@@ -48,8 +48,8 @@ struct AdminAuthController {
     // MARK: Sign in and out
 
     @Sendable func showLogin(req: Request) async throws -> Response {
-        if try await User.query(on: req.db).count() == 0 { return req.redirect(to: "/admin/setup") }
-        if req.auth.has(User.self) { return req.redirect(to: "/admin") }
+        if try await User.query(on: req.db).count() == 0 { return req.redirect(to: AdminPath.setup.path) }
+        if req.auth.has(User.self) { return req.redirect(to: AdminPath.dashboard.path) }
         let next = (try? req.query.get(String.self, at: "next")) ?? ""
         return try await render("admin/login", Context(title: "Sign in", csrf: req.csrfToken, next: next), status: .ok, req)
     }
@@ -78,7 +78,7 @@ struct AdminAuthController {
     @Sendable func logout(req: Request) async throws -> Response {
         req.auth.logout(User.self)
         req.session.destroy()
-        return req.redirect(to: "/admin/login")
+        return req.redirect(to: AdminPath.login.path)
     }
 
     // MARK: Helpers
@@ -95,8 +95,8 @@ struct AdminAuthController {
 
     /// Only a path inside the admin area; never another host (`//evil.example`).
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\"),
-              !next.contains("://") else { return "/admin" }
+        guard let next, next.hasPrefix(AdminPath.root), !next.hasPrefix("//"), !next.contains("\\"),
+              !next.contains("://") else { return AdminPath.dashboard.path }
         return next
     }
 

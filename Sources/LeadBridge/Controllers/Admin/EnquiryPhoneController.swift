@@ -15,7 +15,7 @@ struct EnquiryPhoneController {
         do {
             let ringOut = try await req.services.ringCentral.phone.initiateCall(
                 toNumber: form.to ?? submission.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), submissionID: id)
-            return req.redirect(to: "/admin/submissions/\(id)?ringout=\(Self.escape(ringOut.id))#phone")
+            return req.redirect(to: AdminPath.enquiry(id).path + "?ringout=\(Self.escape(ringOut.id))#phone")
         } catch {
             return Self.back(req, id, Self.explain(error, req))
         }
@@ -91,7 +91,7 @@ struct EnquiryPhoneController {
     }
 
     private static func back(_ req: Request, _ id: Int, _ notice: String) -> Response {
-        req.redirect(to: "/admin/submissions/\(id)", notice: notice, fragment: "phone")
+        req.redirect(to: AdminPath.enquiry(id).path, notice: notice, fragment: "phone")
     }
 
     private static func escape(_ text: String) -> String {

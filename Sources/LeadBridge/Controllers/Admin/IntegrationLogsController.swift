@@ -18,7 +18,7 @@ struct IntegrationLogsController {
             httpStatus = log.httpStatus.map(String.init) ?? "—"
             duration = log.durationMS.map { "\($0) ms" } ?? ""
             related = log.relatedID.map { "enquiry #\($0)" } ?? ""
-            relatedLink = log.relatedType == "contact_submission" ? log.relatedID.map { "/admin/submissions/\($0)" } : nil
+            relatedLink = log.relatedType == "contact_submission" ? log.relatedID.map { AdminPath.enquiry($0).path } : nil
             error = log.errorMessage ?? ""
         }
     }
@@ -54,7 +54,7 @@ struct IntegrationLogsController {
             for (name, value) in [("provider", provider), ("status", status), ("action", action), ("enquiry", enquiry.map(String.init))] {
                 if let value { items.append(name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             }
-            return "/admin/integration-logs?" + items.joined(separator: "&")
+            return AdminPath.integrationLogs.path + "?" + items.joined(separator: "&")
         }
         return try await req.view.render("admin/integration-logs/index", ListContext(
             title: "Integration logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,

@@ -48,8 +48,8 @@ struct RingCentralActivityController {
             .flatMap(Double.init).map { AdminDate.format(Date(timeIntervalSince1970: $0)) } ?? "never"
         return try await req.view.render("admin/call-logs", ListContext(
             title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
-            total: total, previousPage: page > 1 ? Self.pageLink(req, "/admin/call-logs", page - 1) : nil,
-            nextPage: page * Self.pageSize < total ? Self.pageLink(req, "/admin/call-logs", page + 1) : nil,
+            total: total, previousPage: page > 1 ? Self.pageLink(req, AdminPath.callLogs.path, page - 1) : nil,
+            nextPage: page * Self.pageSize < total ? Self.pageLink(req, AdminPath.callLogs.path, page + 1) : nil,
             notice: try? req.query.get(String.self, at: "notice"), lastSync: lastSync))
     }
 
@@ -71,8 +71,8 @@ struct RingCentralActivityController {
         }
         return try await req.view.render("admin/messages", ListContext(
             title: "Messages", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
-            total: total, previousPage: page > 1 ? Self.pageLink(req, "/admin/messages", page - 1) : nil,
-            nextPage: page * Self.pageSize < total ? Self.pageLink(req, "/admin/messages", page + 1) : nil,
+            total: total, previousPage: page > 1 ? Self.pageLink(req, AdminPath.messages.path, page - 1) : nil,
+            nextPage: page * Self.pageSize < total ? Self.pageLink(req, AdminPath.messages.path, page + 1) : nil,
             notice: try? req.query.get(String.self, at: "notice"), lastSync: ""))
     }
 
@@ -82,7 +82,7 @@ struct RingCentralActivityController {
             throw Abort(.conflict, reason: "RingCentral is not connected: connect it under Integrations > RingCentral first.")
         }
         try await SyncRingCentralCallLogs.request(queue: req.services.jobQueue, on: req.db, delay: 0)
-        return req.redirect(to: "/admin/call-logs", notice: "Call-log sync queued; new calls appear here in a moment.")
+        return req.redirect(to: AdminPath.callLogs.path, notice: "Call-log sync queued; new calls appear here in a moment.")
     }
 
     @Sendable func createSubscription(req: Request) async throws -> Response {
@@ -106,22 +106,22 @@ struct RingCentralActivityController {
             user.officePhone = nil
         } else {
             guard let number = PhoneNumber.e164(text) else {
-                return req.redirect(to: "/admin/integrations/ringcentral", notice: "Enter your office phone in international format, like +16505550123.")
+                return req.redirect(to: AdminPath.ringCentral.path, notice: "Enter your office phone in international format, like +16505550123.")
             }
             user.officePhone = number
         }
         try await user.save(on: req.db)
-        return req.redirect(to: "/admin/integrations/ringcentral", notice: "Your office phone is saved.")
+        return req.redirect(to: AdminPath.ringCentral.path, notice: "Your office phone is saved.")
     }
 
     private func subscriptionAction(_ req: Request, _ action: (RingCentralSubscriptions) async throws -> String) async throws -> Response {
         do {
             let notice = try await action(req.services.ringCentral.subscriptions)
-            return req.redirect(to: "/admin/integrations/ringcentral", notice: notice)
+            return req.redirect(to: AdminPath.ringCentral.path, notice: notice)
         } catch let error as RingCentralError {
-            return req.redirect(to: "/admin/integrations/ringcentral", notice: "RingCentral refused: " + error.description)
+            return req.redirect(to: AdminPath.ringCentral.path, notice: "RingCentral refused: " + error.description)
         } catch let error as RingCentralServiceError {
-            return req.redirect(to: "/admin/integrations/ringcentral", notice: error.description)
+            return req.redirect(to: AdminPath.ringCentral.path, notice: error.description)
         }
     }
 

@@ -189,7 +189,7 @@ struct RingCentralAdminController {
         return response
     }
 
-    private static let page = "/admin/integrations/ringcentral"
+    private static let page = AdminPath.ringCentral.path
 
     private static var expiredStateCookie: HTTPCookies.Value {
         HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: stateCookiePath, isHTTPOnly: true, sameSite: .lax)

@@ -57,7 +57,7 @@ struct SubmissionEditController {
                 return true
             }
             let notice = queued ? "Saved, and queued for SuiteDash again." : "Saved."
-            return req.redirect(to: "/admin/submissions/\(id)", notice: notice)
+            return req.redirect(to: AdminPath.enquiry(id).path, notice: notice)
         }
     }
 

@@ -58,7 +58,7 @@ struct SubmissionsController {
             var items = ["page=\(page)"]
             if let status { items.append("status=\(status.rawValue)") }
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
-            return "/admin/submissions?" + items.joined(separator: "&")
+            return AdminPath.enquiries.path + "?" + items.joined(separator: "&")
         }
         return try await req.view.render("admin/submissions/index", ListContext(
             title: "Enquiries", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
@@ -108,7 +108,7 @@ struct SubmissionsController {
             }
             try await suiteDash.queueSync([id], on: tx)
         }
-        return req.redirect(to: "/admin/submissions/\(id)", notice: "Queued for SuiteDash.")
+        return req.redirect(to: AdminPath.enquiry(id).path, notice: "Queued for SuiteDash.")
     }
 
     /// Matches name, email or phone, ignoring case; digits typed with spaces still find a phone.

@@ -118,6 +118,6 @@ struct SuiteDashAdminController {
 
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/integrations/suitedash", notice: notice)
+        req.redirect(to: AdminPath.suiteDash.path, notice: notice)
     }
 }

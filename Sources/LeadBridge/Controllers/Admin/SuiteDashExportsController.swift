@@ -107,7 +107,7 @@ struct SuiteDashExportsController {
         if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
         let count = try await query.count()
         try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: Date()).update()
-        return req.redirect(to: "/admin/integrations/suitedash/exports/\(id)", notice: "\(count) enquiries marked as synced.")
+        return req.redirect(to: AdminPath.suiteDashExport(id).path, notice: "\(count) enquiries marked as synced.")
     }
 
     private func find(_ req: Request) async throws -> SuiteDashExport {
@@ -119,6 +119,6 @@ struct SuiteDashExportsController {
 
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: "/admin/integrations/suitedash/exports", notice: notice)
+        req.redirect(to: AdminPath.suiteDashExports.path, notice: notice)
     }
 }
