@@ -53,10 +53,10 @@ extension SuiteDashClient {
         return UpsertResult(uid: created.uid, created: true, changed: true)
     }
 
-    /// The guide's `createLeadFromContactSubmission`. SuiteDash has no lead object: a lead is a
+    /// Creates or updates the lead (the guide's `createLeadFromContactSubmission`). SuiteDash has no lead object: a lead is a
     /// contact whose role is Lead. So this is `createOrUpdateContact` with the enquiry (source,
     /// service interest, message) written into the contact's `background_info`.
-    public func createLeadFromContactSubmission(_ details: ContactDetails, source: String, serviceInterest: String?,
+    public func upsertLead(_ details: ContactDetails, source: String, serviceInterest: String?,
                                                 message: String?, knownUID: String? = nil) async throws -> UpsertResult {
         var lead = details
         lead.notes = Self.enquiryNote(source: source, serviceInterest: serviceInterest, message: message)

@@ -202,7 +202,7 @@ struct AdminAuthTests {
         try await withApp { app in
             try await app.createAdmin()
             for (name, email, phone) in [("Ada", "ada@example.com", "+14155550100"), ("Bob", "bob@example.com", "+442079460958")] {
-                let row = ContactSubmission()
+                let row = Enquiry()
                 row.firstName = name; row.email = email; row.phone = phone; row.source = "website"
                 row.consent = true; row.status = name == "Ada" ? .synced : .pending
                 try await row.create(on: app.db)
@@ -221,7 +221,7 @@ struct AdminAuthTests {
             #expect(byPhone.text.contains("ada@example.com"))
             #expect(!byPhone.text.contains("bob@example.com"))
 
-            let ada = try #require(try await ContactSubmission.query(on: app.db).filter(\.$firstName == "Ada").first())
+            let ada = try #require(try await Enquiry.query(on: app.db).filter(\.$firstName == "Ada").first())
             let detail = try await browser.get("/admin/submissions/\(ada.id!)")
             #expect(detail.status == .ok)
             #expect(detail.text.contains("+14155550100"))

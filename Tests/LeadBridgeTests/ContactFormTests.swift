@@ -29,7 +29,7 @@ struct ContactFormTests {
             #expect(response.status == .seeOther)
             #expect(response.location == "/contact/thanks")
             #expect(try await browser.get("/contact/thanks").text.contains("Thank you"))
-            let row = try #require(try await ContactSubmission.query(on: app.db).first())
+            let row = try #require(try await Enquiry.query(on: app.db).first())
             #expect(row.email == "grace@example.com")
             #expect(row.consent)
         }
@@ -49,7 +49,7 @@ struct ContactFormTests {
             #expect(!response.text.contains("<b>Grace</b>"))
             #expect(response.text.contains("id=\"email-error\""))
             #expect(response.text.contains("id=\"consent-error\""))
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 
@@ -63,7 +63,7 @@ struct ContactFormTests {
             var forged = Self.valid
             forged["_csrf"] = SecureToken.make()
             #expect(try await browser.post("/contact", form: forged, withCSRF: false).status == .forbidden)
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 
@@ -75,7 +75,7 @@ struct ContactFormTests {
             form["website"] = "buy-now.example"
             let response = try await browser.post("/contact", form: form)
             #expect(response.location == "/contact/thanks")
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 
@@ -87,7 +87,7 @@ struct ContactFormTests {
             let refused = try await browser.post("/contact", form: Self.valid)
             #expect(refused.status == .tooManyRequests)
             #expect(refused.text.contains("try again"))
-            #expect(try await ContactSubmission.query(on: app.db).count() == 1)
+            #expect(try await Enquiry.query(on: app.db).count() == 1)
         }
     }
 

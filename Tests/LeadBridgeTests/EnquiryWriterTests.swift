@@ -22,7 +22,7 @@ struct EnquiryWriterTests {
                 return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
             #expect(Set(ids.values).count == 300)
-            let rows = try await ContactSubmission.query(on: app.db).all()
+            let rows = try await Enquiry.query(on: app.db).all()
             #expect(rows.count == 300)
             for row in rows {
                 #expect(ids[row.firstName] == row.id, "\(row.firstName)")
@@ -47,7 +47,7 @@ struct EnquiryWriterTests {
             }
             #expect(results[""] == false)
             #expect(results.filter { $0.value }.count == 199)
-            let stored = try await ContactSubmission.query(on: app.db).count()
+            let stored = try await Enquiry.query(on: app.db).count()
             #expect(stored == 199)
             // The refused row arrived in a group with others (two hundred at once cannot all commit
             // alone), so the group was split: this test is about that path, not a lone row.

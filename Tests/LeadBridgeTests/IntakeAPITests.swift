@@ -29,7 +29,7 @@ struct IntakeAPITests {
             let created = try response.content.decode(Created.self)
             #expect(created.status == "pending")
 
-            let row = try #require(try await ContactSubmission.find(created.id, on: app.db))
+            let row = try #require(try await Enquiry.find(created.id, on: app.db))
             #expect(row.firstName == "Ada")
             #expect(row.email == "ada@example.com")
             #expect(row.phone == "+14155550100")
@@ -62,7 +62,7 @@ struct IntakeAPITests {
             let body = try response.content.decode(Invalid.self)
             let message = try #require(body.fields[errorKey])
             #expect(message.hasSuffix("."))
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 
@@ -77,7 +77,7 @@ struct IntakeAPITests {
 
             fields["phone"] = "+44 20 7946 0958"
             #expect(try await Self.post(app, fields).status == .created)
-            #expect(try await ContactSubmission.query(on: app.db).first()?.phone == "+442079460958")
+            #expect(try await Enquiry.query(on: app.db).first()?.phone == "+442079460958")
         }
     }
 
@@ -99,7 +99,7 @@ struct IntakeAPITests {
             fields["first_name"] = "Ev\u{0007}e\u{202E}"
             fields["message"] = "hello\u{0000}\tworld\u{001B}[31m"
             #expect(try await Self.post(app, fields).status == .created)
-            let row = try #require(try await ContactSubmission.query(on: app.db).first())
+            let row = try #require(try await Enquiry.query(on: app.db).first())
             #expect(row.firstName == "Eve")
             #expect(row.message == "hello\tworld[31m")
         }
@@ -111,7 +111,7 @@ struct IntakeAPITests {
             fields["website"] = "http://spam.example"
             let response = try await Self.post(app, fields)
             #expect(response.status == .accepted)
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 
@@ -129,7 +129,7 @@ struct IntakeAPITests {
             let wrongShape = try await app.testing().sendRequest(.POST, "/api/contact",
                 headers: ["Content-Type": "application/json"], body: ByteBuffer(string: "[1,2,3]"))
             #expect(wrongShape.status == .badRequest)
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 
@@ -140,7 +140,7 @@ struct IntakeAPITests {
             #expect(refused.status == .tooManyRequests)
             let retryAfter = try #require(refused.headers.first(name: "Retry-After").flatMap(Int.init))
             #expect((1...60).contains(retryAfter))
-            #expect(try await ContactSubmission.query(on: app.db).count() == 3)
+            #expect(try await Enquiry.query(on: app.db).count() == 3)
         }
     }
 
@@ -151,7 +151,7 @@ struct IntakeAPITests {
             let response = try await app.testing(method: .running(port: 0)).sendRequest(
                 .POST, "/api/contact", headers: ["Content-Type": "application/json"], body: Self.json(fields))
             #expect(response.status == .payloadTooLarge)
-            #expect(try await ContactSubmission.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
 

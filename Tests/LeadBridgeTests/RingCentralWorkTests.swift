@@ -64,7 +64,7 @@ struct RingCentralWorkTests {
             let message = try #require(try await SMSMessage.query(on: app.db).first())
             #expect(message.direction == .outbound)
             #expect(message.fromNumber == Self.directNumber)
-            #expect(message.$submission.id == id)
+            #expect(message.$enquiry.id == id)
             #expect(message.ringCentralID != nil)
             #expect(sandbox.ringCentral.messages.count == 1)
 
@@ -99,7 +99,7 @@ struct RingCentralWorkTests {
             #expect(first.records == 2500)
             #expect(try await CallLog.query(on: app.db).count() == 2500)
             #expect(first.linked == 1250)
-            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 1250)
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == id).count() == 1250)
 
             // Overlapping window: nothing new, nothing doubled.
             let again = try await sync.sync(dateFrom: Date().addingTimeInterval(-2 * 86_400))
@@ -116,7 +116,7 @@ struct RingCentralWorkTests {
             let incremental = try await sync.sync()
             #expect(incremental.records >= 1)
             #expect(try await CallLog.query(on: app.db).count() == 2501)
-            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == nil).count() == 1251)
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == nil).count() == 1251)
 
             // A 40-minute call that started before the last synced one appears in the log only
             // when it ends: the next incremental run still looks far enough back to fetch it.
@@ -210,13 +210,13 @@ struct RingCentralWorkTests {
                 "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: sms)
             #expect(delivered.status == .ok)
             #expect(try await CallLog.query(on: app.db).count() == 3)
-            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id != nil).count() == 0)
-            #expect(try await SMSMessage.query(on: app.db).filter(\.$submission.$id != nil).count() == 0)
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id != nil).count() == 0)
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$enquiry.$id != nil).count() == 0)
 
             let id = try await app.submitEnquiry()
-            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 2)
-            #expect(try await CallLog.query(on: app.db).filter(\.$otherPartyPhone == "+14155550111").first()?.$submission.id == nil)
-            #expect(try await SMSMessage.query(on: app.db).filter(\.$submission.$id == id).count() == 1)
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == id).count() == 2)
+            #expect(try await CallLog.query(on: app.db).filter(\.$otherPartyPhone == "+14155550111").first()?.$enquiry.id == nil)
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$enquiry.$id == id).count() == 1)
             let timeline = try await app.signedInBrowser().get("/admin/submissions/\(id)").text
             #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))
             #expect(timeline.contains("Outbound call to \(Self.leadPhone)"))
@@ -226,8 +226,8 @@ struct RingCentralWorkTests {
             // next sync reads those calls again.
             let second = try await app.submitEnquiry(firstName: "Ada again")
             _ = try await app.services.ringCentral.callLog.sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
-            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 2)
-            #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == second).count() == 0)
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == id).count() == 2)
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == second).count() == 0)
         }
     }
 
@@ -251,14 +251,14 @@ struct RingCentralWorkTests {
                 #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 1)
                 let inbound = try #require(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).first())
                 #expect(inbound.text == "Call me back")
-                #expect(inbound.$submission.id == id)
+                #expect(inbound.$enquiry.id == id)
                 #expect(try await SMSMessage.query(on: app.db).count() == 1)
 
                 _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
                 let job = try #require(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).first())
                 #expect(job.uniqueKey == SyncRingCentralCallLogs.uniqueKey)
                 _ = try await app.services.ringCentral.callLog.sync(dateFrom: Date().addingTimeInterval(-3600))
-                #expect(try await CallLog.query(on: app.db).filter(\.$submission.$id == id).count() == 1)
+                #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == id).count() == 1)
                 let timeline = try await browser.get("/admin/submissions/\(id)").text
                 #expect(timeline.contains("Text from \(Self.leadPhone)"))
                 #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))

@@ -88,7 +88,7 @@ struct SuiteDashAdminTests {
             let tested = try await browser.post("/admin/integrations/suitedash/test", form: [:])
             #expect(tested.location?.contains("Connected") == true)
             try await app.runDueJobs()
-            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .synced)
             let after = try await browser.get("/admin/integrations/suitedash")
             #expect(!after.text.contains("on hold"))
             #expect(after.text.contains("API calls this month"))
@@ -108,9 +108,9 @@ struct SuiteDashAdminTests {
 
             sandbox.suiteDash.switches = SandboxSwitches()
             #expect(try await browser.post("/admin/submissions/\(id)/sync", form: [:]).status == .seeOther)
-            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .pending)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .pending)
             try await app.runDueJobs()
-            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .synced)
             #expect(sandbox.suiteDash.contacts.count == 1)
         }
     }
@@ -161,7 +161,7 @@ struct SuiteDashAdminTests {
             let id = try await app.submitEnquiry(email: "ada@example.com")
             sandbox.suiteDash.switches.validationMessage = "The email must be a valid email address."
             try await app.runDueJobs()
-            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .failed)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .failed)
             sandbox.suiteDash.switches = SandboxSwitches()
 
             let browser = try await app.signedInBrowser()
@@ -170,18 +170,18 @@ struct SuiteDashAdminTests {
             #expect(form.text.contains("valid email address"))
             let invalid = try await browser.post("/admin/submissions/\(id)", form: ["first_name": "Ada", "email": "not-an-email"])
             #expect(invalid.status == .unprocessableEntity)
-            #expect(try await ContactSubmission.find(id, on: app.db)?.email == "ada@example.com")
+            #expect(try await Enquiry.find(id, on: app.db)?.email == "ada@example.com")
 
             let saved = try await browser.post("/admin/submissions/\(id)", form: [
                 "first_name": "Ada", "last_name": "Lovelace", "email": "Ada.L@Example.com", "phone": "+1 415 555 0100",
                 "service_interest": "Business Strategy", "message": "Fixed."])
             #expect(saved.location?.contains("queued") == true, "\(saved.status)")
-            let edited = try #require(try await ContactSubmission.find(id, on: app.db))
+            let edited = try #require(try await Enquiry.find(id, on: app.db))
             #expect(edited.email == "ada.l@example.com")
             #expect(edited.status == .pending)
             #expect(edited.syncError == nil)
             try await app.runDueJobs()
-            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .synced)
             #expect(sandbox.suiteDash.contacts.first?.fields["email"] == "ada.l@example.com")
         }
     }

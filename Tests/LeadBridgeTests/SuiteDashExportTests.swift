@@ -14,13 +14,13 @@ struct SuiteDashExportTests {
     @discardableResult
     static func enquiry(_ app: Application, first: String, last: String? = nil, email: String? = nil, phone: String? = nil,
                         company: String? = nil, interest: String? = nil, message: String? = nil,
-                        at date: Date = created) async throws -> ContactSubmission {
-        let row = ContactSubmission()
+                        at date: Date = created) async throws -> Enquiry {
+        let row = Enquiry()
         row.firstName = first; row.lastName = last; row.email = email; row.phone = phone; row.company = company
         row.serviceInterest = interest; row.message = message; row.source = "website"; row.consent = true; row.status = .pending
         try await row.create(on: app.db)
         row.createdAt = date
-        try await ContactSubmission.query(on: app.db).filter(\.$id == row.id!).set(\.$createdAt, to: date).update()
+        try await Enquiry.query(on: app.db).filter(\.$id == row.id!).set(\.$createdAt, to: date).update()
         return row
     }
 
@@ -77,7 +77,7 @@ struct SuiteDashExportTests {
             for index in 0..<3 { try await Self.enquiry(app, first: "P\(index)", email: "p\(index)@example.com") }
             let exporter = app.services.suiteDash.exporter
             guard case .exported(let first, _) = try await exporter.export(.init(), createdBy: nil) else { Issue.record("no export"); return }
-            let rows = try await ContactSubmission.query(on: app.db).all()
+            let rows = try await Enquiry.query(on: app.db).all()
             #expect(rows.allSatisfy { $0.status == .exported && $0.exportedAt != nil && $0.exportID == first.id })
 
             guard case .empty = try await exporter.export(.init(), createdBy: nil) else { Issue.record("repeated rows"); return }
@@ -106,7 +106,7 @@ struct SuiteDashExportTests {
             }
             #expect(export.rows == 1)
             #expect(try String(contentsOfFile: path, encoding: .utf8).contains(",New,"))
-            #expect(try await ContactSubmission.query(on: app.db).filter(\.$firstName == "Old").first()?.status == .pending)
+            #expect(try await Enquiry.query(on: app.db).filter(\.$firstName == "Old").first()?.status == .pending)
         }
     }
 
@@ -151,10 +151,10 @@ struct SuiteDashExportTests {
             #expect(try await stranger.get("/admin/integrations/suitedash/exports/\(export.id!)/download").status == .seeOther)
 
             try await browser.post("/admin/integrations/suitedash/exports/\(export.id!)/mark-synced", form: ["ids[]": "\(a.id!)"])
-            #expect(try await ContactSubmission.find(a.id, on: app.db)?.status == .synced)
-            #expect(try await ContactSubmission.find(b.id, on: app.db)?.status == .exported)
+            #expect(try await Enquiry.find(a.id, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(b.id, on: app.db)?.status == .exported)
             try await browser.post("/admin/integrations/suitedash/exports/\(export.id!)/mark-synced", form: [:])
-            #expect(try await ContactSubmission.find(b.id, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(b.id, on: app.db)?.status == .synced)
 
             try await browser.post("/admin/integrations/suitedash/exports/\(export.id!)/delete", form: [:])
             #expect(try await SuiteDashExport.query(on: app.db).count() == 0)

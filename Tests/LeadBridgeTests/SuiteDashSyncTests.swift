@@ -23,10 +23,10 @@ struct SuiteDashSyncTests {
             #expect(contact.tags == ["website-lead", "Business Strategy"])
             #expect(contact.fields["background_info"]?.contains("We need a plan.") == true)
 
-            let submission = try #require(try await ContactSubmission.find(id, on: app.db))
-            #expect(submission.status == .synced)
-            #expect(submission.externalID == contact.uid)
-            #expect(submission.syncedAt != nil)
+            let enquiry = try #require(try await Enquiry.find(id, on: app.db))
+            #expect(enquiry.status == .synced)
+            #expect(enquiry.externalID == contact.uid)
+            #expect(enquiry.syncedAt != nil)
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
 
             let logs = try await IntegrationLog.query(on: app.db).sort(\.$id).all()
@@ -36,7 +36,7 @@ struct SuiteDashSyncTests {
             // Finding nobody is the normal first step for a new lead: not a failure to alarm anyone.
             #expect(logs.map(\.status) == ["success", "success"])
             #expect(logs.first?.errorMessage == nil)
-            let timeline = try await EnquiryTimeline.items(for: submission, on: app.db).map(\.title)
+            let timeline = try await EnquiryTimeline.items(for: enquiry, on: app.db).map(\.title)
             #expect(timeline.contains("SuiteDash: no contact with this email yet, so a new one is created"))
             #expect(!timeline.contains { $0.contains("failed") })
         }
@@ -61,7 +61,7 @@ struct SuiteDashSyncTests {
             // The first run got as far as SuiteDash, then the worker died: the contact exists, our row says pending.
             let configuration = try await app.services.suiteDash.settings.load()
             _ = try await app.services.suiteDash.client(configuration, credentials: configuration.credentials!)
-                .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
+                .upsertLead(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
                                                        phone: "+14155550100", tags: ["website-lead", "Business Strategy"]),
                                                  source: "website", serviceInterest: "Business Strategy", message: "We need a plan.")
             sandbox.suiteDash.resetCalls()
@@ -69,9 +69,9 @@ struct SuiteDashSyncTests {
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 1, "no duplicate")
             #expect(sandbox.suiteDash.callsByEndpoint["POST /contact"] == nil)
-            let submission = try #require(try await ContactSubmission.find(id, on: app.db))
-            #expect(submission.status == .synced)
-            #expect(submission.externalID == sandbox.suiteDash.contacts.first?.uid)
+            let enquiry = try #require(try await Enquiry.find(id, on: app.db))
+            #expect(enquiry.status == .synced)
+            #expect(enquiry.externalID == sandbox.suiteDash.contacts.first?.uid)
         }
     }
 
@@ -82,9 +82,9 @@ struct SuiteDashSyncTests {
             let second = try await app.submitEnquiry(interest: "Marketing & Growth")
             // The second enquiry's PUT reached SuiteDash, then the worker died before our update.
             let configuration = try await app.services.suiteDash.settings.load()
-            let stored = try #require(try await ContactSubmission.find(second, on: app.db))
+            let stored = try #require(try await Enquiry.find(second, on: app.db))
             let result = try await app.services.suiteDash.client(configuration, credentials: configuration.credentials!)
-                .createLeadFromContactSubmission(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
+                .upsertLead(.init(firstName: "Ada", lastName: "Lovelace", email: "ada@example.com",
                                                        phone: "+14155550100", tags: configuration.tags(serviceInterest: stored.serviceInterest)),
                                                  source: stored.source, serviceInterest: stored.serviceInterest, message: stored.message)
             #expect(result.changed)
@@ -93,7 +93,7 @@ struct SuiteDashSyncTests {
 
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1], "found it, nothing to change, no second PUT")
-            #expect(try await ContactSubmission.find(second, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(second, on: app.db)?.status == .synced)
             #expect(sandbox.suiteDash.contacts.count == 1)
         }
     }
@@ -108,7 +108,7 @@ struct SuiteDashSyncTests {
             #expect(held.attempts == 0)
             let configuration = try await app.services.suiteDash.settings.load()
             #expect(configuration.failingReason?.contains("401") == true)
-            #expect(try await ContactSubmission.find(id, on: app.db)?.status == .pending)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .pending)
 
             // Still failing: another enquiry's job waits too, without calling SuiteDash.
             try await app.submitEnquiry(firstName: "Bob", email: "bob@example.com")
@@ -125,7 +125,7 @@ struct SuiteDashSyncTests {
             #expect(outcome.resumedJobs == 2)
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 2)
-            #expect(try await ContactSubmission.query(on: app.db).filter(\.$status == .synced).count() == 2)
+            #expect(try await Enquiry.query(on: app.db).filter(\.$status == .synced).count() == 2)
         }
     }
 
@@ -165,9 +165,9 @@ struct SuiteDashSyncTests {
             let id = try await app.submitEnquiry()
             sandbox.suiteDash.switches.validationMessage = "The phone format is invalid."
             try await app.runDueJobs()
-            let submission = try #require(try await ContactSubmission.find(id, on: app.db))
-            #expect(submission.status == .failed)
-            #expect(submission.syncError == "SuiteDash refused this contact: The phone format is invalid.")
+            let enquiry = try #require(try await Enquiry.find(id, on: app.db))
+            #expect(enquiry.status == .failed)
+            #expect(enquiry.syncError == "SuiteDash refused this contact: The phone format is invalid.")
             #expect(try await FailedJob.query(on: app.db).count() == 1)
         }
     }
@@ -255,7 +255,7 @@ struct SuiteDashConcurrencyTests {
             let tags = sandbox.suiteDash.contacts.first?.tags ?? []
             #expect(tags.count == 3)
             #expect(Set(tags) == ["website-lead", "Business Strategy", "Marketing & Growth"])
-            #expect(try await ContactSubmission.query(on: app.db).filter(\.$status == .synced).count() == 2)
+            #expect(try await Enquiry.query(on: app.db).filter(\.$status == .synced).count() == 2)
         }
     }
 

@@ -100,7 +100,7 @@ struct SuiteDashClientTests {
 
     @Test func leadsCarryTheEnquiryInBackgroundInfo() async throws {
         try await withSandbox { server, client in
-            _ = try await client.createLeadFromContactSubmission(Self.ada, source: "website",
+            _ = try await client.upsertLead(Self.ada, source: "website",
                 serviceInterest: "Business Strategy", message: "We need a plan.\nSoon.")
             let info = try #require(server.suiteDash.contacts.first?.fields["background_info"])
             #expect(info.contains("source: website") && info.contains("Business Strategy") && info.contains("We need a plan."))

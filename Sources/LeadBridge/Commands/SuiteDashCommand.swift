@@ -77,7 +77,7 @@ struct SuiteDashCommand: AsyncCommandGroup {
             guard try await app.services.suiteDash.settings.load().syncsAutomatically else {
                 throw UserCommandError("SuiteDash API mode is off or has no keys; set it up in the admin or with SUITEDASH_* first.")
             }
-            var query = ContactSubmission.query(on: app.db).filter(\.$email != nil)
+            var query = Enquiry.query(on: app.db).filter(\.$email != nil)
             if !signature.all { query = query.filter(\.$status == .pending) }
             let ids = try await query.sort(\.$id).all(\.$id)
             try await app.db.transaction { try await app.services.suiteDash.queueSync(ids, on: $0) }

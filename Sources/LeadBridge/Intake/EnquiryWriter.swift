@@ -85,7 +85,7 @@ actor EnquiryWriter {
     /// One INSERT for all rows; returns their ids in the rows' order.
     static func insertRows(_ rows: [Row], on db: any Database) async throws -> [Int] {
         guard let sql = db as? any SQLDatabase else { throw EnquiryWriterError.notSQL }
-        var insert = sql.insert(into: ContactSubmission.schema).columns(columns)
+        var insert = sql.insert(into: Enquiry.schema).columns(columns)
         for row in rows { insert = insert.values(values(for: row)) }
         let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int.self) }
         guard ids.count == rows.count else { throw EnquiryWriterError.missingIDs }
@@ -100,7 +100,7 @@ actor EnquiryWriter {
             e.firstName, e.lastName, e.email, e.phone, e.company, e.serviceInterest, e.message, e.source,
             e.consent, e.consent ? row.receivedAt : nil, row.origin.ip.map { String($0.prefix(45)) },
             row.origin.userAgent.map { String(TextSanitizer.singleLine($0).prefix(512)) },
-            SubmissionStatus.pending.rawValue, row.receivedAt, row.receivedAt,
+            EnquiryStatus.pending.rawValue, row.receivedAt, row.receivedAt,
         ]
         return binds.map { SQLBind($0) }
     }

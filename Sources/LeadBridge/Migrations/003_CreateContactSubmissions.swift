@@ -19,7 +19,7 @@ struct CreateContactSubmissions: AsyncMigration {
             .field("consent_at", .datetime)
             .field("ip", .varchar(45))
             .field("user_agent", .varchar(512))
-            .enumeration("status", SubmissionStatus.allCases.map(\.rawValue))
+            .enumeration("status", EnquiryStatus.allCases.map(\.rawValue))
             .field("external_id", .varchar(255))
             .field("synced_at", .datetime)
             .field("exported_at", .datetime)

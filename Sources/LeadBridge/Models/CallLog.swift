@@ -19,7 +19,7 @@ final class CallLog: Model, @unchecked Sendable {
     @OptionalField(key: "recording_url") var recordingURL: String?
     /// The lead's number in E.164: the caller on inbound calls, the callee on outbound ones.
     @OptionalField(key: "other_party_phone") var otherPartyPhone: String?
-    @OptionalParent(key: "contact_submission_id") var submission: ContactSubmission?
+    @OptionalParent(key: "contact_submission_id") var enquiry: Enquiry?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -10,7 +10,7 @@ final class SMSMessage: Model, @unchecked Sendable {
     @ID(custom: "id", generatedBy: .database) var id: Int?
     /// RingCentral's message id; nil until RingCentral accepted it.
     @OptionalField(key: "ringcentral_id") var ringCentralID: String?
-    @OptionalParent(key: "contact_submission_id") var submission: ContactSubmission?
+    @OptionalParent(key: "contact_submission_id") var enquiry: Enquiry?
     @Field(key: "direction") var direction: Direction
     @Field(key: "from_number") var fromNumber: String
     @Field(key: "to_number") var toNumber: String

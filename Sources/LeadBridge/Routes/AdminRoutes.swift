@@ -16,11 +16,11 @@ struct AdminSignInRoutes: RouteCollection {
 struct AdminEnquiryRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(use: DashboardController.index)
-        let enquiries = SubmissionsController()
+        let enquiries = EnquiriesController()
         routes.get("submissions", use: enquiries.index)
         routes.get("submissions", ":id", use: enquiries.show)
         routes.post("submissions", ":id", "sync", use: enquiries.syncNow)
-        let edit = SubmissionEditController()
+        let edit = EnquiryEditController()
         routes.get("submissions", ":id", "edit", use: edit.edit)
         routes.post("submissions", ":id", use: edit.update)
         let phone = EnquiryPhoneController()

@@ -2,7 +2,7 @@ import Vapor
 
 /// `POST /api/contact`: the contact form as JSON, for headless websites.
 struct ContactAPIController {
-    struct Created: Content { let id: Int; let status: SubmissionStatus }
+    struct Created: Content { let id: Int; let status: EnquiryStatus }
     struct Invalid: Content { let error: String; let fields: FieldErrors }
 
     @Sendable func create(req: Request) async throws -> Response {

@@ -10,22 +10,22 @@ enum DashboardController {
         let admin: String
         let total: Int
         let counts: [StatusCount]
-        let rows: [SubmissionRow]
+        let rows: [EnquiryRow]
         /// Set when RingCentral refused the refresh token: calls and texts wait for a reconnect.
         let ringCentralReauthorization: String?
     }
 
     @Sendable static func index(req: Request) async throws -> View {
         var counts: [StatusCount] = []
-        for status in SubmissionStatus.allCases {
-            let count = try await ContactSubmission.query(on: req.db).filter(\.$status == status).count()
+        for status in EnquiryStatus.allCases {
+            let count = try await Enquiry.query(on: req.db).filter(\.$status == status).count()
             counts.append(StatusCount(status: status.rawValue, count: count))
         }
-        let latest = try await ContactSubmission.query(on: req.db)
+        let latest = try await Enquiry.query(on: req.db)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(10).all()
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(SubmissionRow.init),
+            total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(EnquiryRow.init),
             ringCentralReauthorization: (try? await req.services.ringCentral.settings.load())?.reauthorizationReason))
     }
 }

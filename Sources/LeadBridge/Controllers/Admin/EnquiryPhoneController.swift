@@ -9,12 +9,12 @@ struct EnquiryPhoneController {
 
     /// "Call": starts a RingOut (your phone rings first, then the lead's).
     @Sendable func call(req: Request) async throws -> Response {
-        let submission = try await Self.submission(req)
+        let enquiry = try await Self.enquiry(req)
         let form = try req.content.decode(CallForm.self)
-        let id = try submission.requireID()
+        let id = try enquiry.requireID()
         do {
             let ringOut = try await req.services.ringCentral.phone.initiateCall(
-                toNumber: form.to ?? submission.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), submissionID: id)
+                toNumber: form.to ?? enquiry.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), enquiryID: id)
             return req.redirect(to: AdminPath.enquiry(id).path + "?ringout=\(Self.escape(ringOut.id))#phone")
         } catch {
             return Self.back(req, id, Self.explain(error, req))
@@ -23,12 +23,12 @@ struct EnquiryPhoneController {
 
     /// The RingOut's status as JSON, for the page's poller.
     @Sendable func ringOutStatus(req: Request) async throws -> Response {
-        let submission = try await Self.submission(req)
+        let enquiry = try await Self.enquiry(req)
         guard let ringOutID = req.parameters.get("ringout"), RingOutID.isValid(ringOutID) else {
             throw Abort(.badRequest, reason: "That is not a RingOut id.")
         }
         do {
-            let ringOut = try await req.services.ringCentral.phone.ringOutStatus(id: ringOutID, submissionID: submission.id)
+            let ringOut = try await req.services.ringCentral.phone.ringOutStatus(id: ringOutID, enquiryID: enquiry.id)
             struct Status: Content { let id: String; let text: String; let final: Bool; let callStatus: String? }
             return try await Status(id: ringOut.id, text: RingOutStatusText.describe(ringOut), final: ringOut.isFinal,
                                     callStatus: ringOut.status?.callStatus).encodeResponse(for: req)
@@ -44,13 +44,13 @@ struct EnquiryPhoneController {
     }
 
     @Sendable func cancelRingOut(req: Request) async throws -> Response {
-        let submission = try await Self.submission(req)
-        let id = try submission.requireID()
+        let enquiry = try await Self.enquiry(req)
+        let id = try enquiry.requireID()
         guard let ringOutID = req.parameters.get("ringout"), RingOutID.isValid(ringOutID) else {
             throw Abort(.badRequest, reason: "That is not a RingOut id.")
         }
         do {
-            try await req.services.ringCentral.phone.cancelRingOut(id: ringOutID, submissionID: id)
+            try await req.services.ringCentral.phone.cancelRingOut(id: ringOutID, enquiryID: id)
             return Self.back(req, id, "Call cancelled.")
         } catch {
             return Self.back(req, id, Self.explain(error, req))
@@ -58,13 +58,13 @@ struct EnquiryPhoneController {
     }
 
     @Sendable func sendSMS(req: Request) async throws -> Response {
-        let submission = try await Self.submission(req)
-        let id = try submission.requireID()
+        let enquiry = try await Self.enquiry(req)
+        let id = try enquiry.requireID()
         let form = try req.content.decode(SMSForm.self)
         do {
             let message = try await req.services.ringCentral.phone.sendSMS(
-                toNumber: form.to ?? submission.phone ?? "", message: form.text ?? "", fromNumber: form.from,
-                user: try req.auth.require(User.self), submissionID: id)
+                toNumber: form.to ?? enquiry.phone ?? "", message: form.text ?? "", fromNumber: form.from,
+                user: try req.auth.require(User.self), enquiryID: id)
             if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
             return Self.back(req, id, "Text sent (\(message.status)).")
         } catch {
@@ -83,11 +83,11 @@ struct EnquiryPhoneController {
         }
     }
 
-    private static func submission(_ req: Request) async throws -> ContactSubmission {
-        guard let id = req.parameters.get("id", as: Int.self), let submission = try await ContactSubmission.find(id, on: req.db) else {
+    private static func enquiry(_ req: Request) async throws -> Enquiry {
+        guard let id = req.parameters.get("id", as: Int.self), let enquiry = try await Enquiry.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
-        return submission
+        return enquiry
     }
 
     private static func back(_ req: Request, _ id: Int, _ notice: String) -> Response {

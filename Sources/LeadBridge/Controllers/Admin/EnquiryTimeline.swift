@@ -12,10 +12,10 @@ struct EnquiryTimeline {
         let sortKey: Double
     }
 
-    static func items(for submission: ContactSubmission, on db: any Database, limit: Int = 100) async throws -> [Item] {
-        guard let id = submission.id else { return [] }
+    static func items(for enquiry: Enquiry, on db: any Database, limit: Int = 100) async throws -> [Item] {
+        guard let id = enquiry.id else { return [] }
         var items: [Item] = []
-        for call in try await CallLog.query(on: db).filter(\.$submission.$id == id).sort(\.$startTime, .descending).limit(limit).all() {
+        for call in try await CallLog.query(on: db).filter(\.$enquiry.$id == id).sort(\.$startTime, .descending).limit(limit).all() {
             let inbound = call.direction == "inbound"
             let other = (inbound ? call.fromData : call.toData)?["phoneNumber"] ?? ""
             let duration = call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? ""
@@ -25,7 +25,7 @@ struct EnquiryTimeline {
                                   .joined(separator: " · "),
                               sortKey: call.startTime?.timeIntervalSince1970 ?? 0))
         }
-        for message in try await SMSMessage.query(on: db).filter(\.$submission.$id == id).sort(\.$id, .descending).limit(limit).all() {
+        for message in try await SMSMessage.query(on: db).filter(\.$enquiry.$id == id).sort(\.$id, .descending).limit(limit).all() {
             let inbound = message.direction == .inbound
             items.append(Item(when: AdminDate.format(message.sentAt ?? message.createdAt), kind: "sms",
                               title: (inbound ? "Text from " + message.fromNumber : "Text to " + message.toNumber) + " · " + message.status,
@@ -37,8 +37,8 @@ struct EnquiryTimeline {
             items.append(Item(when: AdminDate.format(log.createdAt), kind: "sync", title: Self.syncTitle(log),
                               detail: log.errorMessage ?? "", sortKey: log.createdAt?.timeIntervalSince1970 ?? 0))
         }
-        items.append(Item(when: AdminDate.format(submission.createdAt), kind: "received", title: "Enquiry received (\(submission.source))",
-                          detail: "", sortKey: submission.createdAt?.timeIntervalSince1970 ?? 0))
+        items.append(Item(when: AdminDate.format(enquiry.createdAt), kind: "received", title: "Enquiry received (\(enquiry.source))",
+                          detail: "", sortKey: enquiry.createdAt?.timeIntervalSince1970 ?? 0))
         return Array(items.sorted { $0.sortKey > $1.sortKey }.prefix(limit))
     }
 
@@ -64,7 +64,7 @@ struct RingCentralPanel: Encodable {
     let ringOutFinal: Bool
     let maxSMS: Int
 
-    static func load(_ req: Request, ringOutID: String?, submissionID: Int) async throws -> RingCentralPanel {
+    static func load(_ req: Request, ringOutID: String?, enquiryID: Int) async throws -> RingCentralPanel {
         let ringCentral = req.services.ringCentral
         // An unreadable RingCentral setting (say, after an APP_KEY change) must not break the enquiry page.
         guard let configuration = try? await ringCentral.settings.load() else {
@@ -77,7 +77,7 @@ struct RingCentralPanel: Encodable {
         var status: String?
         var final = true
         if let ringOutID, connected, configuration.reauthorizationReason == nil {
-            if let ringOut = try? await req.services.ringCentral.phone.ringOutStatus(id: ringOutID, submissionID: submissionID) {
+            if let ringOut = try? await req.services.ringCentral.phone.ringOutStatus(id: ringOutID, enquiryID: enquiryID) {
                 status = RingOutStatusText.describe(ringOut)
                 final = ringOut.isFinal
             } else {

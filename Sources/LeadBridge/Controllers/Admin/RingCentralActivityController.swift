@@ -31,8 +31,8 @@ struct RingCentralActivityController {
         var query = CallLog.query(on: req.db)
         if ["inbound", "outbound"].contains(filters.direction) { query = query.filter(\.$direction == filters.direction) }
         if !filters.result.isEmpty { query = query.filter(\.$result == filters.result) }
-        if filters.matched == "yes" { query = query.filter(\.$submission.$id != nil) }
-        if filters.matched == "no" { query = query.filter(\.$submission.$id == nil) }
+        if filters.matched == "yes" { query = query.filter(\.$enquiry.$id != nil) }
+        if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
         if let since = Self.day(filters.since) { query = query.filter(\.$startTime >= since) }
         if let until = Self.day(filters.until) { query = query.filter(\.$startTime < until.addingTimeInterval(86_400)) }
         let total = try await query.copy().count()
@@ -41,7 +41,7 @@ struct RingCentralActivityController {
         let rows = calls.map { call in
             CallRow(when: AdminDate.format(call.startTime), direction: call.direction ?? "", from: Self.party(call.fromData),
                     to: Self.party(call.toData), result: call.result ?? "",
-                    duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$submission.id,
+                    duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$enquiry.id,
                     recording: call.recordingURL != nil)
         }
         let lastSync = try await req.services.ringCentral.settings.value(RingCentralSettingsStore.Key.callLogLastRun)
@@ -59,15 +59,15 @@ struct RingCentralActivityController {
         var query = SMSMessage.query(on: req.db)
         if let direction = SMSMessage.Direction(rawValue: filters.direction) { query = query.filter(\.$direction == direction) }
         if !filters.status.isEmpty { query = query.filter(\.$status == filters.status) }
-        if filters.matched == "yes" { query = query.filter(\.$submission.$id != nil) }
-        if filters.matched == "no" { query = query.filter(\.$submission.$id == nil) }
+        if filters.matched == "yes" { query = query.filter(\.$enquiry.$id != nil) }
+        if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
         if let since = Self.day(filters.since) { query = query.filter(\.$createdAt >= since) }
         if let until = Self.day(filters.until) { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
         let total = try await query.copy().count()
         let messages = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
         let rows = messages.map {
             MessageRow(when: AdminDate.format($0.sentAt ?? $0.createdAt), direction: $0.direction.rawValue, from: $0.fromNumber,
-                       to: $0.toNumber, status: $0.status, text: $0.text, error: $0.error ?? "", enquiryID: $0.$submission.id)
+                       to: $0.toNumber, status: $0.status, text: $0.text, error: $0.error ?? "", enquiryID: $0.$enquiry.id)
         }
         return try await req.view.render("admin/messages", ListContext(
             title: "Messages", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,

@@ -82,7 +82,7 @@ struct SuiteDashAdminController {
         guard configuration.syncsAutomatically else {
             throw Abort(.conflict, reason: "Switch on API mode with working keys before syncing enquiries.")
         }
-        let ids = try await ContactSubmission.query(on: req.db).filter(\.$status == .pending).all(\.$id)
+        let ids = try await Enquiry.query(on: req.db).filter(\.$status == .pending).all(\.$id)
         let suiteDash = req.services.suiteDash
         try await req.db.transaction { try await suiteDash.queueSync(ids, on: $0) }
         return redirect(req, "\(ids.count) pending enquiry(ies) queued for SuiteDash.")
@@ -97,7 +97,7 @@ struct SuiteDashAdminController {
         var warning: String?
         if let limit, calls >= limit { warning = "This month's \(limit) SuiteDash API calls are used up: syncing is paused (nothing is lost) until the limit is raised or the month ends." }
         else if let limit, percent >= 80 { warning = "\(calls) of \(limit) API calls used this month (\(percent)%)." }
-        let pending = try await ContactSubmission.query(on: req.db).filter(\.$status == .pending).count()
+        let pending = try await Enquiry.query(on: req.db).filter(\.$status == .pending).count()
         return try await req.view.render("admin/integrations/suitedash", Context(
             title: "SuiteDash", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             apiMode: configuration.mode == .api, isEnabled: configuration.isEnabled, apiURL: configuration.apiURL,

@@ -21,14 +21,14 @@ struct SuiteDashExportsController {
     }
     struct DetailContext: Encodable {
         let title: String, csrf: String, admin: String
-        let export: ExportRow, rows: [SubmissionRow], notice: String?
+        let export: ExportRow, rows: [EnquiryRow], notice: String?
     }
     struct GenerateForm: Content { var from: String?; var to: String?; var status: String? }
     struct MarkForm: Content { var ids: [Int]? }
 
     @Sendable func index(req: Request) async throws -> View {
         let exports = try await SuiteDashExport.query(on: req.db).sort(\.$id, .descending).limit(200).all()
-        let notExported = try await ContactSubmission.query(on: req.db).filter(\.$exportedAt == nil).count()
+        let notExported = try await Enquiry.query(on: req.db).filter(\.$exportedAt == nil).count()
         let mode = try await req.services.suiteDash.settings.load().mode
         return try await req.view.render("admin/integrations/exports", ListContext(
             title: "SuiteDash exports", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
@@ -53,7 +53,7 @@ struct SuiteDashExportsController {
             filter.createdBefore = date.addingTimeInterval(86_400)   // the whole "to" day
         }
         if let status = FormText.nonEmpty(form.status) {
-            guard let parsed = SubmissionStatus(rawValue: status) else {
+            guard let parsed = EnquiryStatus(rawValue: status) else {
                 throw Abort(.unprocessableEntity, reason: "Choose a status from the list.")
             }
             filter.status = parsed
@@ -69,10 +69,10 @@ struct SuiteDashExportsController {
 
     @Sendable func show(req: Request) async throws -> View {
         let export = try await find(req)
-        let rows = try await ContactSubmission.query(on: req.db).filter(\.$exportID == export.id).sort(\.$id).limit(500).all()
+        let rows = try await Enquiry.query(on: req.db).filter(\.$exportID == export.id).sort(\.$id).limit(500).all()
         return try await req.view.render("admin/integrations/export", DetailContext(
             title: "Export #\(export.id ?? 0)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            export: ExportRow(export), rows: rows.map(SubmissionRow.init), notice: try? req.query.get(String.self, at: "notice")))
+            export: ExportRow(export), rows: rows.map(EnquiryRow.init), notice: try? req.query.get(String.self, at: "notice")))
     }
 
     @Sendable func download(req: Request) async throws -> Response {
@@ -93,7 +93,7 @@ struct SuiteDashExportsController {
         try? FileManager.default.removeItem(atPath: req.services.suiteDash.exporter.path(for: export))
         try await req.db.transaction { tx in
             // The enquiries stay exported (they may be in SuiteDash already); they just lose the link.
-            try await ContactSubmission.query(on: tx).filter(\.$exportID == id).set(\.$exportID, to: nil).update()
+            try await Enquiry.query(on: tx).filter(\.$exportID == id).set(\.$exportID, to: nil).update()
             try await export.delete(on: tx)
         }
         return redirect(req, "Export #\(id) and its file are deleted.")
@@ -103,7 +103,7 @@ struct SuiteDashExportsController {
         let export = try await find(req)
         let id = try export.requireID()
         let chosen = (try? req.content.decode(MarkForm.self))?.ids ?? []
-        var query = ContactSubmission.query(on: req.db).filter(\.$exportID == id)
+        var query = Enquiry.query(on: req.db).filter(\.$exportID == id)
         if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
         let count = try await query.count()
         try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: Date()).update()

@@ -160,7 +160,7 @@ enum EnquiryPhoneIndex {
         var found: [String: Int] = [:]
         // Chunked to stay far below either database's limit on bound parameters.
         for chunk in Array(numbers).chunked(into: 500) {
-            let rows = try await ContactSubmission.query(on: db).filter(\.$phone ~~ chunk)
+            let rows = try await Enquiry.query(on: db).filter(\.$phone ~~ chunk)
                 .sort(\.$createdAt, .ascending).sort(\.$id, .ascending).all()
             for row in rows { if let phone = row.phone, let id = row.id { found[phone] = id } }
         }

@@ -54,7 +54,7 @@ struct RingCentralMessaging {
         return (candidates.first { $0.usageType == "DirectNumber" } ?? candidates.first)?.phoneNumber
     }
 
-    func initiateCall(toNumber: String, fromNumber: String?, user: User?, submissionID: Int?) async throws -> RingCentralRingOut {
+    func initiateCall(toNumber: String, fromNumber: String?, user: User?, enquiryID: Int?) async throws -> RingCentralRingOut {
         guard let to = PhoneNumber.e164(toNumber) else { throw Failure.invalidNumber(field: "lead's") }
         var given: String?
         if let fromNumber, !fromNumber.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -66,16 +66,16 @@ struct RingCentralMessaging {
         guard let from = Self.officePhone(given: given, user: user, configuration: configuration, extension: snapshot) else {
             throw Failure.noOfficePhone
         }
-        let client = try service.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
+        let client = try service.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: enquiryID)
         return try await client.ringOut(from: from, to: to, callerID: Self.callerID(snapshot))
     }
 
-    func ringOutStatus(id: String, submissionID: Int?) async throws -> RingCentralRingOut {
-        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).ringOutStatus(id: id)
+    func ringOutStatus(id: String, enquiryID: Int?) async throws -> RingCentralRingOut {
+        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID).ringOutStatus(id: id)
     }
 
-    func cancelRingOut(id: String, submissionID: Int?) async throws {
-        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID).cancelRingOut(id: id)
+    func cancelRingOut(id: String, enquiryID: Int?) async throws {
+        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID).cancelRingOut(id: id)
     }
 
     // MARK: SMS
@@ -94,7 +94,7 @@ struct RingCentralMessaging {
 
     /// Stores the message first (so a crash loses nothing), sends it, and records
     /// RingCentral's id and status, or its refusal in words.
-    func sendSMS(toNumber: String, message: String, fromNumber: String?, user: User?, submissionID: Int?) async throws -> SMSMessage {
+    func sendSMS(toNumber: String, message: String, fromNumber: String?, user: User?, enquiryID: Int?) async throws -> SMSMessage {
         guard let to = PhoneNumber.e164(toNumber) else { throw Failure.invalidNumber(field: "lead's") }
         let text = message.replacingOccurrences(of: "\r\n", with: "\n")
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Failure.emptyText }
@@ -109,11 +109,11 @@ struct RingCentralMessaging {
         row.text = text
         row.status = "Sending"
         row.sentByUserID = user?.id
-        row.$submission.id = submissionID
+        row.$enquiry.id = enquiryID
         try await row.create(on: service.context.db)
         let sent: RingCentralMessage
         do {
-            let client = try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: submissionID)
+            let client = try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID)
             sent = try await client.sendSMS(from: from, to: to, text: text)
         } catch {
             // Not sent: say why on the row, whatever the failure was.

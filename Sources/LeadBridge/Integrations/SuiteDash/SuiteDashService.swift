@@ -98,7 +98,7 @@ struct SuiteDashService: Sendable {
     /// Queues a sync for each enquiry (one pending job per enquiry at most).
     func queueSync(_ ids: [Int], on db: any Database) async throws {
         try await context.jobQueue.enqueueMany(
-            SyncEnquiryToSuiteDash.self, ids.map { .init(submissionID: $0) }, on: db,
+            SyncEnquiryToSuiteDash.self, ids.map { .init(enquiryID: $0) }, on: db,
             uniqueKeys: ids.map(SyncEnquiryToSuiteDash.uniqueKey))
     }
 

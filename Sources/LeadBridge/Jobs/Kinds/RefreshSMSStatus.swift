@@ -14,7 +14,7 @@ struct RefreshSMSStatus: JobKind {
               let ringCentralID = row.ringCentralID else { return }
         do {
             let client = try await context.application.services.ringCentral
-                .client(relatedType: "contact_submission", relatedID: row.$submission.id)
+                .client(relatedType: "contact_submission", relatedID: row.$enquiry.id)
             let message = try await client.message(id: ringCentralID)
             if let status = message.messageStatus, status != row.status {
                 row.status = status

@@ -9,16 +9,20 @@ import SuiteDashKit
 /// second run, even after a crash between SuiteDash's answer and our update, creates no
 /// second contact and sends nothing that changes nothing.
 struct SyncEnquiryToSuiteDash: JobKind {
-    struct Payload: Codable, Sendable { let submissionID: Int }
+    struct Payload: Codable, Sendable {
+        let enquiryID: Int
+        /// Queued jobs already in the table spell the key as it was first written.
+        enum CodingKeys: String, CodingKey { case enquiryID = "submissionID" }
+    }
     static let name = "suitedash.sync-enquiry"
     static let maxAttempts = 10
     /// Jobs held back because SuiteDash cannot be used resume under this name.
     static let waitKey = "suitedash"
 
-    static func uniqueKey(_ submissionID: Int) -> String { "suitedash-sync:\(submissionID)" }
+    static func uniqueKey(_ enquiryID: Int) -> String { "suitedash-sync:\(enquiryID)" }
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let submission = try await ContactSubmission.find(payload.submissionID, on: context.db) else { return }
+        guard let enquiry = try await Enquiry.find(payload.enquiryID, on: context.db) else { return }
         let suiteDash = context.application.services.suiteDash
         let configuration = try await suiteDash.settings.load()
 
@@ -34,9 +38,9 @@ struct SyncEnquiryToSuiteDash: JobKind {
         if let limit = configuration.monthlyCallLimit, try await suiteDash.callsThisMonth() >= limit {
             throw JobFailure.waitFor(Self.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
         }
-        guard let email = submission.email else {
-            try await markFailed(submission, "There is no email address: SuiteDash needs one to find this person again without creating duplicates.", on: context.db)
-            throw JobFailure.permanent("Enquiry \(payload.submissionID) has no email address to match in SuiteDash.")
+        guard let email = enquiry.email else {
+            try await markFailed(enquiry, "There is no email address: SuiteDash needs one to find this person again without creating duplicates.", on: context.db)
+            throw JobFailure.permanent("Enquiry \(payload.enquiryID) has no email address to match in SuiteDash.")
         }
 
         // Two enquiries from one person must not both find "no contact" and both create one:
@@ -46,7 +50,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
             throw JobFailure.deferred(2, "Another sync for \(email) is under way; trying again shortly.")
         }
         do {
-            try await upsert(submission, email: email, configuration: configuration, credentials: credentials,
+            try await upsert(enquiry, email: email, configuration: configuration, credentials: credentials,
                              suiteDash: suiteDash, context: context)
         } catch {
             try? await lock.release(on: context.db)
@@ -55,54 +59,54 @@ struct SyncEnquiryToSuiteDash: JobKind {
         try? await lock.release(on: context.db)
     }
 
-    private func upsert(_ submission: ContactSubmission, email: String, configuration: SuiteDashConfiguration,
+    private func upsert(_ enquiry: Enquiry, email: String, configuration: SuiteDashConfiguration,
                         credentials: SuiteDashClient.Credentials, suiteDash: SuiteDashService, context: JobContext) async throws {
-        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: submission.id)
+        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: enquiry.id)
         let details = SuiteDashClient.ContactDetails(
-            firstName: submission.firstName, lastName: submission.lastName, email: email, phone: submission.phone,
-            companyName: submission.company, tags: configuration.tags(serviceInterest: submission.serviceInterest))
+            firstName: enquiry.firstName, lastName: enquiry.lastName, email: email, phone: enquiry.phone,
+            companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest))
         do {
-            let result = try await client.createLeadFromContactSubmission(
-                details, source: submission.source, serviceInterest: submission.serviceInterest,
-                message: submission.message, knownUID: submission.externalID)
-            submission.externalID = result.uid
-            submission.status = .synced
-            submission.syncedAt = Date()
-            submission.syncError = nil
-            try await submission.save(on: context.db)
+            let result = try await client.upsertLead(
+                details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
+                message: enquiry.message, knownUID: enquiry.externalID)
+            enquiry.externalID = result.uid
+            enquiry.status = .synced
+            enquiry.syncedAt = Date()
+            enquiry.syncError = nil
+            try await enquiry.save(on: context.db)
         } catch let error as SuiteDashError {
-            throw try await advise(error, submission: submission, context: context, store: suiteDash.settings)
+            throw try await advise(error, enquiry: enquiry, context: context, store: suiteDash.settings)
         }
     }
 
     /// Turns a SuiteDash error into what the queue should do, recording what the admin must see.
-    private func advise(_ error: SuiteDashError, submission: ContactSubmission, context: JobContext,
+    private func advise(_ error: SuiteDashError, enquiry: Enquiry, context: JobContext,
                         store: SuiteDashSettingsStore) async throws -> JobFailure {
         switch error {
         case .unauthorized:
             try await store.markFailing("SuiteDash refused the API keys (401). Check the Public ID and Secret Key, then run Test Connection.")
             return .waitFor(Self.waitKey, error.description)
         case .validation(let message):
-            try await markFailed(submission, "SuiteDash refused this contact: \(message)", on: context.db)
+            try await markFailed(enquiry, "SuiteDash refused this contact: \(message)", on: context.db)
             return .permanent(error.description)
         case .rateLimited(let retryAfter):
             return .retryAfter(retryAfter ?? 60, error.description)
-        case .notFound where submission.externalID != nil:
+        case .notFound where enquiry.externalID != nil:
             // The contact was deleted in SuiteDash: forget its uid and find or create it by email next time.
-            submission.externalID = nil
-            try await submission.save(on: context.db)
+            enquiry.externalID = nil
+            try await enquiry.save(on: context.db)
             return .retry(error.description)
         case .notFound, .server, .transport, .unexpectedResponse:
             if context.attempt >= Self.maxAttempts {
-                try await markFailed(submission, "SuiteDash kept failing: \(error.description)", on: context.db)
+                try await markFailed(enquiry, "SuiteDash kept failing: \(error.description)", on: context.db)
             }
             return .retry(error.description)
         }
     }
 
-    private func markFailed(_ submission: ContactSubmission, _ reason: String, on db: any Database) async throws {
-        submission.status = .failed
-        submission.syncError = reason
-        try await submission.save(on: db)
+    private func markFailed(_ enquiry: Enquiry, _ reason: String, on db: any Database) async throws {
+        enquiry.status = .failed
+        enquiry.syncError = reason
+        try await enquiry.save(on: db)
     }
 }

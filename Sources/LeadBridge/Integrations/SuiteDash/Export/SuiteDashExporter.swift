@@ -15,7 +15,7 @@ struct SuiteDashExporter: Sendable {
     struct Filter: Sendable, Equatable {
         var createdFrom: Date?
         var createdBefore: Date?
-        var status: SubmissionStatus?
+        var status: EnquiryStatus?
         /// Include enquiries exported before (a full re-export); they move to this export.
         var includeExported = false
 

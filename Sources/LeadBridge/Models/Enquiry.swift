@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 
 /// One enquiry from the contact form or the JSON intake endpoint.
-final class ContactSubmission: Model, @unchecked Sendable {
+final class Enquiry: Model, @unchecked Sendable {
     static let schema = "contact_submissions"
 
     @ID(custom: "id", generatedBy: .database) var id: Int?
@@ -19,7 +19,7 @@ final class ContactSubmission: Model, @unchecked Sendable {
     @OptionalField(key: "consent_at") var consentAt: Date?
     @OptionalField(key: "ip") var ip: String?
     @OptionalField(key: "user_agent") var userAgent: String?
-    @Field(key: "status") var status: SubmissionStatus
+    @Field(key: "status") var status: EnquiryStatus
     /// The CRM's id for this person once synced (SuiteDash's contact `uid`).
     @OptionalField(key: "external_id") var externalID: String?
     @OptionalField(key: "synced_at") var syncedAt: Date?
@@ -38,6 +38,6 @@ final class ContactSubmission: Model, @unchecked Sendable {
     }
 }
 
-enum SubmissionStatus: String, Codable, CaseIterable, Sendable {
+enum EnquiryStatus: String, Codable, CaseIterable, Sendable {
     case pending, synced, exported, failed
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An enquiry as the admin pages show it: dates formatted, blanks filled.
-struct SubmissionRow: Encodable {
+struct EnquiryRow: Encodable {
     let id: Int
     let name: String
     let email: String
@@ -11,15 +11,15 @@ struct SubmissionRow: Encodable {
     let status: String
     let createdAt: String
 
-    init(_ submission: ContactSubmission) {
-        id = submission.id ?? 0
-        name = submission.fullName
-        email = submission.email ?? ""
-        phone = submission.phone ?? ""
-        company = submission.company ?? ""
-        serviceInterest = submission.serviceInterest ?? ""
-        status = submission.status.rawValue
-        createdAt = AdminDate.format(submission.createdAt)
+    init(_ enquiry: Enquiry) {
+        id = enquiry.id ?? 0
+        name = enquiry.fullName
+        email = enquiry.email ?? ""
+        phone = enquiry.phone ?? ""
+        company = enquiry.company ?? ""
+        serviceInterest = enquiry.serviceInterest ?? ""
+        status = enquiry.status.rawValue
+        createdAt = AdminDate.format(enquiry.createdAt)
     }
 }
 

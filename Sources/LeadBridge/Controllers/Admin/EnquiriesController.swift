@@ -3,14 +3,14 @@ import SQLKit
 import Vapor
 
 /// `/admin/submissions`: every enquiry, paged, filtered and searchable; and one in detail.
-struct SubmissionsController {
+struct EnquiriesController {
     static let pageSize = 25
 
     struct ListContext: Encodable {
         let title: String
         let csrf: String
         let admin: String
-        let rows: [SubmissionRow]
+        let rows: [EnquiryRow]
         let statuses: [String]
         let status: String
         let q: String
@@ -25,7 +25,7 @@ struct SubmissionsController {
         let title: String
         let csrf: String
         let admin: String
-        let row: SubmissionRow
+        let row: EnquiryRow
         let message: String
         let source: String
         let consent: String
@@ -43,11 +43,11 @@ struct SubmissionsController {
     }
 
     @Sendable func index(req: Request) async throws -> View {
-        let status = (try? req.query.get(String.self, at: "status")).flatMap(SubmissionStatus.init(rawValue:))
+        let status = (try? req.query.get(String.self, at: "status")).flatMap(EnquiryStatus.init(rawValue:))
         let q = TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100)
         let page = req.pageNumber
 
-        var query = ContactSubmission.query(on: req.db)
+        var query = Enquiry.query(on: req.db)
         if let status { query = query.filter(\.$status == status) }
         if !q.isEmpty { query = search(query, for: String(q), on: req.db) }
         let result = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
@@ -60,9 +60,9 @@ struct SubmissionsController {
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             return AdminPath.enquiries.path + "?" + items.joined(separator: "&")
         }
-        return try await req.view.render("admin/submissions/index", ListContext(
+        return try await req.view.render("admin/enquiries/index", ListContext(
             title: "Enquiries", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            rows: result.items.map(SubmissionRow.init), statuses: SubmissionStatus.allCases.map(\.rawValue),
+            rows: result.items.map(EnquiryRow.init), statuses: EnquiryStatus.allCases.map(\.rawValue),
             status: status?.rawValue ?? "", q: String(q), page: page, pageCount: pageCount,
             total: result.metadata.total,
             previousPage: page > 1 ? link(page - 1) : nil, nextPage: page < pageCount ? link(page + 1) : nil))
@@ -70,30 +70,30 @@ struct SubmissionsController {
 
     @Sendable func show(req: Request) async throws -> View {
         guard let id = req.parameters.get("id", as: Int.self),
-              let submission = try await ContactSubmission.find(id, on: req.db) else {
+              let enquiry = try await Enquiry.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
-        return try await req.view.render("admin/submissions/show", DetailContext(
+        return try await req.view.render("admin/enquiries/show", DetailContext(
             title: "Enquiry #\(id)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            row: SubmissionRow(submission), message: submission.message ?? "",
-            source: submission.source,
-            consent: submission.consent ? "Given " + AdminDate.format(submission.consentAt) : "Not given",
-            ip: submission.ip ?? "", userAgent: submission.userAgent ?? "",
-            externalID: submission.externalID ?? "", syncedAt: AdminDate.format(submission.syncedAt),
-            exportedAt: AdminDate.format(submission.exportedAt), syncError: submission.syncError ?? "",
+            row: EnquiryRow(enquiry), message: enquiry.message ?? "",
+            source: enquiry.source,
+            consent: enquiry.consent ? "Given " + AdminDate.format(enquiry.consentAt) : "Not given",
+            ip: enquiry.ip ?? "", userAgent: enquiry.userAgent ?? "",
+            externalID: enquiry.externalID ?? "", syncedAt: AdminDate.format(enquiry.syncedAt),
+            exportedAt: AdminDate.format(enquiry.exportedAt), syncError: enquiry.syncError ?? "",
             logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
             canSync: try await req.services.suiteDash.settings.load().syncsAutomatically,
             notice: try? req.query.get(String.self, at: "notice"),
             phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).flatMap { RingOutID.isValid($0) ? $0 : nil },
-                                                   submissionID: id),
-            timeline: try await EnquiryTimeline.items(for: submission, on: req.db)))
+                                                   enquiryID: id),
+            timeline: try await EnquiryTimeline.items(for: enquiry, on: req.db)))
     }
 
     /// "Sync now": queue this enquiry for SuiteDash (again), e.g. after a failure was fixed.
     @Sendable func syncNow(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id", as: Int.self),
-              let submission = try await ContactSubmission.find(id, on: req.db) else {
+              let enquiry = try await Enquiry.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
         guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
@@ -101,10 +101,10 @@ struct SubmissionsController {
         }
         let suiteDash = req.services.suiteDash
         try await req.db.transaction { tx in
-            if submission.status == .failed {
-                submission.status = .pending
-                submission.syncError = nil
-                try await submission.save(on: tx)
+            if enquiry.status == .failed {
+                enquiry.status = .pending
+                enquiry.syncError = nil
+                try await enquiry.save(on: tx)
             }
             try await suiteDash.queueSync([id], on: tx)
         }
@@ -112,7 +112,7 @@ struct SubmissionsController {
     }
 
     /// Matches name, email or phone, ignoring case; digits typed with spaces still find a phone.
-    private func search(_ query: QueryBuilder<ContactSubmission>, for text: String, on db: any Database) -> QueryBuilder<ContactSubmission> {
+    private func search(_ query: QueryBuilder<Enquiry>, for text: String, on db: any Database) -> QueryBuilder<Enquiry> {
         let isPostgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
         // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
         let like: DatabaseQuery.Filter.Method = isPostgres ? .custom("ILIKE") : .custom("LIKE")
