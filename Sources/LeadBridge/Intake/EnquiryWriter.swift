@@ -77,15 +77,16 @@ actor EnquiryWriter {
         }
     }
 
-    static let columns = [
-        "first_name", "last_name", "email", "phone", "company", "service_interest", "message", "source",
-        "consent", "consent_at", "ip", "user_agent", "status", "created_at", "updated_at",
+    /// What a new enquiry's INSERT writes; `values(for:)` binds them in this order.
+    static let columns: [Enquiry.Column] = [
+        .firstName, .lastName, .email, .phone, .company, .serviceInterest, .message, .source,
+        .consent, .consentAt, .ip, .userAgent, .status, .createdAt, .updatedAt,
     ]
 
     /// One INSERT for all rows; returns their ids in the rows' order.
     static func insertRows(_ rows: [Row], on db: any Database) async throws -> [Int] {
         guard let sql = db as? any SQLDatabase else { throw EnquiryWriterError.notSQL }
-        var insert = sql.insert(into: Enquiry.schema).columns(columns)
+        var insert = sql.insert(into: Enquiry.schema).columns(columns.map(\.rawValue))
         for row in rows { insert = insert.values(values(for: row)) }
         let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int.self) }
         guard ids.count == rows.count else { throw EnquiryWriterError.missingIDs }

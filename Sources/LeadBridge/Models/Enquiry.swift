@@ -5,31 +5,31 @@ import Foundation
 final class Enquiry: Model, @unchecked Sendable {
     static let schema = "contact_submissions"
 
-    @ID(custom: "id", generatedBy: .database) var id: Int?
-    @Field(key: "first_name") var firstName: String
-    @OptionalField(key: "last_name") var lastName: String?
-    @OptionalField(key: "email") var email: String?
+    @ID(custom: Column.id.key, generatedBy: .database) var id: Int?
+    @Field(key: Column.firstName.key) var firstName: String
+    @OptionalField(key: Column.lastName.key) var lastName: String?
+    @OptionalField(key: Column.email.key) var email: String?
     /// Always E.164 (`+` and digits) when present.
-    @OptionalField(key: "phone") var phone: String?
-    @OptionalField(key: "company") var company: String?
-    @OptionalField(key: "service_interest") var serviceInterest: String?
-    @OptionalField(key: "message") var message: String?
-    @Field(key: "source") var source: String
-    @Field(key: "consent") var consent: Bool
-    @OptionalField(key: "consent_at") var consentAt: Date?
-    @OptionalField(key: "ip") var ip: String?
-    @OptionalField(key: "user_agent") var userAgent: String?
-    @Field(key: "status") var status: EnquiryStatus
+    @OptionalField(key: Column.phone.key) var phone: String?
+    @OptionalField(key: Column.company.key) var company: String?
+    @OptionalField(key: Column.serviceInterest.key) var serviceInterest: String?
+    @OptionalField(key: Column.message.key) var message: String?
+    @Field(key: Column.source.key) var source: String
+    @Field(key: Column.consent.key) var consent: Bool
+    @OptionalField(key: Column.consentAt.key) var consentAt: Date?
+    @OptionalField(key: Column.ip.key) var ip: String?
+    @OptionalField(key: Column.userAgent.key) var userAgent: String?
+    @Field(key: Column.status.key) var status: EnquiryStatus
     /// The CRM's id for this person once synced (SuiteDash's contact `uid`).
-    @OptionalField(key: "external_id") var externalID: String?
-    @OptionalField(key: "synced_at") var syncedAt: Date?
-    @OptionalField(key: "exported_at") var exportedAt: Date?
+    @OptionalField(key: Column.externalID.key) var externalID: String?
+    @OptionalField(key: Column.syncedAt.key) var syncedAt: Date?
+    @OptionalField(key: Column.exportedAt.key) var exportedAt: Date?
     /// The import-mode CSV export this enquiry went out in.
-    @OptionalField(key: "export_id") var exportID: Int?
+    @OptionalField(key: Column.exportID.key) var exportID: Int?
     /// Why the last CRM sync failed, in the provider's words.
-    @OptionalField(key: "sync_error") var syncError: String?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: Column.syncError.key) var syncError: String?
+    @Timestamp(key: Column.createdAt.key, on: .create) var createdAt: Date?
+    @Timestamp(key: Column.updatedAt.key, on: .update) var updatedAt: Date?
 
     init() {}
 
@@ -40,4 +40,35 @@ final class Enquiry: Model, @unchecked Sendable {
 
 enum EnquiryStatus: String, Codable, CaseIterable, Sendable {
     case pending, synced, exported, failed
+}
+
+extension Enquiry {
+    /// Every column of `contact_submissions`, named once: the model's fields, the writer's
+    /// multi-row INSERT and the export's RETURNING list all take their names from here.
+    enum Column: String, CaseIterable, Sendable {
+        case id,
+        firstName = "first_name",
+        lastName = "last_name",
+        email,
+        phone,
+        company,
+        serviceInterest = "service_interest",
+        message,
+        source,
+        consent,
+        consentAt = "consent_at",
+        ip,
+        userAgent = "user_agent",
+        status,
+        externalID = "external_id",
+        syncedAt = "synced_at",
+        exportedAt = "exported_at",
+        exportID = "export_id",
+        syncError = "sync_error",
+        createdAt = "created_at",
+        updatedAt = "updated_at"
+
+        // As a literal would: "id" is Fluent's own `.id` key.
+        var key: FieldKey { FieldKey(stringLiteral: rawValue) }
+    }
 }

@@ -69,7 +69,7 @@ struct SuiteDashExporter: Sendable {
         try await record.create(on: db)
         let id = try record.requireID()
         record.fileName = "suitedash-contacts-\(Self.stamp(now))-\(id).csv"
-        let claimer = ExportClaimer(database: sql, exportID: id, filter: filter, now: now)
+        let claimer = makeExportClaimer(on: sql, exportID: id, filter: filter, now: now)
         let destination = output ?? path(for: record)
 
         do {
@@ -113,7 +113,7 @@ struct SuiteDashExporter: Sendable {
 
     private struct Written { let rows: Int; let bytes: Int; let sha256: String }
 
-    private func write(firstPage: [ExportRecord], claimer: ExportClaimer, total: Int, to path: String,
+    private func write(firstPage: [ExportRecord], claimer: any ExportClaimer, total: Int, to path: String,
                        progress: @Sendable (Int, Int) -> Void) async throws -> Written {
         let settings = service.context.config.suiteDash
         let tagConfiguration = try await service.settings.load()
