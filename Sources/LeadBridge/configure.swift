@@ -6,7 +6,7 @@ import Vapor
 
 /// Builds the whole app, top to bottom: configuration, database, sessions, views,
 /// middleware, routes and commands. Tests call it with a configuration of their own.
-public func configure(_ app: Application, config: AppConfig? = nil) async throws {
+public func configure(_ app: Application, config: AppConfig? = nil, clock: AppClock = .system) async throws {
     // `key generate` is what a missing APP_KEY tells you to run, so it must work without one;
     // the tools' commands (the sandbox) stand in for other services and need nothing of this app.
     if app.runsStandaloneCommand {
@@ -27,13 +27,15 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
     app.migrations.add(AppMigrations.all)
 
     app.passwords.use(app.environment == .testing ? .bcrypt(cost: 4) : .bcrypt)
-    let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds))
-    let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue)
+    let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
+                            now: clock.now)
+    let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue, clock: clock)
     let suiteDash = SuiteDashService(context: integrations)
     app.services = AppServices(
         config: config,
+        clock: clock,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash)),
+        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, clock: clock)),
         jobQueue: jobQueue,
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
@@ -45,7 +47,7 @@ public func configure(_ app: Application, config: AppConfig? = nil) async throws
         ringCentral: RingCentralService(context: integrations)
     )
 
-    app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60) }
+    app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60, clock: clock) }
     app.sessions.configuration = SessionsConfiguration(cookieName: "leadbridge_session") { id in
         HTTPCookies.Value(string: id.string, path: AdminPath.root, isSecure: config.usesHTTPS,
                           isHTTPOnly: true, sameSite: .lax)

@@ -171,6 +171,40 @@ struct AdminAuthTests {
         }
     }
 
+    /// The lock runs out on the app's clock: the test moves it instead of waiting.
+    @Test func aLockedAccountOpensAgainOnceTheLockRunsOut() async throws {
+        let clock = TestClock(Date())
+        try await withApp(clock: AppClock { clock.now }, { $0.loginThrottle.maxFailuresPerAccount = 2 }) { app in
+            try await app.createAdmin()
+            let browser = Browser(app)
+            try await browser.get("/admin/login")
+            for _ in 0..<2 {
+                #expect(try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": "wrong password!"]).status == .unauthorized)
+            }
+            let right = ["email": "admin@example.com", "password": "correct horse battery"]
+            #expect(try await browser.post("/admin/login", form: right).status == .tooManyRequests)
+            clock.advance(TimeInterval(app.services.config.loginThrottle.lockSeconds - 5))
+            #expect(try await browser.post("/admin/login", form: right).status == .tooManyRequests)
+            clock.advance(10)
+            #expect(try await browser.post("/admin/login", form: right).status == .seeOther)
+        }
+    }
+
+    /// Sessions end after twelve idle hours, and each visit starts the twelve hours again.
+    @Test func aSessionIdleForTwelveHoursEnds() async throws {
+        let clock = TestClock(Date())
+        try await withApp(clock: AppClock { clock.now }) { app in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            clock.advance(11 * 3600)
+            #expect(try await browser.get("/admin").status == .ok)
+            clock.advance(11 * 3600)
+            #expect(try await browser.get("/admin").status == .ok, "the last visit started the twelve hours again")
+            clock.advance(12 * 3600 + 60)
+            #expect(try await browser.get("/admin").location?.hasPrefix("/admin/login") == true)
+        }
+    }
+
     @Test func oneAddressIsThrottledAcrossAccounts() async throws {
         try await withApp({ $0.loginThrottle.maxFailuresPerIP = 2; $0.trustProxyHeaders = true }) { app in
             try await app.createAdmin()

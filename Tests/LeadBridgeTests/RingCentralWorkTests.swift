@@ -272,7 +272,7 @@ struct RingCentralWorkTests {
 
                 // Blacklisted by RingCentral: recreated.
                 sandbox.ringCentral.blacklistSubscription(id: subscription.id)
-                #expect(try await subscriptions.maintain().hasPrefix("recreated"))
+                #expect(try await subscriptions.maintain(now: Date()).hasPrefix("recreated"))
                 let replacement = try #require(try await subscriptions.current())
                 #expect(replacement.id != subscription.id)
                 #expect(replacement.status == "Active")

@@ -17,7 +17,7 @@ struct JobsCommand: AsyncCommandGroup {
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             let console = context.console
-            let stats = try await QueueStats.read(on: app.db, now: Date())
+            let stats = try await QueueStats.read(on: app.db, now: app.services.clock.now())
             console.print(stats.byState.map { "\($0.0): \($0.1)" }.joined(separator: "   "))
             let pending = try await QueuedJob.query(on: app.db).sort(\.$availableAt).limit(20).all()
             if !pending.isEmpty { console.print("\nPending") }

@@ -69,7 +69,7 @@ struct RingCentralCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             do {
-                context.console.success("Webhook subscription: " + (try await context.application.services.ringCentral.subscriptions.maintain()))
+                context.console.success("Webhook subscription: " + (try await context.application.services.ringCentral.subscriptions.maintain(now: context.application.services.clock.now())))
             } catch let error as RingCentralError {
                 throw UserCommandError(error.description)
             }

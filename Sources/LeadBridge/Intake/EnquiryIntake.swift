@@ -11,7 +11,7 @@ struct EnquiryIntake {
     let writer: EnquiryWriter
 
     /// Commits the enquiry and returns its id.
-    func record(_ enquiry: ValidEnquiry, origin: Origin, now: Date = Date()) async throws -> Int {
+    func record(_ enquiry: ValidEnquiry, origin: Origin, now: Date) async throws -> Int {
         try await writer.insert(EnquiryWriter.Row(enquiry: enquiry, origin: origin, receivedAt: now))
     }
 }

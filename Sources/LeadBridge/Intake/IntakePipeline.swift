@@ -17,7 +17,7 @@ struct IntakePipeline {
     func admit() async -> Outcome? {
         guard let limiter = request.services.intakeLimiter else { return nil }
         let ip = request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders)
-        let decision = await limiter.hit(ip)
+        let decision = await limiter.hit(ip, now: request.services.clock.now())
         return decision.allowed ? nil : .rateLimited(retryAfter: decision.retryAfter)
     }
 
@@ -33,7 +33,7 @@ struct IntakePipeline {
             let origin = EnquiryIntake.Origin(
                 ip: request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders),
                 userAgent: request.headers.first(name: .userAgent))
-            let id = try await EnquiryIntake(writer: request.services.enquiryWriter).record(enquiry, origin: origin)
+            let id = try await EnquiryIntake(writer: request.services.enquiryWriter).record(enquiry, origin: origin, now: request.services.clock.now())
             return .accepted(id: id)
         }
     }

@@ -7,9 +7,10 @@ import Fluent
 /// A new follow-up (an alert, an instant reply) is added here, and nowhere else.
 struct NewEnquiryFollowUps: Sendable {
     let suiteDash: SuiteDashService
+    let clock: AppClock
 
     func run(_ ids: [Int], on db: any Database) async throws {
         try await suiteDash.queueSyncIfEnabled(ids, on: db)
-        await EarlierActivityLinker.claim(ids, on: db)
+        await EarlierActivityLinker.claim(ids, on: db, now: clock.now())
     }
 }

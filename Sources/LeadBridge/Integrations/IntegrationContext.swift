@@ -7,6 +7,7 @@ import Vapor
 /// built from this instead of from `Application`, so none of them reaches into the app.
 struct IntegrationContext: Sendable {
     let config: AppConfig
+    let clock: AppClock
     let secrets: SecretBox
     /// The app's database; after shutdown it answers with an error instead of stopping the process.
     let database: LateDatabase
@@ -16,8 +17,9 @@ struct IntegrationContext: Sendable {
     /// Every provider call's audit line goes here.
     let logs: IntegrationLogWriter
 
-    init(app: Application, config: AppConfig, secrets: SecretBox, jobQueue: JobQueue) {
+    init(app: Application, config: AppConfig, secrets: SecretBox, jobQueue: JobQueue, clock: AppClock) {
         self.config = config
+        self.clock = clock
         self.secrets = secrets
         database = LateDatabase(app: app)
         httpClient = app.http.client.shared

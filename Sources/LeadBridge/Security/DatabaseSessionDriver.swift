@@ -6,14 +6,16 @@ import Vapor
 /// driver whose rows never expire.
 struct DatabaseSessionDriver: SessionDriver {
     let lifetime: TimeInterval
+    var clock: AppClock = .system
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         let id = SecureToken.make()
-        let record = StoredSession(id: id, data: data, expiresAt: Date().addingTimeInterval(lifetime))
+        let record = StoredSession(id: id, data: data, expiresAt: clock.now().addingTimeInterval(lifetime))
         let db = request.db
+        let now = clock.now()
         return request.eventLoop.makeFutureWithTask {
             // Sweeping expired rows here keeps the table small without a separate timer.
-            try await StoredSession.query(on: db).filter(\.$expiresAt < Date()).delete()
+            try await StoredSession.query(on: db).filter(\.$expiresAt < now).delete()
             try await record.create(on: db)
             return SessionID(string: id)
         }
@@ -22,7 +24,7 @@ struct DatabaseSessionDriver: SessionDriver {
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         StoredSession.query(on: request.db)
             .filter(\.$id == sessionID.string)
-            .filter(\.$expiresAt > Date())
+            .filter(\.$expiresAt > clock.now())
             .first()
             .map { $0?.data }
     }
@@ -31,7 +33,7 @@ struct DatabaseSessionDriver: SessionDriver {
         StoredSession.query(on: request.db)
             .filter(\.$id == sessionID.string)
             .set(\.$data, to: data)
-            .set(\.$expiresAt, to: Date().addingTimeInterval(lifetime))
+            .set(\.$expiresAt, to: clock.now().addingTimeInterval(lifetime))
             .update()
             .map { sessionID }
     }

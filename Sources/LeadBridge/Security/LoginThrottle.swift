@@ -13,7 +13,7 @@ struct LoginThrottle {
 
     let request: Request
 
-    func attempt(email: String, password: String, now: Date = Date()) async throws -> Result {
+    func attempt(email: String, password: String, now: Date) async throws -> Result {
         let settings = request.services.config.loginThrottle
         let ip = request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders)
         let limiter = request.services.loginIPLimiter

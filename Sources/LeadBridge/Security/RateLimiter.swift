@@ -16,7 +16,7 @@ actor RateLimiter {
     private let limit: Int
     private let window: TimeInterval
     private var windows: [String: Window] = [:]
-    private var lastSweep = Date()
+    private var lastSweep = Date.distantPast
 
     init(limit: Int, windowSeconds: Int) {
         self.limit = limit
@@ -24,7 +24,7 @@ actor RateLimiter {
     }
 
     /// Records one event for `key` and says whether it is within the limit.
-    func hit(_ key: String, now: Date = Date()) -> Decision {
+    func hit(_ key: String, now: Date) -> Decision {
         sweepIfDue(now)
         var entry = windows[key] ?? Window(start: now, count: 0)
         if now.timeIntervalSince(entry.start) >= window { entry = Window(start: now, count: 0) }
@@ -35,7 +35,7 @@ actor RateLimiter {
     }
 
     /// Whether `key` is over the limit, without counting an event.
-    func isBlocked(_ key: String, now: Date = Date()) -> Decision {
+    func isBlocked(_ key: String, now: Date) -> Decision {
         guard let entry = windows[key], now.timeIntervalSince(entry.start) < window else {
             return Decision(allowed: true, retryAfter: 0)
         }

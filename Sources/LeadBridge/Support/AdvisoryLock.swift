@@ -10,7 +10,7 @@ struct AdvisoryLock: Sendable {
     let ttl: TimeInterval
 
     /// True when this holder now has the lock (it was free, expired, or already ours).
-    func acquire(on db: any Database, now: Date = Date()) async throws -> Bool {
+    func acquire(on db: any Database, now: Date) async throws -> Bool {
         let sql = try JobQueue.sql(db)
         let rows = try await sql.raw("""
             INSERT INTO advisory_locks (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(bind: now.addingTimeInterval(ttl)))

@@ -3,6 +3,8 @@ import Vapor
 /// What configure() builds once and every request shares.
 struct AppServices: Sendable {
     let config: AppConfig
+    /// The time, whenever the time decides what happens.
+    let clock: AppClock
     let secrets: SecretBox
     /// Every new enquiry is committed through here, in groups.
     let enquiryWriter: EnquiryWriter

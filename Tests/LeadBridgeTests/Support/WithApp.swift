@@ -27,6 +27,7 @@ let testAppKey = "base64:" + Data(repeating: 7, count: 32).base64EncodedString()
 
 /// A migrated app on a database of its own, shut down and deleted afterwards.
 func withApp(
+    clock: AppClock = .system,
     _ adjust: (inout AppConfig) -> Void = { _ in },
     _ test: (Application) async throws -> Void
 ) async throws {
@@ -45,7 +46,7 @@ func withApp(
     app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
     app.logger.logLevel = .warning
     do {
-        try await configure(app, config: config)
+        try await configure(app, config: config, clock: clock)
         try await app.autoMigrate()
         try await test(app)
     } catch {

@@ -47,7 +47,7 @@ struct RingCentralWebhookController {
               (notification.subscriptionId?.unicodeScalars.count ?? 0) <= 255 else {
             throw Abort(.badRequest, reason: "The notification's uuid or event is missing or too long.")
         }
-        let stored = try await RingCentralWebhookHandler(app: req.application).handle(notification)
+        let stored = try await RingCentralWebhookHandler(app: req.application).handle(notification, now: req.services.clock.now())
         return Response(status: .ok, headers: ["Content-Type": "application/json"],
                         body: .init(string: stored ? #"{"stored":true}"# : #"{"duplicate":true}"#))
     }
@@ -60,7 +60,7 @@ struct RingCentralWebhookHandler {
     let app: Application
 
     /// False when this uuid was seen before (RingCentral delivers at least once).
-    func handle(_ notification: RingCentralWebhookController.Notification, now: Date = Date()) async throws -> Bool {
+    func handle(_ notification: RingCentralWebhookController.Notification, now: Date) async throws -> Bool {
         try await app.db.transaction { tx in
             let sql = try JobQueue.sql(tx)
             let inserted = try await sql.insert(into: "webhook_events")
@@ -72,7 +72,7 @@ struct RingCentralWebhookHandler {
                 .returning("id").all()
             guard !inserted.isEmpty else { return false }
             if notification.event.contains("/message-store/instant") {
-                try await storeInboundSMS(notification.body, on: tx)
+                try await storeInboundSMS(notification.body, receivedAt: now, on: tx)
             } else if notification.event.contains("/telephony/sessions") {
                 try await SyncRingCentralCallLogs.request(queue: app.services.jobQueue, on: tx, delay: 10)
             }
@@ -80,7 +80,7 @@ struct RingCentralWebhookHandler {
         }
     }
 
-    private func storeInboundSMS(_ body: RedactedJSON.Value?, on db: any Database) async throws {
+    private func storeInboundSMS(_ body: RedactedJSON.Value?, receivedAt now: Date, on db: any Database) async throws {
         guard case .object(let message) = body, case .string(let from)? = Self.field(message["from"], "phoneNumber") else { return }
         var id: String?
         if case .string(let text)? = message["id"] { id = String(String.UnicodeScalarView(text.unicodeScalars.prefix(255))) }
@@ -92,7 +92,6 @@ struct RingCentralWebhookHandler {
         if case .string(let subject)? = message["subject"] { text = String(String.UnicodeScalarView(subject.unicodeScalars.prefix(5000))) }
         let sql = try JobQueue.sql(db)
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: from, on: db)
-        let now = Date()
         // The same message can arrive in two notifications; its RingCentral id keeps one row.
         // The sender is kept in E.164 where it is one, so a later enquiry can claim the text.
         try await sql.insert(into: "sms_messages")

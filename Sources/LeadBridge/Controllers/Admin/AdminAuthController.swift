@@ -59,7 +59,7 @@ struct AdminAuthController {
         var context = Context(title: "Sign in", csrf: req.csrfToken, email: form.email ?? "", next: form.next ?? "")
         let throttle = LoginThrottle(request: req)
 
-        switch try await throttle.attempt(email: form.email ?? "", password: form.password ?? "") {
+        switch try await throttle.attempt(email: form.email ?? "", password: form.password ?? "", now: req.services.clock.now()) {
         case .success(let user):
             let response = req.redirect(to: Self.safeNext(form.next))
             try await signIn(user, req, response)

@@ -95,7 +95,7 @@ struct RingCentralAdminController {
         }
         let start: (url: String, state: String)
         do {
-            start = try await req.services.ringCentral.connection.start(configuration)
+            start = try await req.services.ringCentral.connection.start(configuration, now: req.services.clock.now())
         } catch let error as RingCentralServiceError {
             throw Abort(.conflict, reason: error.description)
         }
@@ -104,7 +104,7 @@ struct RingCentralAdminController {
                                                  Onward(title: "Connecting RingCentral", onwardURL: start.url)).encodeResponse(for: req)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.cookies[Self.stateCookie] = HTTPCookies.Value(
-            string: start.state, expires: Date().addingTimeInterval(RingCentralConnector.pendingLifetime),
+            string: start.state, expires: req.services.clock.now().addingTimeInterval(RingCentralConnector.pendingLifetime),
             path: Self.stateCookiePath, isSecure: req.services.config.usesHTTPS, isHTTPOnly: true, sameSite: .lax)
         return response
     }
@@ -117,7 +117,7 @@ struct RingCentralAdminController {
         do {
             let account = try await connector.finish(
                 code: query.code, state: query.state, error: query.error, errorDescription: query.error_description,
-                cookieState: req.cookies[Self.stateCookie]?.string)
+                cookieState: req.cookies[Self.stateCookie]?.string, now: req.services.clock.now())
             let response = redirect(req, "Connected to RingCentral account \(account.accountID).")
             response.cookies[Self.stateCookie] = Self.expiredStateCookie
             return response

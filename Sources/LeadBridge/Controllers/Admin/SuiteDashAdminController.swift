@@ -91,7 +91,7 @@ struct SuiteDashAdminController {
     private func render(_ req: Request, notice: String?, errors: FieldErrors) async throws -> View {
         let suiteDash = req.services.suiteDash
         let configuration = try await suiteDash.settings.load()
-        let calls = try await suiteDash.callsThisMonth()
+        let calls = try await suiteDash.callsThisMonth(now: req.services.clock.now())
         let limit = configuration.monthlyCallLimit
         let percent = limit.map { min(100, calls * 100 / max($0, 1)) } ?? 0
         var warning: String?

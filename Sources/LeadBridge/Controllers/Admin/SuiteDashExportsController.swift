@@ -106,7 +106,7 @@ struct SuiteDashExportsController {
         var query = Enquiry.query(on: req.db).filter(\.$exportID == id)
         if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
         let count = try await query.count()
-        try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: Date()).update()
+        try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: req.services.clock.now()).update()
         return req.redirect(to: AdminPath.suiteDashExport(id).path, notice: "\(count) enquiries marked as synced.")
     }
 

@@ -33,7 +33,7 @@ struct CallLogSync {
     static let syncedThroughKey = "call_log_synced_through"
 
     let service: RingCentralService
-    var now: @Sendable () -> Date = { Date() }
+    var now: @Sendable () -> Date
 
     func sync(dateFrom explicitFrom: Date? = nil, client: RingCentralClient? = nil,
               progress: Progress? = nil) async throws -> Outcome {

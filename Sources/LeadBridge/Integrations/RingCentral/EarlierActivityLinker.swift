@@ -11,7 +11,7 @@ enum EarlierActivityLinker {
     /// under a savepoint, so that if PostgreSQL picks them as a deadlock's victim (a sync's upsert
     /// locking the same calls in another order) only they are rolled back, and the calls stay
     /// unclaimed.
-    static func claim(_ ids: [Int], on db: any Database, now: Date = Date()) async {
+    static func claim(_ ids: [Int], on db: any Database, now: Date) async {
         guard !ids.isEmpty, let sql = try? JobQueue.sql(db) else { return }
         do {
             try await sql.raw("SAVEPOINT claim_earlier_activity").run()

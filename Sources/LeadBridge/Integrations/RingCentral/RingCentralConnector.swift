@@ -17,7 +17,7 @@ struct RingCentralConnector {
     /// Starts a connect: remembers a fresh state and PKCE verifier and returns the authorize
     /// URL and the state (which also goes into a cookie bound to this browser).
     /// `configuration` is the caller's: it has already read the settings (opening sealed values).
-    func start(_ configuration: RingCentralConfiguration, now: Date = Date()) async throws -> (url: String, state: String) {
+    func start(_ configuration: RingCentralConfiguration, now: Date) async throws -> (url: String, state: String) {
         let oauth = try service.oauth(configuration)
         let state = SecureToken.make()
         let pkce = RingCentralOAuth.PKCE.make()
@@ -49,7 +49,7 @@ struct RingCentralConnector {
     /// Finishes a connect from the redirect's query. `cookieState` is what this browser was
     /// given at start; both must equal the pending state, which is used once.
     func finish(code: String?, state: String?, error: String?, errorDescription: String?, cookieState: String?,
-                now: Date = Date()) async throws -> RingCentralAccountRecord {
+                now: Date) async throws -> RingCentralAccountRecord {
         let store = try service.settings
         let pending = try await store.values()
         let pendingState = pending["pending_oauth_state"]
@@ -102,7 +102,7 @@ struct RingCentralConnector {
         try await service.context.db.transaction { tx in
             try await RingCentralTokenRecord.query(on: tx).delete()
             try await RingCentralAccountRecord.query(on: tx).delete()
-            try await service.settings(on: tx).setConnected(false)
+            try await service.settings(on: tx).setConnected(false, at: service.context.clock.now())
         }
         await service.forgetCachedTokens()
     }
@@ -130,7 +130,7 @@ struct RingCentralConnector {
             Self.apply(account: account, extension: info, numbers: numbers, to: row)
             try await row.save(on: tx)
             try await service.tokenRepository.replaceAll(with: tokens, accountRowID: row.id, on: tx)
-            try await service.settings(on: tx).setConnected(true)
+            try await service.settings(on: tx).setConnected(true, at: service.context.clock.now())
             return row
         }
     }

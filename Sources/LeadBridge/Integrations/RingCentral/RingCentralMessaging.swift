@@ -124,7 +124,7 @@ struct RingCentralMessaging {
         }
         row.ringCentralID = String(sent.id)
         row.status = sent.messageStatus ?? "Queued"
-        row.sentAt = Date()
+        row.sentAt = service.context.clock.now()
         do {
             try await service.context.db.transaction { tx in
                 try await row.save(on: tx)

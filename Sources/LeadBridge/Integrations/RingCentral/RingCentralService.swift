@@ -38,7 +38,7 @@ final class RingCentralService: Sendable {
     var connection: RingCentralConnector { RingCentralConnector(service: self) }
     var phone: RingCentralMessaging { RingCentralMessaging(service: self) }
     var subscriptions: RingCentralSubscriptions { RingCentralSubscriptions(service: self) }
-    var callLog: CallLogSync { CallLogSync(service: self) }
+    var callLog: CallLogSync { CallLogSync(service: self, now: context.clock.now) }
 
     // MARK: Settings, tokens and clients
 

@@ -78,7 +78,7 @@ struct RingCentralSettingsStore {
     }
 
     /// Connected (or disconnected): a fresh start, whatever failed before.
-    func setConnected(_ connected: Bool, at date: Date = Date()) async throws {
+    func setConnected(_ connected: Bool, at date: Date) async throws {
         try await mutate { row, settings in
             settings[Key.reauthorizationReason] = nil
             row.isEnabled = connected

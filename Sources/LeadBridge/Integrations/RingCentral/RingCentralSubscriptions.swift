@@ -85,7 +85,7 @@ struct RingCentralSubscriptions {
     /// What the hourly job does: nothing without a subscription; recreate one that RingCentral
     /// lost or blacklisted; renew one that expires soon.
     @discardableResult
-    func maintain(now: Date = Date()) async throws -> String {
+    func maintain(now: Date) async throws -> String {
         guard let known = try await current() else { return "no subscription" }
         let client = try await service.client(relatedType: "subscription")
         let remote: RingCentralSubscription

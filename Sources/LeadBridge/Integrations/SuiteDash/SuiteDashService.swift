@@ -34,7 +34,7 @@ struct SuiteDashService: Sendable {
     }
 
     /// Calls that reached SuiteDash since the start of this month (UTC): what counts against the plan.
-    func callsThisMonth(now: Date = Date()) async throws -> Int {
+    func callsThisMonth(now: Date) async throws -> Int {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
@@ -56,7 +56,7 @@ struct SuiteDashService: Sendable {
         let configuration = try await store.load()
         guard let credentials = configuration.credentials else {
             let message = "Enter the Public ID and Secret Key from SuiteDash > Integrations > Secure API first."
-            try await store.recordTest(success: false, message: message)
+            try await store.recordTest(success: false, message: message, at: context.clock.now())
             return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
         }
         do {
@@ -68,10 +68,10 @@ struct SuiteDashService: Sendable {
             case .transport: message = "SuiteDash could not be reached at \(configuration.apiURL): check the API URL and this server's network. (\(error))"
             default: message = error.description
             }
-            try await store.recordTest(success: false, message: message)
+            try await store.recordTest(success: false, message: message, at: context.clock.now())
             return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
         }
-        try await store.recordTest(success: true, message: "Connected: SuiteDash accepted the keys.")
+        try await store.recordTest(success: true, message: "Connected: SuiteDash accepted the keys.", at: context.clock.now())
         let resumed = configuration.isEnabled && configuration.mode == .api
             ? try await context.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: try context.db) : 0
         return ConnectionTestOutcome(success: true, message: "Connected: SuiteDash accepted the keys.", resumedJobs: resumed)

@@ -77,7 +77,7 @@ struct SuiteDashSettingsStore {
         try await row.save(on: database)
     }
 
-    func recordTest(success: Bool, message: String, at date: Date = Date()) async throws {
+    func recordTest(success: Bool, message: String, at date: Date) async throws {
         let row = try await self.row()
         row.lastTestedAt = date
         row.lastTestSuccess = success

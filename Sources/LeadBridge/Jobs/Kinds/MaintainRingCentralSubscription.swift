@@ -10,7 +10,7 @@ struct MaintainRingCentralSubscription: JobKind {
 
     func run(_ payload: Payload, context: JobContext) async throws {
         do {
-            let outcome = try await context.application.services.ringCentral.subscriptions.maintain()
+            let outcome = try await context.application.services.ringCentral.subscriptions.maintain(now: context.application.services.clock.now())
             context.logger.info("RingCentral webhook subscription: \(outcome)")
         } catch let error as RingCentralError {
             throw JobFailure.from(error)

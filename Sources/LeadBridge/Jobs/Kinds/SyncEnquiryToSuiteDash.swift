@@ -35,7 +35,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
         if let reason = configuration.failingReason {
             throw JobFailure.waitFor(Self.waitKey, "Held until SuiteDash accepts the API keys again: \(reason)")
         }
-        if let limit = configuration.monthlyCallLimit, try await suiteDash.callsThisMonth() >= limit {
+        if let limit = configuration.monthlyCallLimit, try await suiteDash.callsThisMonth(now: context.application.services.clock.now()) >= limit {
             throw JobFailure.waitFor(Self.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
         }
         guard let email = enquiry.email else {
@@ -46,7 +46,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
         // Two enquiries from one person must not both find "no contact" and both create one:
         // one sync per email at a time, across every worker and machine.
         let lock = AdvisoryLock(name: "suitedash-contact:" + email.lowercased(), holder: "job-\(context.jobID)", ttl: 120)
-        guard try await lock.acquire(on: context.db) else {
+        guard try await lock.acquire(on: context.db, now: context.application.services.clock.now()) else {
             throw JobFailure.deferred(2, "Another sync for \(email) is under way; trying again shortly.")
         }
         do {
@@ -71,7 +71,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
                 message: enquiry.message, knownUID: enquiry.externalID)
             enquiry.externalID = result.uid
             enquiry.status = .synced
-            enquiry.syncedAt = Date()
+            enquiry.syncedAt = context.application.services.clock.now()
             enquiry.syncError = nil
             try await enquiry.save(on: context.db)
         } catch let error as SuiteDashError {

@@ -39,7 +39,7 @@ struct SyncRingCentralCallLogs: JobKind {
         let othersRunning = try await QueuedJob.query(on: context.db)
             .filter(\.$kind == Self.name)
             .filter(\.$id < context.jobID)
-            .filter(\.$reservedUntil > Date())
+            .filter(\.$reservedUntil > context.application.services.clock.now())
             .count()
         if othersRunning > 0 {
             throw JobFailure.deferred(30, "Another call-log sync is running; this one starts after it.")

@@ -58,7 +58,7 @@ struct SuiteDashExporter: Sendable {
                 progress: @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Outcome {
         let db = try service.context.db
         let sql = try JobQueue.sql(db)
-        let now = Date()
+        let now = service.context.clock.now()
         let record = SuiteDashExport()
         record.fileName = "suitedash-contacts-\(Self.stamp(now)).csv"
         record.rows = 0
