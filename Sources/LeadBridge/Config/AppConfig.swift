@@ -23,8 +23,8 @@ public struct AppConfig: Sendable {
     public var queue: QueueSettings
     /// Bearer token for `/metrics`; without one only loopback clients may read it.
     public var metricsToken: String?
-    public var suiteDash: SuiteDashSettings
-    public var ringCentral: RingCentralSettings
+    public var suiteDash: SuiteDashEnvironment
+    public var ringCentral: RingCentralEnvironment
 
     /// Where a fresh clone is opened: `localhost`, the host RingCentral accepts in a plain-http redirect URI.
     public static let defaultAppURL = "http://localhost:8000"
@@ -50,8 +50,8 @@ public struct AppConfig: Sendable {
             trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
             queue: try QueueSettings(reader),
             metricsToken: reader.string("METRICS_TOKEN"),
-            suiteDash: try SuiteDashSettings(reader),
-            ringCentral: RingCentralSettings(reader, appURL: appURL)
+            suiteDash: try SuiteDashEnvironment(reader),
+            ringCentral: RingCentralEnvironment(reader, appURL: appURL)
         )
     }
 }
@@ -137,8 +137,8 @@ public struct QueueSettings: Sendable {
     }
 }
 
-/// The guide's SuiteDash variables. `SUITEDASH_API_KEY` is SuiteDash's Public ID.
-public struct SuiteDashSettings: Sendable {
+/// The guide's SuiteDash environment variables (`SUITEDASH_*`). `SUITEDASH_API_KEY` is SuiteDash's Public ID.
+public struct SuiteDashEnvironment: Sendable {
     public enum Mode: String, Sendable { case api, `import` }
     public var mode: Mode
     /// The guide's placeholder `…/api/v1` is not SuiteDash's real API; the real base is the default.
@@ -183,8 +183,8 @@ public struct SuiteDashSettings: Sendable {
     }
 }
 
-/// The guide's RingCentral variables.
-public struct RingCentralSettings: Sendable {
+/// The guide's RingCentral environment variables (`RINGCENTRAL_*`).
+public struct RingCentralEnvironment: Sendable {
     public var clientID: String?
     public var clientSecret: String?
     public var serverURL: String

@@ -34,7 +34,7 @@ struct SuiteDashAdminController {
     @Sendable func save(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         var errors = FieldErrors()
-        guard let mode = SuiteDashSettings.Mode(rawValue: form.mode ?? "") else {
+        guard let mode = SuiteDashEnvironment.Mode(rawValue: form.mode ?? "") else {
             throw Abort(.badRequest, reason: "Choose API mode or import mode.")
         }
         let apiURL = TextSanitizer.singleLine(form.api_url ?? "")

@@ -17,7 +17,7 @@ struct RingCentralConnector {
     /// Starts a connect: remembers a fresh state and PKCE verifier and returns the authorize
     /// URL and the state (which also goes into a cookie bound to this browser).
     /// `configuration` is the caller's: it has already read the settings (opening sealed values).
-    func start(_ configuration: RingCentralConfiguration, now: Date) async throws -> (url: String, state: String) {
+    func start(_ configuration: RingCentralSettings, now: Date) async throws -> (url: String, state: String) {
         let oauth = try service.oauth(configuration)
         let state = SecureToken.make()
         let pkce = RingCentralOAuth.PKCE.make()

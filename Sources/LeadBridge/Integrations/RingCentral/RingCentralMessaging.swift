@@ -39,7 +39,7 @@ struct RingCentralMessaging {
 
     /// Which phone RingCentral rings first: the one given, else the admin's own, else the
     /// configured default, else the extension's first direct number.
-    static func officePhone(given: String?, user: User?, configuration: RingCentralConfiguration,
+    static func officePhone(given: String?, user: User?, configuration: RingCentralSettings,
                             extension snapshot: RingCentralExtensionSnapshot?) -> String? {
         if let given, !given.isEmpty { return given }
         if let own = user?.officePhone { return own }

@@ -57,7 +57,7 @@ final class RingCentralService: Sendable {
                                    lockFilePath: context.config.storagePath + "/ringcentral-token.lock")
     }
 
-    func oauth(_ configuration: RingCentralConfiguration, options: RingCentralClientOptions = .init()) throws -> RingCentralOAuth {
+    func oauth(_ configuration: RingCentralSettings, options: RingCentralClientOptions = .init()) throws -> RingCentralOAuth {
         guard let credentials = configuration.credentials else { throw RingCentralServiceError.notConfigured }
         return RingCentralOAuth(serverURL: configuration.serverURL, credentials: credentials,
                                 redirectURI: configuration.redirectURI, httpClient: context.httpClient,
@@ -66,7 +66,7 @@ final class RingCentralService: Sendable {
     }
 
     /// A client for the connected account. `options` says how patient it is.
-    func client(_ configuration: RingCentralConfiguration, options: RingCentralClientOptions = .init(),
+    func client(_ configuration: RingCentralSettings, options: RingCentralClientOptions = .init(),
                 relatedType: String? = nil, relatedID: Int? = nil) throws -> RingCentralClient {
         guard let credentials = configuration.credentials else { throw RingCentralServiceError.notConfigured }
         let key = ManagerKey(serverURL: configuration.serverURL, clientID: credentials.clientID,

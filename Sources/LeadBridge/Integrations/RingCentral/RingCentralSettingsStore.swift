@@ -19,10 +19,10 @@ struct RingCentralSettingsStore {
 
     let database: any Database
     let secrets: SecretBox
-    let environment: RingCentralSettings
+    let environment: RingCentralEnvironment
 
-    func load() async throws -> RingCentralConfiguration {
-        var configuration = RingCentralConfiguration(
+    func load() async throws -> RingCentralSettings {
+        var configuration = RingCentralSettings(
             clientID: environment.clientID, clientSecret: environment.clientSecret, serverURL: environment.serverURL,
             redirectURI: environment.redirectURI, webhookSecret: environment.webhookSecret, credentialsFromAdmin: false,
             reauthorizationReason: nil, defaultFromNumber: nil, callLogSyncMinutes: Self.defaultCallLogSyncMinutes)

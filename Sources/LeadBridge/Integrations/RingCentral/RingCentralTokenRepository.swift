@@ -13,7 +13,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
 
     let database: LateDatabase
     let secrets: SecretBox
-    let environment: RingCentralSettings
+    let environment: RingCentralEnvironment
     /// SQLite's cross-process refresh lock (a file beside the database).
     let lockFilePath: String
 

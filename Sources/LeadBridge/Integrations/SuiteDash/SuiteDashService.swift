@@ -21,7 +21,7 @@ struct SuiteDashService: Sendable {
         get throws { settings(on: try context.db) }
     }
 
-    func client(_ configuration: SuiteDashConfiguration, credentials: SuiteDashClient.Credentials,
+    func client(_ configuration: SuiteDashSettings, credentials: SuiteDashClient.Credentials,
                 relatedType: String? = nil, relatedID: Int? = nil) -> SuiteDashClient {
         let logs = context.logs
         return SuiteDashClient(baseURL: configuration.apiURL, credentials: credentials, httpClient: context.httpClient,
@@ -83,7 +83,7 @@ struct SuiteDashService: Sendable {
     /// Settings that cannot be read (a rotated APP_KEY, say) must not cost the enquiry: the
     /// job is queued anyway and checks the settings itself when it runs.
     func queueSyncIfEnabled(_ ids: [Int], on db: any Database) async throws {
-        let configuration: SuiteDashConfiguration
+        let configuration: SuiteDashSettings
         do {
             configuration = try await settings(on: db).load()
         } catch {

@@ -11,11 +11,11 @@ struct SuiteDashSettingsStore {
 
     let database: any Database
     let secrets: SecretBox
-    let environment: SuiteDashSettings
+    let environment: SuiteDashEnvironment
 
-    func load() async throws -> SuiteDashConfiguration {
+    func load() async throws -> SuiteDashSettings {
         let row = try await IntegrationSetting.query(on: database).filter(\.$provider == Self.provider).first()
-        var configuration = SuiteDashConfiguration(
+        var configuration = SuiteDashSettings(
             mode: environment.mode, isEnabled: environment.enabled, apiURL: environment.apiURL,
             credentials: environment.publicID.flatMap { id in environment.secretKey.map { .init(publicID: id, secretKey: $0) } },
             tags: environment.tags, monthlyCallLimit: environment.monthlyCallLimit,
@@ -31,7 +31,7 @@ struct SuiteDashSettingsStore {
 
         configuration.savedByAdmin = true
         configuration.isEnabled = row.isEnabled
-        configuration.mode = row.mode.flatMap(SuiteDashSettings.Mode.init(rawValue:)) ?? environment.mode
+        configuration.mode = row.mode.flatMap(SuiteDashEnvironment.Mode.init(rawValue:)) ?? environment.mode
         if let url = settings["api_url"], !url.isEmpty { configuration.apiURL = url }
         if let tags = settings["tags"] { configuration.tags = tags.split(separator: ",").map { String($0) } }
         configuration.monthlyCallLimit = settings["monthly_call_limit"].flatMap(Int.init)
@@ -44,7 +44,7 @@ struct SuiteDashSettingsStore {
 
     /// What the admin form sends. A blank secret keeps the stored one.
     struct Form: Sendable {
-        var mode: SuiteDashSettings.Mode
+        var mode: SuiteDashEnvironment.Mode
         var isEnabled: Bool
         var apiURL: String
         var publicID: String?

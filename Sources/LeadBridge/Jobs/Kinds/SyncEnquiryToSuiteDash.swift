@@ -59,7 +59,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
         try? await lock.release(on: context.db)
     }
 
-    private func upsert(_ enquiry: Enquiry, email: String, configuration: SuiteDashConfiguration,
+    private func upsert(_ enquiry: Enquiry, email: String, configuration: SuiteDashSettings,
                         credentials: SuiteDashClient.Credentials, suiteDash: SuiteDashService, context: JobContext) async throws {
         let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: enquiry.id)
         let details = SuiteDashClient.ContactDetails(

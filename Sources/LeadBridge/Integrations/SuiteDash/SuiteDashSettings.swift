@@ -3,8 +3,8 @@ import SuiteDashKit
 
 /// SuiteDash as it is configured right now: the admin's saved choices where there are
 /// some, the environment (`SUITEDASH_*`) otherwise.
-struct SuiteDashConfiguration: Sendable {
-    var mode: SuiteDashSettings.Mode
+struct SuiteDashSettings: Sendable {
+    var mode: SuiteDashEnvironment.Mode
     var isEnabled: Bool
     var apiURL: String
     var credentials: SuiteDashClient.Credentials?

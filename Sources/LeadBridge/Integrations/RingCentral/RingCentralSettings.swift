@@ -3,7 +3,7 @@ import RingCentralKit
 
 /// RingCentral's settings as they apply now: the admin's (sealed in `integration_settings`)
 /// where saved, else the guide's `RINGCENTRAL_*` environment variables.
-struct RingCentralConfiguration: Sendable, Equatable {
+struct RingCentralSettings: Sendable, Equatable {
     var clientID: String?
     var clientSecret: String?
     var serverURL: String
