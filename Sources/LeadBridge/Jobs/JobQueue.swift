@@ -61,17 +61,9 @@ struct JobQueue: Sendable {
     func claim(worker: String, limit: Int, lease: TimeInterval, on db: any Database) async throws -> [Claimed] {
         let sql = try Self.sql(db)
         let stamp = now()
-        let skipLocked: SQLQueryString = Self.isPostgres(sql) ? " FOR UPDATE SKIP LOCKED" : ""
-        let rows = try await sql.raw("""
-            UPDATE jobs SET reserved_by = \(bind: worker), reserved_until = \(bind: stamp.addingTimeInterval(lease)),
-                attempts = attempts + 1, updated_at = \(bind: stamp)
-            WHERE id IN (
-                SELECT id FROM jobs
-                WHERE waiting_for IS NULL AND available_at <= \(bind: stamp)
-                  AND (reserved_until IS NULL OR reserved_until <= \(bind: stamp))
-                ORDER BY available_at, id LIMIT \(bind: limit)\(skipLocked))
-            RETURNING id, kind, payload, attempts, max_attempts, reserved_until
-            """).all()
+        let claim = JobClaims.forDatabase(sql)
+        let rows = try await sql.raw(claim.statement(worker: worker, leaseUntil: stamp.addingTimeInterval(lease),
+                                                     now: stamp, limit: limit)).all()
         return try rows.map {
             Claimed(id: try $0.decode(column: "id", as: Int.self), kind: try $0.decode(column: "kind", as: String.self),
                     payload: try $0.decode(column: "payload", as: String.self),
