@@ -18,10 +18,12 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
                                              logger: app.logger)
 
     // SQLite's calls block a thread of this pool, and sqlite-nio's busy handler spins there while
-    // another connection holds the write lock; password hashing runs here too. NIO's shared pool
-    // has one thread per core (two here), so a waiting writer and a hash could leave the lock's
-    // holder no thread to commit on. A pool of the app's own, set before the database is, leaves room.
-    app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 2))
+    // another connection holds the write lock. NIO's process-wide pool (one thread per core)
+    // was shared by every app in the test process, so waiting writers of one app could leave
+    // another app's lock holder no thread to commit on, and the suite stalled. Each app gets
+    // a pool of its own, of the same size: eight threads measured a third worse at p99 in
+    // scripts/bench/intake.sh (about 20 ms against 14), for no gain one app can use.
+    app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount)
 
     try await configureDatabase(app, config: config)
     app.migrations.add(AppMigrations.all)

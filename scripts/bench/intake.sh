@@ -17,9 +17,14 @@ for tool in wrk sqlite3; do
   fi
 done
 
-echo "==> Building release"
-swift build -c release --product leadbridge 2>&1 | tail -n 1
-BIN=.build/release/leadbridge
+# LEADBRIDGE_BIN names another build to measure (say, the last commit's, to compare).
+if [ -n "${LEADBRIDGE_BIN:-}" ]; then
+  BIN=$LEADBRIDGE_BIN
+else
+  echo "==> Building release"
+  swift build -c release --product leadbridge 2>&1 | tail -n 1
+  BIN=.build/release/leadbridge
+fi
 
 WORK=$(mktemp -d /tmp/leadbridge-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

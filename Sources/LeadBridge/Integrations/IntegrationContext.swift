@@ -5,7 +5,7 @@ import Vapor
 
 /// What an integration needs of the app, captured once at start-up: the integrations are
 /// built from this instead of from `Application`, so none of them reaches into the app.
-struct IntegrationContext: Sendable {
+final class IntegrationContext: Sendable {
     let config: AppConfig
     let clock: AppClock
     let secrets: SecretBox

@@ -1,7 +1,8 @@
 import Vapor
 
-/// What configure() builds once and every request shares.
-struct AppServices: Sendable {
+/// What configure() builds once and every request shares. A class: every `req.services`
+/// hands out the one instance instead of copying a dozen fields, the configuration among them.
+final class AppServices: Sendable {
     let config: AppConfig
     /// The time, whenever the time decides what happens.
     let clock: AppClock
@@ -16,6 +17,28 @@ struct AppServices: Sendable {
     let suiteDash: SuiteDashService
     /// Holds the process's one RingCentral rate limiter and token manager.
     let ringCentral: RingCentralService
+
+    init(config: AppConfig,
+         clock: AppClock,
+         secrets: SecretBox,
+         enquiryWriter: EnquiryWriter,
+         jobQueue: JobQueue,
+         intakeLimiter: RateLimiter?,
+         loginIPLimiter: RateLimiter,
+         decoyPasswordHash: DecoyPasswordHash,
+         suiteDash: SuiteDashService,
+         ringCentral: RingCentralService) {
+        self.config = config
+        self.clock = clock
+        self.secrets = secrets
+        self.enquiryWriter = enquiryWriter
+        self.jobQueue = jobQueue
+        self.intakeLimiter = intakeLimiter
+        self.loginIPLimiter = loginIPLimiter
+        self.decoyPasswordHash = decoyPasswordHash
+        self.suiteDash = suiteDash
+        self.ringCentral = ringCentral
+    }
 }
 
 extension Application {
