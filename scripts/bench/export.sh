@@ -11,9 +11,14 @@ for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 time >/dev/null; }
 done
 
-echo "==> Building release"
-swift build -c release --product leadbridge 2>&1 | tail -n 1
-BIN=$PWD/.build/release/leadbridge
+# LEADBRIDGE_BIN names another build to measure (say, the last commit's, to compare).
+if [ -n "${LEADBRIDGE_BIN:-}" ]; then
+  BIN=$LEADBRIDGE_BIN
+else
+  echo "==> Building release"
+  swift build -c release --product leadbridge 2>&1 | tail -n 1
+  BIN=$PWD/.build/release/leadbridge
+fi
 WORK=$(mktemp -d /tmp/leadbridge-export-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export APP_KEY=$($BIN key generate | sed 's/^APP_KEY=//') STORAGE_PATH="$WORK" LOG_LEVEL=warning SUITEDASH_EXPORT_PATH="$WORK/exports"

@@ -15,9 +15,14 @@ WORKER_COUNTS=${WORKER_COUNTS:-"1 2 4"}
 ensure_postgres
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 
-echo "==> Building release"
-swift build -c release --product leadbridge 2>&1 | tail -n 1
-BIN=$PWD/.build/release/leadbridge
+# LEADBRIDGE_BIN names another build to measure (say, the last commit's, to compare).
+if [ -n "${LEADBRIDGE_BIN:-}" ]; then
+  BIN=$LEADBRIDGE_BIN
+else
+  echo "==> Building release"
+  swift build -c release --product leadbridge 2>&1 | tail -n 1
+  BIN=$PWD/.build/release/leadbridge
+fi
 KEY=$($BIN key generate | sed 's/^APP_KEY=//')
 
 echo "==> Starting PostgreSQL (default durability: fsync on)"

@@ -41,7 +41,7 @@ struct AdminAuthController {
             return req.redirect(to: AdminPath.login.path)
         }
         let response = req.redirect(to: AdminPath.dashboard.path)
-        try await signIn(user, req, response)
+        await signIn(user, req, response)
         return response
     }
 
@@ -62,7 +62,7 @@ struct AdminAuthController {
         switch try await throttle.attempt(email: form.email ?? "", password: form.password ?? "", now: req.services.clock.now()) {
         case .success(let user):
             let response = req.redirect(to: Self.safeNext(form.next))
-            try await signIn(user, req, response)
+            await signIn(user, req, response)
             return response
         case .refused(let sentence, let retryAfter):
             context.error = sentence
@@ -84,9 +84,11 @@ struct AdminAuthController {
     // MARK: Helpers
 
     /// Starts a fresh session (a session id seen before sign-in is worthless after it) and a fresh CSRF secret.
-    private func signIn(_ user: User, _ req: Request, _ response: Response) async throws {
+    private func signIn(_ user: User, _ req: Request, _ response: Response) async {
         if let old = req.session.id {
-            try await DatabaseSessionDriver(lifetime: 0).deleteSession(old, for: req).get()
+            // Awaited, so it does not race the new session's write; a failure leaves only a row
+            // nobody can use (its id is dropped below), which must not cost the admin the sign-in.
+            try? await DatabaseSessionDriver(lifetime: 0).deleteSession(old, for: req).get()
             req.session.id = nil
         }
         req.auth.login(user)

@@ -86,7 +86,7 @@ struct RingCentralAdminController {
     /// The answer is a page that moves the browser on (meta refresh, and a link), not a 303:
     /// browsers hold the redirects that follow a form post to the page's CSP `form-action`,
     /// and RingCentral's consent page may itself redirect to hosts we cannot list (its sign-in
-    /// pages). A fresh navigation from our own page is not a form enquiry, so the CSP can
+    /// pages). A fresh navigation from our own page is not a form submission, so the CSP can
     /// stay `form-action 'self'`.
     @Sendable func connect(req: Request) async throws -> Response {
         let configuration = try await req.services.ringCentral.settings.load()
