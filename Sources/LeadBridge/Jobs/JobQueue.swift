@@ -21,7 +21,7 @@ struct JobQueue: Sendable {
     }
 
     var backoff: Backoff
-    var now: @Sendable () -> Date = { Date() }
+    var now: @Sendable () -> Date
 
     // MARK: Enqueueing
 
