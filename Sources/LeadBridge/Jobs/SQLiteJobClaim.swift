@@ -1,19 +1,7 @@
-import Foundation
 import SQLKit
 
 /// SQLite has one writer at a time, so the inner SELECT and the UPDATE see the same rows:
-/// no two workers can lease one job.
+/// no two workers can lease one job, and there is no row lock to ask for.
 enum SQLiteJobClaim: JobClaim {
-    static func statement(worker: String, leaseUntil: Date, now: Date, limit: Int) -> SQLQueryString {
-        """
-        UPDATE jobs SET reserved_by = \(bind: worker), reserved_until = \(bind: leaseUntil),
-            attempts = attempts + 1, updated_at = \(bind: now)
-        WHERE id IN (
-            SELECT id FROM jobs
-            WHERE waiting_for IS NULL AND available_at <= \(bind: now)
-              AND (reserved_until IS NULL OR reserved_until <= \(bind: now))
-            ORDER BY available_at, id LIMIT \(bind: limit))
-        RETURNING id, kind, payload, attempts, max_attempts, reserved_until
-        """
-    }
+    static let rowLock: SQLQueryString = ""
 }

@@ -114,13 +114,10 @@ struct RingCentralSettingsStore {
     /// Read-modify-write of the row under a lock, so that two writers of different keys (a
     /// sync's bookkeeping, a reconnect) never undo each other.
     private func mutate(_ change: @escaping @Sendable (IntegrationSetting, inout [String: String]) -> Void) async throws {
-        try await database.transaction { tx in
-            if let sql = tx as? any SQLDatabase {
-                // PostgreSQL: a row lock. SQLite: writing first takes the write lock at once.
-                let lock: SQLQueryString = JobQueue.isPostgres(sql)
-                    ? "SELECT id FROM integration_settings WHERE provider = \(bind: Self.provider) FOR UPDATE"
-                    : "UPDATE integration_settings SET updated_at = updated_at WHERE provider = \(bind: Self.provider)"
-                try await sql.raw(lock).run()
+        // SQLite: writeTransaction holds the write lock from the start. PostgreSQL: a row lock.
+        try await database.writeTransaction { tx in
+            if let sql = tx as? any SQLDatabase, JobQueue.isPostgres(sql) {
+                try await sql.raw("SELECT id FROM integration_settings WHERE provider = \(bind: Self.provider) FOR UPDATE").run()
             }
             let row = try await IntegrationSetting.query(on: tx).filter(\.$provider == Self.provider).first()
                 ?? IntegrationSetting(provider: Self.provider)
