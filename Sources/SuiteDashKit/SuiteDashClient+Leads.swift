@@ -6,17 +6,35 @@ extension SuiteDashClient {
     public struct ContactDetails: Sendable, Equatable {
         public var firstName: String
         public var lastName: String?
+        /// Sent as the last name when there is none: SuiteDash requires one (public clients
+        /// refuse to send a contact without it), and a lead must never fail for lack of it. A
+        /// contact still carrying the placeholder gets the real name once one arrives.
+        public var lastNamePlaceholder: String
         public var email: String
         public var phone: String?
         public var companyName: String?
         /// The guide's `notes`: SuiteDash's `background_info`.
         public var notes: String?
         public var tags: [String]
+        /// Circles the contact joins, by name.
+        public var circles: [String]
+        /// Custom field values by their `/contact/meta` key.
+        public var customFields: [String: String]
+
+        public static let defaultLastNamePlaceholder = "(not given)"
 
         public init(firstName: String, lastName: String?, email: String, phone: String? = nil,
-                    companyName: String? = nil, notes: String? = nil, tags: [String] = []) {
+                    companyName: String? = nil, notes: String? = nil, tags: [String] = [], circles: [String] = [],
+                    customFields: [String: String] = [:], lastNamePlaceholder: String = Self.defaultLastNamePlaceholder) {
             self.firstName = firstName; self.lastName = lastName; self.email = email; self.phone = phone
-            self.companyName = companyName; self.notes = notes; self.tags = tags
+            self.companyName = companyName; self.notes = notes; self.tags = tags; self.circles = circles
+            self.customFields = customFields; self.lastNamePlaceholder = lastNamePlaceholder
+        }
+
+        /// The last name to send: the person's, else the placeholder.
+        var lastNameToSend: String {
+            if let lastName, !lastName.trimmingCharacters(in: .whitespaces).isEmpty { return lastName }
+            return lastNamePlaceholder
         }
     }
 
@@ -42,10 +60,11 @@ extension SuiteDashClient {
             return UpsertResult(uid: existing.uid, created: false, changed: true)
         }
         let created = try await createContact(SuiteDashContactDraft(
-            firstName: details.firstName, lastName: details.lastName, email: details.email, role: "Lead",
-            phone: details.phone, companyName: details.companyName,
-            createCompanyIfNotExists: details.companyName == nil ? nil : true,
-            backgroundInfo: details.notes, tags: details.tags.isEmpty ? nil : details.tags, sendWelcomeEmail: false))
+            firstName: details.firstName, lastName: details.lastNameToSend, email: details.email, role: "Lead",
+            phone: details.phone, company: details.companyName.map { .init(name: $0) },
+            circles: details.circles.isEmpty ? nil : .init(add: details.circles), backgroundInfo: details.notes,
+            tags: details.tags.isEmpty ? nil : details.tags,
+            customFields: details.customFields.isEmpty ? nil : details.customFields, sendWelcomeEmail: false))
         // Whether SuiteDash keeps tags sent on create is not documented: if they did not stick, set them.
         if !details.tags.isEmpty, Set(created.tags ?? []) != Set(details.tags) {
             _ = try await updateContact(created.uid, SuiteDashContactDraft(tags: Self.union(created.tags ?? [], details.tags)))
@@ -84,21 +103,31 @@ extension SuiteDashClient {
         return lines.joined(separator: "\n")
     }
 
-    /// Only the fields that differ; notes are appended to what SuiteDash holds, never replace it.
+    /// Only the fields that differ, so a lead SuiteDash already holds as it is costs no PUT.
+    /// Notes are appended to what SuiteDash holds, never replace it; tags and custom fields are
+    /// sent whole (SuiteDash's PUT replaces both), with what the contact has kept.
     static func changes(from existing: SuiteDashContact, to details: ContactDetails) -> SuiteDashContactDraft {
         var draft = SuiteDashContactDraft()
         if let phone = details.phone, phone != existing.phone { draft.phone = phone }
-        if let company = details.companyName, company != existing.companyName {
-            draft.companyName = company
-            draft.createCompanyIfNotExists = true
+        if let company = details.companyName?.trimmingCharacters(in: .whitespaces), !company.isEmpty,
+           !existing.companyNames.contains(where: { $0.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(company) == .orderedSame }) {
+            draft.company = .init(name: company)
         }
         if existing.firstName?.isEmpty ?? true { draft.firstName = details.firstName }
-        if let last = details.lastName, existing.lastName?.isEmpty ?? true { draft.lastName = last }
+        let existingLast = existing.lastName ?? ""
+        if existingLast.isEmpty || (existingLast == details.lastNamePlaceholder && details.lastNameToSend != existingLast) {
+            draft.lastName = details.lastNameToSend
+        }
         if let notes = details.notes, !(existing.backgroundInfo ?? "").contains(notes) {
             draft.backgroundInfo = [existing.backgroundInfo, notes].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
         }
         let merged = union(existing.tags ?? [], details.tags)
         if merged.count != (existing.tags ?? []).count { draft.tags = merged }
+        let missingCircles = union(existing.circleNames, details.circles).dropFirst(existing.circleNames.count)
+        if !missingCircles.isEmpty { draft.circles = .init(add: Array(missingCircles)) }
+        if details.customFields.contains(where: { existing.customFields[$0.key] != $0.value }) {
+            draft.customFields = existing.customFields.merging(details.customFields) { _, new in new }
+        }
         return draft
     }
 

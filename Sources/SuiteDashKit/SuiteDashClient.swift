@@ -40,9 +40,12 @@ public struct SuiteDashClient: Sendable {
 
     // MARK: Endpoints
 
-    /// `GET /contact/meta`: cheap and read-only, so it is the connection test.
-    public func testConnection() async throws {
-        _ = try await send(.GET, "/contact/meta", endpoint: "GET /contact/meta")
+    /// `GET /contact/meta`: cheap and read-only, so it is the connection test; the account's
+    /// custom fields it lists are what an admin can map enquiry fields to.
+    @discardableResult
+    public func testConnection() async throws -> SuiteDashContactMeta {
+        let body = try await send(.GET, "/contact/meta", endpoint: "GET /contact/meta")
+        return try SuiteDashContactMeta.parse(Data(buffer: body))
     }
 
     /// `GET /contact/{uid-or-email}`; nil when SuiteDash has no such contact.
@@ -129,12 +132,33 @@ public struct SuiteDashClient: Sendable {
         }
     }
 
-    /// SuiteDash's `message` when the body has one, else the start of the raw body.
+    /// SuiteDash's `message` and, when it names fields, what is wrong with each, as one
+    /// sentence for a person: "The given data was invalid. (last_name: The last name field is
+    /// required.)". `errors` is read as an object of field to message(s), a list, or text.
     static func message(in body: ByteBuffer) -> String {
-        struct Failure: Decodable { let message: String? }
-        if let failure = try? JSONDecoder().decode(Failure.self, from: body), let message = failure.message { return message }
-        let raw = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
-        return raw.isEmpty ? "no details given" : String(raw.prefix(300))
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else {
+            let raw = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+            return raw.isEmpty ? "no details given" : String(raw.prefix(300))
+        }
+        let message = (object["message"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        var details: [String] = []
+        func texts(_ value: Any) -> [String] {
+            if let text = value as? String { return [text] }
+            if let list = value as? [Any] { return list.flatMap(texts) }
+            return []
+        }
+        if let fields = object["errors"] as? [String: Any] {
+            for key in fields.keys.sorted() {
+                let said = texts(fields[key]!).joined(separator: " ")
+                details.append(said.isEmpty ? key : "\(key): \(said)")
+            }
+        } else if let errors = object["errors"] {
+            details = texts(errors)
+        }
+        details.removeAll { $0 == message }
+        let parts = [message.flatMap { $0.isEmpty ? nil : $0 }, details.isEmpty ? nil : "(" + details.joined(separator: "; ") + ")"]
+        let sentence = parts.compactMap { $0 }.joined(separator: " ")
+        return sentence.isEmpty ? "no details given" : String(sentence.prefix(600))
     }
 
     static func decodeData<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {

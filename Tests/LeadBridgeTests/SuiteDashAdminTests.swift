@@ -75,6 +75,46 @@ struct SuiteDashAdminTests {
         }
     }
 
+    @Test("custom fields come from Test Connection; a mapping to a field the account lacks, or two to one field, is refused in words")
+    func customFieldsAreLoadedAndMapped() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.get("/admin/integrations/suitedash").text.contains("Run Test Connection to load"))
+            let tested = try await browser.post("/admin/integrations/suitedash/test", form: [:])
+            #expect(tested.location?.contains("5%20custom%20fields%20found") == true)
+            let page = try await browser.get("/admin/integrations/suitedash").text
+            for field in sandbox.suiteDash.customFields { #expect(page.contains(">\(field.label)</option>")) }
+
+            let source = sandbox.suiteDash.customFields[1].key
+            var form = Self.form(sandbox)
+            form["circles"] = "Website Leads, Newsletter"
+            form["last_name_placeholder"] = "(not given)"
+            form["map_source"] = source
+            form["map_message"] = "no-such-field"
+            var refused = try await browser.post("/admin/integrations/suitedash", form: form)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("That custom field is not in your SuiteDash account"))
+            form["map_message"] = source
+            refused = try await browser.post("/admin/integrations/suitedash", form: form)
+            #expect(refused.text.contains("Source already goes to that custom field"))
+            form["last_name_placeholder"] = " "
+            form["map_message"] = ""
+            refused = try await browser.post("/admin/integrations/suitedash", form: form)
+            #expect(refused.text.contains("SuiteDash requires a last name"))
+            #expect(try await app.services.suiteDash.settings.load().fieldMap.isEmpty, "nothing refused was saved")
+
+            form["last_name_placeholder"] = "(not given)"
+            #expect(try await browser.post("/admin/integrations/suitedash", form: form).status == .seeOther)
+            let saved = try await app.services.suiteDash.settings.load()
+            #expect(saved.fieldMap == [.source: source])
+            #expect(saved.circles == ["Website Leads", "Newsletter"])
+            let after = try await browser.get("/admin/integrations/suitedash").text
+            #expect(after.contains("value=\"\(source)\" selected"))
+            #expect(after.contains("Website Leads, Newsletter"))
+        }
+    }
+
     @Test func aFailingIntegrationShowsABannerAndTestConnectionResumesItsJobs() async throws {
         try await withSuiteDash({ $0.suiteDash.secretKey = "revoked" }) { app, sandbox in
             try await app.createAdmin()

@@ -55,6 +55,56 @@ struct SuiteDashSyncTests {
         }
     }
 
+    @Test("a lead carries its company, circles and mapped custom fields; syncing it again unchanged costs exactly one call")
+    func whatALeadCarriesAndWhatARepeatCosts() async throws {
+        try await withSuiteDash({ $0.appURL = "https://leads.example.com" }) { app, sandbox in
+            let fields = sandbox.suiteDash.customFields
+            #expect(try await app.services.suiteDash.testConnection().success)
+            let catalog = try await app.services.suiteDash.settings.load().customFieldCatalog
+            #expect(Set(catalog.map(\.key)) == Set(fields.map(\.key)), "Test Connection loaded the account's custom fields")
+            let key = { (label: String) in fields.first { $0.label == label }!.key }
+            try await app.services.suiteDash.settings.save(.init(
+                mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil, secretKey: nil, tags: ["website-lead"],
+                circles: ["Website Leads"], fieldMap: [.serviceInterest: key("Service Interest"), .source: key("Lead Source"),
+                                                      .adminURL: key("LeadBridge Link"), .consentAt: key("Consent Given At")]))
+
+            let id = try await app.submitEnquiry(company: "Analytical Engines")
+            try await app.runDueJobs()
+            let contact = try #require(sandbox.suiteDash.contacts.first)
+            #expect(contact.companies == ["Analytical Engines"])
+            #expect(contact.circles == ["Website Leads"])
+            #expect(contact.customFields[key("Service Interest")] == "Business Strategy")
+            #expect(contact.customFields[key("Lead Source")] == "website")
+            #expect(contact.customFields[key("LeadBridge Link")] == "https://leads.example.com/admin/submissions/\(id)")
+            #expect(contact.customFields[key("Consent Given At")]?.hasPrefix("20") == true)
+            #expect(contact.customFields[key("Enquiry Message")] == nil, "an unmapped field is not sent")
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .synced)
+
+            sandbox.suiteDash.resetCalls()
+            try await app.services.suiteDash.queueSync([id], on: app.db)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1], "nothing changed, so nothing is sent")
+        }
+    }
+
+    @Test("an enquiry without a last name reaches SuiteDash with the placeholder, and a later one with a name replaces it")
+    func aMissingLastNameUsesThePlaceholder() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.services.suiteDash.settings.save(.init(
+                mode: .api, isEnabled: true, apiURL: sandbox.suiteDashURL, publicID: nil, secretKey: nil, tags: [],
+                lastNamePlaceholder: "(website lead)"))
+            let first = try await app.submitEnquiry(lastName: nil)
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(first, on: app.db)?.status == .synced)
+            #expect(sandbox.suiteDash.contacts.first?.fields["last_name"] == "(website lead)")
+
+            _ = try await app.submitEnquiry(lastName: "Lovelace", message: "Following up.")
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(sandbox.suiteDash.contacts.first?.fields["last_name"] == "Lovelace")
+        }
+    }
+
     @Test func aCrashAfterSuiteDashAnsweredButBeforeOurUpdateDoesNoHarm() async throws {
         try await withSuiteDash { app, sandbox in
             let id = try await app.submitEnquiry()

@@ -98,6 +98,92 @@ struct SuiteDashClientTests {
         }
     }
 
+    @Test("a lead SuiteDash already holds as it is costs exactly one call: company, circles and custom fields included")
+    func anUnchangedLeadCostsOneCall() async throws {
+        try await withSandbox { server, client in
+            let fields = server.suiteDash.customFields
+            var ada = Self.ada
+            ada.circles = ["Website Leads"]
+            ada.customFields = [fields[0].key: "Business Strategy", fields[1].key: "website"]
+            let first = try await client.createOrUpdateContact(ada)
+            let stored = try #require(server.suiteDash.contacts.first)
+            #expect(stored.companies == ["Analytical Engines"], "the company object, not a flat company_name")
+            #expect(stored.circles == ["Website Leads"])
+            #expect(stored.customFields == ada.customFields)
+            server.suiteDash.resetCalls()
+
+            let again = try await client.createOrUpdateContact(ada, knownUID: first.uid)
+            #expect(!again.changed)
+            #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1])
+            server.suiteDash.resetCalls()
+
+            // One new circle and one changed field: one PUT that keeps every other custom field
+            // (SuiteDash's PUT replaces custom_fields) and adds only the missing circle.
+            ada.circles = ["website leads", "Newsletter"]
+            ada.customFields = [fields[1].key: "referral"]
+            _ = try await client.createOrUpdateContact(ada, knownUID: first.uid)
+            let updated = try #require(server.suiteDash.contacts.first)
+            #expect(updated.circles == ["Website Leads", "Newsletter"])
+            #expect(updated.customFields == [fields[0].key: "Business Strategy", fields[1].key: "referral"])
+            #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1, "PUT /contact/{id}": 1])
+        }
+    }
+
+    @Test("without a last name the placeholder is sent, and a real one replaces it later")
+    func aMissingLastNameNeverFailsTheLead() async throws {
+        try await withSandbox { server, client in
+            var grace = SuiteDashClient.ContactDetails(firstName: "Grace", lastName: nil, email: "grace@example.com",
+                                                       lastNamePlaceholder: "(none given)")
+            let created = try await client.createOrUpdateContact(grace)
+            #expect(server.suiteDash.contacts.first?.fields["last_name"] == "(none given)")
+            server.suiteDash.resetCalls()
+            #expect(try await client.createOrUpdateContact(grace, knownUID: created.uid).changed == false)
+
+            grace.lastName = "Hopper"
+            _ = try await client.createOrUpdateContact(grace, knownUID: created.uid)
+            #expect(server.suiteDash.contacts.first?.fields["last_name"] == "Hopper")
+            // A last name someone typed in SuiteDash is theirs: a later enquiry without one leaves it.
+            grace.lastName = nil
+            #expect(try await client.createOrUpdateContact(grace, knownUID: created.uid).changed == false)
+            #expect(server.suiteDash.contacts.first?.fields["last_name"] == "Hopper")
+        }
+    }
+
+    @Test func testConnectionListsTheAccountsCustomFields() async throws {
+        try await withSandbox { server, client in
+            server.suiteDash.customFields = [.init(key: "uid-2", label: "Lead Source"), .init(key: "uid-1", label: "Budget")]
+            let meta = try await client.testConnection()
+            #expect(meta.customFields.map(\.key) == ["uid-1", "uid-2"], "sorted by label")
+            #expect(meta.customFields.map(\.label) == ["Budget", "Lead Source"])
+            #expect(Set(["first_name", "last_name", "role"]).isSubset(of: Set(meta.requiredFields)))
+        }
+    }
+
+    @Test("the schema is read bare or inside the data envelope: nothing public settles which")
+    func contactMetaIsReadInEitherShape() throws {
+        let schema = #"{"first_name":{"field_name":"First Name","required":true},"custom_fields":{"properties":{"k1":{"field_name":"Budget","required":false}}}}"#
+        let bare = try SuiteDashContactMeta.parse(Data(schema.utf8))
+        let wrapped = try SuiteDashContactMeta.parse(Data(#"{"success":true,"data":\#(schema)}"#.utf8))
+        #expect(bare == wrapped)
+        #expect(bare.customFields == [.init(key: "k1", label: "Budget")])
+        #expect(throws: SuiteDashError.self) { try SuiteDashContactMeta.parse(Data("[]".utf8)) }
+    }
+
+    @Test("a contact is read in every shape public clients show: companies, a company object, a flat company_name")
+    func contactsAreReadTolerantly() throws {
+        let decoder = JSONDecoder()
+        let listed = try decoder.decode(SuiteDashContact.self, from: Data(#"""
+            {"uid":"u1","companies":[{"uid":"c1","name":"Acme"}],"circles":[{"uid":"x","name":"VIP"},"Plain"],
+             "custom_fields":{"a":"text","b":3,"c":true,"d":null,"e":{"nested":1}}}
+            """#.utf8))
+        #expect(listed.companyNames == ["Acme"] && listed.circleNames == ["VIP", "Plain"])
+        #expect(listed.customFields == ["a": "text", "b": "3", "c": "true"])
+        let flat = try decoder.decode(SuiteDashContact.self, from: Data(#"{"uid":"u2","company_name":"Acme","custom_fields":[]}"#.utf8))
+        #expect(flat.companyNames == ["Acme"] && flat.customFields.isEmpty)
+        let object = try decoder.decode(SuiteDashContact.self, from: Data(#"{"uid":"u3","company":{"name":"Acme"},"circles":null}"#.utf8))
+        #expect(object.companyNames == ["Acme"] && object.circleNames.isEmpty)
+    }
+
     @Test func leadsCarryTheEnquiryInBackgroundInfo() async throws {
         try await withSandbox { server, client in
             _ = try await client.upsertLead(Self.ada, source: "website",
@@ -128,7 +214,8 @@ struct SuiteDashClientTests {
         try await withSandbox { _, client in
             let nobody = try await client.contact("nobody@example.com")
             #expect(nobody == nil)
-            await #expect(throws: SuiteDashError.validation("The email field is required unless role is Lead.")) {
+            await #expect(throws: SuiteDashError.validation(
+                "The given data was invalid. (email: The email field is required unless role is Lead.; last_name: The last name field is required.)")) {
                 try await client.createContact(SuiteDashContactDraft(firstName: "Bob", role: "Client"))
             }
             await #expect(throws: SuiteDashError.notFound("Contact not found.")) {
@@ -169,7 +256,8 @@ struct SuiteDashClientTests {
     @Test func listsComeTenAPageWithPaginationMeta() async throws {
         try await withSandbox { server, client in
             for index in 0..<23 {
-                _ = try await client.createContact(SuiteDashContactDraft(firstName: "P\(index)", email: "p\(index)@example.com"))
+                _ = try await client.createContact(SuiteDashContactDraft(firstName: "P\(index)", lastName: "Q", email: "p\(index)@example.com",
+                                                                         role: "Lead"))
             }
             var request = HTTPClientRequest(url: server.suiteDashURL + "/contacts?page=3")
             request.headers.add(name: "X-Public-ID", value: server.suiteDash.publicID)
@@ -180,7 +268,9 @@ struct SuiteDashClientTests {
             #expect((json["data"] as? [Any])?.count == 3)
             let pagination = (json["meta"] as? [String: Any])?["pagination"] as? [String: Any]
             #expect(pagination?["totalItems"] as? Int == 23 && pagination?["totalPages"] as? Int == 3)
-            #expect(pagination?["nextPage"] is NSNull && pagination?["previousPage"] as? Int == 2)
+            // Page links are full URLs, as the real API gives them.
+            #expect(pagination?["nextPage"] is NSNull)
+            #expect(pagination?["previousPage"] as? String == server.suiteDashURL + "/contacts?page=2")
         }
     }
 }

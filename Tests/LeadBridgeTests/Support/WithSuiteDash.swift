@@ -31,10 +31,13 @@ func withSuiteDash(
 extension Application {
     /// Sends an enquiry through the JSON endpoint; returns its id.
     @discardableResult
-    func submitEnquiry(firstName: String = "Ada", email: String? = "ada@example.com", interest: String = "Business Strategy") async throws -> Int {
-        var fields: [String: Any] = ["first_name": firstName, "last_name": "Lovelace", "phone": "+14155550100",
-                                     "service_interest": interest, "message": "We need a plan.", "consent": true]
+    func submitEnquiry(firstName: String = "Ada", lastName: String? = "Lovelace", email: String? = "ada@example.com",
+                       interest: String = "Business Strategy", company: String? = nil, message: String = "We need a plan.") async throws -> Int {
+        var fields: [String: Any] = ["first_name": firstName, "phone": "+14155550100",
+                                     "service_interest": interest, "message": message, "consent": true]
         fields["email"] = email
+        fields["last_name"] = lastName
+        fields["company"] = company
         let response = try await testing().sendRequest(.POST, "/api/contact", headers: ["Content-Type": "application/json"],
                                                         body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: fields)))
         #expect(response.status == .created)

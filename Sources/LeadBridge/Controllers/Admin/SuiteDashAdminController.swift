@@ -2,13 +2,21 @@ import Fluent
 import SuiteDashKit
 import Vapor
 
-/// Admin > Integrations > SuiteDash: mode, keys, Test Connection, on/off, the call budget.
+/// Admin > Integrations > SuiteDash: mode, keys, Test Connection, on/off, the call budget,
+/// and what each lead carries (tags, circles, the last-name rule, custom fields).
 struct SuiteDashAdminController {
+    /// One enquiry field and the custom fields it can go to.
+    struct Mapping: Encodable {
+        struct Option: Encodable { let key: String, label: String, selected: Bool }
+        let field: String, label: String, options: [Option], error: String?
+    }
+
     struct Context: Encodable {
         let title: String, csrf: String, admin: String
         let apiMode: Bool, isEnabled: Bool, apiURL: String
         let maskedPublicID: String, hasSecretKey: Bool
         let tags: String, monthlyCallLimit: String
+        let circles: String, lastNamePlaceholder: String, mappings: [Mapping], hasCustomFields: Bool
         let failingReason: String?
         let lastTestedAt: String, lastTestSuccess: Bool, lastTestMessage: String
         let callsThisMonth: Int, budgetPercent: Int, budgetWarning: String?
@@ -24,7 +32,27 @@ struct SuiteDashAdminController {
         var public_id: String?
         var secret_key: String?
         var tags: String?
+        var circles: String?
+        var last_name_placeholder: String?
         var monthly_call_limit: String?
+        /// `map_<enquiry field>`: the custom field key, or empty for none.
+        var map_service_interest: String?
+        var map_source: String?
+        var map_message: String?
+        var map_consent_at: String?
+        var map_admin_url: String?
+
+        func mapped(_ field: SuiteDashMappableField) -> String? {
+            let value: String?
+            switch field {
+            case .serviceInterest: value = map_service_interest
+            case .source: value = map_source
+            case .message: value = map_message
+            case .consentAt: value = map_consent_at
+            case .adminURL: value = map_admin_url
+            }
+            return FormText.nonEmpty(value)
+        }
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -49,16 +77,38 @@ struct SuiteDashAdminController {
         for (field, value) in [("public_id", publicID), ("secret_key", secret)] where (value?.count ?? 0) > 200 {
             errors[field] = "That is longer than any SuiteDash key; copy it again."
         }
-        let tags = (form.tags ?? "").split(separator: ",").map { TextSanitizer.singleLine(String($0)) }.filter { !$0.isEmpty }
+        let tags = Self.list(form.tags)
+        let circles = Self.list(form.circles)
+        if circles.contains(where: { $0.count > 100 }) { errors["circles"] = "A circle's name is at most 100 characters; check the list." }
+        let suiteDash = req.services.suiteDash
+        let before = try await suiteDash.settings.load()
+        // A form without the field (an older page, a script) keeps the current rule.
+        let placeholder = TextSanitizer.singleLine(form.last_name_placeholder ?? before.lastNamePlaceholder)
+        if placeholder.isEmpty { errors["last_name_placeholder"] = "SuiteDash requires a last name: enter what to send when an enquiry has none." }
+        else if placeholder.count > 50 { errors["last_name_placeholder"] = "Keep it short: 50 characters at most." }
+        let known = Set(before.customFieldCatalog.map(\.key))
+        var fieldMap = SuiteDashFieldMap()
+        for field in SuiteDashMappableField.allCases {
+            guard let key = form.mapped(field) else { continue }
+            // A key kept from an earlier mapping stays allowed even if the last test did not list it.
+            guard known.contains(key) || before.fieldMap[field] == key else {
+                errors["map_\(field.rawValue)"] = "That custom field is not in your SuiteDash account; run Test Connection to load its fields."
+                continue
+            }
+            if let other = fieldMap.first(where: { $0.value == key })?.key {
+                errors["map_\(field.rawValue)"] = "\(other.label) already goes to that custom field; choose another one for each."
+                continue
+            }
+            fieldMap[field] = key
+        }
         guard errors.isEmpty else {
             let response = try await render(req, notice: nil, errors: errors).encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response
         }
-        let suiteDash = req.services.suiteDash
-        let before = try await suiteDash.settings.load()
         try await suiteDash.settings.save(.init(mode: mode, isEnabled: form.enabled != nil, apiURL: apiURL, publicID: publicID,
-                                           secretKey: secret, tags: tags, monthlyCallLimit: limit))
+                                           secretKey: secret, tags: tags, circles: circles, lastNamePlaceholder: placeholder,
+                                           fieldMap: fieldMap, monthlyCallLimit: limit))
         var notice = "Saved."
         let after = try await suiteDash.settings.load()
         if after.syncsAutomatically && !before.syncsAutomatically {
@@ -103,11 +153,31 @@ struct SuiteDashAdminController {
             apiMode: configuration.mode == .api, isEnabled: configuration.isEnabled, apiURL: configuration.apiURL,
             maskedPublicID: Self.mask(configuration.credentials?.publicID), hasSecretKey: configuration.credentials != nil,
             tags: configuration.tags.joined(separator: ", "), monthlyCallLimit: limit.map(String.init) ?? "",
+            circles: configuration.circles.joined(separator: ", "), lastNamePlaceholder: configuration.lastNamePlaceholder,
+            mappings: Self.mappings(configuration, errors: errors), hasCustomFields: !configuration.customFieldCatalog.isEmpty,
             failingReason: configuration.failingReason,
             lastTestedAt: AdminDate.format(configuration.lastTestedAt), lastTestSuccess: configuration.lastTestSuccess ?? false,
             lastTestMessage: configuration.lastTestMessage ?? "", callsThisMonth: calls, budgetPercent: percent,
             budgetWarning: warning, pendingCount: pending, offerSync: configuration.syncsAutomatically && pending > 0,
             fromEnvironment: !configuration.savedByAdmin, notice: notice, errors: errors))
+    }
+
+    /// Each enquiry field with the account's custom fields to choose from. A mapped field the
+    /// last test no longer listed stays on offer, marked, so saving the form does not drop it silently.
+    static func mappings(_ configuration: SuiteDashSettings, errors: FieldErrors) -> [Mapping] {
+        SuiteDashMappableField.allCases.map { field in
+            let chosen = configuration.fieldMap[field]
+            var options = configuration.customFieldCatalog.map { Mapping.Option(key: $0.key, label: $0.label, selected: $0.key == chosen) }
+            if let chosen, !options.contains(where: { $0.key == chosen }) {
+                options.append(.init(key: chosen, label: "\(chosen) (not found at the last test)", selected: true))
+            }
+            return Mapping(field: field.rawValue, label: field.label, options: options, error: errors["map_\(field.rawValue)"])
+        }
+    }
+
+    /// A comma-separated list, each item one clean line.
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { TextSanitizer.singleLine(String($0)) }.filter { !$0.isEmpty }
     }
 
     /// Enough of the Public ID to recognise it; the secret is never shown at all.

@@ -59,8 +59,9 @@ struct SuiteDashService: Sendable {
             try await store.recordTest(success: false, message: message, at: context.clock.now())
             return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
         }
+        let meta: SuiteDashContactMeta
         do {
-            try await client(configuration, credentials: credentials).testConnection()
+            meta = try await client(configuration, credentials: credentials).testConnection()
         } catch let error as SuiteDashError {
             let message: String
             switch error {
@@ -71,10 +72,13 @@ struct SuiteDashService: Sendable {
             try await store.recordTest(success: false, message: message, at: context.clock.now())
             return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
         }
-        try await store.recordTest(success: true, message: "Connected: SuiteDash accepted the keys.", at: context.clock.now())
+        let count = meta.customFields.count
+        let message = "Connected: SuiteDash accepted the keys. "
+            + (count == 0 ? "The account has no custom fields." : "\(count) custom field\(count == 1 ? "" : "s") found.")
+        try await store.recordTest(success: true, message: message, at: context.clock.now(), customFields: meta.customFields)
         let resumed = configuration.isEnabled && configuration.mode == .api
             ? try await context.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: try context.db) : 0
-        return ConnectionTestOutcome(success: true, message: "Connected: SuiteDash accepted the keys.", resumedJobs: resumed)
+        return ConnectionTestOutcome(success: true, message: message, resumedJobs: resumed)
     }
 
     // MARK: Syncing

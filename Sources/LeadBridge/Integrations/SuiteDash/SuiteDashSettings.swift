@@ -9,6 +9,14 @@ struct SuiteDashSettings: Sendable {
     var apiURL: String
     var credentials: SuiteDashClient.Credentials?
     var tags: [String]
+    /// Circles every new lead joins, by name.
+    var circles: [String]
+    /// The last name sent for enquiries without one (SuiteDash requires a last name).
+    var lastNamePlaceholder: String
+    /// Enquiry fields sent to the account's custom fields.
+    var fieldMap: SuiteDashFieldMap
+    /// The account's custom fields as the last passing Test Connection read them.
+    var customFieldCatalog: [SuiteDashContactMeta.CustomField]
     var monthlyCallLimit: Int?
     /// Set when SuiteDash refused the keys; cleared by a passing connection test.
     var failingReason: String?

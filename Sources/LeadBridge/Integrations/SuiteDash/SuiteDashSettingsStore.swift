@@ -9,6 +9,14 @@ struct SuiteDashSettingsStore {
     private static let publicIDContext = "integration_settings.credentials.suitedash.public_id"
     private static let secretKeyContext = "integration_settings.credentials.suitedash.secret_key"
 
+    /// Keys of the row's `settings` added with the field mapping.
+    enum Key {
+        static let circles = "circles"
+        static let lastNamePlaceholder = "last_name_placeholder"
+        static let fieldMap = "custom_field_map"
+        static let customFieldCatalog = "custom_field_catalog"
+    }
+
     let database: any Database
     let secrets: SecretBox
     let environment: SuiteDashEnvironment
@@ -18,7 +26,8 @@ struct SuiteDashSettingsStore {
         var configuration = SuiteDashSettings(
             mode: environment.mode, isEnabled: environment.enabled, apiURL: environment.apiURL,
             credentials: environment.publicID.flatMap { id in environment.secretKey.map { .init(publicID: id, secretKey: $0) } },
-            tags: environment.tags, monthlyCallLimit: environment.monthlyCallLimit,
+            tags: environment.tags, circles: [], lastNamePlaceholder: SuiteDashClient.ContactDetails.defaultLastNamePlaceholder,
+            fieldMap: [:], customFieldCatalog: [], monthlyCallLimit: environment.monthlyCallLimit,
             failingReason: nil, lastTestedAt: nil, lastTestSuccess: nil, lastTestMessage: nil, savedByAdmin: false)
         guard let row else { return configuration }
 
@@ -27,6 +36,7 @@ struct SuiteDashSettingsStore {
         configuration.lastTestedAt = row.lastTestedAt
         configuration.lastTestSuccess = row.lastTestSuccess
         configuration.lastTestMessage = row.lastTestMessage
+        configuration.customFieldCatalog = settings[Key.customFieldCatalog].flatMap(Self.decode) ?? []
         guard settings["saved_by_admin"] == "true" else { return configuration }
 
         configuration.savedByAdmin = true
@@ -34,6 +44,13 @@ struct SuiteDashSettingsStore {
         configuration.mode = row.mode.flatMap(SuiteDashEnvironment.Mode.init(rawValue:)) ?? environment.mode
         if let url = settings["api_url"], !url.isEmpty { configuration.apiURL = url }
         if let tags = settings["tags"] { configuration.tags = tags.split(separator: ",").map { String($0) } }
+        if let circles = settings[Key.circles] { configuration.circles = circles.split(separator: ",").map { String($0) } }
+        if let placeholder = settings[Key.lastNamePlaceholder], !placeholder.isEmpty { configuration.lastNamePlaceholder = placeholder }
+        if let map: [String: String] = settings[Key.fieldMap].flatMap(Self.decode) {
+            configuration.fieldMap = Dictionary(uniqueKeysWithValues: map.compactMap { field, key in
+                SuiteDashMappableField(rawValue: field).map { ($0, key) }
+            })
+        }
         configuration.monthlyCallLimit = settings["monthly_call_limit"].flatMap(Int.init)
         if let sealedID = row.credentials?["public_id"], let sealedKey = row.credentials?["secret_key"] {
             configuration.credentials = .init(publicID: try secrets.open(sealedID, context: Self.publicIDContext),
@@ -50,6 +67,9 @@ struct SuiteDashSettingsStore {
         var publicID: String?
         var secretKey: String?
         var tags: [String]
+        var circles: [String] = []
+        var lastNamePlaceholder = SuiteDashClient.ContactDetails.defaultLastNamePlaceholder
+        var fieldMap: SuiteDashFieldMap = [:]
         var monthlyCallLimit: Int?
     }
 
@@ -62,6 +82,9 @@ struct SuiteDashSettingsStore {
         settings["saved_by_admin"] = "true"
         settings["api_url"] = form.apiURL
         settings["tags"] = form.tags.joined(separator: ",")
+        settings[Key.circles] = form.circles.joined(separator: ",")
+        settings[Key.lastNamePlaceholder] = form.lastNamePlaceholder
+        settings[Key.fieldMap] = Self.encode(Dictionary(uniqueKeysWithValues: form.fieldMap.map { ($0.key.rawValue, $0.value) }))
         settings["monthly_call_limit"] = form.monthlyCallLimit.map(String.init)
         let publicID = form.publicID ?? current.credentials?.publicID
         let secretKey = form.secretKey ?? current.credentials?.secretKey
@@ -77,13 +100,16 @@ struct SuiteDashSettingsStore {
         try await row.save(on: database)
     }
 
-    func recordTest(success: Bool, message: String, at date: Date) async throws {
+    /// `customFields`: what the passing test read from `/contact/meta` (nil keeps what was known).
+    func recordTest(success: Bool, message: String, at date: Date,
+                    customFields: [SuiteDashContactMeta.CustomField]? = nil) async throws {
         let row = try await self.row()
         row.lastTestedAt = date
         row.lastTestSuccess = success
         row.lastTestMessage = message
         var settings = row.settings ?? [:]
         settings["failing_reason"] = success ? nil : message
+        if let customFields { settings[Key.customFieldCatalog] = Self.encode(customFields) }
         row.settings = settings
         try await row.save(on: database)
     }
@@ -97,6 +123,14 @@ struct SuiteDashSettingsStore {
         row.lastTestSuccess = false
         row.lastTestMessage = reason
         try await row.save(on: database)
+    }
+
+    private static func encode<T: Encodable>(_ value: T) -> String? {
+        (try? JSONEncoder().encode(value)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
+    private static func decode<T: Decodable>(_ text: String) -> T? {
+        try? JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 
     private func row() async throws -> IntegrationSetting {

@@ -64,7 +64,10 @@ struct SyncEnquiryToSuiteDash: JobKind {
         let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: enquiry.id)
         let details = SuiteDashClient.ContactDetails(
             firstName: enquiry.firstName, lastName: enquiry.lastName, email: email, phone: enquiry.phone,
-            companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest))
+            companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest),
+            circles: configuration.circles,
+            customFields: configuration.customFields(for: enquiry, appURL: context.application.services.config.appURL),
+            lastNamePlaceholder: configuration.lastNamePlaceholder)
         do {
             let result = try await client.upsertLead(
                 details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
