@@ -121,3 +121,28 @@ def test_import_mode_exports_a_csv_that_is_downloaded_and_marked_synced(person, 
     assert server.sql("SELECT status FROM contact_submissions ORDER BY id") == [("synced",), ("synced",)]
     # Nothing went to SuiteDash's API in import mode.
     assert sandbox.control("/_sandbox/suitedash")["totalCalls"] == 0
+
+
+def test_custom_fields_and_circles_are_chosen_and_every_lead_carries_them(person, server, sandbox):
+    connect_suitedash(person, sandbox)
+    # Test Connection read the account's custom fields: each enquiry field offers them.
+    person.see("5 custom fields found.")
+    person.page.get_by_label("Source", exact=True).select_option(label="Lead Source")
+    person.page.get_by_label("Link to the enquiry in LeadBridge").select_option(label="LeadBridge Link")
+    person.fill("Circles every new lead joins", "Website Leads")
+    person.fill("Last name when the form has none", "(website lead)")
+    person.press("Save")
+    person.see("Saved.")
+    assert person.page.get_by_label("Source", exact=True).input_value() != ""
+    person.screenshot("suitedash-mapping")
+
+    # The public form asks for no last name: SuiteDash, which requires one, gets the placeholder.
+    send_enquiry(person, "Ada", email="ada@example.com")
+    wait_until(lambda: status_of(server, "ada@example.com")[0] == "synced", what="Ada's enquiry synced")
+    number = enquiry_id(server, "ada@example.com")
+    contact = sandbox.control("/_sandbox/suitedash/contacts?email=ada@example.com")["contacts"][0]
+    assert contact["last_name"] == "(website lead)"
+    assert [circle["name"] for circle in contact["circles"]] == ["Website Leads"]
+    values = sorted(contact["custom_fields"].values())
+    assert values == sorted(["website", f"{server.url}/admin/submissions/{number}"]), values
+    assert "company_name" not in contact
