@@ -1,8 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Counts every request a client sends, by endpoint: SuiteDash plans allow only 80 to
-/// 20,000 calls a month, so every call is worth knowing about.
+/// Counts every request a client sends, by endpoint: SuiteDash plans allow a monthly number
+/// of API calls, so every call is worth knowing about.
 public final class SuiteDashCallCounter: Sendable {
     private let counts = NIOLockedValueBox<[String: Int]>([:])
 

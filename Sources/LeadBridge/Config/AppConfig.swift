@@ -150,7 +150,7 @@ public struct SuiteDashEnvironment: Sendable {
     public var enabled: Bool
     /// Tags every synced contact gets; one per service interest is added too.
     public var tags: [String]
-    /// The plan's monthly API calls (trial 80, Start 400, Thrive 2,000, Pinnacle 20,000); nil: not watched.
+    /// The plan's monthly API calls, as the admin reads them from their plan; nil: not watched.
     public var monthlyCallLimit: Int?
     /// Import mode: start files with a UTF-8 byte order mark (what spreadsheet programs want).
     public var exportBOM: Bool
