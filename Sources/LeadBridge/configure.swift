@@ -28,7 +28,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     try await configureDatabase(app, config: config)
     app.migrations.add(AppMigrations.all)
 
-    app.passwords.use(app.environment == .testing ? .bcrypt(cost: 4) : .bcrypt)
+    app.passwords.use(.bcrypt(cost: config.passwordHashCost ?? (app.environment == .testing ? 4 : 12)))
     let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
                             now: clock.now)
     let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue, clock: clock)
@@ -45,6 +45,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         loginIPLimiter: RateLimiter(limit: config.loginThrottle.maxFailuresPerIP,
                                     windowSeconds: config.loginThrottle.lockSeconds),
         decoyPasswordHash: DecoyPasswordHash(),
+        signInChecks: SignInChecks(),
         suiteDash: suiteDash,
         ringCentral: RingCentralService(context: integrations)
     )

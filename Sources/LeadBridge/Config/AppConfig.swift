@@ -20,6 +20,11 @@ public struct AppConfig: Sendable {
     public var intake: IntakeSettings
     public var loginThrottle: LoginThrottleSettings
     public var trustProxyHeaders: Bool
+    /// How many proxies of your own append to `X-Forwarded-For`: the client's address is the
+    /// entry that many places from the right (the rightmost is what the nearest proxy saw).
+    public var trustedProxyHops: Int
+    /// bcrypt's cost; nil: 12 (4 under tests, where speed matters more than strength).
+    public var passwordHashCost: Int?
     public var queue: QueueSettings
     /// Bearer token for `/metrics`; without one only loopback clients may read it.
     public var metricsToken: String?
@@ -48,6 +53,8 @@ public struct AppConfig: Sendable {
             intake: try IntakeSettings(reader),
             loginThrottle: try LoginThrottleSettings(reader),
             trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
+            trustedProxyHops: max(1, try reader.int("TRUSTED_PROXY_HOPS") ?? 1),
+            passwordHashCost: nil,
             queue: try QueueSettings(reader),
             metricsToken: reader.string("METRICS_TOKEN"),
             suiteDash: try SuiteDashEnvironment(reader),
@@ -91,16 +98,21 @@ public struct IntakeSettings: Sendable {
 }
 
 public struct LoginThrottleSettings: Sendable {
-    /// Failed sign-ins allowed for one account before it is locked for `lockSeconds`.
+    /// Sign-ins one address may try for one account per `lockSeconds`; past it, that address
+    /// (only) is refused for that account until the window ends.
     public var maxFailuresPerAccount: Int
-    /// Failed sign-ins allowed from one IP address per `lockSeconds`.
+    /// Sign-ins one address may try, whatever the account, per `lockSeconds`.
     public var maxFailuresPerIP: Int
     public var lockSeconds: Int
+    /// Sign-ins one account may see per minute from all addresses together (except the
+    /// address of its last good sign-in): slows a guessing botnet, locks nobody out for longer.
+    public var maxAttemptsPerAccountPerMinute: Int
 
     init(_ reader: EnvironmentReader) throws {
         maxFailuresPerAccount = try reader.int("LOGIN_MAX_FAILURES_PER_ACCOUNT") ?? 5
         maxFailuresPerIP = try reader.int("LOGIN_MAX_FAILURES_PER_IP") ?? 20
         lockSeconds = try reader.int("LOGIN_LOCK_SECONDS") ?? 900
+        maxAttemptsPerAccountPerMinute = try reader.int("LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_PER_MINUTE") ?? 10
     }
 }
 

@@ -16,7 +16,7 @@ struct IntakePipeline {
     /// Counts the attempt against the caller's IP before anything is read.
     func admit() async -> Outcome? {
         guard let limiter = request.services.intakeLimiter else { return nil }
-        let ip = request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders)
+        let ip = request.clientIP(config: request.services.config)
         let decision = await limiter.hit(ip, now: request.services.clock.now())
         return decision.allowed ? nil : .rateLimited(retryAfter: decision.retryAfter)
     }
@@ -31,7 +31,7 @@ struct IntakePipeline {
             return .invalid(errors)
         case .valid(let enquiry):
             let origin = EnquiryIntake.Origin(
-                ip: request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders),
+                ip: request.clientIP(config: request.services.config),
                 userAgent: request.headers.first(name: .userAgent))
             let id = try await EnquiryIntake(writer: request.services.enquiryWriter).record(enquiry, origin: origin, now: request.services.clock.now())
             return .accepted(id: id)

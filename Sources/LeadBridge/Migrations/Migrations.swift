@@ -18,5 +18,6 @@ enum AppMigrations {
         ExtendRingCentralTokens(),
         CreateRingCentralActivity(),
         AddCallLogOtherParty(),
+        AddSignInDefences(),
     ]
 }

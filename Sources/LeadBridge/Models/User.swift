@@ -10,10 +10,15 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "email") var email: String
     @OptionalField(key: "name") var name: String?
     @Field(key: "password_hash") var passwordHash: String
-    /// Failures since the last good sign-in; past the limit the account is locked for a while.
+    /// Wrong passwords since the last good sign-in (shown to admins; the throttle counts in `login_attempts`).
     @Field(key: "failed_login_attempts") var failedLoginAttempts: Int
+    /// No longer set: sign-in throttling moved to `login_attempts`. Kept so older releases can roll back.
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
+    /// SHA-256 of the address of the last good sign-in: that address is not slowed by an attack from elsewhere.
+    @OptionalField(key: "last_login_ip_hash") var lastLoginIPHash: String?
+    /// Set when an admin disabled this account: it cannot sign in, and its sessions ended.
+    @OptionalField(key: "disabled_at") var disabledAt: Date?
     /// The phone RingCentral rings first when this admin clicks Call (E.164).
     @OptionalField(key: "office_phone") var officePhone: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -27,6 +32,10 @@ final class User: Model, @unchecked Sendable {
         self.passwordHash = passwordHash
         self.failedLoginAttempts = 0
     }
+}
+
+extension User {
+    var isActive: Bool { disabledAt == nil }
 }
 
 extension User: ModelSessionAuthenticatable {}

@@ -1,67 +1,104 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
-/// Checks a password with two brakes on guessing: failures per IP (in memory) and per
-/// account (in `users`, so the lock holds across every server sharing the database).
+/// Checks a password behind three brakes on guessing, each counted *before* the password is
+/// checked, so a burst of parallel guesses is counted guess by guess:
+///
+/// 1. one address, whatever the account (`LOGIN_MAX_FAILURES_PER_IP` per `LOGIN_LOCK_SECONDS`,
+///    in memory, per process; a good sign-in gives its attempt back);
+/// 2. one account from one address (`LOGIN_MAX_FAILURES_PER_ACCOUNT` per `LOGIN_LOCK_SECONDS`,
+///    in the database, so every server shares it): that address, and only that one, waits;
+/// 3. one account from everywhere (`LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_PER_MINUTE`): slows a
+///    botnet that brings a new address per guess. The address of the account's last good
+///    sign-in is exempt, and the budget refills every minute, so the owner is never locked out.
+///
+/// An account refused by 2 or 3 gets exactly the answer, and the bcrypt work, of a wrong
+/// password, as an unknown email does: nothing tells a guesser whether the account exists
+/// or is being throttled.
 struct LoginThrottle {
     enum Result {
         case success(User)
         case wrongCredentials
+        /// Only for the address limit, which says nothing about any account.
         case refused(String, retryAfter: Int)
     }
 
     let request: Request
 
     func attempt(email: String, password: String, now: Date) async throws -> Result {
-        let settings = request.services.config.loginThrottle
-        let ip = request.clientIP(trustProxyHeaders: request.services.config.trustProxyHeaders)
-        let limiter = request.services.loginIPLimiter
+        let services = request.services
+        let settings = services.config.loginThrottle
+        let ip = request.clientIP(config: services.config)
 
-        let ipState = await limiter.isBlocked(ip, now: now)
-        if !ipState.allowed {
-            return .refused("Too many failed sign-ins from your network. Try again in \(Self.minutes(ipState.retryAfter)).",
-                            retryAfter: ipState.retryAfter)
+        let ipDecision = await services.loginIPLimiter.hit(ip, now: now)
+        guard ipDecision.allowed else {
+            return .refused("Too many sign-in attempts from your network. Try again in \(Self.minutes(ipDecision.retryAfter)).",
+                            retryAfter: ipDecision.retryAfter)
         }
 
         let normalised = EmailAddress.normalize(email) ?? email.lowercased()
         let user = try await User.query(on: request.db).filter(\.$email == normalised).first()
-        if let user, let lockedUntil = user.lockedUntil, lockedUntil > now {
-            let wait = Int(lockedUntil.timeIntervalSince(now).rounded(.up))
-            return .refused("This account is locked after too many failed sign-ins. Try again in \(Self.minutes(wait)).",
-                            retryAfter: wait)
-        }
+        let counter = LoginAttemptCounter(database: request.db)
+        let pairKey = LoginAttemptKeys.pair(normalised, ip: ip)
+        let accountKey = LoginAttemptKeys.account(normalised)
+        let ipHash = LoginAttemptKeys.address(ip)
+        // Every path below does the same database work and one bcrypt check, whatever it
+        // decides: a refusal that answered faster than a wrong password would give it away.
+        let pairAllowed = try await counter.reserve(pairKey, limit: settings.maxFailuresPerAccount,
+                                                    window: TimeInterval(settings.lockSeconds), now: now)
+        // An address already refused for this account spends none of the account's budget:
+        // one address alone must not be able to slow the owner down.
+        let fromOwnersAddress = user?.lastLoginIPHash == ipHash
+        let accountAllowed = try await counter.reserve(accountKey, limit: settings.maxAttemptsPerAccountPerMinute, window: 60,
+                                                       now: now, counting: pairAllowed && !fromOwnersAddress) || fromOwnersAddress
 
-        // Always run bcrypt, so an unknown email costs the same time as a wrong password.
-        let hash: String
-        if let user { hash = user.passwordHash }
-        else { hash = try await request.services.decoyPasswordHash.value(using: request.password.async) }
-        let matches = try await request.password.async.verify(password, created: hash)
-        guard let user, matches else {
-            _ = await limiter.hit(ip, now: now)
-            if let user { try await recordFailure(user, settings: settings, now: now) }
+        guard pairAllowed, accountAllowed, let user, user.isActive else {
+            // The same work as a real check, against a hash that matches nothing.
+            let decoy = try await services.decoyPasswordHash.value(using: request.password.async)
+            services.signInChecks.recordDecoy()
+            _ = try await request.password.async.verify(password, created: decoy)
+            try await countFailure(normalised)
+            return .wrongCredentials
+        }
+        services.signInChecks.record()
+        guard try await request.password.async.verify(password, created: user.passwordHash) else {
+            try await countFailure(normalised)
             return .wrongCredentials
         }
 
+        await services.loginIPLimiter.refund(ip)
+        try await counter.clear([pairKey, accountKey])
         user.failedLoginAttempts = 0
-        user.lockedUntil = nil
         user.lastLoginAt = now
+        user.lastLoginIPHash = ipHash
         try await user.save(on: request.db)
         return .success(user)
     }
 
-    private func recordFailure(_ user: User, settings: LoginThrottleSettings, now: Date) async throws {
-        user.failedLoginAttempts += 1
-        if user.failedLoginAttempts >= settings.maxFailuresPerAccount {
-            user.lockedUntil = now.addingTimeInterval(TimeInterval(settings.lockSeconds))
-            user.failedLoginAttempts = 0
-            request.logger.warning("Admin account locked after repeated failed sign-ins", metadata: ["user_id": "\(user.id ?? 0)"])
-        }
-        try await user.save(on: request.db)
+    /// One more failed sign-in on the account, if there is one (atomic: parallel failures all count).
+    private func countFailure(_ email: String) async throws {
+        guard let sql = request.db as? any SQLDatabase else { return }
+        try await sql.raw("UPDATE users SET failed_login_attempts = failed_login_attempts + 1 WHERE email = \(bind: email)").run()
     }
 
     static func minutes(_ seconds: Int) -> String {
         let minutes = max(1, (seconds + 59) / 60)
         return minutes == 1 ? "a minute" : "\(minutes) minutes"
     }
+}
+
+/// How many sign-ins reached a password check, real or decoy: the evidence that the brakes
+/// hold. An account refused by its own limits still costs a decoy check (its timing must match
+/// a wrong password); an address over its limit costs none.
+final class SignInChecks: Sendable {
+    private let counts = NIOLockedValueBox((real: 0, decoy: 0))
+    func record() { counts.withLockedValue { $0.real += 1 } }
+    func recordDecoy() { counts.withLockedValue { $0.decoy += 1 } }
+    /// Checks of a password against an account's own hash.
+    var passwordChecks: Int { counts.withLockedValue { $0.real } }
+    /// Every bcrypt verification sign-in ran, decoys included.
+    var hashChecks: Int { counts.withLockedValue { $0.real + $0.decoy } }
 }

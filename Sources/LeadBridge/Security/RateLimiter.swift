@@ -45,6 +45,13 @@ actor RateLimiter {
 
     func reset(_ key: String) { windows[key] = nil }
 
+    /// Gives back one counted event (a sign-in that turned out good is not a failure).
+    func refund(_ key: String) {
+        guard var entry = windows[key], entry.count > 0 else { return }
+        entry.count -= 1
+        windows[key] = entry
+    }
+
     /// Drops finished windows so memory stays bounded by recent distinct keys.
     private func sweepIfDue(_ now: Date) {
         guard now.timeIntervalSince(lastSweep) >= window else { return }

@@ -13,6 +13,8 @@ final class AppServices: Sendable {
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
     let decoyPasswordHash: DecoyPasswordHash
+    /// How many sign-ins reached a real password check (the throttle's evidence).
+    let signInChecks: SignInChecks
     /// Each integration, built once; controllers, jobs and commands reach them here.
     let suiteDash: SuiteDashService
     /// Holds the process's one RingCentral rate limiter and token manager.
@@ -26,6 +28,7 @@ final class AppServices: Sendable {
          intakeLimiter: RateLimiter?,
          loginIPLimiter: RateLimiter,
          decoyPasswordHash: DecoyPasswordHash,
+         signInChecks: SignInChecks,
          suiteDash: SuiteDashService,
          ringCentral: RingCentralService) {
         self.config = config
@@ -36,6 +39,7 @@ final class AppServices: Sendable {
         self.intakeLimiter = intakeLimiter
         self.loginIPLimiter = loginIPLimiter
         self.decoyPasswordHash = decoyPasswordHash
+        self.signInChecks = signInChecks
         self.suiteDash = suiteDash
         self.ringCentral = ringCentral
     }

@@ -70,7 +70,7 @@ struct AdminAuthController {
             response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))
             return response
         case .wrongCredentials:
-            context.error = "That email and password don't match an admin account."
+            context.error = Self.wrongCredentials(req.services.config.loginThrottle)
             return try await render("admin/login", context, status: .unauthorized, req)
         }
     }
@@ -93,6 +93,13 @@ struct AdminAuthController {
         }
         req.auth.login(user)
         CSRFMiddleware.rotate(on: req, response: response, secure: req.services.config.usesHTTPS)
+    }
+
+    /// One sentence for an unknown email, a wrong password and an address that tried too
+    /// often: telling them apart would tell a guesser which accounts exist.
+    static func wrongCredentials(_ settings: LoginThrottleSettings) -> String {
+        "That email and password don't match an admin account. After \(settings.maxFailuresPerAccount) wrong tries, "
+            + "sign-in to that account from your address pauses for \(LoginThrottle.minutes(settings.lockSeconds))."
     }
 
     /// Only a path inside the admin area; never another host (`//evil.example`).

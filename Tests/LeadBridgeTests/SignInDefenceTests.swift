@@ -1,0 +1,203 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+/// Sign-in under attack: guesses in parallel, forged proxy headers, account discovery,
+/// and lock-out used as a weapon against the real owner.
+@Suite("Sign-in under attack")
+struct SignInDefenceTests {
+    static let right = "correct horse battery"
+
+    /// Sends `count` sign-ins at once from one browser's cookies, as a script would.
+    static func burst(_ app: Application, count: Int, forwardedFor: String,
+                      form: @escaping @Sendable (Int) -> [String: String]) async throws -> [HTTPStatus] {
+        let browser = Browser(app)
+        browser.headers.replaceOrAdd(name: .xForwardedFor, value: forwardedFor)
+        try await browser.get("/admin/login")
+        let cookie = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        let token = try #require(browser.csrfToken)
+        return try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    var fields = form(index)
+                    fields[CSRFMiddleware.fieldName] = token
+                    let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                        .joined(separator: "&")
+                    let headers: HTTPHeaders = ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+                                                "Accept": "text/html", "X-Forwarded-For": forwardedFor]
+                    return try await app.testing().sendRequest(.POST, "/admin/login", headers: headers, body: ByteBuffer(string: body)).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test("50 parallel wrong passwords for one account from one address: only the allowed number reach the password check")
+    func parallelGuessesAreCountedBeforeTheHash() async throws {
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerAccount = 5
+                            $0.loginThrottle.maxFailuresPerIP = 1000 }) { app in
+            try await app.createAdmin()
+            // The owner has signed in before, from their office.
+            let owner = Browser(app)
+            owner.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.7")
+            try await owner.get("/admin/login")
+            #expect(try await owner.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            try await owner.post("/admin/logout", form: [:])
+            let checksBefore = app.services.signInChecks.passwordChecks
+
+            let statuses = try await Self.burst(app, count: 50, forwardedFor: "203.0.113.5") { _ in
+                ["email": "admin@example.com", "password": "wrong guess \(Int.random(in: 0..<1000))"]
+            }
+            #expect(statuses.allSatisfy { $0 == .unauthorized })
+            #expect(app.services.signInChecks.passwordChecks - checksBefore == 5, "every attempt after the fifth was refused unchecked")
+
+            // The right password from that address is refused too; from the owner's own address it works.
+            let attacker = Browser(app)
+            attacker.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.5")
+            try await attacker.get("/admin/login")
+            #expect(try await attacker.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .unauthorized)
+            try await owner.get("/admin/login")
+            #expect(try await owner.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+        }
+    }
+
+    @Test("one address guessing many accounts in parallel is stopped at its limit before the hash")
+    func parallelGuessesAcrossAccountsHitTheAddressLimit() async throws {
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 20 }) { app in
+            try await app.createAdmin()
+            let statuses = try await Self.burst(app, count: 50, forwardedFor: "203.0.113.6") { index in
+                ["email": "user\(index)@example.com", "password": "guess guess guess"]
+            }
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 30)
+            #expect(app.services.signInChecks.hashChecks == 20, "no bcrypt at all for the 30 refused")
+        }
+    }
+
+    @Test("behind a proxy the address is the hop the proxy appended: a rotating forged X-Forwarded-For escapes no limit")
+    func forgedForwardedForDoesNotEscapeTheLimits() async throws {
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 2
+                            $0.intake.rateLimit = 2 }) { app in
+            try await app.createAdmin()
+            let browser = Browser(app)
+            try await browser.get("/admin/login")
+            var statuses: [HTTPStatus] = []
+            for attempt in 0..<3 {
+                browser.headers.replaceOrAdd(name: .xForwardedFor, value: "10.9.\(attempt).1, 198.51.100.20")
+                statuses.append(try await browser.post("/admin/login", form: ["email": "x\(attempt)@example.com", "password": "guess guess guess"]).status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests])
+
+            var intake: [HTTPStatus] = []
+            for attempt in 0..<3 {
+                let body = #"{"first_name":"Ada","email":"ada\#(attempt)@example.com","message":"Hi","consent":true}"#
+                intake.append(try await app.testing().sendRequest(.POST, "/api/contact", headers: [
+                    "Content-Type": "application/json", "X-Forwarded-For": "10.8.\(attempt).1, 198.51.100.21",
+                ], body: ByteBuffer(string: body)).status)
+            }
+            #expect(intake == [.created, .created, .tooManyRequests])
+        }
+    }
+
+    @Test func theTrustedHopCountPicksTheAddressTheOutermostTrustedProxySaw() async throws {
+        try await withApp({ $0.trustProxyHeaders = true; $0.trustedProxyHops = 2 }) { app in
+            let request = Request(application: app, headers: ["X-Forwarded-For": "6.6.6.6, 203.0.113.50, 10.0.0.2"], on: app.eventLoopGroup.any())
+            #expect(request.clientIP(config: app.services.config) == "203.0.113.50")
+            let short = Request(application: app, headers: ["X-Forwarded-For": "10.0.0.2"], on: app.eventLoopGroup.any())
+            #expect(short.clientIP(config: app.services.config) == "10.0.0.2", "fewer hops than configured: the leftmost there is")
+        }
+    }
+
+    @Test("unknown account, wrong password and a locked-out address get the same sentence and the same time")
+    func noAccountDiscovery() async throws {
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerAccount = 3
+                            $0.loginThrottle.maxFailuresPerIP = 1000; $0.passwordHashCost = 10 }) { app in
+            try await app.createAdmin()
+            let browser = Browser(app)
+            browser.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.7")
+            try await browser.get("/admin/login")
+            func attempt(_ email: String, _ password: String) async throws -> (HTTPStatus, String, Double) {
+                let started = DispatchTime.now().uptimeNanoseconds
+                let response = try await browser.post("/admin/login", form: ["email": email, "password": password])
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                let sentence = response.text.components(separatedBy: "class=\"alert\"").dropFirst().first?
+                    .components(separatedBy: "</").first ?? ""
+                return (response.status, sentence, elapsed)
+            }
+            // Lock this address out of the account first (3 wrong passwords), then time the three cases.
+            let locked = "locked@example.com"
+            try await app.createAdmin(email: locked)
+            for _ in 0..<3 { _ = try await attempt(locked, "wrong password!") }
+            var times: [String: [Double]] = [:]
+            var answers: Set<String> = []
+            for _ in 0..<20 {
+                // A fresh order each round, so whatever else the machine does falls on all three alike.
+                for (name, email, password) in [("unknown", "nobody@example.com", "wrong password!"),
+                                                ("wrong", "admin@example.com", "wrong password!"),
+                                                ("locked", locked, Self.right)].shuffled() {
+                    let (status, sentence, elapsed) = try await attempt(email, password)
+                    times[name, default: []].append(elapsed)
+                    answers.insert("\(status.code) \(sentence)")
+                }
+                // Keep the wrong-password account below its own lock-out.
+                try await User.query(on: app.db).filter(\.$email == "admin@example.com").set(\.$failedLoginAttempts, to: 0).update()
+                let ip = "203.0.113.7"
+                try await LoginAttempt.query(on: app.db).filter(\.$id ~~ [
+                    LoginAttemptKeys.pair("admin@example.com", ip: ip), LoginAttemptKeys.account("admin@example.com"),
+                    LoginAttemptKeys.pair("nobody@example.com", ip: ip), LoginAttemptKeys.account("nobody@example.com"),
+                ]).delete()
+            }
+            #expect(answers.count == 1, "one answer for all three: \(answers)")
+            let medians = times.mapValues { $0.sorted()[$0.count / 2] }
+            let slowest = medians.values.max()!, fastest = medians.values.min()!
+            #expect(slowest <= fastest * 1.10, "medians within 10 %: \(medians)")
+        }
+    }
+
+    @Test("an attack from many addresses slows the account but never locks out its owner")
+    func theOwnerIsNeverLockedOut() async throws {
+        let clock = TestClock(Date())
+        try await withApp(clock: AppClock { clock.now }, { $0.trustProxyHeaders = true; $0.loginThrottle.maxAttemptsPerAccountPerMinute = 10 }) { app in
+            try await app.createAdmin()
+            // The owner signed in before from their office.
+            let office = Browser(app)
+            office.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.1")
+            try await office.get("/admin/login")
+            #expect(try await office.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            try await office.post("/admin/logout", form: [:])
+
+            // A botnet: a new address for every guess, far past the account's budget.
+            for bot in 0..<30 {
+                let browser = Browser(app)
+                browser.headers.replaceOrAdd(name: .xForwardedFor, value: "192.0.2.\(bot)")
+                try await browser.get("/admin/login")
+                try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": "guess \(bot) guess"])
+            }
+            #expect(app.services.signInChecks.passwordChecks <= 11, "the account's budget slowed the guessing")
+            // The owner's usual address still gets in at once.
+            try await office.get("/admin/login")
+            #expect(try await office.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            // From a new address, the owner waits at most a minute.
+            let travelling = Browser(app)
+            travelling.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.99")
+            try await travelling.get("/admin/login")
+            clock.advance(61)
+            #expect(try await travelling.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+        }
+    }
+
+    @Test("a password longer than the 72 bytes bcrypt reads is refused, counted in bytes, not characters")
+    func passwordsAreMeasuredInBytes() {
+        let emoji = String(repeating: "🔐", count: 20)  // 20 characters, 80 bytes
+        guard case .invalid(let errors) = AdminAccountRules.validate(email: "a@example.com", password: emoji, confirmation: emoji) else {
+            Issue.record("a password bcrypt would cut short was accepted"); return
+        }
+        #expect(errors["password"]?.contains("72 bytes") == true)
+        let fine = String(repeating: "é", count: 36)  // 72 bytes
+        guard case .valid = AdminAccountRules.validate(email: "a@example.com", password: fine, confirmation: fine) else {
+            Issue.record("72 bytes is allowed"); return
+        }
+    }
+}
