@@ -74,6 +74,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     // Handlers shut down in reverse order: the HTTP server and the workers stop first, then
     // the audit lines their last calls started are finished, then the databases close.
     app.lifecycle.use(BackgroundTasksLifecycle())
+    app.lifecycle.use(SetupCodeAnnouncer())
     app.lifecycle.use(InProcessWorkers())
 
     try routes(app)

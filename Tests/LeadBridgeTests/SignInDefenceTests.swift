@@ -201,3 +201,68 @@ struct SignInDefenceTests {
         }
     }
 }
+
+@Suite("First run")
+struct FirstRunDefenceTests {
+    static let setup = ["email": "owner@example.com", "name": "Owner", "password": "a long enough passphrase",
+                        "password_confirmation": "a long enough passphrase"]
+
+    @Test("a closed setup page refuses before hashing anything, and one address cannot hammer it")
+    func closedSetupCostsNoHash() async throws {
+        try await withApp({ $0.passwordHashCost = 13; $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 3 }) { app in
+            let browser = Browser(app)
+            browser.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.40")
+            try await browser.get("/admin/setup")
+            // Setup is open: wrong input is refused (counted), then the limit holds.
+            var statuses: [HTTPStatus] = []
+            for _ in 0..<4 {
+                statuses.append(try await browser.post("/admin/setup", form: ["email": "x", "password": "short"]).status)
+            }
+            #expect(statuses == [.unprocessableEntity, .unprocessableEntity, .unprocessableEntity, .tooManyRequests])
+
+            try await app.createAdmin()
+            let late = Browser(app)
+            late.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.40")
+            try await late.get("/admin/login")
+            let started = DispatchTime.now().uptimeNanoseconds
+            let closed = try await late.post("/admin/setup", form: Self.setup)
+            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            #expect(closed.location == "/admin/login")
+            // bcrypt at cost 13 takes half a second here: a refusal this fast hashed nothing.
+            #expect(milliseconds < 200, "took \(milliseconds) ms")
+        }
+    }
+
+    @Test("in production the first admin needs the setup code start-up wrote, owner-only, and it goes once used")
+    func productionSetupNeedsTheCode() async throws {
+        try await withApp({ $0.setupCodeRequired = true }) { app in
+            let browser = Browser(app)
+            let page = try await browser.get("/admin/setup")
+            #expect(page.text.contains("Setup code"))
+            let path = SetupCode.path(app.services.config)
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let code = try #require(SetupCode.current(app.services.config))
+
+            var form = Self.setup
+            form["setup_code"] = "WRONG-CODE-0000-0000"
+            let refused = try await browser.post("/admin/setup", form: form)
+            #expect(refused.status == .forbidden)
+            #expect(refused.text.contains("That is not this server&#39;s setup code"))
+            #expect(try await User.query(on: app.db).count() == 0)
+
+            form["setup_code"] = code.lowercased().replacingOccurrences(of: "-", with: " ")
+            #expect(try await browser.post("/admin/setup", form: form).location == "/admin")
+            #expect(try await User.query(on: app.db).count() == 1)
+            #expect(!FileManager.default.fileExists(atPath: path), "the code is gone once used")
+        }
+    }
+
+    @Test func developmentSetupNeedsNoCode() async throws {
+        try await withApp { app in
+            let page = try await Browser(app).get("/admin/setup")
+            #expect(!page.text.contains("Setup code"))
+            #expect(!FileManager.default.fileExists(atPath: SetupCode.path(app.services.config)))
+        }
+    }
+}

@@ -23,6 +23,8 @@ public struct AppConfig: Sendable {
     /// How many proxies of your own append to `X-Forwarded-For`: the client's address is the
     /// entry that many places from the right (the rightmost is what the nearest proxy saw).
     public var trustedProxyHops: Int
+    /// Whether first-run setup asks for the code start-up prints; nil: in production only.
+    public var setupCodeRequired: Bool?
     /// bcrypt's cost; nil: 12 (4 under tests, where speed matters more than strength).
     public var passwordHashCost: Int?
     public var queue: QueueSettings
@@ -54,6 +56,7 @@ public struct AppConfig: Sendable {
             loginThrottle: try LoginThrottleSettings(reader),
             trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
             trustedProxyHops: max(1, try reader.int("TRUSTED_PROXY_HOPS") ?? 1),
+            setupCodeRequired: nil,
             passwordHashCost: nil,
             queue: try QueueSettings(reader),
             metricsToken: reader.string("METRICS_TOKEN"),

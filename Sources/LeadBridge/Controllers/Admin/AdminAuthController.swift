@@ -3,7 +3,9 @@ import Vapor
 
 /// First-run setup, sign-in and sign-out for the admin area.
 struct AdminAuthController {
-    struct SetupForm: Content { var email: String?; var name: String?; var password: String?; var password_confirmation: String? }
+    struct SetupForm: Content {
+        var email: String?; var name: String?; var password: String?; var password_confirmation: String?; var setup_code: String?
+    }
     struct LoginForm: Content { var email: String?; var password: String?; var next: String? }
     struct Context: Encodable {
         let title: String
@@ -11,6 +13,9 @@ struct AdminAuthController {
         var email: String = ""
         var name: String = ""
         var next: String = ""
+        /// First run in production: the page asks for the code start-up printed.
+        var requiresSetupCode = false
+        var setupCodePath = ""
         var error: String? = nil
         var errors: FieldErrors = [:]
     }
@@ -19,14 +24,30 @@ struct AdminAuthController {
 
     @Sendable func showSetup(req: Request) async throws -> Response {
         guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
-        return try await req.view.render("admin/setup", Context(title: "Create the first admin", csrf: req.csrfToken))
-            .encodeResponse(for: req)
+        var context = Context(title: "Create the first admin", csrf: req.csrfToken)
+        try Self.describeSetupCode(req, &context)
+        return try await req.view.render("admin/setup", context).encodeResponse(for: req)
     }
 
+    /// Checks, cheapest first: is setup still open, has this address tried too often, is the
+    /// setup code right; only then is the password hashed (anyone can post here: hashing first
+    /// would let them burn the server's CPU).
     @Sendable func setup(req: Request) async throws -> Response {
+        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
+        let services = req.services
+        let limit = await services.loginIPLimiter.hit(req.clientIP(config: services.config), now: services.clock.now())
+        guard limit.allowed else {
+            throw Abort(.tooManyRequests, headers: ["Retry-After": String(limit.retryAfter)],
+                        reason: "Too many attempts from your network. Try again in \(LoginThrottle.minutes(limit.retryAfter)).")
+        }
         let form = try req.content.decode(SetupForm.self)
         var context = Context(title: "Create the first admin", csrf: req.csrfToken,
                               email: form.email ?? "", name: form.name ?? "")
+        try Self.describeSetupCode(req, &context)
+        if context.requiresSetupCode, !SetupCode.matches(form.setup_code, services.config) {
+            context.errors["setup_code"] = "That is not this server's setup code. It is printed where LeadBridge started, and kept in \(context.setupCodePath)."
+            return try await render("admin/setup", context, status: .forbidden, req)
+        }
         let result = AdminAccountRules.validate(email: form.email, password: form.password,
                                                 confirmation: form.password_confirmation)
         guard case .valid(let email) = result else {
@@ -40,9 +61,18 @@ struct AdminAuthController {
             // Someone finished setup first; this page is closed now.
             return req.redirect(to: AdminPath.login.path)
         }
+        SetupCode.remove(services.config)
         let response = req.redirect(to: AdminPath.dashboard.path)
         await signIn(user, req, response)
         return response
+    }
+
+    private static func describeSetupCode(_ req: Request, _ context: inout Context) throws {
+        guard SetupCode.isRequired(req.application) else { return }
+        // The page names a file that must exist, even if start-up did not make it (it was deleted, say).
+        _ = try SetupCode.ensure(req.services.config)
+        context.requiresSetupCode = true
+        context.setupCodePath = SetupCode.path(req.services.config)
     }
 
     // MARK: Sign in and out
