@@ -50,9 +50,13 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         ringCentral: RingCentralService(context: integrations)
     )
 
-    app.sessions.use { _ in DatabaseSessionDriver(lifetime: 12 * 60 * 60, clock: clock) }
-    app.sessions.configuration = SessionsConfiguration(cookieName: "leadbridge_session") { id in
-        HTTPCookies.Value(string: id.string, path: AdminPath.root, isSecure: config.usesHTTPS,
+    app.sessions.use { _ in
+        DatabaseSessionDriver(lifetime: 12 * 60 * 60, absoluteLifetime: TimeInterval(config.sessionMaxAgeHours) * 3600, clock: clock)
+    }
+    // Under https the `__Host-` prefix: browsers take it only from this host, over https, for
+    // the whole site, so a sibling subdomain cannot plant or overwrite it.
+    app.sessions.configuration = SessionsConfiguration(cookieName: config.usesHTTPS ? "__Host-leadbridge_session" : "leadbridge_session") { id in
+        HTTPCookies.Value(string: id.string, path: config.usesHTTPS ? "/" : AdminPath.root, isSecure: config.usesHTTPS,
                           isHTTPOnly: true, sameSite: .lax)
     }
 

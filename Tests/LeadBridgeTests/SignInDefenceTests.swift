@@ -45,6 +45,7 @@ struct SignInDefenceTests {
             owner.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.7")
             try await owner.get("/admin/login")
             #expect(try await owner.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            try await owner.get("/admin")
             try await owner.post("/admin/logout", form: [:])
             let checksBefore = app.services.signInChecks.passwordChecks
 
@@ -130,29 +131,42 @@ struct SignInDefenceTests {
             let locked = "locked@example.com"
             try await app.createAdmin(email: locked)
             for _ in 0..<3 { _ = try await attempt(locked, "wrong password!") }
-            var times: [String: [Double]] = [:]
             var answers: Set<String> = []
-            for _ in 0..<20 {
-                // A fresh order each round, so whatever else the machine does falls on all three alike.
-                for (name, email, password) in [("unknown", "nobody@example.com", "wrong password!"),
-                                                ("wrong", "admin@example.com", "wrong password!"),
-                                                ("locked", locked, Self.right)].shuffled() {
-                    let (status, sentence, elapsed) = try await attempt(email, password)
-                    times[name, default: []].append(elapsed)
-                    answers.insert("\(status.code) \(sentence)")
+            /// 20 tries of each, interleaved; the medians of each path's times.
+            func measure() async throws -> [String: Double] {
+                var times: [String: [Double]] = [:]
+                for _ in 0..<20 {
+                    // A fresh order each round, so whatever else the machine does falls on all three alike.
+                    for (name, email, password) in [("unknown", "nobody@example.com", "wrong password!"),
+                                                    ("wrong", "admin@example.com", "wrong password!"),
+                                                    ("locked", locked, Self.right)].shuffled() {
+                        let (status, sentence, elapsed) = try await attempt(email, password)
+                        times[name, default: []].append(elapsed)
+                        answers.insert("\(status.code) \(sentence)")
+                    }
+                    // Keep the wrong-password account below its own lock-out.
+                    try await User.query(on: app.db).filter(\.$email == "admin@example.com").set(\.$failedLoginAttempts, to: 0).update()
+                    let ip = "203.0.113.7"
+                    try await LoginAttempt.query(on: app.db).filter(\.$id ~~ [
+                        LoginAttemptKeys.pair("admin@example.com", ip: ip), LoginAttemptKeys.account("admin@example.com"),
+                        LoginAttemptKeys.pair("nobody@example.com", ip: ip), LoginAttemptKeys.account("nobody@example.com"),
+                    ]).delete()
                 }
-                // Keep the wrong-password account below its own lock-out.
-                try await User.query(on: app.db).filter(\.$email == "admin@example.com").set(\.$failedLoginAttempts, to: 0).update()
-                let ip = "203.0.113.7"
-                try await LoginAttempt.query(on: app.db).filter(\.$id ~~ [
-                    LoginAttemptKeys.pair("admin@example.com", ip: ip), LoginAttemptKeys.account("admin@example.com"),
-                    LoginAttemptKeys.pair("nobody@example.com", ip: ip), LoginAttemptKeys.account("nobody@example.com"),
-                ]).delete()
+                return times.mapValues { $0.sorted()[$0.count / 2] }
+            }
+            // The suite runs tests in parallel, and a burst of other work can land on one path's
+            // tries: up to three measurements, passing when one has its medians within 10 %. A
+            // real difference (before this fix a throttled account answered 20 times faster)
+            // fails all three.
+            var measurements: [[String: Double]] = []
+            for _ in 0..<3 {
+                let medians = try await measure()
+                measurements.append(medians)
+                if medians.values.max()! <= medians.values.min()! * 1.10 { break }
             }
             #expect(answers.count == 1, "one answer for all three: \(answers)")
-            let medians = times.mapValues { $0.sorted()[$0.count / 2] }
-            let slowest = medians.values.max()!, fastest = medians.values.min()!
-            #expect(slowest <= fastest * 1.10, "medians within 10 %: \(medians)")
+            let last = measurements.last!
+            #expect(last.values.max()! <= last.values.min()! * 1.10, "medians within 10 %: \(measurements)")
         }
     }
 
@@ -166,6 +180,7 @@ struct SignInDefenceTests {
             office.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.1")
             try await office.get("/admin/login")
             #expect(try await office.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            try await office.get("/admin")
             try await office.post("/admin/logout", form: [:])
 
             // A botnet: a new address for every guess, far past the account's budget.
@@ -209,7 +224,7 @@ struct FirstRunDefenceTests {
 
     @Test("a closed setup page refuses before hashing anything, and one address cannot hammer it")
     func closedSetupCostsNoHash() async throws {
-        try await withApp({ $0.passwordHashCost = 13; $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 3 }) { app in
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 3 }) { app in
             let browser = Browser(app)
             browser.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.40")
             try await browser.get("/admin/setup")
@@ -224,12 +239,9 @@ struct FirstRunDefenceTests {
             let late = Browser(app)
             late.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.40")
             try await late.get("/admin/login")
-            let started = DispatchTime.now().uptimeNanoseconds
             let closed = try await late.post("/admin/setup", form: Self.setup)
-            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             #expect(closed.location == "/admin/login")
-            // bcrypt at cost 13 takes half a second here: a refusal this fast hashed nothing.
-            #expect(milliseconds < 200, "took \(milliseconds) ms")
+            #expect(app.services.signInChecks.passwordsHashed == 0, "nothing was hashed: not for the refused input, not for the closed page")
         }
     }
 
@@ -263,6 +275,85 @@ struct FirstRunDefenceTests {
             let page = try await Browser(app).get("/admin/setup")
             #expect(!page.text.contains("Setup code"))
             #expect(!FileManager.default.fileExists(atPath: SetupCode.path(app.services.config)))
+        }
+    }
+}
+
+@Suite("Sessions and CSRF")
+struct SessionDefenceTests {
+    @Test("a signed-in form's token belongs to its session: another session's token, or the cookie's own value, is refused")
+    func csrfTokensAreBoundToTheSession() async throws {
+        try await withApp { app in
+            try await app.createAdmin()
+            try await app.createAdmin(email: "second@example.com")
+            let first = try await app.signedInBrowser()
+            let second = try await app.signedInBrowser(email: "second@example.com")
+            try await first.get("/admin")
+            try await second.get("/admin")
+            let stolen = try #require(second.csrfToken)
+            #expect(first.csrfToken != stolen)
+            let cookieValue = try #require(first.csrfCookie)
+
+            var form = ["tags": "x"]
+            form[CSRFMiddleware.fieldName] = stolen
+            #expect(try await first.post("/admin/logout", form: form, withCSRF: false).status == .forbidden)
+            form[CSRFMiddleware.fieldName] = cookieValue
+            #expect(try await first.post("/admin/logout", form: form, withCSRF: false).status == .forbidden,
+                    "a double-submit value no longer opens a signed-in form")
+            #expect(try await first.get("/admin").status == .ok, "still signed in")
+            #expect(try await first.post("/admin/logout", form: [:]).location == "/admin/login")
+        }
+    }
+
+    @Test("under https the cookies carry the __Host- prefix: Secure, the whole site, no domain")
+    func httpsCookiesUseTheHostPrefix() async throws {
+        try await withApp({ $0.appURL = "https://leads.example.com" }) { app in
+            try await app.createAdmin()
+            let browser = Browser(app)
+            let page = try await browser.get("/admin/login")
+            let csrf = try #require(page.headers.setCookie?["__Host-leadbridge_csrf"])
+            #expect(csrf.isSecure && csrf.path == "/" && csrf.domain == nil)
+            let signedIn = try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": "correct horse battery"])
+            let session = try #require(signedIn.headers.setCookie?["__Host-leadbridge_session"])
+            #expect(session.isSecure && session.isHTTPOnly && session.path == "/" && session.domain == nil)
+            #expect(try await browser.get("/admin").status == .ok)
+        }
+    }
+
+    @Test("a session ends a week after sign-in however busy it is, and its id is stored only hashed")
+    func sessionsHaveAnAbsoluteLifetimeAndHashedIDs() async throws {
+        let clock = TestClock(Date())
+        try await withApp(clock: AppClock { clock.now }) { app in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let cookie = try #require(browser.cookies["leadbridge_session"])
+            let stored = try #require(try await StoredSession.query(on: app.db).first())
+            #expect(stored.id != cookie)
+            #expect(stored.id == DatabaseSessionDriver.storedID(cookie))
+            #expect(stored.userID != nil)
+            for _ in 0..<15 {  // a visit every 11 hours: never idle for 12
+                clock.advance(11 * 3600)
+                #expect(try await browser.get("/admin").status == .ok)
+            }
+            clock.advance(4 * 3600)  // 169 hours after sign-in
+            #expect(try await browser.get("/admin").location?.hasPrefix("/admin/login") == true)
+        }
+    }
+
+    @Test("sign out everywhere ends every session of that admin, and only theirs")
+    func signOutEverywhere() async throws {
+        try await withApp { app in
+            try await app.createAdmin()
+            try await app.createAdmin(email: "second@example.com")
+            let laptop = try await app.signedInBrowser()
+            let phone = try await app.signedInBrowser()
+            let colleague = try await app.signedInBrowser(email: "second@example.com")
+            try await laptop.get("/admin")
+            let out = try await laptop.post("/admin/logout-everywhere", form: [:])
+            #expect(out.location == "/admin/login?signed-out=everywhere")
+            #expect(try await laptop.get(out.location!).text.contains("Signed out everywhere"))
+            #expect(try await phone.get("/admin").location?.hasPrefix("/admin/login") == true)
+            #expect(try await colleague.get("/admin").status == .ok)
         }
     }
 }

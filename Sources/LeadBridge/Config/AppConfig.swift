@@ -23,6 +23,8 @@ public struct AppConfig: Sendable {
     /// How many proxies of your own append to `X-Forwarded-For`: the client's address is the
     /// entry that many places from the right (the rightmost is what the nearest proxy saw).
     public var trustedProxyHops: Int
+    /// A session ends this long after sign-in however busy it is (it also ends after 12 idle hours).
+    public var sessionMaxAgeHours: Int
     /// Whether first-run setup asks for the code start-up prints; nil: in production only.
     public var setupCodeRequired: Bool?
     /// bcrypt's cost; nil: 12 (4 under tests, where speed matters more than strength).
@@ -56,6 +58,7 @@ public struct AppConfig: Sendable {
             loginThrottle: try LoginThrottleSettings(reader),
             trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
             trustedProxyHops: max(1, try reader.int("TRUSTED_PROXY_HOPS") ?? 1),
+            sessionMaxAgeHours: max(1, try reader.int("SESSION_MAX_AGE_HOURS") ?? 168),
             setupCodeRequired: nil,
             passwordHashCost: nil,
             queue: try QueueSettings(reader),

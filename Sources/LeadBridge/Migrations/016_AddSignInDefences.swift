@@ -19,6 +19,9 @@ struct AddSignInDefences: AsyncMigration {
         try await database.schema("users").field("last_login_ip_hash", .varchar(64)).update()
         try await database.schema("users").field("disabled_at", .datetime).update()
         try await database.schema("sessions").field("user_id", .int).update()
+        // Session ids are stored hashed from now on: a row keyed by a raw id can never match
+        // again, so everyone signs in once more after this upgrade.
+        try await StoredSession.query(on: database).delete()
         try await database.schema("user_tokens")
             .field("id", .int, .identifier(auto: true))
             .field("user_id", .int, .required, .references("users", "id", onDelete: .cascade))

@@ -9,6 +9,7 @@ struct AdminSignInRoutes: RouteCollection {
         routes.get("login", use: auth.showLogin)
         routes.post("login", use: auth.login)
         routes.grouped(RequireAdmin()).post("logout", use: auth.logout)
+        routes.grouped(RequireAdmin()).post("logout-everywhere", use: auth.logoutEverywhere)
     }
 }
 

@@ -5,11 +5,12 @@ import Vapor
 func routes(_ app: Application) throws {
     let config = app.services.config
     try app.register(collection: OperationsRoutes())
-    try app.grouped(CSRFMiddleware(secureCookies: config.usesHTTPS)).register(collection: PublicSiteRoutes())
+    let csrf = CSRFMiddleware(secureCookies: config.usesHTTPS, secrets: app.services.secrets)
+    try app.grouped(csrf).register(collection: PublicSiteRoutes())
     try app.grouped("api").register(collection: APIRoutes(corsAllowedOrigins: config.intake.corsAllowedOrigins))
 
     let admin = app.grouped("admin")
-        .grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware(secureCookies: config.usesHTTPS))
+        .grouped(app.sessions.middleware, User.sessionAuthenticator(), csrf)
     try admin.register(collection: AdminSignInRoutes())
     let signedIn = admin.grouped(RequireAdmin())
     try signedIn.register(collection: AdminEnquiryRoutes())

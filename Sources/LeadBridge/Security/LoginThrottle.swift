@@ -94,9 +94,12 @@ struct LoginThrottle {
 /// hold. An account refused by its own limits still costs a decoy check (its timing must match
 /// a wrong password); an address over its limit costs none.
 final class SignInChecks: Sendable {
-    private let counts = NIOLockedValueBox((real: 0, decoy: 0))
+    private let counts = NIOLockedValueBox((real: 0, decoy: 0, hashes: 0))
     func record() { counts.withLockedValue { $0.real += 1 } }
     func recordDecoy() { counts.withLockedValue { $0.decoy += 1 } }
+    func recordHash() { counts.withLockedValue { $0.hashes += 1 } }
+    /// New passwords hashed by the sign-in pages (first-run setup).
+    var passwordsHashed: Int { counts.withLockedValue { $0.hashes } }
     /// Checks of a password against an account's own hash.
     var passwordChecks: Int { counts.withLockedValue { $0.real } }
     /// Every bcrypt verification sign-in ran, decoys included.

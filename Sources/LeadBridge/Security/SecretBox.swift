@@ -47,6 +47,13 @@ public struct SecretBox: Sendable {
         }
     }
 
+    /// An HMAC-SHA256 of `message` under a key derived from APP_KEY for `purpose` alone, so
+    /// a value made for one use (a CSRF token, say) means nothing for another.
+    public func mac(_ message: String, purpose: String) -> String {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: currentKey.symmetricKey, info: Data(purpose.utf8), outputByteCount: 32)
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)).base64URLEncodedString()
+    }
+
     /// True when the value was sealed under an older key and should be sealed again.
     public func needsResealing(_ sealed: String) -> Bool {
         let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)

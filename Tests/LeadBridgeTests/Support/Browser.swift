@@ -13,7 +13,11 @@ final class Browser: @unchecked Sendable {
 
     init(_ app: Application) { self.app = app }
 
-    var csrfToken: String? { cookies[CSRFMiddleware.cookieName] }
+    /// The `_csrf` value of the last page that had a form, as a browser would submit it
+    /// (signed-in pages carry a token bound to the session, not the cookie's value).
+    private(set) var formToken: String?
+    var csrfToken: String? { formToken ?? csrfCookie }
+    var csrfCookie: String? { cookies[CSRFMiddleware.cookieName(secure: false)] ?? cookies[CSRFMiddleware.cookieName(secure: true)] }
 
     @discardableResult
     func get(_ path: String, accept: String = "text/html") async throws -> TestingHTTPResponse {
@@ -42,6 +46,10 @@ final class Browser: @unchecked Sendable {
             requestHeaders.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
         let response = try await app.testing().sendRequest(method, path, headers: requestHeaders, body: body)
+        if let range = response.body.string.range(of: #"name="_csrf" value=""#) {
+            let rest = response.body.string[range.upperBound...]
+            formToken = rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+        }
         for (name, value) in response.headers.setCookie?.all ?? [:] {
             if value.expires.map({ $0 < Date() }) == true || value.string.isEmpty { cookies[name] = nil }
             else { cookies[name] = value.string }
@@ -71,6 +79,8 @@ extension Application {
         try await browser.get("/admin/login")
         let response = try await browser.post("/admin/login", form: ["email": email, "password": password])
         #expect(response.status == .seeOther)
+        // Follows the redirect, as a browser does: the page holds the session's form token.
+        try await browser.get(response.location ?? "/admin")
         return browser
     }
 }

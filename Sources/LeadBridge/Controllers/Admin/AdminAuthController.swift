@@ -17,6 +17,7 @@ struct AdminAuthController {
         var requiresSetupCode = false
         var setupCodePath = ""
         var error: String? = nil
+        var notice: String? = nil
         var errors: FieldErrors = [:]
     }
 
@@ -54,6 +55,7 @@ struct AdminAuthController {
             if case .invalid(let errors) = result { context.errors = errors }
             return try await render("admin/setup", context, status: .unprocessableEntity, req)
         }
+        services.signInChecks.recordHash()
         let hash = try await req.password.async.hash(form.password ?? "")
         let name = form.name.map(TextSanitizer.singleLine).flatMap { $0.isEmpty ? nil : String($0.prefix(255)) }
         let created = try await FirstAdmin.create(email: email, name: name, passwordHash: hash, on: req.db)
@@ -81,7 +83,12 @@ struct AdminAuthController {
         if try await User.query(on: req.db).count() == 0 { return req.redirect(to: AdminPath.setup.path) }
         if req.auth.has(User.self) { return req.redirect(to: AdminPath.dashboard.path) }
         let next = (try? req.query.get(String.self, at: "next")) ?? ""
-        return try await render("admin/login", Context(title: "Sign in", csrf: req.csrfToken, next: next), status: .ok, req)
+        var context = Context(title: "Sign in", csrf: req.csrfToken, next: next)
+        // A fixed sentence chosen by a flag: this page is open to anyone, so it never shows text from its link.
+        if (try? req.query.get(String.self, at: "signed-out")) == "everywhere" {
+            context.notice = "Signed out everywhere: every session of your account has ended, on every device."
+        }
+        return try await render("admin/login", context, status: .ok, req)
     }
 
     @Sendable func login(req: Request) async throws -> Response {
@@ -109,6 +116,15 @@ struct AdminAuthController {
         req.auth.logout(User.self)
         req.session.destroy()
         return req.redirect(to: AdminPath.login.path)
+    }
+
+    /// Ends every session of the signed-in admin, on every device (a lost laptop, a shared computer).
+    @Sendable func logoutEverywhere(req: Request) async throws -> Response {
+        let user = try req.auth.require(User.self)
+        try await DatabaseSessionDriver.endSessions(of: try user.requireID(), on: req.db)
+        req.auth.logout(User.self)
+        req.session.destroy()
+        return req.redirect(to: AdminPath.login.path + "?signed-out=everywhere")
     }
 
     // MARK: Helpers
