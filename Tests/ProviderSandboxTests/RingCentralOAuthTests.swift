@@ -141,11 +141,14 @@ struct RingCentralOAuthTests {
             #expect(missing.json["errorCode"] as? String == "AGW-401")
             let unknown = try await send(.GET, url, headers: [("Authorization", "Bearer nonsense")])
             #expect(unknown.errorCode == "OAU-213")
+            // RingCentral's shape: the generic code outside, the specific one in errors[].
+            #expect(unknown.json["errorCode"] as? String == "TokenInvalid")
 
             server.ringCentral.expireAccessTokens()
             let expired = try await send(.GET, url, headers: [tokens.bearer])
             #expect(expired.status == 401)
             #expect(expired.errorCode == "OAU-128")
+            #expect(expired.json["errorCode"] as? String == "TokenInvalid")
             #expect(expired.json["message"] as? String == "Access token expired")
             let refreshed = try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [basic(), formType],
                                            body: form(["grant_type": "refresh_token", "refresh_token": tokens.refresh]))

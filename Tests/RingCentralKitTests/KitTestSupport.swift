@@ -37,6 +37,15 @@ struct ConnectedKit {
 
     var refreshRequests: Int { sandbox.ringCentral.stats.tokenRequests["refresh_token"] ?? 0 }
 
+    /// A second "process": its own token manager, OAuth client and limiter, the same store.
+    func otherProcess() -> (tokens: RingCentralTokenManager, client: RingCentralClient) {
+        let limiter = RingCentralRateLimiter()
+        let oauth = RingCentralOAuth(serverURL: sandbox.ringCentralURL, credentials: oauth.credentials,
+                                     redirectURI: ConnectedKit.redirectURI, httpClient: .shared, limiter: limiter)
+        let tokens = RingCentralTokenManager(store: store, oauth: oauth)
+        return (tokens, RingCentralClient(serverURL: sandbox.ringCentralURL, tokens: tokens, httpClient: .shared, limiter: limiter))
+    }
+
     /// Makes the stored access token look about to expire, as it would 55 minutes in.
     func ageStoredToken() async throws {
         var current = try await store.load()!

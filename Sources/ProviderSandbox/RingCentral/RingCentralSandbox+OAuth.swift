@@ -68,17 +68,31 @@ extension RingCentralSandbox {
         let token = String(parts[1])
         return state.withLockedValue { state in
             guard let id = state.accessTokens[token], let session = state.sessions[id] else {
-                return .failure(Self.unauthorized("OAU-213", "Token not found"))
+                return .failure(Self.invalidToken("OAU-213", "Token not found"))
             }
             guard session.accessExpires > Date() else {
-                return .failure(Self.unauthorized("OAU-128", "Access token expired"))
+                return .failure(Self.invalidToken("OAU-128", "Access token expired"))
             }
             return .success(session)
         }
     }
 
+    /// A request RingCentral's gateway turns away before reading the token (no or a malformed
+    /// Authorization header): its own code, at the top and in `errors`.
     static func unauthorized(_ code: String, _ message: String) -> Response {
         let response = error(.unauthorized, code, message)
+        response.headers.replaceOrAdd(name: "WWW-Authenticate", value: "Bearer realm=\"RingCentral REST API\"")
+        return response
+    }
+
+    /// A bearer token RingCentral will not take. Real answers put a generic `"errorCode":
+    /// "TokenInvalid"` at the top and the specific code (OAU-128 expired, OAU-213 not found,
+    /// OAU-149 unparsable) inside `errors` (community threads quote such bodies), so a client
+    /// that reads only the top-level code cannot tell an expired token from a forged one.
+    static func invalidToken(_ code: String, _ message: String) -> Response {
+        let body: [String: Any] = ["errorCode": "TokenInvalid", "message": message,
+                                   "errors": [["errorCode": code, "message": message]]]
+        let response = json(.unauthorized, body)
         response.headers.replaceOrAdd(name: "WWW-Authenticate", value: "Bearer realm=\"RingCentral REST API\"")
         return response
     }
