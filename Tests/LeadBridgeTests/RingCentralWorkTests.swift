@@ -156,6 +156,37 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("webhook: a notification that also carries a Validation-Token header is processed (and the header echoed); only an empty body is the bare handshake")
+    func webhookNotificationWithValidationToken() async throws {
+        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, _ in
+            func events() async throws -> Int {
+                try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count
+            }
+            let sms = ByteBuffer(string: #"{"uuid":"sms-7","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7007","from":{"phoneNumber":"+14155550100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Is Tuesday free?"}}"#)
+            // RingCentral's guide shows a Validation-Token header on notifications as well.
+            let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Verification-Token": "the-webhook-secret", "Validation-Token": "v-123"], body: sms)
+            #expect(delivered.status == .ok)
+            #expect(delivered.headers.first(name: "Validation-Token") == "v-123")
+            #expect(try await events() == 1)
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$ringCentralID == "7007").first()?.text == "Is Tuesday free?")
+
+            // A body with a Validation-Token is still a notification: it must prove where it came from.
+            let forged = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Verification-Token": "guess", "Validation-Token": "v-123"],
+                body: ByteBuffer(string: #"{"uuid":"sms-8","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#))
+            #expect(forged.status == .forbidden)
+
+            // The bare handshake: an empty body, the header echoed, nothing stored.
+            let handshake = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Validation-Token": "hs-1"])
+            #expect(handshake.status == .ok)
+            #expect(handshake.headers.first(name: "Validation-Token") == "hs-1")
+            #expect(try await events() == 1)
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("a telephony event while a sync runs queues one follow-up after it; otherwise events join the waiting sync")
     func telephonyEventDuringASync() async throws {
         try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, sandbox in
