@@ -86,6 +86,34 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("SMS length as RingCentral counts it, in UTF-16 units: 1,001 units in 501 characters is refused here, in words; exactly 1,000 is sent")
+    func smsLengthInUTF16Units() async throws {
+        try await withRingCentral { app, sandbox in
+            let id = try await app.submitEnquiry()
+            let browser = try await app.signedInBrowser()
+            sandbox.ringCentral.resetStats()
+            let smsEndpoint = "POST /restapi/v1.0/account/~/extension/~/sms"
+
+            // Each of these emoji is one character but two UTF-16 units.
+            let overLimit = String(repeating: "😀", count: 500) + "!"
+            #expect(overLimit.count == 501 && overLimit.utf16.count == 1001)
+            let refused = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "text": overLimit])
+            let reason = refused.location?.removingPercentEncoding ?? ""
+            #expect(reason.contains("1001"), "\(reason)")
+            #expect(reason.contains("at most 1000"), "\(reason)")
+            #expect(reason.contains("emoji"), "the reason says why a shorter-looking text is too long: \(reason)")
+            #expect(sandbox.ringCentral.stats.callsByEndpoint[smsEndpoint] == nil, "nothing reached RingCentral")
+            #expect(try await SMSMessage.query(on: app.db).count() == 0)
+
+            let atLimit = String(repeating: "😀", count: 500)
+            #expect(atLimit.utf16.count == 1000)
+            let sent = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "text": atLimit])
+            #expect(sent.location?.contains("Text%20sent") == true, "\(sent.location ?? "")")
+            #expect(sandbox.ringCentral.stats.callsByEndpoint[smsEndpoint] == 1)
+            #expect(sandbox.ringCentral.messages.last?.text == atLimit)
+        }
+    }
+
     @Test("call-log sync pages at 1,000, is idempotent across overlapping runs, links calls by phone, and paces itself")
     func callLogSync() async throws {
         try await withRingCentral(sandboxSettings: { $0.limits["Heavy"] = 2; $0.rateLimitWindow = 1 }) { app, sandbox in
