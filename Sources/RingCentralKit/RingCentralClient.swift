@@ -120,8 +120,10 @@ public struct RingCentralClient: Sendable {
         try await get("/restapi/v1.0/subscription/" + Self.segment(id), group: .light, endpoint: "GET /restapi/v1.0/subscription/{id}")
     }
 
+    /// The spec puts renewal in the Light group (`x-throttling-group: Light` on
+    /// `renewSubscription`), unlike create and delete: a renewal never waits behind texts.
     public func renewSubscription(id: String) async throws -> RingCentralSubscription {
-        try await send(.POST, "/restapi/v1.0/subscription/" + Self.segment(id) + "/renew", group: .medium,
+        try await send(.POST, "/restapi/v1.0/subscription/" + Self.segment(id) + "/renew", group: .light,
                        endpoint: "POST /restapi/v1.0/subscription/{id}/renew", json: nil)
     }
 

@@ -347,6 +347,33 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("renewal is paced in the Light group, as the spec's renewSubscription says: with the Medium budget spent, it renews at once")
+    func renewalIsPacedAsLight() async throws {
+        let port = try Self.freePort()
+        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" },
+                                  sandboxSettings: { $0.limits["Medium"] = 1; $0.rateLimitWindow = 60 }) { app, sandbox in
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            do {
+                let subscriptions = app.services.ringCentral.subscriptions
+                // Creating spends the Medium budget (one a minute here); RingCentral's answer says so.
+                let created = try await subscriptions.create()
+                sandbox.ringCentral.resetStats()
+                // A person pressing Renew now waits at most 10 s: a Medium renewal would be refused here.
+                let renewed = try await subscriptions.renew()
+                #expect(renewed?.id == created.id)
+                let renewals = sandbox.ringCentral.requestLog.filter { $0.endpoint == "POST /restapi/v1.0/subscription/{id}/renew" }
+                #expect(renewals.count == 1)
+                #expect(renewals.first?.group == "Light")
+                #expect(renewals.first?.status == 200)
+                #expect(sandbox.ringCentral.stats.rateLimited == 0)
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
+
     @Test("a subscription to an address that fails the handshake is refused, in words")
     func subscriptionHandshakeFails() async throws {
         let port = try Self.freePort()
