@@ -7,6 +7,12 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     case notConnected
     /// The refresh token was refused (`invalid_grant`): only a new authorisation helps.
     case reauthorizationRequired(String)
+    /// The access token expired and RingCentral issued no refresh token to renew it (the app is
+    /// set not to issue them), and there is no JWT credential to sign in with again.
+    case noRefreshToken
+    /// The token store recorded earlier that only an admin can fix the connection (the reason
+    /// is that earlier error's sentence); nothing is sent to RingCentral meanwhile.
+    case awaitingReauthorization(String)
     /// The client id / secret pair was refused by the token endpoint.
     case invalidClient(String)
     /// 401 on an API call, after the one refresh-and-retry the policy allows. `errorCodes` holds
@@ -40,7 +46,7 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     /// True when nothing but the admin connecting again can fix this.
     public var needsReauthorization: Bool {
         switch self {
-        case .reauthorizationRequired, .notConnected, .invalidClient: return true
+        case .reauthorizationRequired, .noRefreshToken, .awaitingReauthorization, .notConnected, .invalidClient: return true
         default: return false
         }
     }
@@ -58,6 +64,9 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
         case .notConnected: return "RingCentral is not connected: an admin must connect it first."
         case .reauthorizationRequired(let reason):
             return "RingCentral refused the refresh token (\(reason)): an admin must reconnect RingCentral."
+        case .noRefreshToken:
+            return "The access token has expired and RingCentral issued no refresh token to renew it: an admin must reconnect RingCentral."
+        case .awaitingReauthorization(let reason): return reason
         case .invalidClient(let message): return "RingCentral refused the client id or secret: \(message)"
         case .unauthorized(let codes, let message):
             return "RingCentral refused the access token" + (codes.isEmpty ? "" : " (\(codes.joined(separator: ", ")))") + ": \(message)"

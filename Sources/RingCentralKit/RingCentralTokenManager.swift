@@ -5,6 +5,9 @@ import Foundation
 /// refresh at a time, shared by every caller that needs it; and the refresh itself runs
 /// under the store's cross-process lock, re-reading the stored pair first, so that of two
 /// processes racing only one spends the single-use refresh token.
+///
+/// A pair without a refresh token (an app set not to issue them) cannot renew itself: it is
+/// used until it actually expires, and then nothing but a new authorisation helps.
 public actor RingCentralTokenManager {
     public struct Statistics: Sendable, Equatable {
         /// Refresh requests this process sent to RingCentral.
@@ -58,11 +61,11 @@ public actor RingCentralTokenManager {
         cached = nil
     }
 
-    /// Within the margin: the guide's 5 minutes, or half the token's life when RingCentral
-    /// issues tokens shorter-lived than twice that (otherwise every call would refresh).
     func needsRefresh(_ tokens: RingCentralTokenSet) -> Bool {
-        tokens.expires(within: min(refreshMargin, Double(tokens.expiresIn) / 2), now: now())
+        policy.isDue(tokens)
     }
+
+    private var policy: RenewalPolicy { RenewalPolicy(margin: refreshMargin, now: now) }
 
     private func refresh(rejected: String?) async throws -> RingCentralTokenSet {
         if let inFlight { return try await inFlight.value }
@@ -86,18 +89,16 @@ public actor RingCentralTokenManager {
 
     private func refreshUnderStoreLock(rejected: String?) async throws -> RingCentralTokenSet {
         let oauth = self.oauth
-        let margin = self.refreshMargin
-        let now = self.now
+        let policy = self.policy
         let outcome = Outcome()
         let tokens = try await store.refreshing { stored in
             guard let stored else { throw RingCentralError.notConnected }
-            let stillGood = stored.accessToken != rejected
-                && !stored.expires(within: min(margin, Double(stored.expiresIn) / 2), now: now())
-            if stillGood {
+            if stored.accessToken != rejected, !policy.isDue(stored) {
                 await outcome.set(.foundDone)
                 return .keep
             }
-            let fresh = try await oauth.refresh(refreshToken: stored.refreshToken)
+            guard let refreshToken = stored.refreshToken else { throw RingCentralError.noRefreshToken }
+            let fresh = try await oauth.refresh(refreshToken: refreshToken)
             await outcome.set(.sent)
             return .replace(fresh)
         }
@@ -113,5 +114,23 @@ public actor RingCentralTokenManager {
         enum Kind { case sent, foundDone }
         var value: Kind?
         func set(_ kind: Kind) { value = kind }
+    }
+}
+
+/// When a pair is due for renewal: within the margin (the guide's 5 minutes, or half the
+/// token's life when RingCentral issues tokens shorter-lived than twice that, otherwise every
+/// call would refresh) when it can be renewed; only once expired when it cannot, since there
+/// is nothing to renew it with and it still works until then.
+struct RenewalPolicy: Sendable {
+    let margin: TimeInterval
+    let now: @Sendable () -> Date
+
+    func canRenew(_ tokens: RingCentralTokenSet) -> Bool {
+        tokens.refreshToken != nil
+    }
+
+    func isDue(_ tokens: RingCentralTokenSet) -> Bool {
+        let margin = canRenew(tokens) ? min(self.margin, Double(tokens.expiresIn) / 2) : 0
+        return tokens.expires(within: margin, now: now())
     }
 }

@@ -130,6 +130,27 @@ struct RingCentralOAuthTests {
         }
     }
 
+    @Test("an app set not to issue refresh tokens gets none: no refresh_token in the answer, and refresh grants are refused")
+    func noRefreshTokens() async throws {
+        try await withSandbox { $0.issueRefreshTokens = false } run: { server in
+            let code = try await send(.POST, server.baseURL + "/_sandbox/ringcentral/authorize", headers: [jsonType],
+                                      body: jsonBody(["redirect_uri": redirectURI])).json["code"] as! String
+            let tokens = try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [basic(), formType],
+                                        body: form(["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]))
+            #expect(tokens.status == 200)
+            #expect(tokens.json["access_token"] is String)
+            #expect(tokens.json["refresh_token"] == nil)
+            #expect(tokens.json["refresh_token_expires_in"] == nil)
+            #expect(tokens.json["expires_in"] as? Int == 3600)
+            let refresh = try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [basic(), formType],
+                                         body: form(["grant_type": "refresh_token", "refresh_token": "anything"]))
+            #expect(refresh.status == 400)
+            #expect(refresh.json["error"] as? String == "invalid_grant")
+            let access = try #require(tokens.json["access_token"] as? String)
+            #expect(try await send(.GET, server.baseURL + "/restapi/v1.0/account/~", headers: [("Authorization", "Bearer " + access)]).status == 200)
+        }
+    }
+
     @Test("401 codes: missing header, unknown token, expired token; expiry leaves the refresh token valid")
     func unauthorizedCodes() async throws {
         try await withSandbox { server in

@@ -288,17 +288,17 @@ extension RingCentralSandbox {
             guard let id = state.refreshTokens[refreshToken], var session = state.sessions[id], session.clientID == client else {
                 return .failure(.notFound)
             }
-            guard session.refreshExpires > Date() else {
+            guard let expires = session.refreshExpires, expires > Date() else {
                 state.end(session: id)
                 return .failure(.expired)
             }
             // Single use: the old access and refresh tokens die now.
             state.accessTokens[session.accessToken] = nil
-            state.refreshTokens[session.refreshToken] = nil
+            state.refreshTokens[refreshToken] = nil
             session = Self.freshTokens(for: session, settings: state.settings)
             state.sessions[id] = session
             state.accessTokens[session.accessToken] = id
-            state.refreshTokens[session.refreshToken] = id
+            if let rotated = session.refreshToken { state.refreshTokens[rotated] = id }
             return .success(session)
         }
         switch rotated {
@@ -313,11 +313,11 @@ extension RingCentralSandbox {
     private func newSession(client: String) -> OAuthSession {
         state.withLockedValue { state in
             let blank = OAuthSession(id: UUID().uuidString.lowercased(), clientID: client, accessToken: "", accessExpires: Date(),
-                                     refreshToken: "", refreshExpires: Date())
+                                     refreshToken: nil, refreshExpires: nil)
             let session = Self.freshTokens(for: blank, settings: state.settings)
             state.sessions[session.id] = session
             state.accessTokens[session.accessToken] = session.id
-            state.refreshTokens[session.refreshToken] = session.id
+            if let refreshToken = session.refreshToken { state.refreshTokens[refreshToken] = session.id }
             return session
         }
     }
@@ -326,25 +326,34 @@ extension RingCentralSandbox {
         var session = session
         let now = Date()
         session.accessToken = randomToken("U0pDMTFQMDFQQVMwMHxBQUF", bytes: 32)
-        session.refreshToken = randomToken("U0pDMTFQMDFQQVMwMHxBQUJ", bytes: 32)
         session.accessExpires = now.addingTimeInterval(TimeInterval(settings.accessTokenTTL))
-        session.refreshExpires = now.addingTimeInterval(TimeInterval(settings.refreshTokenTTL))
+        if settings.issueRefreshTokens {
+            session.refreshToken = randomToken("U0pDMTFQMDFQQVMwMHxBQUJ", bytes: 32)
+            session.refreshExpires = now.addingTimeInterval(TimeInterval(settings.refreshTokenTTL))
+        } else {
+            session.refreshToken = nil
+            session.refreshExpires = nil
+        }
         return session
     }
 
     private func tokenResponse(_ session: OAuthSession) -> Response {
         let now = Date()
-        return Self.json(.ok, [
+        var answer: [String: Any] = [
             "access_token": session.accessToken,
             "token_type": "bearer",
             "expires_in": max(0, Int(session.accessExpires.timeIntervalSince(now).rounded())),
-            "refresh_token": session.refreshToken,
-            "refresh_token_expires_in": max(0, Int(session.refreshExpires.timeIntervalSince(now).rounded())),
             "scope": Self.scope,
             "owner_id": Self.extensionID,
             "endpoint_id": "sandbox-endpoint-" + session.id.prefix(8),
             "session_id": session.id,
-        ] as [String: Any])
+        ]
+        // The spec's TokenInfo: "OAuth refresh token (if issued)"; not required.
+        if let refreshToken = session.refreshToken, let expires = session.refreshExpires {
+            answer["refresh_token"] = refreshToken
+            answer["refresh_token_expires_in"] = max(0, Int(expires.timeIntervalSince(now).rounded()))
+        }
+        return Self.json(.ok, answer)
     }
 
     /// RFC 7009: the token (access or refresh) ends its whole session; an unknown token is still 200.
@@ -367,6 +376,6 @@ extension RingCentralSandbox.State {
     mutating func end(session id: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         accessTokens[session.accessToken] = nil
-        refreshTokens[session.refreshToken] = nil
+        if let refreshToken = session.refreshToken { refreshTokens[refreshToken] = nil }
     }
 }

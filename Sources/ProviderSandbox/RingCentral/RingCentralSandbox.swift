@@ -60,14 +60,15 @@ public final class RingCentralSandbox: Sendable {
         var expires: Date
     }
 
-    /// One grant: the pair of tokens currently valid for it. Refreshing replaces both.
+    /// One grant: the pair of tokens currently valid for it. Refreshing replaces both. An app
+    /// set not to issue refresh tokens gets sessions with an access token only.
     struct OAuthSession {
         var id: String
         var clientID: String
         var accessToken: String
         var accessExpires: Date
-        var refreshToken: String
-        var refreshExpires: Date
+        var refreshToken: String?
+        var refreshExpires: Date?
     }
 
     /// A notification as sent, kept so it can be sent again (deduplication tests).

@@ -19,6 +19,13 @@ struct RingCentralAdminController {
         let accountID: String, accountName: String, mainNumber: String, accountStatus: String
         let extensionNumber: String, extensionName: String, numbers: [NumberRow]
         let tokenExpiresAt: String, refreshTokenExpiresAt: String, scopes: [String]
+        /// False when RingCentral issued the pair without a refresh token.
+        let refreshTokenIssued: Bool
+        /// How the access token is renewed, under its expiry.
+        let tokenRenewal: String
+        /// Set when nothing can renew access by itself: the access token's expiry, when the
+        /// admin will have to reconnect.
+        let reauthorizationDueAt: String?
         let subscriptionID: String, subscriptionStatus: String, subscriptionExpires: String, webhookAddress: String
         let myOfficePhone: String
         /// Set when this browser is on another address than the one RingCentral returns to.
@@ -156,6 +163,7 @@ struct RingCentralAdminController {
         let account = try await RingCentralAccountRecord.query(on: req.db).first()
         let token = try await RingCentralTokenRecord.query(on: req.db).sort(\.$id, .descending).first()
         let primary = account?.primaryExtension
+        let refreshTokenIssued = token?.sealedRefreshToken != nil
         let subscriptions = req.services.ringCentral.subscriptions
         let subscription = try await subscriptions.current()
         return try await req.view.render("admin/integrations/ringcentral", Context(
@@ -173,11 +181,20 @@ struct RingCentralAdminController {
             },
             tokenExpiresAt: AdminDate.format(token?.expiresAt), refreshTokenExpiresAt: AdminDate.format(token?.refreshTokenExpiresAt),
             scopes: (token?.scope ?? "").split(separator: " ").map(String.init),
+            refreshTokenIssued: refreshTokenIssued, tokenRenewal: Self.tokenRenewal(connected: token != nil, refreshTokenIssued: refreshTokenIssued),
+            reauthorizationDueAt: token != nil && !refreshTokenIssued && configuration.reauthorizationReason == nil
+                ? AdminDate.format(token?.expiresAt) : nil,
             subscriptionID: subscription?.id ?? "", subscriptionStatus: subscription?.status ?? "",
             subscriptionExpires: AdminDate.format(subscription?.expiresAt), webhookAddress: subscriptions.address,
             myOfficePhone: try req.auth.require(User.self).officePhone ?? "",
             wrongAddress: BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page),
             notice: notice, errors: errors))
+    }
+
+    /// What happens when the access token expires, in words for the status panel.
+    private static func tokenRenewal(connected: Bool, refreshTokenIssued: Bool) -> String {
+        if !connected || refreshTokenIssued { return "access token expires (refreshed automatically)" }
+        return "access token expires; re-authorisation is needed then (no refresh token was issued)"
     }
 
     /// A sentence on its own page, with the way back to the RingCentral page.

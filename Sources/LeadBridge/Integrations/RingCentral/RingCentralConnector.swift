@@ -97,7 +97,8 @@ struct RingCentralConnector {
         let configuration = try await service.settings.load()
         let current = try? await service.tokenRepository.load()
         if let current, let oauth = try? service.oauth(configuration) {
-            await oauth.revoke(token: current.refreshToken)
+            // Revoking either token ends the whole session (the spec's revokeToken).
+            await oauth.revoke(token: current.refreshToken ?? current.accessToken)
         }
         try await service.context.db.transaction { tx in
             try await RingCentralTokenRecord.query(on: tx).delete()

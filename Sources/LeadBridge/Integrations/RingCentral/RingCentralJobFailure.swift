@@ -6,7 +6,7 @@ extension JobFailure {
     /// a rate limit exactly, back off on outages, give up on refusals.
     static func from(_ error: RingCentralError) -> JobFailure {
         switch error {
-        case .notConnected, .reauthorizationRequired, .invalidClient:
+        case .notConnected, .reauthorizationRequired, .noRefreshToken, .awaitingReauthorization, .invalidClient:
             return .waitFor(RingCentralService.waitKey, error.description)
         case .rateLimited(_, let retryAfter):
             return .retryAfter(max(1, retryAfter), error.description)
