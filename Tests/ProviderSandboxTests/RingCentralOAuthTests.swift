@@ -130,6 +130,50 @@ struct RingCentralOAuthTests {
         }
     }
 
+    @Test("JWT sign-in: a credential the sandbox issued gets tokens (Basic client auth, the jwt-bearer grant); a forged, revoked or expired one is refused with invalid_grant in the token envelope")
+    func jwtBearerGrant() async throws {
+        // More sign-ins than the Auth group's 5 a minute.
+        try await withSandbox { $0.limits["Auth"] = 100 } run: { server in
+            let jwtGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            func signIn(_ assertion: String?, auth: (String, String) = basic()) async throws -> Answer {
+                var fields = ["grant_type": jwtGrant]
+                fields["assertion"] = assertion
+                return try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [auth, formType], body: form(fields))
+            }
+            let jwt = try #require(try await send(.POST, server.baseURL + "/_sandbox/ringcentral/jwt", headers: [jsonType],
+                                                  body: jsonBody([:])).json["jwt"] as? String)
+            #expect(jwt.split(separator: ".").count == 3, "a JWT: header.payload.signature")
+
+            let tokens = try await signIn(jwt)
+            #expect(tokens.status == 200)
+            #expect(tokens.header("X-Rate-Limit-Group") == "Auth")
+            #expect(tokens.json["token_type"] as? String == "bearer")
+            #expect(tokens.json["refresh_token"] is String)
+            #expect(tokens.json["owner_id"] as? String == "401234567891")
+            let access = try #require(tokens.json["access_token"] as? String)
+            #expect(try await send(.GET, server.baseURL + "/restapi/v1.0/account/~", headers: [("Authorization", "Bearer " + access)]).status == 200)
+            // The same credential signs in again: it is not single-use like a refresh token.
+            #expect(try await signIn(jwt).status == 200)
+
+            let forged = try await signIn(String(jwt.dropLast(3)) + "abc")
+            #expect(forged.status == 400)
+            #expect(forged.json["error"] as? String == "invalid_grant")
+            #expect(forged.json["error_description"] is String)
+            #expect(forged.errorCode == "OAU-140")
+            #expect(try await signIn(nil).json["error"] as? String == "invalid_request")
+            #expect(try await signIn(jwt, auth: basic("rc-sandbox-client-id", "nope")).json["error"] as? String == "invalid_client")
+
+            _ = try await send(.POST, server.baseURL + "/_sandbox/ringcentral/jwt/revoke", headers: [jsonType], body: jsonBody(["jwt": jwt]))
+            let revoked = try await signIn(jwt)
+            #expect(revoked.status == 400)
+            #expect(revoked.json["error"] as? String == "invalid_grant")
+
+            let expiring = server.ringCentral.issueJWTCredential(expiresIn: -1)
+            #expect(try await signIn(expiring).json["error"] as? String == "invalid_grant")
+            #expect(server.ringCentral.stats.tokenRequests[jwtGrant] == 6)
+        }
+    }
+
     @Test("an app set not to issue refresh tokens gets none: no refresh_token in the answer, and refresh grants are refused")
     func noRefreshTokens() async throws {
         try await withSandbox { $0.issueRefreshTokens = false } run: { server in

@@ -4,7 +4,8 @@ import Vapor
 
 /// OAuth 2.0 as RingCentral runs it: the authorization-code flow (with optional PKCE S256),
 /// HTTP Basic client authentication at the token endpoint, refresh tokens that are single-use
-/// and rotate (the old pair dies with the refresh), and revoke ending the whole session.
+/// and rotate (the old pair dies with the refresh), and revoke ending the whole session. The
+/// JWT-bearer grant lives in `RingCentralSandbox+JWT.swift`.
 extension RingCentralSandbox {
     enum Authentication {
         case success(OAuthSession)
@@ -246,6 +247,7 @@ extension RingCentralSandbox {
         switch grantType {
         case "authorization_code": return exchangeCode(form, client: client)
         case "refresh_token": return refresh(form, client: client)
+        case Self.jwtGrantType: return signIn(form, client: client)
         case "": return Self.oauthError(.badRequest, "invalid_request", "CMN-100", "Mandatory parameter [grant_type] not specified.",
                                         parameterName: "grant_type")
         default: return Self.oauthError(.badRequest, "unsupported_grant_type", "OAU-112",
@@ -253,7 +255,7 @@ extension RingCentralSandbox {
         }
     }
 
-    private func invalidGrant(_ code: String, _ description: String) -> Response {
+    func invalidGrant(_ code: String, _ description: String) -> Response {
         state.withLockedValue { $0.stats.invalidGrants += 1 }
         return Self.oauthError(.badRequest, "invalid_grant", code, description)
     }
@@ -310,7 +312,7 @@ extension RingCentralSandbox {
 
     private enum RefreshFailure: Error { case notFound, expired }
 
-    private func newSession(client: String) -> OAuthSession {
+    func newSession(client: String) -> OAuthSession {
         state.withLockedValue { state in
             let blank = OAuthSession(id: UUID().uuidString.lowercased(), clientID: client, accessToken: "", accessExpires: Date(),
                                      refreshToken: nil, refreshExpires: nil)
@@ -337,7 +339,7 @@ extension RingCentralSandbox {
         return session
     }
 
-    private func tokenResponse(_ session: OAuthSession) -> Response {
+    func tokenResponse(_ session: OAuthSession) -> Response {
         let now = Date()
         var answer: [String: Any] = [
             "access_token": session.accessToken,

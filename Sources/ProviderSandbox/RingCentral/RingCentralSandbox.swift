@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
@@ -26,6 +27,8 @@ public final class RingCentralSandbox: Sendable {
     static let scope = "ReadAccounts CallControl RingOut SMS ReadCallLog ReadMessages SubscriptionWebhook"
 
     let state = NIOLockedValueBox(State())
+    /// Signs the JWT credentials this sandbox issues (so a forged one is told apart).
+    let jwtSigningKey = SymmetricKey(size: .bits256)
 
     struct State {
         var settings = RingCentralSandboxSettings()
@@ -39,6 +42,7 @@ public final class RingCentralSandbox: Sendable {
         var sessions: [String: OAuthSession] = [:]
         var accessTokens: [String: String] = [:]   // access token → session id
         var refreshTokens: [String: String] = [:]  // refresh token → session id
+        var jwtCredentials: [String: JWTCredential] = [:]  // the credential's jti → its state
         var rateBuckets: [String: RateBucket] = [:]
 
         var ringOuts: [RingOut] = []
@@ -69,6 +73,12 @@ public final class RingCentralSandbox: Sendable {
         var accessExpires: Date
         var refreshToken: String?
         var refreshExpires: Date?
+    }
+
+    /// A JWT credential as a user made it in the developer console: it may expire, and it can be revoked.
+    struct JWTCredential {
+        var expires: Date?
+        var revoked = false
     }
 
     /// A notification as sent, kept so it can be sent again (deduplication tests).
