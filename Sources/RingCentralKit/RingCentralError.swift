@@ -10,6 +10,9 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The access token expired and RingCentral issued no refresh token to renew it (the app is
     /// set not to issue them), and there is no JWT credential to sign in with again.
     case noRefreshToken
+    /// The JWT credential was refused (`invalid_grant`): revoked, expired or not this app's; only
+    /// a new credential helps.
+    case jwtRefused(String)
     /// The token store recorded earlier that only an admin can fix the connection (the reason
     /// is that earlier error's sentence); nothing is sent to RingCentral meanwhile.
     case awaitingReauthorization(String)
@@ -38,7 +41,7 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case .unauthorized(let codes, _), .request(_, let codes, _, _): return codes
         case .rateLimited: return ["CMN-301"]
-        case .reauthorizationRequired: return ["invalid_grant"]
+        case .reauthorizationRequired, .jwtRefused: return ["invalid_grant"]
         default: return []
         }
     }
@@ -46,7 +49,7 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     /// True when nothing but the admin connecting again can fix this.
     public var needsReauthorization: Bool {
         switch self {
-        case .reauthorizationRequired, .noRefreshToken, .awaitingReauthorization, .notConnected, .invalidClient: return true
+        case .reauthorizationRequired, .noRefreshToken, .jwtRefused, .awaitingReauthorization, .notConnected, .invalidClient: return true
         default: return false
         }
     }
@@ -66,6 +69,8 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
             return "RingCentral refused the refresh token (\(reason)): an admin must reconnect RingCentral."
         case .noRefreshToken:
             return "The access token has expired and RingCentral issued no refresh token to renew it: an admin must reconnect RingCentral."
+        case .jwtRefused(let reason):
+            return "RingCentral refused the JWT credential (\(reason)): create a new one in RingCentral's developer console."
         case .awaitingReauthorization(let reason): return reason
         case .invalidClient(let message): return "RingCentral refused the client id or secret: \(message)"
         case .unauthorized(let codes, let message):

@@ -68,11 +68,11 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
         }
     }
 
-    func markNeedsReauthorization(_ reason: String) async {
+    func markNeedsReauthorization(_ error: RingCentralError) async {
         guard let db = try? database.database() else { return }
         let store = settings(db)
         guard (try? await reauthorizationReason(on: db)) == nil else { return }
-        try? await store.setReauthorizationReason(reason)
+        try? await store.setReauthorizationReason(error.forAdmin)
     }
 
     /// Only the flag, not `load()`: that would open the sealed client credentials on every read.
