@@ -65,7 +65,8 @@ struct RingCentralAdminController {
         for (field, value) in [("client_id", clientID), ("client_secret", clientSecret)] where (value?.count ?? 0) > 200 {
             errors[field] = "That is longer than any RingCentral client id or secret; copy it again."
         }
-        let jwt = FormText.nonEmpty(form.jwt)
+        // A JWT has no whitespace: what a copy from a wrapped line adds is taken out again.
+        let jwt = FormText.nonEmpty(form.jwt.map { $0.filter { !$0.isWhitespace } })
         if let jwt, !Self.looksLikeJWT(jwt) {
             errors["jwt"] = "That does not look like a JWT credential: RingCentral's developer console shows it as one long line of three parts separated by dots. Copy it again."
         }
