@@ -25,7 +25,9 @@ struct RingCentralJWTTests {
 
             let bad = try await app.saveRingCentralJWT("not a jwt", browser, expect: .unprocessableEntity)
             #expect(bad.text.contains("does not look like a JWT credential"))
-            _ = try await app.saveRingCentralJWT(jwt, browser)
+            // Pasted from a wrapped line: the line break is not part of the credential.
+            _ = try await app.saveRingCentralJWT(String(jwt.prefix(40)) + "\n " + String(jwt.dropFirst(40)), browser)
+            #expect(try await app.services.ringCentral.settings.load().jwt == jwt)
             let row = try #require(try await IntegrationSetting.query(on: app.db).filter(\.$provider == "ringcentral").first())
             #expect(row.credentials?["jwt"]?.hasPrefix("lb1.") == true)
             page = try await browser.get("/admin/integrations/ringcentral")
