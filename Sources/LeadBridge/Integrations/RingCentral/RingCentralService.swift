@@ -9,7 +9,7 @@ import RingCentralKit
 /// (RingCentral counts per user per app, so every caller draws on the same budget) and one
 /// token manager per configuration (so a refresh is in flight at most once per process).
 /// Its settings, clients and audit lines are made here; the work is reached through it:
-/// `connection` (OAuth connect and disconnect), `phone` (calls and texts), `subscriptions`
+/// `connection` (connect by OAuth or JWT, and disconnect), `phone` (calls and texts), `subscriptions`
 /// (webhooks) and `callLog` (call-log sync).
 final class RingCentralService: Sendable {
     /// Jobs held because RingCentral needs the admin wait under this key.
