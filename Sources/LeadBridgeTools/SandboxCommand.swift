@@ -28,6 +28,7 @@ struct SandboxCommand: AsyncCommand, StandaloneCommand {
             RingCentral sandbox on \(server.ringCentralURL)
               RINGCENTRAL_SERVER_URL=\(server.ringCentralURL)
               RINGCENTRAL_CLIENT_ID=\(ringCentral.clientID)
+              RINGCENTRAL_JWT=\(ringCentral.issueJWTCredential())
               RINGCENTRAL_CLIENT_SECRET=\(ringCentral.clientSecret)
             Stats: \(server.baseURL)/_sandbox/suitedash and \(server.baseURL)/_sandbox/ringcentral   Stop with Ctrl-C.
             """)

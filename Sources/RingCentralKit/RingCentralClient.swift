@@ -120,8 +120,10 @@ public struct RingCentralClient: Sendable {
         try await get("/restapi/v1.0/subscription/" + Self.segment(id), group: .light, endpoint: "GET /restapi/v1.0/subscription/{id}")
     }
 
+    /// The spec puts renewal in the Light group (`x-throttling-group: Light` on
+    /// `renewSubscription`), unlike create and delete: a renewal never waits behind texts.
     public func renewSubscription(id: String) async throws -> RingCentralSubscription {
-        try await send(.POST, "/restapi/v1.0/subscription/" + Self.segment(id) + "/renew", group: .medium,
+        try await send(.POST, "/restapi/v1.0/subscription/" + Self.segment(id) + "/renew", group: .light,
                        endpoint: "POST /restapi/v1.0/subscription/{id}/renew", json: nil)
     }
 
@@ -163,7 +165,7 @@ public struct RingCentralClient: Sendable {
             let response = try await transport.send(request)
             if (200..<300).contains(response.status) { return response }
             let error = RingCentralErrorParser.error(status: response.status, body: response.body, group: group)
-            if response.status == 401, !retried, Self.replaceableTokenCodes.contains(error.errorCode ?? "") {
+            if response.status == 401, !retried, !Self.replaceableTokenCodes.isDisjoint(with: error.errorCodes) {
                 retried = true
                 current = try await tokens.tokensAfterRejection(of: current.accessToken)
                 continue
@@ -172,7 +174,9 @@ public struct RingCentralClient: Sendable {
         }
     }
 
-    /// Expired, or unknown because another process refreshed (which kills the old token).
+    /// Expired, or unknown because another process refreshed (which kills the old token). Looked
+    /// for among all of the answer's codes: the top-level one is RingCentral's generic
+    /// "TokenInvalid", which alone does not say a new token would help.
     static let replaceableTokenCodes: Set<String> = ["OAU-128", "OAU-213", "TokenExpired"]
 
     static func decode<T: Decodable>(_ body: ByteBuffer) throws -> T {

@@ -1,20 +1,30 @@
 import Foundation
 
 /// Everything that can go wrong talking to RingCentral, carrying RingCentral's own
-/// `errorCode` where it sent one: callers branch on the code, never on the message.
+/// error codes where it sent them: callers branch on the codes, never on the message.
 public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No tokens are stored: the admin has not connected RingCentral (or disconnected it).
     case notConnected
     /// The refresh token was refused (`invalid_grant`): only a new authorisation helps.
     case reauthorizationRequired(String)
+    /// The access token expired and RingCentral issued no refresh token to renew it (the app is
+    /// set not to issue them), and there is no JWT credential to sign in with again.
+    case noRefreshToken
+    /// The JWT credential was refused (`invalid_grant`): revoked, expired or not this app's; only
+    /// a new credential helps.
+    case jwtRefused(String)
+    /// The token store recorded earlier that only an admin can fix the connection (the reason
+    /// is that earlier error's sentence); nothing is sent to RingCentral meanwhile.
+    case awaitingReauthorization(String)
     /// The client id / secret pair was refused by the token endpoint.
     case invalidClient(String)
-    /// 401 on an API call, after the one refresh-and-retry the policy allows.
-    case unauthorized(errorCode: String?, message: String)
+    /// 401 on an API call, after the one refresh-and-retry the policy allows. `errorCodes` holds
+    /// every code the answer gave, the most specific first (see `RingCentralErrorParser`).
+    case unauthorized(errorCodes: [String], message: String)
     /// 429 after the retries the client allows; `retryAfter` in seconds.
     case rateLimited(group: RingCentralRateLimitGroup, retryAfter: TimeInterval)
     /// Any other 4xx: RingCentral refused the request; `parameterName` says which field, when it says.
-    case request(status: Int, errorCode: String?, message: String, parameterName: String?)
+    case request(status: Int, errorCodes: [String], message: String, parameterName: String?)
     /// 5xx.
     case server(status: Int, message: String)
     /// No HTTP answer (refused connection, DNS, timeout).
@@ -22,20 +32,24 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     /// An answer that is not the documented JSON.
     case unexpectedResponse(String)
 
-    /// RingCentral's code, like "OAU-128" or "CMN-301", when there is one.
-    public var errorCode: String? {
+    /// RingCentral's most specific code, like "OAU-128" rather than the "TokenInvalid" that
+    /// comes with it, when there is one.
+    public var errorCode: String? { errorCodes.first }
+
+    /// Every code RingCentral gave, the most specific first.
+    public var errorCodes: [String] {
         switch self {
-        case .unauthorized(let code, _), .request(_, let code, _, _): return code
-        case .rateLimited: return "CMN-301"
-        case .reauthorizationRequired: return "invalid_grant"
-        default: return nil
+        case .unauthorized(let codes, _), .request(_, let codes, _, _): return codes
+        case .rateLimited: return ["CMN-301"]
+        case .reauthorizationRequired, .jwtRefused: return ["invalid_grant"]
+        default: return []
         }
     }
 
     /// True when nothing but the admin connecting again can fix this.
     public var needsReauthorization: Bool {
         switch self {
-        case .reauthorizationRequired, .notConnected, .invalidClient: return true
+        case .reauthorizationRequired, .noRefreshToken, .jwtRefused, .awaitingReauthorization, .notConnected, .invalidClient: return true
         default: return false
         }
     }
@@ -53,14 +67,19 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
         case .notConnected: return "RingCentral is not connected: an admin must connect it first."
         case .reauthorizationRequired(let reason):
             return "RingCentral refused the refresh token (\(reason)): an admin must reconnect RingCentral."
+        case .noRefreshToken:
+            return "The access token has expired and RingCentral issued no refresh token to renew it: an admin must reconnect RingCentral."
+        case .jwtRefused(let reason):
+            return "RingCentral refused the JWT credential (\(reason)): create a new one in RingCentral's developer console."
+        case .awaitingReauthorization(let reason): return reason
         case .invalidClient(let message): return "RingCentral refused the client id or secret: \(message)"
-        case .unauthorized(let code, let message):
-            return "RingCentral refused the access token" + (code.map { " (\($0))" } ?? "") + ": \(message)"
+        case .unauthorized(let codes, let message):
+            return "RingCentral refused the access token" + (codes.isEmpty ? "" : " (\(codes.joined(separator: ", ")))") + ": \(message)"
         case .rateLimited(let group, let retryAfter):
             return "RingCentral is rate limiting the \(group.rawValue) group; retry after \(retryAfter.isFinite ? Int(min(retryAfter, 86_400).rounded(.up)) : 60) s."
-        case .request(let status, let code, let message, let parameter):
+        case .request(let status, let codes, let message, let parameter):
             var text = "RingCentral refused the request (\(status)"
-            if let code { text += ", \(code)" }
+            if let code = codes.first { text += ", \(code)" }
             text += "): \(message)"
             if let parameter { text += " [\(parameter)]" }
             return text

@@ -5,8 +5,9 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// RingCentral's OAuth 2.0 authorization-code flow with PKCE: the authorize URL, the code
-/// exchange, refresh and revoke (`/restapi/oauth/*`, form-encoded, HTTP Basic client auth).
+/// RingCentral's OAuth 2.0: the authorization-code flow with PKCE (the authorize URL, the code
+/// exchange), JWT sign-in, refresh and revoke (`/restapi/oauth/*`, form-encoded, HTTP Basic
+/// client auth).
 public struct RingCentralOAuth: Sendable {
     public struct Credentials: Sendable, Equatable {
         public var clientID: String
@@ -66,6 +67,22 @@ public struct RingCentralOAuth: Sendable {
         try await token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
                          ("code_verifier", codeVerifier)],
                         audit: ["grant_type": "authorization_code", "code": "[redacted]", "redirect_uri": redirectURI])
+    }
+
+    /// The spec's `JwtTokenRequest` grant (RFC 7523).
+    public static let jwtGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+    /// Signs in with a JWT credential, RingCentral's recommendation for server apps: no browser
+    /// round trip, and the credential (made by a user in RingCentral's developer console) lasts
+    /// until it is revoked or reaches the expiry its owner chose, so it can sign in again
+    /// whenever an access token runs out. A refused credential is `jwtRefused`.
+    public func signIn(jwt: String) async throws -> RingCentralTokenSet {
+        do {
+            return try await token([("grant_type", Self.jwtGrantType), ("assertion", jwt)],
+                                   audit: ["grant_type": Self.jwtGrantType, "assertion": "[redacted]"])
+        } catch RingCentralError.reauthorizationRequired(let reason) {
+            throw RingCentralError.jwtRefused(reason)
+        }
     }
 
     /// Uses the (single-use) refresh token; the answer's new pair replaces the old one,

@@ -21,8 +21,10 @@ public protocol RingCentralTokenStore: Sendable {
     func refreshing(_ decide: @escaping @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision)
         async throws -> RingCentralTokenSet
 
-    /// The refresh token was refused: the integration needs an admin to connect again.
-    func markNeedsReauthorization(_ reason: String) async
+    /// Renewal failed in a way only an admin can fix (`error.needsReauthorization`: a refused
+    /// refresh token or JWT credential, no refresh token): the integration needs attention.
+    /// The error is typed so the app can say what to do in its own words.
+    func markNeedsReauthorization(_ error: RingCentralError) async
 }
 
 /// Tokens held in memory: for a single process, tests and scripts.
@@ -52,7 +54,7 @@ public actor InMemoryRingCentralTokenStore: RingCentralTokenStore {
         }
     }
 
-    public func markNeedsReauthorization(_ reason: String) async { reauthorizationReason = reason }
+    public func markNeedsReauthorization(_ error: RingCentralError) async { reauthorizationReason = error.description }
 
     public func replace(_ tokens: RingCentralTokenSet?) { self.tokens = tokens }
 

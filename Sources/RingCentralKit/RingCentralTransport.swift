@@ -92,6 +92,11 @@ struct RingCentralTransport: Sendable {
 
 /// Reads RingCentral's error envelopes: `{"errorCode","message","errors":[...]}` for the
 /// API, `{"error","error_description","errors":[...]}` for the token endpoint.
+///
+/// Every code is kept, the ones in `errors[]` first: RingCentral's gateway puts a generic code
+/// at the top (a dead token answers `"errorCode": "TokenInvalid"`) and the specific one
+/// (`OAU-128` expired, `OAU-213` not found) inside `errors[]`, and it is the specific one a
+/// client must act on.
 enum RingCentralErrorParser {
     struct Envelope: Decodable {
         struct Item: Decodable { let errorCode: String?; let message: String?; let parameterName: String? }
@@ -105,15 +110,19 @@ enum RingCentralErrorParser {
     static func error(status: Int, body: ByteBuffer, group: RingCentralRateLimitGroup = .light) -> RingCentralError {
         let envelope = try? JSONDecoder().decode(Envelope.self, from: body)
         let first = envelope?.errors?.first
-        let code = envelope?.errorCode ?? first?.errorCode
-        let message = envelope?.message ?? first?.message ?? envelope?.error_description ?? fallbackMessage(body)
+        var codes: [String] = []
+        for code in (envelope?.errors ?? []).map(\.errorCode) + [envelope?.errorCode] {
+            if let code, !code.isEmpty, !codes.contains(code) { codes.append(code) }
+        }
+        // The specific item's words too: "Token not found" says more than the gateway's summary.
+        let message = first?.message ?? envelope?.message ?? envelope?.error_description ?? fallbackMessage(body)
         if envelope?.error == "invalid_grant" { return .reauthorizationRequired(envelope?.error_description ?? message) }
         if envelope?.error == "invalid_client" || envelope?.error == "unauthorized_client" { return .invalidClient(message) }
         switch status {
-        case 401: return .unauthorized(errorCode: code, message: message)
+        case 401: return .unauthorized(errorCodes: codes, message: message)
         case 429: return .rateLimited(group: group, retryAfter: 60)
         case 500...: return .server(status: status, message: message)
-        default: return .request(status: status, errorCode: code, message: message, parameterName: first?.parameterName)
+        default: return .request(status: status, errorCodes: codes, message: message, parameterName: first?.parameterName)
         }
     }
 

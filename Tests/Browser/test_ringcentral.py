@@ -51,6 +51,30 @@ def test_an_admin_connects_ringcentral_sees_the_account_and_disconnects(person, 
     assert server.sql("SELECT COUNT(*) FROM ringcentral_tokens") == [(0,)]
 
 
+def test_an_admin_connects_ringcentral_with_a_jwt_credential(person, server, sandbox):
+    """No trip to RingCentral's pages: the JWT credential is pasted, saved, and used to sign in."""
+    create_first_admin(person)
+    person.open("/admin/integrations/ringcentral")
+    person.see("Or paste a JWT credential under Settings")
+    jwt = sandbox.values["RINGCENTRAL_JWT"]  # what `leadbridge sandbox` printed, as the developer console shows one
+    person.fill("JWT credential", jwt)
+    person.press("Save")
+    person.see("Saved.")
+    assert jwt not in person.page.content(), "the credential is never shown again"
+    person.screenshot("ringcentral-jwt-saved")
+
+    person.press("Connect with JWT")
+    person.see("Connected to RingCentral account")
+    person.see("Connected account")
+    numbers = person.page.get_by_role("table", name="The extension's numbers")
+    assert "SmsSender" in numbers.inner_text()
+    assert jwt not in person.page.content()
+    person.screenshot("ringcentral-connected-with-jwt")
+    assert server.sql("SELECT COUNT(*) FROM ringcentral_tokens") == [(1,)]
+    token_requests = sandbox.control("/_sandbox/ringcentral")["tokenRequests"]
+    assert token_requests == {"urn:ietf:params:oauth:grant-type:jwt-bearer": 1}, token_requests
+
+
 def test_a_person_opening_the_admin_on_another_host_is_told_where_to_connect(person, server, sandbox):
     create_first_admin(person)
     # The same server, reached as 127.0.0.1 while APP_URL and the redirect URI say localhost:

@@ -58,7 +58,8 @@ struct RingCentralConnectTests {
                 String(decoding: try JSONEncoder().encode([log.payload?.text ?? "", log.response?.text ?? "", log.errorMessage ?? ""]),
                        as: UTF8.self)
             }.joined()
-            for secret in [tokens.accessToken, tokens.refreshToken, sandbox.ringCentral.clientSecret] {
+            let refreshToken = try #require(tokens.refreshToken)
+            for secret in [tokens.accessToken, refreshToken, sandbox.ringCentral.clientSecret] {
                 #expect(!auditText.contains(secret))
             }
             if !TestDatabase.isPostgres {
@@ -66,7 +67,7 @@ struct RingCentralConnectTests {
                 var bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
                 bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
                 #expect(bytes.count > 0)
-                for secret in [tokens.accessToken, tokens.refreshToken] {
+                for secret in [tokens.accessToken, refreshToken] {
                     #expect(bytes.range(of: Data(secret.utf8)) == nil, "a token is in the database file in clear")
                 }
             }
@@ -187,6 +188,36 @@ struct RingCentralConnectTests {
             #expect(resumed.waitingFor == nil)
             #expect(try await app.runDueJobs() == 1)
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("RingCentral issues no refresh token: connected all the same, the admin is told when re-authorisation will be needed, nothing is refreshed, and at expiry jobs wait")
+    func noRefreshTokenIssued() async throws {
+        try await withRingCentral(sandboxSettings: { $0.issueRefreshTokens = false }) { app, sandbox in
+            let row = try #require(try await RingCentralTokenRecord.query(on: app.db).first())
+            #expect(row.sealedRefreshToken == nil)
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/integrations/ringcentral")
+            #expect(page.text.contains("Re-authorisation will be needed at \(AdminDate.format(row.expiresAt))"), "\(page.text)")
+            #expect(page.text.contains("issued no refresh token"))
+
+            // Inside the refresh margin the token is used as it is.
+            try await app.ageRingCentralToken()
+            _ = try await app.services.ringCentral.client().account()
+            #expect(sandbox.ringCentral.stats.tokenRequests["refresh_token"] == nil)
+
+            // Expired: a job waits for the admin instead of failing, and nothing is sent to RingCentral's token endpoint.
+            try await app.ageRingCentralToken(by: 200)
+            sandbox.ringCentral.expireAccessTokens()
+            try await app.services.jobQueue.enqueue(SyncRingCentralCallLogs.self, .init(), on: app.db,
+                                                    uniqueKey: SyncRingCentralCallLogs.uniqueKey)
+            try await app.runDueJobs()
+            let held = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(held.waitingFor == RingCentralService.waitKey)
+            #expect(Array(sandbox.ringCentral.stats.tokenRequests.keys) == ["authorization_code"])
+            let attention = try await browser.get("/admin/integrations/ringcentral")
+            #expect(attention.text.contains("needs re-authorisation"))
+            #expect(attention.text.contains("no refresh token"))
         }
     }
 

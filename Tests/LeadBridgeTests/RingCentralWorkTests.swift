@@ -86,6 +86,34 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("SMS length as RingCentral counts it, in UTF-16 units: 1,001 units in 501 characters is refused here, in words; exactly 1,000 is sent")
+    func smsLengthInUTF16Units() async throws {
+        try await withRingCentral { app, sandbox in
+            let id = try await app.submitEnquiry()
+            let browser = try await app.signedInBrowser()
+            sandbox.ringCentral.resetStats()
+            let smsEndpoint = "POST /restapi/v1.0/account/~/extension/~/sms"
+
+            // Each of these emoji is one character but two UTF-16 units.
+            let overLimit = String(repeating: "😀", count: 500) + "!"
+            #expect(overLimit.count == 501 && overLimit.utf16.count == 1001)
+            let refused = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "text": overLimit])
+            let reason = refused.location?.removingPercentEncoding ?? ""
+            #expect(reason.contains("1001"), "\(reason)")
+            #expect(reason.contains("at most 1000"), "\(reason)")
+            #expect(reason.contains("emoji"), "the reason says why a shorter-looking text is too long: \(reason)")
+            #expect(sandbox.ringCentral.stats.callsByEndpoint[smsEndpoint] == nil, "nothing reached RingCentral")
+            #expect(try await SMSMessage.query(on: app.db).count() == 0)
+
+            let atLimit = String(repeating: "😀", count: 500)
+            #expect(atLimit.utf16.count == 1000)
+            let sent = try await browser.post("/admin/submissions/\(id)/sms", form: ["to": Self.leadPhone, "text": atLimit])
+            #expect(sent.location?.contains("Text%20sent") == true, "\(sent.location ?? "")")
+            #expect(sandbox.ringCentral.stats.callsByEndpoint[smsEndpoint] == 1)
+            #expect(sandbox.ringCentral.messages.last?.text == atLimit)
+        }
+    }
+
     @Test("call-log sync pages at 1,000, is idempotent across overlapping runs, links calls by phone, and paces itself")
     func callLogSync() async throws {
         try await withRingCentral(sandboxSettings: { $0.limits["Heavy"] = 2; $0.rateLimitWindow = 1 }) { app, sandbox in
@@ -152,6 +180,37 @@ struct RingCentralWorkTests {
                 headers: ["Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: ByteBuffer(string: "{nope"))
             #expect(malformed.status == .badRequest)
             #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 0)
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("webhook: a notification that also carries a Validation-Token header is processed (and the header echoed); only an empty body is the bare handshake")
+    func webhookNotificationWithValidationToken() async throws {
+        try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, _ in
+            func events() async throws -> Int {
+                try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count
+            }
+            let sms = ByteBuffer(string: #"{"uuid":"sms-7","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7007","from":{"phoneNumber":"+14155550100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Is Tuesday free?"}}"#)
+            // RingCentral's guide shows a Validation-Token header on notifications as well.
+            let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Verification-Token": "the-webhook-secret", "Validation-Token": "v-123"], body: sms)
+            #expect(delivered.status == .ok)
+            #expect(delivered.headers.first(name: "Validation-Token") == "v-123")
+            #expect(try await events() == 1)
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$ringCentralID == "7007").first()?.text == "Is Tuesday free?")
+
+            // A body with a Validation-Token is still a notification: it must prove where it came from.
+            let forged = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Verification-Token": "guess", "Validation-Token": "v-123"],
+                body: ByteBuffer(string: #"{"uuid":"sms-8","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#))
+            #expect(forged.status == .forbidden)
+
+            // The bare handshake: an empty body, the header echoed, nothing stored.
+            let handshake = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
+                "Content-Type": "application/json", "Validation-Token": "hs-1"])
+            #expect(handshake.status == .ok)
+            #expect(handshake.headers.first(name: "Validation-Token") == "hs-1")
+            #expect(try await events() == 1)
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
         }
     }
@@ -280,6 +339,33 @@ struct RingCentralWorkTests {
                 let deleted = try await browser.post("/admin/integrations/ringcentral/subscription/delete", form: [:])
                 #expect(deleted.status == .seeOther)
                 #expect(try await subscriptions.current() == nil)
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
+
+    @Test("renewal is paced in the Light group, as the spec's renewSubscription says: with the Medium budget spent, it renews at once")
+    func renewalIsPacedAsLight() async throws {
+        let port = try Self.freePort()
+        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" },
+                                  sandboxSettings: { $0.limits["Medium"] = 1; $0.rateLimitWindow = 60 }) { app, sandbox in
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            do {
+                let subscriptions = app.services.ringCentral.subscriptions
+                // Creating spends the Medium budget (one a minute here); RingCentral's answer says so.
+                let created = try await subscriptions.create()
+                sandbox.ringCentral.resetStats()
+                // A person pressing Renew now waits at most 10 s: a Medium renewal would be refused here.
+                let renewed = try await subscriptions.renew()
+                #expect(renewed?.id == created.id)
+                let renewals = sandbox.ringCentral.requestLog.filter { $0.endpoint == "POST /restapi/v1.0/subscription/{id}/renew" }
+                #expect(renewals.count == 1)
+                #expect(renewals.first?.group == "Light")
+                #expect(renewals.first?.status == 200)
+                #expect(sandbox.ringCentral.stats.rateLimited == 0)
             } catch {
                 await app.server.shutdown()
                 throw error

@@ -101,6 +101,11 @@ struct RingCentralEndpointTests {
             #expect(noCapability.errorCode == "MSG-304")
             let tooLong = try await sendSMS("+16505550101", "+14155550123", String(repeating: "x", count: 1001))
             #expect((tooLong.json["errors"] as? [[String: Any]])?.first?["parameterName"] as? String == "text")
+            // The spec counts UTF-16 units: an emoji is two, so 500 of them fill the text and one more character is too many.
+            let emoji = try await sendSMS("+16505550101", "+14155550123", String(repeating: "😀", count: 500) + "!")
+            #expect(emoji.status == 400)
+            #expect(emoji.errorCode == "CMN-101")
+            #expect(try await sendSMS("+16505550101", "+14155550123", String(repeating: "😀", count: 500)).status == 200)
             #expect(try await sendSMS("+16505550101", "+14155550123", "").status == 400)
 
             let (sent, sentWindow) = try await timed { try await sendSMS("+16505550101", "+14155550123", "Your estimate is ready") }

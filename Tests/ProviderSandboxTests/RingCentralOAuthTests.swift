@@ -130,6 +130,71 @@ struct RingCentralOAuthTests {
         }
     }
 
+    @Test("JWT sign-in: a credential the sandbox issued gets tokens (Basic client auth, the jwt-bearer grant); a forged, revoked or expired one is refused with invalid_grant in the token envelope")
+    func jwtBearerGrant() async throws {
+        // More sign-ins than the Auth group's 5 a minute.
+        try await withSandbox { $0.limits["Auth"] = 100 } run: { server in
+            let jwtGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            func signIn(_ assertion: String?, auth: (String, String) = basic()) async throws -> Answer {
+                var fields = ["grant_type": jwtGrant]
+                fields["assertion"] = assertion
+                return try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [auth, formType], body: form(fields))
+            }
+            let jwt = try #require(try await send(.POST, server.baseURL + "/_sandbox/ringcentral/jwt", headers: [jsonType],
+                                                  body: jsonBody([:])).json["jwt"] as? String)
+            #expect(jwt.split(separator: ".").count == 3, "a JWT: header.payload.signature")
+
+            let tokens = try await signIn(jwt)
+            #expect(tokens.status == 200)
+            #expect(tokens.header("X-Rate-Limit-Group") == "Auth")
+            #expect(tokens.json["token_type"] as? String == "bearer")
+            #expect(tokens.json["refresh_token"] is String)
+            #expect(tokens.json["owner_id"] as? String == "401234567891")
+            let access = try #require(tokens.json["access_token"] as? String)
+            #expect(try await send(.GET, server.baseURL + "/restapi/v1.0/account/~", headers: [("Authorization", "Bearer " + access)]).status == 200)
+            // The same credential signs in again: it is not single-use like a refresh token.
+            #expect(try await signIn(jwt).status == 200)
+
+            let forged = try await signIn(String(jwt.dropLast(3)) + "abc")
+            #expect(forged.status == 400)
+            #expect(forged.json["error"] as? String == "invalid_grant")
+            #expect(forged.json["error_description"] is String)
+            #expect(forged.errorCode == "OAU-140")
+            #expect(try await signIn(nil).json["error"] as? String == "invalid_request")
+            #expect(try await signIn(jwt, auth: basic("rc-sandbox-client-id", "nope")).json["error"] as? String == "invalid_client")
+
+            _ = try await send(.POST, server.baseURL + "/_sandbox/ringcentral/jwt/revoke", headers: [jsonType], body: jsonBody(["jwt": jwt]))
+            let revoked = try await signIn(jwt)
+            #expect(revoked.status == 400)
+            #expect(revoked.json["error"] as? String == "invalid_grant")
+
+            let expiring = server.ringCentral.issueJWTCredential(expiresIn: -1)
+            #expect(try await signIn(expiring).json["error"] as? String == "invalid_grant")
+            #expect(server.ringCentral.stats.tokenRequests[jwtGrant] == 6)
+        }
+    }
+
+    @Test("an app set not to issue refresh tokens gets none: no refresh_token in the answer, and refresh grants are refused")
+    func noRefreshTokens() async throws {
+        try await withSandbox { $0.issueRefreshTokens = false } run: { server in
+            let code = try await send(.POST, server.baseURL + "/_sandbox/ringcentral/authorize", headers: [jsonType],
+                                      body: jsonBody(["redirect_uri": redirectURI])).json["code"] as! String
+            let tokens = try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [basic(), formType],
+                                        body: form(["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]))
+            #expect(tokens.status == 200)
+            #expect(tokens.json["access_token"] is String)
+            #expect(tokens.json["refresh_token"] == nil)
+            #expect(tokens.json["refresh_token_expires_in"] == nil)
+            #expect(tokens.json["expires_in"] as? Int == 3600)
+            let refresh = try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [basic(), formType],
+                                         body: form(["grant_type": "refresh_token", "refresh_token": "anything"]))
+            #expect(refresh.status == 400)
+            #expect(refresh.json["error"] as? String == "invalid_grant")
+            let access = try #require(tokens.json["access_token"] as? String)
+            #expect(try await send(.GET, server.baseURL + "/restapi/v1.0/account/~", headers: [("Authorization", "Bearer " + access)]).status == 200)
+        }
+    }
+
     @Test("401 codes: missing header, unknown token, expired token; expiry leaves the refresh token valid")
     func unauthorizedCodes() async throws {
         try await withSandbox { server in
@@ -141,11 +206,14 @@ struct RingCentralOAuthTests {
             #expect(missing.json["errorCode"] as? String == "AGW-401")
             let unknown = try await send(.GET, url, headers: [("Authorization", "Bearer nonsense")])
             #expect(unknown.errorCode == "OAU-213")
+            // RingCentral's shape: the generic code outside, the specific one in errors[].
+            #expect(unknown.json["errorCode"] as? String == "TokenInvalid")
 
             server.ringCentral.expireAccessTokens()
             let expired = try await send(.GET, url, headers: [tokens.bearer])
             #expect(expired.status == 401)
             #expect(expired.errorCode == "OAU-128")
+            #expect(expired.json["errorCode"] as? String == "TokenInvalid")
             #expect(expired.json["message"] as? String == "Access token expired")
             let refreshed = try await send(.POST, server.baseURL + "/restapi/oauth/token", headers: [basic(), formType],
                                            body: form(["grant_type": "refresh_token", "refresh_token": tokens.refresh]))

@@ -86,6 +86,10 @@ struct RingCentralSubscriptionTests {
                 let sms = receiver.notifications
                 #expect(sms.count == 2)
                 #expect(sms.allSatisfy { $0.headers.first(name: "Verification-Token") == "secret-123" })
+                // The guide: a Validation-Token header comes whenever a webhook is sent, not only with the handshake.
+                let handshakeToken = receiver.deliveries.first { $0.body.isEmpty }?.headers.first(name: "Validation-Token")
+                #expect(handshakeToken != nil)
+                #expect(sms.allSatisfy { $0.headers.first(name: "Validation-Token") == handshakeToken })
                 #expect(sms[0].json["uuid"] as? String == sms[1].json["uuid"] as? String)
                 let first = sms[0].json
                 #expect(first["subscriptionId"] as? String == id)

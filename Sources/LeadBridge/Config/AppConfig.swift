@@ -208,6 +208,8 @@ public struct RingCentralEnvironment: Sendable {
     public var serverURL: String
     public var redirectURI: String
     public var webhookSecret: String?
+    /// A JWT credential to connect (and sign in again) with, when the admin saved none.
+    public var jwt: String?
 
     /// Without `RINGCENTRAL_REDIRECT_URI` the callback is on `APP_URL`: the one address people
     /// open the admin on, so the browser RingCentral sends back still holds its sign-in cookies.
@@ -218,6 +220,7 @@ public struct RingCentralEnvironment: Sendable {
         redirectURI = reader.string("RINGCENTRAL_REDIRECT_URI")
             ?? (appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL) + "/api/integrations/ringcentral/callback"
         webhookSecret = reader.string("RINGCENTRAL_WEBHOOK_SECRET")
+        jwt = reader.string("RINGCENTRAL_JWT")
     }
 }
 

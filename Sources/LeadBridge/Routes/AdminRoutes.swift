@@ -74,6 +74,7 @@ struct RingCentralAdminRoutes: RouteCollection {
         ringCentral.get(use: settings.show)
         ringCentral.post(use: settings.save)
         ringCentral.post("connect", use: settings.connect)
+        ringCentral.post("connect-jwt", use: settings.connectWithJWT)
         ringCentral.post("disconnect", use: settings.disconnect)
         ringCentral.post("refresh", use: settings.refresh)
         let activity = RingCentralActivityController()

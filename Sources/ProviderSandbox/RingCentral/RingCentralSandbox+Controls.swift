@@ -11,6 +11,7 @@ import Vapor
 /// - `POST /inbound-sms` `{from, to, text, deliveries?}`, `POST /inbound-call` `{from, to, result?, duration?, deliveries?}`
 /// - `POST /redeliver` sends the last notification again
 /// - `POST /authorize` `{redirect_uri, state?, code_challenge?}` → `{code, state, location}`: consent without a browser
+/// - `POST /jwt` `{expiresIn?}` → `{jwt}`: a new JWT credential; `POST /jwt/revoke` `{jwt?}` revokes it (or, without one, all)
 extension RingCentralSandbox {
     public func registerControls(on routes: any RoutesBuilder) {
         let control = routes.grouped("_sandbox", "ringcentral")
@@ -80,6 +81,14 @@ extension RingCentralSandbox {
         }
         control.post("redeliver") { _ -> Response in
             await self.redeliverLastNotification()
+            return Self.json(.ok, ["ok": true])
+        }
+        control.post("jwt") { req -> Response in
+            let expiresIn = ((Self.object(req) ?? [:])["expiresIn"] as? NSNumber)?.doubleValue
+            return Self.json(.ok, ["jwt": self.issueJWTCredential(expiresIn: expiresIn)])
+        }
+        control.post("jwt", "revoke") { req -> Response in
+            self.revokeJWTCredential((Self.object(req) ?? [:])["jwt"] as? String)
             return Self.json(.ok, ["ok": true])
         }
         control.post("authorize") { req -> Response in

@@ -5,7 +5,7 @@ import Vapor
 
 /// Simulated events and their webhook notifications: `{"uuid","event","timestamp",
 /// "subscriptionId","ownerId","body"}` POSTed to every Active subscription whose filters match,
-/// with the subscription's `Verification-Token`. A notification can be sent more than once (as
+/// with the subscription's `Verification-Token` and `Validation-Token`. A notification can be sent more than once (as
 /// RingCentral sometimes does) so receivers can prove they de-duplicate by `uuid` or body id.
 extension RingCentralSandbox {
     public enum SimulationError: Error, Equatable {
@@ -119,6 +119,7 @@ extension RingCentralSandbox {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         if let token = subscription.verificationToken { request.headers.add(name: "Verification-Token", value: token) }
+        request.headers.add(name: "Validation-Token", value: subscription.validationToken)
         request.body = .bytes(ByteBuffer(bytes: payload))
         var delivered = false
         if let response = try? await HTTPClient.shared.execute(request, timeout: Self.webhookTimeout) {

@@ -4,7 +4,8 @@ import Vapor
 
 /// OAuth 2.0 as RingCentral runs it: the authorization-code flow (with optional PKCE S256),
 /// HTTP Basic client authentication at the token endpoint, refresh tokens that are single-use
-/// and rotate (the old pair dies with the refresh), and revoke ending the whole session.
+/// and rotate (the old pair dies with the refresh), and revoke ending the whole session. The
+/// JWT-bearer grant lives in `RingCentralSandbox+JWT.swift`.
 extension RingCentralSandbox {
     enum Authentication {
         case success(OAuthSession)
@@ -68,17 +69,31 @@ extension RingCentralSandbox {
         let token = String(parts[1])
         return state.withLockedValue { state in
             guard let id = state.accessTokens[token], let session = state.sessions[id] else {
-                return .failure(Self.unauthorized("OAU-213", "Token not found"))
+                return .failure(Self.invalidToken("OAU-213", "Token not found"))
             }
             guard session.accessExpires > Date() else {
-                return .failure(Self.unauthorized("OAU-128", "Access token expired"))
+                return .failure(Self.invalidToken("OAU-128", "Access token expired"))
             }
             return .success(session)
         }
     }
 
+    /// A request RingCentral's gateway turns away before reading the token (no or a malformed
+    /// Authorization header): its own code, at the top and in `errors`.
     static func unauthorized(_ code: String, _ message: String) -> Response {
         let response = error(.unauthorized, code, message)
+        response.headers.replaceOrAdd(name: "WWW-Authenticate", value: "Bearer realm=\"RingCentral REST API\"")
+        return response
+    }
+
+    /// A bearer token RingCentral will not take. Real answers put a generic `"errorCode":
+    /// "TokenInvalid"` at the top and the specific code (OAU-128 expired, OAU-213 not found,
+    /// OAU-149 unparsable) inside `errors` (community threads quote such bodies), so a client
+    /// that reads only the top-level code cannot tell an expired token from a forged one.
+    static func invalidToken(_ code: String, _ message: String) -> Response {
+        let body: [String: Any] = ["errorCode": "TokenInvalid", "message": message,
+                                   "errors": [["errorCode": code, "message": message]]]
+        let response = json(.unauthorized, body)
         response.headers.replaceOrAdd(name: "WWW-Authenticate", value: "Bearer realm=\"RingCentral REST API\"")
         return response
     }
@@ -232,6 +247,7 @@ extension RingCentralSandbox {
         switch grantType {
         case "authorization_code": return exchangeCode(form, client: client)
         case "refresh_token": return refresh(form, client: client)
+        case Self.jwtGrantType: return signIn(form, client: client)
         case "": return Self.oauthError(.badRequest, "invalid_request", "CMN-100", "Mandatory parameter [grant_type] not specified.",
                                         parameterName: "grant_type")
         default: return Self.oauthError(.badRequest, "unsupported_grant_type", "OAU-112",
@@ -239,7 +255,7 @@ extension RingCentralSandbox {
         }
     }
 
-    private func invalidGrant(_ code: String, _ description: String) -> Response {
+    func invalidGrant(_ code: String, _ description: String) -> Response {
         state.withLockedValue { $0.stats.invalidGrants += 1 }
         return Self.oauthError(.badRequest, "invalid_grant", code, description)
     }
@@ -274,17 +290,17 @@ extension RingCentralSandbox {
             guard let id = state.refreshTokens[refreshToken], var session = state.sessions[id], session.clientID == client else {
                 return .failure(.notFound)
             }
-            guard session.refreshExpires > Date() else {
+            guard let expires = session.refreshExpires, expires > Date() else {
                 state.end(session: id)
                 return .failure(.expired)
             }
             // Single use: the old access and refresh tokens die now.
             state.accessTokens[session.accessToken] = nil
-            state.refreshTokens[session.refreshToken] = nil
+            state.refreshTokens[refreshToken] = nil
             session = Self.freshTokens(for: session, settings: state.settings)
             state.sessions[id] = session
             state.accessTokens[session.accessToken] = id
-            state.refreshTokens[session.refreshToken] = id
+            if let rotated = session.refreshToken { state.refreshTokens[rotated] = id }
             return .success(session)
         }
         switch rotated {
@@ -296,14 +312,14 @@ extension RingCentralSandbox {
 
     private enum RefreshFailure: Error { case notFound, expired }
 
-    private func newSession(client: String) -> OAuthSession {
+    func newSession(client: String) -> OAuthSession {
         state.withLockedValue { state in
             let blank = OAuthSession(id: UUID().uuidString.lowercased(), clientID: client, accessToken: "", accessExpires: Date(),
-                                     refreshToken: "", refreshExpires: Date())
+                                     refreshToken: nil, refreshExpires: nil)
             let session = Self.freshTokens(for: blank, settings: state.settings)
             state.sessions[session.id] = session
             state.accessTokens[session.accessToken] = session.id
-            state.refreshTokens[session.refreshToken] = session.id
+            if let refreshToken = session.refreshToken { state.refreshTokens[refreshToken] = session.id }
             return session
         }
     }
@@ -312,25 +328,34 @@ extension RingCentralSandbox {
         var session = session
         let now = Date()
         session.accessToken = randomToken("U0pDMTFQMDFQQVMwMHxBQUF", bytes: 32)
-        session.refreshToken = randomToken("U0pDMTFQMDFQQVMwMHxBQUJ", bytes: 32)
         session.accessExpires = now.addingTimeInterval(TimeInterval(settings.accessTokenTTL))
-        session.refreshExpires = now.addingTimeInterval(TimeInterval(settings.refreshTokenTTL))
+        if settings.issueRefreshTokens {
+            session.refreshToken = randomToken("U0pDMTFQMDFQQVMwMHxBQUJ", bytes: 32)
+            session.refreshExpires = now.addingTimeInterval(TimeInterval(settings.refreshTokenTTL))
+        } else {
+            session.refreshToken = nil
+            session.refreshExpires = nil
+        }
         return session
     }
 
-    private func tokenResponse(_ session: OAuthSession) -> Response {
+    func tokenResponse(_ session: OAuthSession) -> Response {
         let now = Date()
-        return Self.json(.ok, [
+        var answer: [String: Any] = [
             "access_token": session.accessToken,
             "token_type": "bearer",
             "expires_in": max(0, Int(session.accessExpires.timeIntervalSince(now).rounded())),
-            "refresh_token": session.refreshToken,
-            "refresh_token_expires_in": max(0, Int(session.refreshExpires.timeIntervalSince(now).rounded())),
             "scope": Self.scope,
             "owner_id": Self.extensionID,
             "endpoint_id": "sandbox-endpoint-" + session.id.prefix(8),
             "session_id": session.id,
-        ] as [String: Any])
+        ]
+        // The spec's TokenInfo: "OAuth refresh token (if issued)"; not required.
+        if let refreshToken = session.refreshToken, let expires = session.refreshExpires {
+            answer["refresh_token"] = refreshToken
+            answer["refresh_token_expires_in"] = max(0, Int(expires.timeIntervalSince(now).rounded()))
+        }
+        return Self.json(.ok, answer)
     }
 
     /// RFC 7009: the token (access or refresh) ends its whole session; an unknown token is still 200.
@@ -353,6 +378,6 @@ extension RingCentralSandbox.State {
     mutating func end(session id: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         accessTokens[session.accessToken] = nil
-        refreshTokens[session.refreshToken] = nil
+        if let refreshToken = session.refreshToken { refreshTokens[refreshToken] = nil }
     }
 }

@@ -5,6 +5,9 @@ import Vapor
 /// Delivered, one step every `smsStepSeconds`; a recipient number ending in `9999` makes it end
 /// in `DeliveryFailed` instead. `from` must be one of the extension's numbers with `SmsSender`.
 extension RingCentralSandbox {
+    /// In UTF-16 code units, as the spec's `CreateSMSMessage.text` counts: "Max length is 1000
+    /// symbols (2-byte UTF-16 encoded). If a character is encoded in 4 bytes in UTF-16 it is
+    /// treated as 2 characters".
     static let maxSMSLength = 1000
 
     func registerSMS(on routes: any RoutesBuilder) {
@@ -27,8 +30,8 @@ extension RingCentralSandbox {
             return Self.invalid("to[\(index)].phoneNumber", to, "The number must be in E.164 format.")
         }
         guard let text = body["text"] as? String, !text.isEmpty else { return Self.missing("text") }
-        guard text.count <= Self.maxSMSLength else {
-            return Self.invalid("text", nil, "The text must be at most \(Self.maxSMSLength) characters.")
+        guard text.utf16.count <= Self.maxSMSLength else {
+            return Self.invalid("text", nil, "The text must be at most \(Self.maxSMSLength) characters (UTF-16 code units).")
         }
         guard let number = Self.number(from) else {
             return Self.invalid("from.phoneNumber", from, "Cannot find the phone number which belongs to user.")

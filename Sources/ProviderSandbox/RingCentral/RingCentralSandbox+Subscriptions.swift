@@ -5,8 +5,12 @@ import Vapor
 
 /// Webhook subscriptions. Before creating one, the sandbox does RingCentral's handshake: a POST
 /// with an empty body and a `Validation-Token` header, which the address must answer 200 within
-/// 3 s echoing that header, or the subscription is refused (400 SUB-523). Subscriptions past their
-/// expiration time are gone (404), as at RingCentral, so clients must renew in time.
+/// 3 s echoing that header, or the subscription is refused (400 SUB-523). The same header then
+/// comes with every notification too (RingCentral's "Receiving Webhooks" guide: "whenever a
+/// webhook is sent, there will be a Validation-Token in the headers"), carrying the
+/// `deliveryMode.validationToken` the subscriber gave, else the handshake's token (what it
+/// carries then is not documented). Subscriptions past their expiration time are gone (404),
+/// as at RingCentral, so clients must renew in time.
 extension RingCentralSandbox {
     static let instantSMSPath = extensionPath + "/message-store/instant"
     static let telephonyPath = extensionPath + "/telephony/sessions"
@@ -67,10 +71,12 @@ extension RingCentralSandbox {
             return Self.invalid("deliveryMode.address", address)
         }
         let expiresIn = (body["expiresIn"] as? Int).map { max(1, $0) } ?? Self.defaultSubscriptionTTL
-        if let refusal = await handshake(address) { return refusal }
+        let validationToken = (mode["validationToken"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        if let refusal = await handshake(address, token: validationToken) { return refusal }
         let now = Date()
         let subscription = Subscription(id: UUID().uuidString.lowercased(), eventFilters: expanded, address: address,
-                                        verificationToken: mode["verificationToken"] as? String, creationTime: now,
+                                        verificationToken: mode["verificationToken"] as? String,
+                                        validationToken: validationToken, creationTime: now,
                                         expirationTime: now.addingTimeInterval(TimeInterval(expiresIn)), expiresIn: expiresIn,
                                         status: "Active")
         state.withLockedValue { $0.subscriptions.append(subscription) }
@@ -78,8 +84,7 @@ extension RingCentralSandbox {
     }
 
     /// RingCentral's validation request; nil when the address passed.
-    private func handshake(_ address: String) async -> Response? {
-        let token = UUID().uuidString.lowercased()
+    private func handshake(_ address: String, token: String) async -> Response? {
         var request = HTTPClientRequest(url: address)
         request.method = .POST
         request.headers.add(name: "Validation-Token", value: token)

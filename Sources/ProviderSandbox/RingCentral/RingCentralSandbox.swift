@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
@@ -26,6 +27,8 @@ public final class RingCentralSandbox: Sendable {
     static let scope = "ReadAccounts CallControl RingOut SMS ReadCallLog ReadMessages SubscriptionWebhook"
 
     let state = NIOLockedValueBox(State())
+    /// Signs the JWT credentials this sandbox issues (so a forged one is told apart).
+    let jwtSigningKey = SymmetricKey(size: .bits256)
 
     struct State {
         var settings = RingCentralSandboxSettings()
@@ -39,6 +42,7 @@ public final class RingCentralSandbox: Sendable {
         var sessions: [String: OAuthSession] = [:]
         var accessTokens: [String: String] = [:]   // access token → session id
         var refreshTokens: [String: String] = [:]  // refresh token → session id
+        var jwtCredentials: [String: JWTCredential] = [:]  // the credential's jti → its state
         var rateBuckets: [String: RateBucket] = [:]
 
         var ringOuts: [RingOut] = []
@@ -60,14 +64,21 @@ public final class RingCentralSandbox: Sendable {
         var expires: Date
     }
 
-    /// One grant: the pair of tokens currently valid for it. Refreshing replaces both.
+    /// One grant: the pair of tokens currently valid for it. Refreshing replaces both. An app
+    /// set not to issue refresh tokens gets sessions with an access token only.
     struct OAuthSession {
         var id: String
         var clientID: String
         var accessToken: String
         var accessExpires: Date
-        var refreshToken: String
-        var refreshExpires: Date
+        var refreshToken: String?
+        var refreshExpires: Date?
+    }
+
+    /// A JWT credential as a user made it in the developer console: it may expire, and it can be revoked.
+    struct JWTCredential {
+        var expires: Date?
+        var revoked = false
     }
 
     /// A notification as sent, kept so it can be sent again (deduplication tests).

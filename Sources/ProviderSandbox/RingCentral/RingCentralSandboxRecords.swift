@@ -57,6 +57,8 @@ extension RingCentralSandbox {
         public var eventFilters: [String]
         public var address: String
         public var verificationToken: String?
+        /// Sent as `Validation-Token` with the handshake and with every notification.
+        public var validationToken: String
         public var creationTime: Date
         public var expirationTime: Date
         public var expiresIn: Int

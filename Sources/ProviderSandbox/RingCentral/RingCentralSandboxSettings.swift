@@ -8,6 +8,10 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
     public var accessTokenTTL: Int = 3600
     /// Seconds a refresh token lives (RingCentral: 604800, a week).
     public var refreshTokenTTL: Int = 604_800
+    /// The app's "Issue refresh tokens" option in RingCentral's developer console. RingCentral's
+    /// guide on refresh tokens says it is off unless turned on; on here, as most apps that
+    /// refresh have it, and turned off to prove a client copes with token answers without one.
+    public var issueRefreshTokens = true
     /// Seconds an authorization code can be exchanged (RingCentral: about 60).
     public var authorizationCodeTTL: Int = 60
     /// Length of the rate-limit window in seconds (RingCentral: 60).
@@ -31,6 +35,7 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         accessTokenTTL = try c.decodeIfPresent(Int.self, forKey: .accessTokenTTL) ?? defaults.accessTokenTTL
         refreshTokenTTL = try c.decodeIfPresent(Int.self, forKey: .refreshTokenTTL) ?? defaults.refreshTokenTTL
+        issueRefreshTokens = try c.decodeIfPresent(Bool.self, forKey: .issueRefreshTokens) ?? defaults.issueRefreshTokens
         authorizationCodeTTL = try c.decodeIfPresent(Int.self, forKey: .authorizationCodeTTL) ?? defaults.authorizationCodeTTL
         rateLimitWindow = try c.decodeIfPresent(Int.self, forKey: .rateLimitWindow) ?? defaults.rateLimitWindow
         penalty = try c.decodeIfPresent(Int.self, forKey: .penalty) ?? defaults.penalty

@@ -12,9 +12,11 @@ import VaporTesting
 
 /// An app whose RingCentral settings (from the environment, the guide's RINGCENTRAL_*)
 /// point at a sandbox on a free loopback port; connected through the real OAuth round trip
-/// when `connected` is true.
+/// when `connected` is true. `environmentJWT` puts a JWT credential the sandbox issued in
+/// RINGCENTRAL_JWT.
 func withRingCentral(
     connected: Bool = true,
+    environmentJWT: Bool = false,
     _ adjust: (inout AppConfig) -> Void = { _ in },
     sandboxSettings: (inout RingCentralSandboxSettings) -> Void = { _ in },
     _ test: (Application, SandboxServer) async throws -> Void
@@ -25,6 +27,7 @@ func withRingCentral(
             config.ringCentral.clientID = sandbox.ringCentral.clientID
             config.ringCentral.clientSecret = sandbox.ringCentral.clientSecret
             config.ringCentral.serverURL = sandbox.ringCentralURL
+            if environmentJWT { config.ringCentral.jwt = sandbox.ringCentral.issueJWTCredential() }
             adjust(&config)
             var settings = sandbox.ringCentral.settings
             settings.redirectURIs = [config.ringCentral.redirectURI]
@@ -96,6 +99,24 @@ extension Application {
         let finish = try await browser.get(back.pathAndQuery)
         #expect(finish.status == .seeOther, "the callback should succeed: \(finish.text)")
         #expect(try await RingCentralTokenRecord.query(on: db).count() == 1)
+    }
+
+    /// Admin > RingCentral > Connect with JWT, as an admin presses it.
+    func connectRingCentralWithJWT(_ browser: Browser) async throws {
+        let connected = try await browser.post("/admin/integrations/ringcentral/connect-jwt", form: [:])
+        #expect(connected.status == .seeOther, "Connect with JWT should succeed: \(connected.text)")
+        #expect(connected.location?.contains("Connected") == true)
+        #expect(try await RingCentralTokenRecord.query(on: db).count() == 1)
+    }
+
+    /// Admin > RingCentral > Settings saved with this JWT credential (and the rest as configured).
+    func saveRingCentralJWT(_ jwt: String, _ browser: Browser, expect status: HTTPStatus = .seeOther) async throws -> TestingHTTPResponse {
+        let configuration = try await services.ringCentral.settings.load()
+        let saved = try await browser.post("/admin/integrations/ringcentral", form: [
+            "server_url": configuration.serverURL, "redirect_uri": configuration.redirectURI, "call_log_sync_minutes": "15", "jwt": jwt,
+        ])
+        #expect(saved.status == status, "\(saved.text)")
+        return saved
     }
 
     /// The tokens as stored, opened with the app's key.

@@ -5,6 +5,11 @@ import Vapor
 
 /// `POST /api/webhooks/ringcentral`: the Validation-Token handshake, then notifications
 /// checked against the verification token in constant time, each stored once by uuid.
+///
+/// Only an empty-bodied request is the bare handshake. RingCentral's guide says a
+/// `Validation-Token` header comes "whenever a webhook is sent", so a request with a body is a
+/// notification whatever headers it carries: it is verified and processed, and the header is
+/// echoed all the same.
 struct RingCentralWebhookController {
     static let maxBodyBytes = 256 * 1024
 
@@ -17,12 +22,14 @@ struct RingCentralWebhookController {
     }
 
     @Sendable func receive(req: Request) async throws -> Response {
-        // The handshake: RingCentral checks the address answers before it subscribes it.
+        var echo: HTTPHeaders = [:]
         if let validation = req.headers.first(name: "Validation-Token") {
             guard validation.count <= 512, validation.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
                 throw Abort(.badRequest, reason: "The Validation-Token header is not a token.")
             }
-            return Response(status: .ok, headers: ["Validation-Token": validation])
+            echo.add(name: "Validation-Token", value: validation)
+            // The handshake: RingCentral checks the address answers before it subscribes it.
+            if (req.body.data?.readableBytes ?? 0) == 0 { return Response(status: .ok, headers: echo) }
         }
         guard let expected = try await req.services.ringCentral.subscriptions.verificationToken(create: false) else {
             throw Abort(.unauthorized, reason: "RingCentral webhooks are not set up here: set RINGCENTRAL_WEBHOOK_SECRET or create the subscription in the admin.")
@@ -48,8 +55,8 @@ struct RingCentralWebhookController {
             throw Abort(.badRequest, reason: "The notification's uuid or event is missing or too long.")
         }
         let stored = try await RingCentralWebhookHandler(app: req.application).handle(notification, now: req.services.clock.now())
-        return Response(status: .ok, headers: ["Content-Type": "application/json"],
-                        body: .init(string: stored ? #"{"stored":true}"# : #"{"duplicate":true}"#))
+        echo.add(name: "Content-Type", value: "application/json")
+        return Response(status: .ok, headers: echo, body: .init(string: stored ? #"{"stored":true}"# : #"{"duplicate":true}"#))
     }
 }
 

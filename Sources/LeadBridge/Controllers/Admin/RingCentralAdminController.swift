@@ -2,8 +2,9 @@ import Fluent
 import RingCentralKit
 import Vapor
 
-/// Admin > Integrations > RingCentral: the app's credentials, Connect / Reconnect /
-/// Disconnect, and what is connected (account, main number, extension, numbers, token expiry).
+/// Admin > Integrations > RingCentral: the app's credentials and JWT credential, Connect (the
+/// OAuth round trip) / Connect with JWT / Reconnect / Disconnect, and what is connected
+/// (account, main number, extension, numbers, token expiry and how it is renewed).
 struct RingCentralAdminController {
     static let stateCookie = "leadbridge_rc_state"
     static let stateCookiePath = "/api/integrations/ringcentral"
@@ -13,12 +14,20 @@ struct RingCentralAdminController {
     struct Context: Encodable {
         let title: String, csrf: String, admin: String
         let configured: Bool, credentialsFromAdmin: Bool, maskedClientID: String, hasClientSecret: Bool
+        let hasJWT: Bool, jwtFromAdmin: Bool
         let serverURL: String, redirectURI: String, webhookSecretSet: Bool
         let defaultFromNumber: String, callLogSyncMinutes: Int
         let connected: Bool, reauthorizationReason: String?
         let accountID: String, accountName: String, mainNumber: String, accountStatus: String
         let extensionNumber: String, extensionName: String, numbers: [NumberRow]
         let tokenExpiresAt: String, refreshTokenExpiresAt: String, scopes: [String]
+        /// False when RingCentral issued the pair without a refresh token.
+        let refreshTokenIssued: Bool
+        /// How the access token is renewed, under its expiry.
+        let tokenRenewal: String
+        /// Set when nothing can renew access by itself: the access token's expiry, when the
+        /// admin will have to reconnect.
+        let reauthorizationDueAt: String?
         let subscriptionID: String, subscriptionStatus: String, subscriptionExpires: String, webhookAddress: String
         let myOfficePhone: String
         /// Set when this browser is on another address than the one RingCentral returns to.
@@ -29,6 +38,7 @@ struct RingCentralAdminController {
     struct Form: Content {
         var client_id: String?
         var client_secret: String?
+        var jwt: String?
         var server_url: String?
         var redirect_uri: String?
         var default_from_number: String?
@@ -55,6 +65,11 @@ struct RingCentralAdminController {
         for (field, value) in [("client_id", clientID), ("client_secret", clientSecret)] where (value?.count ?? 0) > 200 {
             errors[field] = "That is longer than any RingCentral client id or secret; copy it again."
         }
+        // A JWT has no whitespace: what a copy from a wrapped line adds is taken out again.
+        let jwt = FormText.nonEmpty(form.jwt.map { $0.filter { !$0.isWhitespace } })
+        if let jwt, !Self.looksLikeJWT(jwt) {
+            errors["jwt"] = "That does not look like a JWT credential: RingCentral's developer console shows it as one long line of three parts separated by dots. Copy it again."
+        }
         var defaultFrom: String?
         if let text = FormText.nonEmpty(form.default_from_number) {
             if let number = PhoneNumber.e164(text) { defaultFrom = number }
@@ -76,7 +91,7 @@ struct RingCentralAdminController {
             return response
         }
         try await req.services.ringCentral.settings.save(.init(
-            clientID: clientID, clientSecret: clientSecret, serverURL: serverURL, redirectURI: redirectURI,
+            clientID: clientID, clientSecret: clientSecret, jwt: jwt, serverURL: serverURL, redirectURI: redirectURI,
             defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
         return redirect(req, "Saved.")
     }
@@ -107,6 +122,24 @@ struct RingCentralAdminController {
             string: start.state, expires: req.services.clock.now().addingTimeInterval(RingCentralConnector.pendingLifetime),
             path: Self.stateCookiePath, isSecure: req.services.config.usesHTTPS, isHTTPOnly: true, sameSite: .lax)
         return response
+    }
+
+    /// "Connect with JWT": signs in with the JWT credential, here and now, and shows the
+    /// account connected, or RingCentral's refusal in a sentence that says what to do.
+    @Sendable func connectWithJWT(req: Request) async throws -> Response {
+        let configuration = try await req.services.ringCentral.settings.load()
+        guard configuration.isConfigured else { throw Abort(.conflict, reason: RingCentralServiceError.notConfigured.description) }
+        guard configuration.jwt != nil else {
+            throw Abort(.conflict, reason: "There is no JWT credential to connect with: paste one under Settings (or set RINGCENTRAL_JWT), save, then press Connect with JWT.")
+        }
+        do {
+            let account = try await req.services.ringCentral.connection.connectWithJWT(configuration)
+            return redirect(req, "Connected to RingCentral account \(account.accountID) with the JWT credential.")
+        } catch let error as RingCentralError {
+            // Refused credentials are the admin's to fix (4xx); RingCentral failing is not (502).
+            let status: HTTPResponseStatus = error.needsReauthorization ? .badRequest : .badGateway
+            return try await messagePage(req, "Connecting RingCentral failed: " + error.forAdmin + " Nothing was stored.", status: status)
+        }
     }
 
     /// `GET /api/integrations/ringcentral/callback`: where RingCentral sends the browser back.
@@ -156,12 +189,14 @@ struct RingCentralAdminController {
         let account = try await RingCentralAccountRecord.query(on: req.db).first()
         let token = try await RingCentralTokenRecord.query(on: req.db).sort(\.$id, .descending).first()
         let primary = account?.primaryExtension
+        let refreshTokenIssued = token?.sealedRefreshToken != nil
         let subscriptions = req.services.ringCentral.subscriptions
         let subscription = try await subscriptions.current()
         return try await req.view.render("admin/integrations/ringcentral", Context(
             title: "RingCentral", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             configured: configuration.isConfigured, credentialsFromAdmin: configuration.credentialsFromAdmin,
             maskedClientID: SuiteDashAdminController.mask(configuration.clientID), hasClientSecret: configuration.clientSecret != nil,
+            hasJWT: configuration.jwt != nil, jwtFromAdmin: configuration.jwtFromAdmin,
             serverURL: configuration.serverURL, redirectURI: configuration.redirectURI,
             webhookSecretSet: configuration.webhookSecret != nil,
             defaultFromNumber: configuration.defaultFromNumber ?? "", callLogSyncMinutes: configuration.callLogSyncMinutes,
@@ -173,11 +208,30 @@ struct RingCentralAdminController {
             },
             tokenExpiresAt: AdminDate.format(token?.expiresAt), refreshTokenExpiresAt: AdminDate.format(token?.refreshTokenExpiresAt),
             scopes: (token?.scope ?? "").split(separator: " ").map(String.init),
+            refreshTokenIssued: refreshTokenIssued,
+            tokenRenewal: Self.tokenRenewal(connected: token != nil, refreshTokenIssued: refreshTokenIssued, hasJWT: configuration.jwt != nil),
+            reauthorizationDueAt: token != nil && !refreshTokenIssued && configuration.jwt == nil && configuration.reauthorizationReason == nil
+                ? AdminDate.format(token?.expiresAt) : nil,
             subscriptionID: subscription?.id ?? "", subscriptionStatus: subscription?.status ?? "",
             subscriptionExpires: AdminDate.format(subscription?.expiresAt), webhookAddress: subscriptions.address,
             myOfficePhone: try req.auth.require(User.self).officePhone ?? "",
             wrongAddress: BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page),
             notice: notice, errors: errors))
+    }
+
+    /// What happens when the access token expires, in words for the status panel.
+    private static func tokenRenewal(connected: Bool, refreshTokenIssued: Bool, hasJWT: Bool) -> String {
+        if !connected || refreshTokenIssued { return "access token expires (refreshed automatically)" }
+        if hasJWT { return "access token expires (LeadBridge then signs in again with the JWT credential)" }
+        return "access token expires; re-authorisation is needed then (no refresh token was issued)"
+    }
+
+    /// A JWT as RingCentral's developer console shows it: three base64url parts, header.payload.signature.
+    static func looksLikeJWT(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        return text.count <= 8192 && parts.count == 3 && parts[0].count > 0 && parts[1].count > 0
+            && parts.allSatisfy { $0.allSatisfy(alphabet.contains) }
     }
 
     /// A sentence on its own page, with the way back to the RingCentral page.

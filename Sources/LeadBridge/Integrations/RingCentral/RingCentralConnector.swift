@@ -4,8 +4,8 @@ import RingCentralKit
 import Vapor
 
 /// Connecting and disconnecting the RingCentral account: the OAuth round trip (state and
-/// PKCE kept server-side, sealed), the first token exchange, and a snapshot of the account,
-/// extension and numbers.
+/// PKCE kept server-side, sealed) and its first token exchange, or a JWT sign-in, then one
+/// save path for both: a snapshot of the account, extension and numbers, and the tokens.
 struct RingCentralConnector {
     /// How long a Connect click stays valid (RingCentral's own codes live 60 s; a person
     /// reading the consent page may take longer).
@@ -71,24 +71,38 @@ struct RingCentralConnector {
         let configuration = try await store.load()
         do {
             let tokens = try await service.oauth(configuration).exchange(code: code, codeVerifier: verifier)
-            // The snapshot is fetched with the new tokens before anything is stored, so a
-            // failure here leaves the previous connection (if any) as it was.
-            let probe = InMemoryRingCentralTokenStore(tokens)
-            let client = RingCentralClient(
-                serverURL: configuration.serverURL,
-                tokens: RingCentralTokenManager(store: probe, oauth: try service.oauth(configuration)),
-                httpClient: service.context.httpClient, limiter: service.limiter,
-                options: .interactive, observer: service.observer(relatedType: nil, relatedID: nil))
-            let account = try await client.account()
-            let info = try await client.extensionInfo()
-            let numbers = try await client.phoneNumbers()
-            let saved = try await save(tokens: try await probe.load() ?? tokens, account: account, extension: info, numbers: numbers)
-            await service.forgetCachedTokens()
-            _ = try await service.context.jobQueue.resume(waitingFor: RingCentralService.waitKey, on: service.context.db)
-            return saved
+            return try await connect(with: tokens, configuration)
         } catch let error as RingCentralError {
             throw CallbackError.failed(error.description)
         }
+    }
+
+    /// "Connect with JWT": signs in with the JWT credential (no browser round trip) and saves
+    /// the connection as the OAuth callback does. A refused credential is `jwtRefused`.
+    func connectWithJWT(_ configuration: RingCentralSettings) async throws -> RingCentralAccountRecord {
+        guard let jwt = configuration.jwt else { throw RingCentralError.notConnected }
+        // A person waits on the button: no pacing wait of minutes.
+        let tokens = try await service.oauth(configuration, options: .interactive).signIn(jwt: jwt)
+        return try await connect(with: tokens, configuration)
+    }
+
+    /// Both flows end here. The snapshot is fetched with the new tokens before anything is
+    /// stored, so a failure leaves the previous connection (if any) as it was; then the jobs
+    /// held for RingCentral go on.
+    private func connect(with tokens: RingCentralTokenSet, _ configuration: RingCentralSettings) async throws -> RingCentralAccountRecord {
+        let probe = InMemoryRingCentralTokenStore(tokens)
+        let client = RingCentralClient(
+            serverURL: configuration.serverURL,
+            tokens: RingCentralTokenManager(store: probe, oauth: try service.oauth(configuration)),
+            httpClient: service.context.httpClient, limiter: service.limiter,
+            options: .interactive, observer: service.observer(relatedType: nil, relatedID: nil))
+        let account = try await client.account()
+        let info = try await client.extensionInfo()
+        let numbers = try await client.phoneNumbers()
+        let saved = try await save(tokens: try await probe.load() ?? tokens, account: account, extension: info, numbers: numbers)
+        await service.forgetCachedTokens()
+        _ = try await service.context.jobQueue.resume(waitingFor: RingCentralService.waitKey, on: service.context.db)
+        return saved
     }
 
     /// Revokes the tokens at RingCentral (its errors ignored: the tokens are forgotten here
@@ -97,7 +111,8 @@ struct RingCentralConnector {
         let configuration = try await service.settings.load()
         let current = try? await service.tokenRepository.load()
         if let current, let oauth = try? service.oauth(configuration) {
-            await oauth.revoke(token: current.refreshToken)
+            // Revoking either token ends the whole session (the spec's revokeToken).
+            await oauth.revoke(token: current.refreshToken ?? current.accessToken)
         }
         try await service.context.db.transaction { tx in
             try await RingCentralTokenRecord.query(on: tx).delete()

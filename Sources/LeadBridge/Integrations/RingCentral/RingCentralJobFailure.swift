@@ -6,8 +6,8 @@ extension JobFailure {
     /// a rate limit exactly, back off on outages, give up on refusals.
     static func from(_ error: RingCentralError) -> JobFailure {
         switch error {
-        case .notConnected, .reauthorizationRequired, .invalidClient:
-            return .waitFor(RingCentralService.waitKey, error.description)
+        case .notConnected, .reauthorizationRequired, .noRefreshToken, .jwtRefused, .awaitingReauthorization, .invalidClient:
+            return .waitFor(RingCentralService.waitKey, error.forAdmin)
         case .rateLimited(_, let retryAfter):
             return .retryAfter(max(1, retryAfter), error.description)
         case .server, .transport, .unexpectedResponse, .unauthorized:

@@ -6,6 +6,9 @@ import Vapor
 /// Click-to-call and SMS for one enquiry: the guide's `initiateCall(toNumber:fromNumber:)`
 /// and `sendSms(toNumber:message:fromNumber:)`, with the number rules in one place.
 struct RingCentralMessaging {
+    /// Counted in UTF-16 code units, as RingCentral counts (the spec's `CreateSMSMessage.text`):
+    /// an emoji or another character outside the Basic Multilingual Plane counts as two. The
+    /// page's counter and the textarea's `maxlength` count the same way.
     static let maxSMSLength = 1000
 
     enum Failure: Error, CustomStringConvertible {
@@ -28,7 +31,8 @@ struct RingCentralMessaging {
                 return "\(number) can't send SMS: RingCentral lists it without the SmsSender feature. Choose another number."
             case .noSMSNumber: return "None of the extension's numbers can send SMS (none has the SmsSender feature)."
             case .emptyText: return "Write the message first."
-            case .textTooLong(let count): return "The message is \(count) characters; RingCentral accepts at most \(maxSMSLength)."
+            case .textTooLong(let count):
+                return "The message is \(count) characters long as RingCentral counts them (an emoji counts as two); RingCentral accepts at most \(maxSMSLength). Shorten it and send again."
             }
         }
     }
@@ -98,7 +102,7 @@ struct RingCentralMessaging {
         guard let to = PhoneNumber.e164(toNumber) else { throw Failure.invalidNumber(field: "lead's") }
         let text = message.replacingOccurrences(of: "\r\n", with: "\n")
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Failure.emptyText }
-        guard text.count <= Self.maxSMSLength else { throw Failure.textTooLong(text.count) }
+        guard text.utf16.count <= Self.maxSMSLength else { throw Failure.textTooLong(text.utf16.count) }
         let snapshot = try await connectedExtension()
         let from = try Self.smsSender(chosen: fromNumber, snapshot: snapshot)
 

@@ -9,7 +9,7 @@ import RingCentralKit
 /// (RingCentral counts per user per app, so every caller draws on the same budget) and one
 /// token manager per configuration (so a refresh is in flight at most once per process).
 /// Its settings, clients and audit lines are made here; the work is reached through it:
-/// `connection` (OAuth connect and disconnect), `phone` (calls and texts), `subscriptions`
+/// `connection` (connect by OAuth or JWT, and disconnect), `phone` (calls and texts), `subscriptions`
 /// (webhooks) and `callLog` (call-log sync).
 final class RingCentralService: Sendable {
     /// Jobs held because RingCentral needs the admin wait under this key.
@@ -26,6 +26,7 @@ final class RingCentralService: Sendable {
         let clientID: String
         let clientSecret: String
         let redirectURI: String
+        let jwt: String?
     }
 
     init(context: IntegrationContext, limiter: RingCentralRateLimiter = RingCentralRateLimiter()) {
@@ -70,11 +71,11 @@ final class RingCentralService: Sendable {
                 relatedType: String? = nil, relatedID: Int? = nil) throws -> RingCentralClient {
         guard let credentials = configuration.credentials else { throw RingCentralServiceError.notConfigured }
         let key = ManagerKey(serverURL: configuration.serverURL, clientID: credentials.clientID,
-                             clientSecret: credentials.clientSecret, redirectURI: configuration.redirectURI)
+                             clientSecret: credentials.clientSecret, redirectURI: configuration.redirectURI, jwt: configuration.jwt)
         // The token manager's own OAuth client is patient: a refresh must not give up on pacing.
         let tokenOAuth = try oauth(configuration)
         let repository = tokenRepository
-        let manager = tokenManager(for: key) { RingCentralTokenManager(store: repository, oauth: tokenOAuth) }
+        let manager = tokenManager(for: key) { RingCentralTokenManager(store: repository, oauth: tokenOAuth, jwt: configuration.jwt) }
         return RingCentralClient(serverURL: configuration.serverURL, tokens: manager, httpClient: context.httpClient,
                                  limiter: limiter, options: options,
                                  observer: observer(relatedType: relatedType, relatedID: relatedID))
@@ -102,7 +103,7 @@ final class RingCentralService: Sendable {
     private func tokenManager(for key: ManagerKey, make: () -> RingCentralTokenManager) -> RingCentralTokenManager {
         managers.withLockedValue { managers in
             if let existing = managers[key] { return existing }
-            // A changed client id or secret makes the old manager useless: keep only the new one.
+            // A changed client id, secret or JWT makes the old manager useless: keep only the new one.
             let manager = make()
             managers = [key: manager]
             return manager

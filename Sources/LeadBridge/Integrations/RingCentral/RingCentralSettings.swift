@@ -11,6 +11,9 @@ struct RingCentralSettings: Sendable, Equatable {
     var webhookSecret: String?
     /// True when the client id and secret were entered in the admin rather than the environment.
     var credentialsFromAdmin: Bool
+    /// A JWT credential for JWT sign-in: the admin's (sealed) where saved, else RINGCENTRAL_JWT.
+    var jwt: String?
+    var jwtFromAdmin: Bool
     /// Set when RingCentral refused the refresh token: nothing works until an admin reconnects.
     var reauthorizationReason: String?
     /// The office phone RingCentral rings first for click-to-call when the admin has none of their own.

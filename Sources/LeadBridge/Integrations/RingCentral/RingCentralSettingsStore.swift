@@ -2,12 +2,13 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Reads and writes RingCentral's row in `integration_settings`. The client secret is
-/// sealed under APP_KEY and never handed back to a browser.
+/// Reads and writes RingCentral's row in `integration_settings`. The client secret and the JWT
+/// credential are sealed under APP_KEY and never handed back to a browser.
 struct RingCentralSettingsStore {
     static let provider = "ringcentral"
     private static let clientIDContext = "integration_settings.credentials.ringcentral.client_id"
     private static let clientSecretContext = "integration_settings.credentials.ringcentral.client_secret"
+    private static let jwtContext = "integration_settings.credentials.ringcentral.jwt"
 
     /// Keys of the row's `settings` that are read or written outside this file too.
     enum Key {
@@ -25,7 +26,7 @@ struct RingCentralSettingsStore {
         var configuration = RingCentralSettings(
             clientID: environment.clientID, clientSecret: environment.clientSecret, serverURL: environment.serverURL,
             redirectURI: environment.redirectURI, webhookSecret: environment.webhookSecret, credentialsFromAdmin: false,
-            reauthorizationReason: nil, defaultFromNumber: nil, callLogSyncMinutes: Self.defaultCallLogSyncMinutes)
+            jwt: environment.jwt, jwtFromAdmin: false, reauthorizationReason: nil, defaultFromNumber: nil, callLogSyncMinutes: Self.defaultCallLogSyncMinutes)
         guard let row = try await existingRow() else { return configuration }
         let settings = row.settings ?? [:]
         configuration.reauthorizationReason = settings[Key.reauthorizationReason]
@@ -38,13 +39,18 @@ struct RingCentralSettingsStore {
             configuration.clientSecret = try secrets.open(sealedSecret, context: Self.clientSecretContext)
             configuration.credentialsFromAdmin = true
         }
+        if let sealedJWT = row.credentials?["jwt"] {
+            configuration.jwt = try secrets.open(sealedJWT, context: Self.jwtContext)
+            configuration.jwtFromAdmin = true
+        }
         return configuration
     }
 
-    /// What the admin form sends. A blank secret keeps the stored one.
+    /// What the admin form sends. A blank secret or JWT keeps the stored one.
     struct Form: Sendable {
         var clientID: String?
         var clientSecret: String?
+        var jwt: String?
         var serverURL: String
         var redirectURI: String
         var defaultFromNumber: String?
@@ -53,20 +59,20 @@ struct RingCentralSettingsStore {
 
     func save(_ form: Form) async throws {
         let current = try await load()
-        let credentials: [String: String]?
+        var credentials: [String: String] = [:]
         if form.clientID != nil || form.clientSecret != nil,
            let clientID = form.clientID ?? current.clientID, let secret = form.clientSecret ?? current.clientSecret {
-            credentials = ["client_id": try secrets.seal(clientID, context: Self.clientIDContext),
-                           "client_secret": try secrets.seal(secret, context: Self.clientSecretContext)]
-        } else {
-            credentials = nil
+            credentials["client_id"] = try secrets.seal(clientID, context: Self.clientIDContext)
+            credentials["client_secret"] = try secrets.seal(secret, context: Self.clientSecretContext)
         }
-        try await mutate { row, settings in
+        if let jwt = form.jwt { credentials["jwt"] = try secrets.seal(jwt, context: Self.jwtContext) }
+        try await mutate { [credentials] row, settings in
             settings["server_url"] = form.serverURL
             settings["redirect_uri"] = form.redirectURI
             settings["default_from_number"] = form.defaultFromNumber
             settings[Key.callLogSyncMinutes] = String(form.callLogSyncMinutes)
-            if let credentials { row.credentials = credentials }
+            // Only what was entered changes: the JWT and the client pair are kept apart.
+            if !credentials.isEmpty { row.credentials = (row.credentials ?? [:]).merging(credentials) { $1 } }
         }
     }
 

@@ -20,7 +20,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     func load() async throws -> RingCentralTokenSet? {
         let db = try database.database()
         if let reason = try await reauthorizationReason(on: db) {
-            throw RingCentralError.reauthorizationRequired(reason)
+            throw RingCentralError.awaitingReauthorization(reason)
         }
         guard let row = try await RingCentralTokenRecord.query(on: db).sort(\.$id, .descending).first() else { return nil }
         return try tokens(in: row)
@@ -56,7 +56,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
         let current = try tokens(in: row)
         // Another process found the refresh token refused: do not spend a request learning it again.
         if let reason = try await reauthorizationReason(on: db) {
-            throw RingCentralError.reauthorizationRequired(reason)
+            throw RingCentralError.awaitingReauthorization(reason)
         }
         switch try await decide(current) {
         case .keep:
@@ -68,11 +68,11 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
         }
     }
 
-    func markNeedsReauthorization(_ reason: String) async {
+    func markNeedsReauthorization(_ error: RingCentralError) async {
         guard let db = try? database.database() else { return }
         let store = settings(db)
         guard (try? await reauthorizationReason(on: db)) == nil else { return }
-        try? await store.setReauthorizationReason(reason)
+        try? await store.setReauthorizationReason(error.forAdmin)
     }
 
     /// Only the flag, not `load()`: that would open the sealed client credentials on every read.
@@ -92,12 +92,11 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     // MARK: Helpers
 
     private func tokens(in row: RingCentralTokenRecord) throws -> RingCentralTokenSet {
-        guard let sealedAccess = row.sealedAccessToken, let sealedRefresh = row.sealedRefreshToken else {
-            throw RingCentralError.notConnected
-        }
+        guard let sealedAccess = row.sealedAccessToken else { throw RingCentralError.notConnected }
+        // No refresh token is a pair RingCentral issued without one, not a broken row.
         return RingCentralTokenSet(
             accessToken: try secrets.open(sealedAccess, context: Self.accessContext),
-            refreshToken: try secrets.open(sealedRefresh, context: Self.refreshContext),
+            refreshToken: try row.sealedRefreshToken.map { try secrets.open($0, context: Self.refreshContext) },
             tokenType: row.tokenType ?? "bearer", expiresIn: Int(row.expiresIn ?? 3600),
             expiresAt: row.expiresAt ?? .distantPast, refreshTokenExpiresAt: row.refreshTokenExpiresAt,
             scope: row.scope, ownerID: row.ownerID, endpointID: row.endpointID)
@@ -105,7 +104,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
 
     private func apply(_ tokens: RingCentralTokenSet, to row: RingCentralTokenRecord) throws {
         row.sealedAccessToken = try secrets.seal(tokens.accessToken, context: Self.accessContext)
-        row.sealedRefreshToken = try secrets.seal(tokens.refreshToken, context: Self.refreshContext)
+        row.sealedRefreshToken = try tokens.refreshToken.map { try secrets.seal($0, context: Self.refreshContext) }
         row.tokenType = tokens.tokenType
         row.expiresIn = Int32(clamping: tokens.expiresIn)
         row.expiresAt = tokens.expiresAt
