@@ -15,7 +15,7 @@ struct AdminAuthTests {
                 if case .parameter = component { return "1" }
                 return component.description
             }
-            guard parts.first == "admin", !["login", "setup"].contains(parts.dropFirst().first ?? "") else { return nil }
+            guard parts.first == "admin", !["login", "setup", "password"].contains(parts.dropFirst().first ?? "") else { return nil }
             return (route.method, "/" + parts.joined(separator: "/"))
         }
     }

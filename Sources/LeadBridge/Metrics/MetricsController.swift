@@ -1,20 +1,29 @@
 import Fluent
 import Metrics
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
 /// `GET /metrics` in Prometheus text format. With METRICS_TOKEN set it needs
 /// `Authorization: Bearer <token>`; without one, only this machine (loopback) may read it.
 enum MetricsController {
+    private static let exposition = NIOLock()
+
     @Sendable static func show(req: Request) async throws -> Response {
         try authorize(req)
         let stats = try await QueueStats.read(on: req.db, now: req.services.jobQueue.now())
-        for (state, count) in stats.byState {
-            Gauge(label: "leadbridge_queue_jobs", dimensions: [("state", state)]).record(count)
+        // The registry is the process's: recording and rendering in one step keeps another
+        // scrape (another app in the same process, as in the test suite) from slipping its
+        // queue depths in between.
+        let text = exposition.withLock {
+            for (state, count) in stats.byState {
+                Gauge(label: "leadbridge_queue_jobs", dimensions: [("state", state)]).record(count)
+            }
+            return AppMetrics.exposition()
         }
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
-        return Response(status: .ok, headers: headers, body: .init(string: AppMetrics.exposition()))
+        return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 
     private static func authorize(_ req: Request) throws {

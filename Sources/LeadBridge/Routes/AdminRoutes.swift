@@ -10,6 +10,22 @@ struct AdminSignInRoutes: RouteCollection {
         routes.post("login", use: auth.login)
         routes.grouped(RequireAdmin()).post("logout", use: auth.logout)
         routes.grouped(RequireAdmin()).post("logout-everywhere", use: auth.logoutEverywhere)
+        // The one-time token is the proof here, not a session.
+        let link = PasswordLinkController()
+        routes.get("password", ":token", use: link.show)
+        routes.post("password", ":token", use: link.use)
+    }
+}
+
+/// Admin > Users: who can sign in, and adding, disabling and resetting them.
+struct AdminUserRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let users = UsersController()
+        routes.get("users", use: users.index)
+        routes.post("users", use: users.add)
+        routes.post("users", ":id", "reset", use: users.reset)
+        routes.post("users", ":id", "disable", use: users.disable)
+        routes.post("users", ":id", "enable", use: users.enable)
     }
 }
 

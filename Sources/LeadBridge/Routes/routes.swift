@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     let signedIn = admin.grouped(RequireAdmin())
     try signedIn.register(collection: AdminEnquiryRoutes())
     try signedIn.register(collection: AdminOperationsRoutes())
+    try signedIn.register(collection: AdminUserRoutes())
     try signedIn.register(collection: SuiteDashAdminRoutes())
     try signedIn.register(collection: RingCentralAdminRoutes())
     // RingCentral sends the browser back here; the state (bound to this browser by a cookie) is the proof.

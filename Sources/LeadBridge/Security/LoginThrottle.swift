@@ -55,7 +55,8 @@ struct LoginThrottle {
         let accountAllowed = try await counter.reserve(accountKey, limit: settings.maxAttemptsPerAccountPerMinute, window: 60,
                                                        now: now, counting: pairAllowed && !fromOwnersAddress) || fromOwnersAddress
 
-        guard pairAllowed, accountAllowed, let user, user.isActive else {
+        // An invited admin who has not set a password yet has none to check.
+        guard pairAllowed, accountAllowed, let user, user.isActive, !user.passwordHash.isEmpty else {
             // The same work as a real check, against a hash that matches nothing.
             let decoy = try await services.decoyPasswordHash.value(using: request.password.async)
             services.signInChecks.recordDecoy()

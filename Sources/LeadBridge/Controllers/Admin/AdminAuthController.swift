@@ -129,8 +129,12 @@ struct AdminAuthController {
 
     // MARK: Helpers
 
-    /// Starts a fresh session (a session id seen before sign-in is worthless after it) and a fresh CSRF secret.
     private func signIn(_ user: User, _ req: Request, _ response: Response) async {
+        await Self.startSession(for: user, req, response)
+    }
+
+    /// Starts a fresh session (a session id seen before sign-in is worthless after it) and a fresh CSRF secret.
+    static func startSession(for user: User, _ req: Request, _ response: Response) async {
         if let old = req.session.id {
             // Awaited, so it does not race the new session's write; a failure leaves only a row
             // nobody can use (its id is dropped below), which must not cost the admin the sign-in.

@@ -15,6 +15,10 @@ enum AdminPath {
     case ringCentral
     case callLogs
     case messages
+    case users
+    case user(Int)
+    /// A one-time link to set a password (an invitation or a reset).
+    case passwordLink(String)
 
     var path: String {
         switch self {
@@ -31,6 +35,9 @@ enum AdminPath {
         case .ringCentral: return "/admin/integrations/ringcentral"
         case .callLogs: return "/admin/call-logs"
         case .messages: return "/admin/messages"
+        case .users: return "/admin/users"
+        case .user(let id): return "/admin/users/\(id)"
+        case .passwordLink(let token): return "/admin/password/\(token)"
         }
     }
 

@@ -1,0 +1,82 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// One-time links that let an admin set a password: an invitation (LeadBridge sends no
+/// email, so the inviting admin passes the link on) or a reset. The token is shown once, to
+/// the admin who made it, and stored only hashed; a new link for a user replaces any unused
+/// one; using it ends the user's other sessions.
+struct PasswordLinks {
+    let database: any Database
+    let clock: AppClock
+
+    struct Made: Sendable {
+        let token: String
+        let expiresAt: Date
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case unknown
+        case used
+        case expired
+        case userDisabled
+
+        var description: String {
+            switch self {
+            case .unknown: return "This link is not one LeadBridge made, or it was replaced by a newer one. Ask an admin for a new link."
+            case .used: return "This link has been used already: each link works once. Sign in, or ask an admin for a new link."
+            case .expired: return "This link has expired. Ask an admin for a new one."
+            case .userDisabled: return "This account is disabled. Ask an admin to enable it first."
+            }
+        }
+    }
+
+    static func hash(_ token: String) -> String { LoginAttemptKeys.digest(token) }
+
+    /// A new link for `user`, replacing any unused one.
+    func make(for user: User, purpose: UserToken.Purpose, by admin: User?) async throws -> Made {
+        let token = SecureToken.make()
+        let now = clock.now()
+        let row = UserToken()
+        row.$user.id = try user.requireID()
+        row.purpose = purpose
+        row.tokenHash = Self.hash(token)
+        row.expiresAt = now.addingTimeInterval(purpose.lifetime)
+        row.createdBy = admin?.id
+        try await database.transaction { tx in
+            try await UserToken.query(on: tx).filter(\.$user.$id == user.requireID()).filter(\.$usedAt == nil).delete()
+            try await row.create(on: tx)
+        }
+        return Made(token: token, expiresAt: row.expiresAt)
+    }
+
+    /// The link's user, if the link can still be used.
+    func find(_ token: String) async throws -> (UserToken, User) {
+        guard token.count == 43, let row = try await UserToken.query(on: database).filter(\.$tokenHash == Self.hash(token))
+            .with(\.$user).first() else { throw Failure.unknown }
+        if row.usedAt != nil { throw Failure.used }
+        if row.expiresAt <= clock.now() { throw Failure.expired }
+        if row.user.disabledAt != nil { throw Failure.userDisabled }
+        return (row, row.user)
+    }
+
+    /// Spends the link and sets the password, in one transaction: a link raced twice sets one password.
+    func use(_ token: String, passwordHash: String) async throws -> User {
+        let (row, _) = try await find(token)
+        let now = clock.now()
+        return try await database.transaction { tx in
+            // Check and spend in one statement: of two uses racing, one gets the row back.
+            let spent = try await (tx as! any SQLDatabase).raw("""
+                UPDATE user_tokens SET used_at = \(bind: now) WHERE id = \(bind: try row.requireID()) AND used_at IS NULL RETURNING id
+                """).all()
+            guard !spent.isEmpty else { throw Failure.used }
+            guard let user = try await User.find(row.$user.id, on: tx) else { throw Failure.unknown }
+            user.passwordHash = passwordHash
+            user.failedLoginAttempts = 0
+            try await user.save(on: tx)
+            try await DatabaseSessionDriver.endSessions(of: user.requireID(), on: tx)
+            return user
+        }
+    }
+}
