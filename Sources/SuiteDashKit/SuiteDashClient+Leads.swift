@@ -16,7 +16,8 @@ extension SuiteDashClient {
         /// The guide's `notes`: SuiteDash's `background_info`.
         public var notes: String?
         public var tags: [String]
-        /// Circles the contact joins, by name.
+        /// Circles a new contact joins, by name. Only on creation: an existing contact's circles
+        /// are the office's to manage (someone taken out of a circle stays out).
         public var circles: [String]
         /// Custom field values by their `/contact/meta` key.
         public var customFields: [String: String]
@@ -64,7 +65,7 @@ extension SuiteDashClient {
             phone: details.phone, company: details.companyName.map { .init(name: $0) },
             circles: details.circles.isEmpty ? nil : .init(add: details.circles), backgroundInfo: details.notes,
             tags: details.tags.isEmpty ? nil : details.tags,
-            customFields: details.customFields.isEmpty ? nil : details.customFields, sendWelcomeEmail: false))
+            customFields: details.customFields.isEmpty ? nil : details.customFields.mapValues { .string($0) }, sendWelcomeEmail: false))
         // Whether SuiteDash keeps tags sent on create is not documented: if they did not stick, set them.
         if !details.tags.isEmpty, Set(created.tags ?? []) != Set(details.tags) {
             _ = try await updateContact(created.uid, SuiteDashContactDraft(tags: Self.union(created.tags ?? [], details.tags)))
@@ -105,7 +106,8 @@ extension SuiteDashClient {
 
     /// Only the fields that differ, so a lead SuiteDash already holds as it is costs no PUT.
     /// Notes are appended to what SuiteDash holds, never replace it; tags and custom fields are
-    /// sent whole (SuiteDash's PUT replaces both), with what the contact has kept.
+    /// sent whole (SuiteDash's PUT replaces both), with what the contact has kept. Circles are
+    /// for new contacts only.
     static func changes(from existing: SuiteDashContact, to details: ContactDetails) -> SuiteDashContactDraft {
         var draft = SuiteDashContactDraft()
         if let phone = details.phone, phone != existing.phone { draft.phone = phone }
@@ -123,10 +125,10 @@ extension SuiteDashClient {
         }
         let merged = union(existing.tags ?? [], details.tags)
         if merged.count != (existing.tags ?? []).count { draft.tags = merged }
-        let missingCircles = union(existing.circleNames, details.circles).dropFirst(existing.circleNames.count)
-        if !missingCircles.isEmpty { draft.circles = .init(add: Array(missingCircles)) }
-        if details.customFields.contains(where: { existing.customFields[$0.key] != $0.value }) {
-            draft.customFields = existing.customFields.merging(details.customFields) { _, new in new }
+        // The contact's custom fields go back exactly as read, of whatever type, with only
+        // the changed ones replaced: SuiteDash's PUT replaces the whole object.
+        if details.customFields.contains(where: { existing.customFields[$0.key]?.text != $0.value }) {
+            draft.customFields = existing.customFields.merging(details.customFields.mapValues { .string($0) }) { _, new in new }
         }
         return draft
     }

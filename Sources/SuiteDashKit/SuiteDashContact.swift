@@ -3,8 +3,8 @@ import Foundation
 /// A contact as SuiteDash returns it. Fields LeadBridge does not use are ignored, and the
 /// ones whose shape public clients disagree on are read in every shape seen: the company as
 /// `companies: [{uid, name}]` (what public clients read), a `company` object, or a flat
-/// `company_name`; circles as objects with a `name` or as plain names; custom field values as
-/// text, numbers or booleans, and an empty `custom_fields` as `{}` or `[]`.
+/// `company_name`; circles as objects with a `name` or as plain names; custom field values of
+/// any JSON type, kept as they came, and an empty `custom_fields` as `{}` or `[]`.
 public struct SuiteDashContact: Decodable, Equatable, Sendable {
     public var uid: String
     public var firstName: String?
@@ -16,11 +16,11 @@ public struct SuiteDashContact: Decodable, Equatable, Sendable {
     public var tags: [String]?
     public var companyNames: [String]
     public var circleNames: [String]
-    public var customFields: [String: String]
+    public var customFields: [String: SuiteDashValue]
 
     public init(uid: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil, role: String? = nil,
                 phone: String? = nil, backgroundInfo: String? = nil, tags: [String]? = nil, companyNames: [String] = [],
-                circleNames: [String] = [], customFields: [String: String] = [:]) {
+                circleNames: [String] = [], customFields: [String: SuiteDashValue] = [:]) {
         self.uid = uid; self.firstName = firstName; self.lastName = lastName; self.email = email; self.role = role
         self.phone = phone; self.backgroundInfo = backgroundInfo; self.tags = tags; self.companyNames = companyNames
         self.circleNames = circleNames; self.customFields = customFields
@@ -52,8 +52,7 @@ public struct SuiteDashContact: Decodable, Equatable, Sendable {
         }
         companyNames = companies
         circleNames = ((try? container.decodeIfPresent([Named].self, forKey: .circles)) ?? nil)?.compactMap(\.name) ?? []
-        customFields = ((try? container.decodeIfPresent([String: Scalar].self, forKey: .customFields)) ?? nil)?
-            .compactMapValues(\.text) ?? [:]
+        customFields = ((try? container.decodeIfPresent([String: SuiteDashValue].self, forKey: .customFields)) ?? nil) ?? [:]
     }
 
     /// A company or circle: an object with a `name`, or just the name.
@@ -66,19 +65,6 @@ public struct SuiteDashContact: Decodable, Equatable, Sendable {
                 struct Object: Decodable { let name: String? }
                 name = try Object(from: decoder).name
             }
-        }
-    }
-
-    /// A custom field's value as text; nil for values that are not text, a number or a boolean.
-    private struct Scalar: Decodable {
-        let text: String?
-        init(from decoder: any Decoder) throws {
-            let value = try decoder.singleValueContainer()
-            if let string = try? value.decode(String.self) { text = string }
-            else if let bool = try? value.decode(Bool.self) { text = bool ? "true" : "false" }
-            else if let number = try? value.decode(Double.self) {
-                text = number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
-            } else { text = nil }
         }
     }
 }
@@ -112,12 +98,12 @@ public struct SuiteDashContactDraft: Encodable, Equatable, Sendable {
     public var backgroundInfo: String?
     public var tags: [String]?
     /// By the keys `GET /contact/meta` lists under `custom_fields.properties`.
-    public var customFields: [String: String]?
+    public var customFields: [String: SuiteDashValue]?
     public var sendWelcomeEmail: Bool?
 
     public init(firstName: String? = nil, lastName: String? = nil, email: String? = nil, role: String? = nil,
                 phone: String? = nil, company: Company? = nil, circles: Circles? = nil, backgroundInfo: String? = nil,
-                tags: [String]? = nil, customFields: [String: String]? = nil, sendWelcomeEmail: Bool? = nil) {
+                tags: [String]? = nil, customFields: [String: SuiteDashValue]? = nil, sendWelcomeEmail: Bool? = nil) {
         self.firstName = firstName; self.lastName = lastName; self.email = email; self.role = role
         self.phone = phone; self.company = company; self.circles = circles; self.backgroundInfo = backgroundInfo
         self.tags = tags; self.customFields = customFields; self.sendWelcomeEmail = sendWelcomeEmail

@@ -48,8 +48,8 @@ def test_repeated_wrong_passwords_are_refused_with_the_throttles_sentence(person
     person.fill("Email", ADMIN_EMAIL)
     person.fill("Password", ADMIN_PASSWORD)
     person.press("Sign in", status=401)
-    person.see("That email and password don't match an admin account. After 5 wrong tries, "
-               "sign-in to that account from your address pauses for 15 minutes.")
+    person.see("That email and password don't match an admin account. If you are sure they are right, "
+               "sign-in is paused after too many tries: try again in 15 minutes.")
     assert person.page.url.endswith("/admin/login")
     person.screenshot("admin-login-locked")
 

@@ -49,3 +49,26 @@ def test_an_admin_invites_a_colleague_who_sets_a_password_and_is_later_disabled(
         assert not colleague.problems, colleague.problems
     finally:
         context.close()
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_account(person, chromium, server, request):
+    create_first_admin(person)
+    # The same admin, signed in on a phone too.
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    phone = Person(context, server.url, SCREENSHOTS / request.node.name / "phone")
+    try:
+        phone.open("/admin/login")
+        phone.fill("Email", "owner@example.com")
+        phone.fill("Password", "correct horse battery")
+        phone.press("Sign in")
+        phone.see("Dashboard")
+
+        person.press("Users")
+        person.press("Sign out everywhere")
+        person.see("Signed out everywhere: every session of your account has ended, on every device.")
+        person.screenshot("signed-out-everywhere")
+        phone.open("/admin/submissions")
+        assert "/admin/login" in phone.page.url
+        assert not phone.problems, phone.problems
+    finally:
+        context.close()

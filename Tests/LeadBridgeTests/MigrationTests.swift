@@ -23,12 +23,13 @@ struct MigrationTests {
                                 "source", "consent", "consent_at", "ip", "user_agent", "status", "external_id", "synced_at",
                                 "exported_at", "sync_error", "export_id", "created_at", "updated_at"],
         "users": ["id", "email", "name", "password_hash", "failed_login_attempts", "locked_until", "last_login_at",
-                  "created_at", "updated_at", "office_phone", "last_login_ip_hash", "disabled_at"],
+                  "created_at", "updated_at", "office_phone", "disabled_at"],
         "sms_messages": ["id", "ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text",
                          "status", "error", "sent_by_user_id", "sent_at", "created_at", "updated_at"],
         "webhook_events": ["id", "provider", "uuid", "event", "subscription_id", "payload", "received_at", "processed_at", "error"],
         "sessions": ["id", "data", "expires_at", "created_at", "updated_at", "user_id"],
         "login_attempts": ["key", "attempts", "window_started"],
+        "setup_codes": ["id", "code_hash"],
         "user_tokens": ["id", "user_id", "purpose", "token_hash", "expires_at", "used_at", "created_by", "created_at"],
     ]
 

@@ -170,36 +170,67 @@ struct SignInDefenceTests {
         }
     }
 
-    @Test("an attack from many addresses slows the account but never locks out its owner")
+    @Test("an attack from many addresses slows the account but never keeps its owner out of a browser they signed in with")
     func theOwnerIsNeverLockedOut() async throws {
         let clock = TestClock(Date())
         try await withApp(clock: AppClock { clock.now }, { $0.trustProxyHeaders = true; $0.loginThrottle.maxAttemptsPerAccountPerMinute = 10 }) { app in
             try await app.createAdmin()
-            // The owner signed in before from their office.
-            let office = Browser(app)
-            office.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.1")
-            try await office.get("/admin/login")
-            #expect(try await office.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
-            try await office.get("/admin")
-            try await office.post("/admin/logout", form: [:])
+            // The owner signed in before with this browser, at the office.
+            let laptop = Browser(app)
+            laptop.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.1")
+            try await laptop.get("/admin/login")
+            #expect(try await laptop.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            #expect(laptop.cookies["leadbridge_device"] != nil)
+            try await laptop.get("/admin")
+            try await laptop.post("/admin/logout", form: [:])
+            let checksBefore = app.services.signInChecks.passwordChecks
 
-            // A botnet: a new address for every guess, far past the account's budget.
-            for bot in 0..<30 {
+            // A botnet: a new address for every guess, far past the account's budget, and still going.
+            func guess(_ bot: Int) async throws {
                 let browser = Browser(app)
-                browser.headers.replaceOrAdd(name: .xForwardedFor, value: "192.0.2.\(bot)")
+                browser.headers.replaceOrAdd(name: .xForwardedFor, value: "192.0.2.\(bot % 250)")
                 try await browser.get("/admin/login")
                 try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": "guess \(bot) guess"])
             }
-            #expect(app.services.signInChecks.passwordChecks <= 11, "the account's budget slowed the guessing")
-            // The owner's usual address still gets in at once.
-            try await office.get("/admin/login")
-            #expect(try await office.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
-            // From a new address, the owner waits at most a minute.
-            let travelling = Browser(app)
-            travelling.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.99")
-            try await travelling.get("/admin/login")
+            for bot in 0..<30 { try await guess(bot) }
+            #expect(app.services.signInChecks.passwordChecks - checksBefore == 10, "the account's budget slowed the guessing")
+
+            // Mid-attack, from a hotel's address the account has never used: the owner's laptop gets in.
+            laptop.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.99")
+            try await laptop.get("/admin/login")
+            #expect(try await laptop.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+
+            // A browser that never signed in waits while the attack lasts, a minute at a time.
+            let borrowed = Browser(app)
+            borrowed.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.100")
+            try await borrowed.get("/admin/login")
+            for bot in 30..<45 { try await guess(bot) }
+            #expect(try await borrowed.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .unauthorized)
             clock.advance(61)
-            #expect(try await travelling.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+            #expect(try await borrowed.post("/admin/login", form: ["email": "admin@example.com", "password": Self.right]).status == .seeOther)
+        }
+    }
+
+    @Test("addresses are counted as one client each: no port, IPv4 written as IPv6 is IPv4, IPv6 counts by its /64")
+    func addressesAreNormalised() async throws {
+        #expect(ClientAddress.normalize("203.0.113.9:51234") == "203.0.113.9")
+        #expect(ClientAddress.normalize("[2001:db8::1]:443") == "2001:db8:0:0:0:0:0:1")
+        #expect(ClientAddress.normalize("::ffff:203.0.113.9") == "203.0.113.9")
+        #expect(ClientAddress.normalize("2001:DB8::1") == "2001:db8:0:0:0:0:0:1")
+        #expect(ClientAddress.normalize("not an address") == "not an address")
+        #expect(ClientAddress.limitKey("2001:db8:1:2:aaaa::1") == ClientAddress.limitKey("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+        #expect(ClientAddress.limitKey("2001:db8:1:2::1") != ClientAddress.limitKey("2001:db8:1:3::1"))
+        #expect(ClientAddress.limitKey("203.0.113.9") == "203.0.113.9")
+
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 2 }) { app in
+            let browser = Browser(app)
+            try await browser.get("/admin/login")
+            var statuses: [HTTPStatus] = []
+            for (attempt, hop) in ["2001:db8:5:6::1", "2001:db8:5:6::2", "[2001:db8:5:6::3]:4431"].enumerated() {
+                browser.headers.replaceOrAdd(name: .xForwardedFor, value: hop)
+                statuses.append(try await browser.post("/admin/login", form: ["email": "v6-\(attempt)@example.com", "password": "guess guess guess"]).status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests], "one /64 is one client")
         }
     }
 
@@ -267,6 +298,19 @@ struct FirstRunDefenceTests {
             #expect(try await browser.post("/admin/setup", form: form).location == "/admin")
             #expect(try await User.query(on: app.db).count() == 1)
             #expect(!FileManager.default.fileExists(atPath: path), "the code is gone once used")
+            #expect(try await SetupCode.matches(code, on: app.db) == false)
+        }
+    }
+
+    @Test("servers sharing one database share one code: a second server checks the code the first one made")
+    func serversShareOneCode() async throws {
+        try await withApp({ $0.setupCodeRequired = true }) { app in
+            let first = try #require(try await SetupCode.ensure(on: app.db, app.services.config))
+            var elsewhere = app.services.config
+            elsewhere.storagePath += "/other-server"
+            #expect(try await SetupCode.ensure(on: app.db, elsewhere) == nil, "no second code is made")
+            #expect(try await SetupCode.matches(first.lowercased(), on: app.db))
+            #expect(try await SetupCode.matches("AAAA-BBBB-CCCC-DDDD", on: app.db) == false)
         }
     }
 

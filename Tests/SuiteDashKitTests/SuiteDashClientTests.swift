@@ -109,7 +109,7 @@ struct SuiteDashClientTests {
             let stored = try #require(server.suiteDash.contacts.first)
             #expect(stored.companies == ["Analytical Engines"], "the company object, not a flat company_name")
             #expect(stored.circles == ["Website Leads"])
-            #expect(stored.customFields == ada.customFields)
+            #expect(stored.customFields == ada.customFields.mapValues { .text($0) })
             server.suiteDash.resetCalls()
 
             let again = try await client.createOrUpdateContact(ada, knownUID: first.uid)
@@ -117,14 +117,22 @@ struct SuiteDashClientTests {
             #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1])
             server.suiteDash.resetCalls()
 
-            // One new circle and one changed field: one PUT that keeps every other custom field
-            // (SuiteDash's PUT replaces custom_fields) and adds only the missing circle.
+            // Someone in the office files the lead under a multi-select field and a number, and
+            // takes them out of the circle. A changed field then costs one PUT that sends every other
+            // custom field back as it was, of its own type (SuiteDash's PUT replaces custom_fields),
+            // and does not put the circle back: circles are for new leads only.
+            _ = try await client.updateContact(first.uid, SuiteDashContactDraft(customFields: [
+                fields[0].key: "Business Strategy", fields[1].key: "website",
+                fields[2].key: .array(["Priority", "Referral"]), fields[3].key: .number(3),
+            ]))
             ada.circles = ["website leads", "Newsletter"]
             ada.customFields = [fields[1].key: "referral"]
+            server.suiteDash.resetCalls()
             _ = try await client.createOrUpdateContact(ada, knownUID: first.uid)
             let updated = try #require(server.suiteDash.contacts.first)
-            #expect(updated.circles == ["Website Leads", "Newsletter"])
-            #expect(updated.customFields == [fields[0].key: "Business Strategy", fields[1].key: "referral"])
+            #expect(updated.circles == ["Website Leads"])
+            #expect(updated.customFields == [fields[0].key: "Business Strategy", fields[1].key: "referral",
+                                             fields[2].key: .json(#"["Priority","Referral"]"#), fields[3].key: .json("3")])
             #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1, "PUT /contact/{id}": 1])
         }
     }
@@ -177,7 +185,8 @@ struct SuiteDashClientTests {
              "custom_fields":{"a":"text","b":3,"c":true,"d":null,"e":{"nested":1}}}
             """#.utf8))
         #expect(listed.companyNames == ["Acme"] && listed.circleNames == ["VIP", "Plain"])
-        #expect(listed.customFields == ["a": "text", "b": "3", "c": "true"])
+        #expect(listed.customFields == ["a": "text", "b": .number(3), "c": .bool(true), "d": .null, "e": .object(["nested": .number(1)])],
+                "every value kept as it came, to be sent back unchanged")
         let flat = try decoder.decode(SuiteDashContact.self, from: Data(#"{"uid":"u2","company_name":"Acme","custom_fields":[]}"#.utf8))
         #expect(flat.companyNames == ["Acme"] && flat.customFields.isEmpty)
         let object = try decoder.decode(SuiteDashContact.self, from: Data(#"{"uid":"u3","company":{"name":"Acme"},"circles":null}"#.utf8))

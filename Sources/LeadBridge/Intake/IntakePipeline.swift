@@ -16,7 +16,7 @@ struct IntakePipeline {
     /// Counts the attempt against the caller's IP before anything is read.
     func admit() async -> Outcome? {
         guard let limiter = request.services.intakeLimiter else { return nil }
-        let ip = request.clientIP(config: request.services.config)
+        let ip = ClientAddress.limitKey(request.clientIP(config: request.services.config))
         let decision = await limiter.hit(ip, now: request.services.clock.now())
         return decision.allowed ? nil : .rateLimited(retryAfter: decision.retryAfter)
     }

@@ -2,10 +2,10 @@ import Fluent
 import SQLKit
 
 /// What sign-in, sessions and users need to hold under attack: sign-in counters every server
-/// shares and increments atomically (`login_attempts`); each admin's last good sign-in
-/// address (hashed: an attack from elsewhere does not slow it) and whether they are disabled;
+/// shares and increments atomically (`login_attempts`); whether each admin is disabled;
 /// each session's user (so "sign out everywhere" and disabling end them at once); and one-time
-/// links for inviting an admin or resetting a password (`user_tokens`, stored hashed).
+/// links for inviting an admin or resetting a password (`user_tokens`, stored hashed); and the
+/// install's first-run setup code (`setup_codes`, hashed).
 struct AddSignInDefences: AsyncMigration {
     var name: String { "016_AddSignInDefences" }
 
@@ -16,7 +16,6 @@ struct AddSignInDefences: AsyncMigration {
             .field("window_started", .double, .required)
             .create()
         // One column per ALTER: SQLite adds only one at a time.
-        try await database.schema("users").field("last_login_ip_hash", .varchar(64)).update()
         try await database.schema("users").field("disabled_at", .datetime).update()
         try await database.schema("sessions").field("user_id", .int).update()
         // Session ids are stored hashed from now on: a row keyed by a raw id can never match
@@ -36,16 +35,21 @@ struct AddSignInDefences: AsyncMigration {
         if let sql = database as? any SQLDatabase {
             try await sql.raw("CREATE INDEX sessions_user_id ON sessions (user_id)").run()
         }
+        // At most one row: the install's first-run code, hashed.
+        try await database.schema("setup_codes")
+            .field("id", .int, .identifier(auto: false))
+            .field("code_hash", .varchar(64), .required)
+            .create()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("setup_codes").delete()
         try await database.schema("user_tokens").delete()
         if let sql = database as? any SQLDatabase {
             try await sql.raw("DROP INDEX sessions_user_id").run()
         }
         try await database.schema("sessions").deleteField("user_id").update()
         try await database.schema("users").deleteField("disabled_at").update()
-        try await database.schema("users").deleteField("last_login_ip_hash").update()
         try await database.schema("login_attempts").delete()
     }
 }

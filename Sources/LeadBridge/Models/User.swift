@@ -15,8 +15,6 @@ final class User: Model, @unchecked Sendable {
     /// No longer set: sign-in throttling moved to `login_attempts`. Kept so older releases can roll back.
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
-    /// SHA-256 of the address of the last good sign-in: that address is not slowed by an attack from elsewhere.
-    @OptionalField(key: "last_login_ip_hash") var lastLoginIPHash: String?
     /// Set when an admin disabled this account: it cannot sign in, and its sessions ended.
     @OptionalField(key: "disabled_at") var disabledAt: Date?
     /// The phone RingCentral rings first when this admin clicks Call (E.164).

@@ -50,7 +50,6 @@ enum LoginAttemptKeys {
     static func account(_ email: String) -> String { "account:" + digest(email) }
     /// Attempts at one account from one address.
     static func pair(_ email: String, ip: String) -> String { "pair:" + digest(email + "\u{0}" + ip) }
-    static func address(_ ip: String) -> String { digest(ip) }
 
     static func digest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()

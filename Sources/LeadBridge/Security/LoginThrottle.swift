@@ -12,8 +12,9 @@ import Vapor
 /// 2. one account from one address (`LOGIN_MAX_FAILURES_PER_ACCOUNT` per `LOGIN_LOCK_SECONDS`,
 ///    in the database, so every server shares it): that address, and only that one, waits;
 /// 3. one account from everywhere (`LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_PER_MINUTE`): slows a
-///    botnet that brings a new address per guess. The address of the account's last good
-///    sign-in is exempt, and the budget refills every minute, so the owner is never locked out.
+///    botnet that brings a new address per guess. A browser the account has signed in with
+///    before (`KnownDevice`) is exempt, so the owner is never kept out of their own browsers;
+///    a new browser waits at most while an attack lasts, a minute at a time.
 ///
 /// An account refused by 2 or 3 gets exactly the answer, and the bcrypt work, of a wrong
 /// password, as an unknown email does: nothing tells a guesser whether the account exists
@@ -31,7 +32,7 @@ struct LoginThrottle {
     func attempt(email: String, password: String, now: Date) async throws -> Result {
         let services = request.services
         let settings = services.config.loginThrottle
-        let ip = request.clientIP(config: services.config)
+        let ip = ClientAddress.limitKey(request.clientIP(config: services.config))
 
         let ipDecision = await services.loginIPLimiter.hit(ip, now: now)
         guard ipDecision.allowed else {
@@ -44,16 +45,15 @@ struct LoginThrottle {
         let counter = LoginAttemptCounter(database: request.db)
         let pairKey = LoginAttemptKeys.pair(normalised, ip: ip)
         let accountKey = LoginAttemptKeys.account(normalised)
-        let ipHash = LoginAttemptKeys.address(ip)
         // Every path below does the same database work and one bcrypt check, whatever it
         // decides: a refusal that answered faster than a wrong password would give it away.
         let pairAllowed = try await counter.reserve(pairKey, limit: settings.maxFailuresPerAccount,
                                                     window: TimeInterval(settings.lockSeconds), now: now)
         // An address already refused for this account spends none of the account's budget:
         // one address alone must not be able to slow the owner down.
-        let fromOwnersAddress = user?.lastLoginIPHash == ipHash
+        let knownDevice = KnownDevice.isKnown(request, userID: user?.id)
         let accountAllowed = try await counter.reserve(accountKey, limit: settings.maxAttemptsPerAccountPerMinute, window: 60,
-                                                       now: now, counting: pairAllowed && !fromOwnersAddress) || fromOwnersAddress
+                                                       now: now, counting: pairAllowed && !knownDevice) || knownDevice
 
         // An invited admin who has not set a password yet has none to check.
         guard pairAllowed, accountAllowed, let user, user.isActive, !user.passwordHash.isEmpty else {
@@ -72,9 +72,12 @@ struct LoginThrottle {
 
         await services.loginIPLimiter.refund(ip)
         try await counter.clear([pairKey, accountKey])
+        // Now and then, forget windows long over: the table holds recent keys only.
+        if Int.random(in: 0..<50) == 0 {
+            try await counter.sweep(olderThan: TimeInterval(max(settings.lockSeconds, 60)), now: now)
+        }
         user.failedLoginAttempts = 0
         user.lastLoginAt = now
-        user.lastLoginIPHash = ipHash
         try await user.save(on: request.db)
         return .success(user)
     }

@@ -119,7 +119,7 @@ extension SuiteDashSandbox {
         object["created"] = ISO8601DateFormatter().string(from: contact.created)
         object["companies"] = contact.companies.map { ["uid": uid(for: $0), "name": $0] }
         object["circles"] = contact.circles.map { ["uid": uid(for: $0), "name": $0] }
-        object["custom_fields"] = contact.customFields
+        object["custom_fields"] = contact.customFields.mapValues(\.jsonObject)
         return object
     }
 
@@ -150,10 +150,8 @@ extension SuiteDashSandbox.State {
         }
         if let values = customFields as? [String: Any] {
             let defined = Set(self.customFields.map(\.key))
-            var kept: [String: String] = [:]
-            for (key, value) in values where defined.contains(key) {
-                if let text = value as? String { kept[key] = text } else if let number = value as? NSNumber { kept[key] = number.stringValue }
-            }
+            var kept: [String: SuiteDashSandbox.FieldValue] = [:]
+            for (key, value) in values where defined.contains(key) { kept[key] = SuiteDashSandbox.FieldValue(value) }
             contact.customFields = kept
         }
     }

@@ -21,9 +21,33 @@ public final class SuiteDashSandbox: Sendable {
         public var companies: [String]
         /// Names of the circles the contact is in.
         public var circles: [String]
-        /// Custom field values by the key `/contact/meta` gives them.
-        public var customFields: [String: String]
+        /// Custom field values by the key `/contact/meta` gives them, of any JSON type.
+        public var customFields: [String: FieldValue]
         public var created: Date
+    }
+
+    /// A custom field's value: text, or any other JSON value (a number, a yes/no, a
+    /// multi-select's list) kept as its JSON text, so it goes back out exactly as it came in.
+    public enum FieldValue: Sendable, Equatable, ExpressibleByStringLiteral {
+        case text(String)
+        case json(String)
+
+        public init(stringLiteral value: String) { self = .text(value) }
+
+        init?(_ value: Any) {
+            if value is NSNull { return nil }
+            if let text = value as? String { self = .text(text); return }
+            guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]),
+                  let json = String(data: data, encoding: .utf8) else { return nil }
+            self = .json(json)
+        }
+
+        var jsonObject: Any {
+            switch self {
+            case .text(let text): return text
+            case .json(let json): return (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)) ?? NSNull()
+            }
+        }
     }
 
     /// A custom field the account defines, as `/contact/meta` lists it under `custom_fields.properties`.

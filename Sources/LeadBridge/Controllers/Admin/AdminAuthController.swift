@@ -26,7 +26,7 @@ struct AdminAuthController {
     @Sendable func showSetup(req: Request) async throws -> Response {
         guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
         var context = Context(title: "Create the first admin", csrf: req.csrfToken)
-        try Self.describeSetupCode(req, &context)
+        try await Self.describeSetupCode(req, &context)
         return try await req.view.render("admin/setup", context).encodeResponse(for: req)
     }
 
@@ -36,7 +36,7 @@ struct AdminAuthController {
     @Sendable func setup(req: Request) async throws -> Response {
         guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
         let services = req.services
-        let limit = await services.loginIPLimiter.hit(req.clientIP(config: services.config), now: services.clock.now())
+        let limit = await services.loginIPLimiter.hit(ClientAddress.limitKey(req.clientIP(config: services.config)), now: services.clock.now())
         guard limit.allowed else {
             throw Abort(.tooManyRequests, headers: ["Retry-After": String(limit.retryAfter)],
                         reason: "Too many attempts from your network. Try again in \(LoginThrottle.minutes(limit.retryAfter)).")
@@ -44,8 +44,8 @@ struct AdminAuthController {
         let form = try req.content.decode(SetupForm.self)
         var context = Context(title: "Create the first admin", csrf: req.csrfToken,
                               email: form.email ?? "", name: form.name ?? "")
-        try Self.describeSetupCode(req, &context)
-        if context.requiresSetupCode, !SetupCode.matches(form.setup_code, services.config) {
+        try await Self.describeSetupCode(req, &context)
+        if context.requiresSetupCode, !(try await SetupCode.matches(form.setup_code, on: req.db)) {
             context.errors["setup_code"] = "That is not this server's setup code. It is printed where LeadBridge started, and kept in \(context.setupCodePath)."
             return try await render("admin/setup", context, status: .forbidden, req)
         }
@@ -63,16 +63,17 @@ struct AdminAuthController {
             // Someone finished setup first; this page is closed now.
             return req.redirect(to: AdminPath.login.path)
         }
-        SetupCode.remove(services.config)
+        try await SetupCode.remove(on: req.db, services.config)
         let response = req.redirect(to: AdminPath.dashboard.path)
         await signIn(user, req, response)
+        KnownDevice.remember(user, req, on: response)
         return response
     }
 
-    private static func describeSetupCode(_ req: Request, _ context: inout Context) throws {
+    private static func describeSetupCode(_ req: Request, _ context: inout Context) async throws {
         guard SetupCode.isRequired(req.application) else { return }
-        // The page names a file that must exist, even if start-up did not make it (it was deleted, say).
-        _ = try SetupCode.ensure(req.services.config)
+        // The page names a file that must exist somewhere, even if start-up did not make the code.
+        try await SetupCode.ensure(on: req.db, req.services.config)
         context.requiresSetupCode = true
         context.setupCodePath = SetupCode.path(req.services.config)
     }
@@ -100,6 +101,7 @@ struct AdminAuthController {
         case .success(let user):
             let response = req.redirect(to: Self.safeNext(form.next))
             await signIn(user, req, response)
+            KnownDevice.remember(user, req, on: response)
             return response
         case .refused(let sentence, let retryAfter):
             context.error = sentence
@@ -148,8 +150,8 @@ struct AdminAuthController {
     /// One sentence for an unknown email, a wrong password and an address that tried too
     /// often: telling them apart would tell a guesser which accounts exist.
     static func wrongCredentials(_ settings: LoginThrottleSettings) -> String {
-        "That email and password don't match an admin account. After \(settings.maxFailuresPerAccount) wrong tries, "
-            + "sign-in to that account from your address pauses for \(LoginThrottle.minutes(settings.lockSeconds))."
+        "That email and password don't match an admin account. If you are sure they are right, sign-in is paused "
+            + "after too many tries: try again in \(LoginThrottle.minutes(settings.lockSeconds))."
     }
 
     /// Only a path inside the admin area; never another host (`//evil.example`).
