@@ -10,7 +10,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     // `key generate` is what a missing APP_KEY tells you to run, so it must work without one;
     // the tools' commands (the sandbox) stand in for other services and need nothing of this app.
     if app.runsStandaloneCommand {
-        app.asyncCommands.use(KeyCommand(), as: "key")
+        app.asyncCommands.use(KeyCommand(includesRotate: false), as: "key")
         return
     }
     let config = try config ?? AppConfig.load()
@@ -31,6 +31,11 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     app.passwords.use(.bcrypt(cost: config.passwordHashCost ?? (app.environment == .testing ? 4 : 12)))
     let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
                             now: clock.now)
+    // Provider calls carry keys in headers (SuiteDash's X-Secret-Key) and secrets in bodies
+    // (a refresh token, an SMS): a redirect would carry them to whatever host it names, and
+    // AsyncHTTPClient strips only Authorization and Cookie on the way. Providers' answers are
+    // never redirects, so none is followed; the clients say so in words when one comes.
+    app.http.client.configuration.redirectConfiguration = .disallow
     let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue, clock: clock)
     let suiteDash = SuiteDashService(context: integrations)
     app.services = AppServices(
@@ -44,6 +49,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         },
         loginIPLimiter: RateLimiter(limit: config.loginThrottle.maxFailuresPerIP,
                                     windowSeconds: config.loginThrottle.lockSeconds),
+        webhookLimiter: RateLimiter(limit: config.ringCentral.webhookRateLimit, windowSeconds: 60),
         decoyPasswordHash: DecoyPasswordHash(),
         signInChecks: SignInChecks(),
         suiteDash: suiteDash,
@@ -83,6 +89,9 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
 
     try routes(app)
     registerCommands(app)
+    if config.metricsToken == nil, MetricsController.requiresToken(app), app.isServing {
+        app.logger.warning("/metrics is off: set METRICS_TOKEN to serve it (in production it is never open without one).")
+    }
 
     if config.autoMigrate, app.isServing {
         try await app.autoMigrate()
@@ -97,13 +106,15 @@ private func configureDatabase(_ app: Application, config: AppConfig) async thro
         app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
         return
     }
-    try FileManager.default.createDirectory(atPath: config.storagePath, withIntermediateDirectories: true)
+    try StoragePermissions.secure(config)
     app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
     // WAL lets readers (the admin, /readyz) carry on while an enquiry is being written.
     // It is a property of the file, so setting it once here covers every connection.
     if let sql = app.db as? any SQLDatabase {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
+    // SQLite makes -wal and -shm with the database file's permissions; these catch older installs.
+    StoragePermissions.secureDatabaseFiles(config)
 }
 
 extension Application {

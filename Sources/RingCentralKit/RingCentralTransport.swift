@@ -119,6 +119,8 @@ enum RingCentralErrorParser {
         if envelope?.error == "invalid_grant" { return .reauthorizationRequired(envelope?.error_description ?? message) }
         if envelope?.error == "invalid_client" || envelope?.error == "unauthorized_client" { return .invalidClient(message) }
         switch status {
+        case 300..<400:
+            return .unexpectedResponse("it answered with a redirect (HTTP \(status)), which LeadBridge does not follow with tokens or secrets: check the server URL")
         case 401: return .unauthorized(errorCodes: codes, message: message)
         case 429: return .rateLimited(group: group, retryAfter: 60)
         case 500...: return .server(status: status, message: message)

@@ -6,6 +6,10 @@ import NIOHTTP1
 
 /// A client for SuiteDash's Secure API (`https://app.suitedash.com/secure-api`).
 ///
+/// Give it an `HTTPClient` that does not follow redirects: the keys travel in headers that
+/// AsyncHTTPClient would carry to any host a redirect names. A redirect then comes back as an
+/// error that says so.
+///
 /// Every request carries the `X-Public-ID` and `X-Secret-Key` headers; answers are JSON in
 /// SuiteDash's `{"success", "data", "message"}` envelope; errors come back as `SuiteDashError`.
 /// It knows nothing of LeadBridge's database or web framework.
@@ -123,6 +127,9 @@ public struct SuiteDashClient: Sendable {
     static func error(status: Int, headers: HTTPHeaders, body: ByteBuffer) -> SuiteDashError {
         let message = Self.message(in: body)
         switch status {
+        case 300..<400:
+            let location = headers.first(name: "Location") ?? "nowhere"
+            return .unexpectedResponse("it answered with a redirect (HTTP \(status)) to \(location.prefix(200)). LeadBridge does not follow redirects with your keys: check the API URL")
         case 401, 403: return .unauthorized(message)
         case 404: return .notFound(message)
         case 400, 405, 409, 422: return .validation(message)

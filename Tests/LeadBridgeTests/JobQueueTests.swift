@@ -241,7 +241,8 @@ struct JobQueueTests {
 
             let ran = await log.total
             #expect(ran >= 1, "the job in hand finished")
-            let left = try await QueuedJob.query(on: app.db).all()
+            // The pool's scheduler may queue its own recurring work: only these six are counted.
+            let left = try await QueuedJob.query(on: app.db).filter(\.$kind == SlowJob.name).all()
             #expect(left.count == 6 - ran, "every job either ran once or is still queued")
             #expect(left.allSatisfy { $0.reservedBy == nil }, "a stopped pool leaves no job locked")
         }

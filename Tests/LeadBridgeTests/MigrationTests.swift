@@ -28,7 +28,7 @@ struct MigrationTests {
                          "status", "error", "sent_by_user_id", "sent_at", "created_at", "updated_at"],
         "webhook_events": ["id", "provider", "uuid", "event", "subscription_id", "payload", "received_at", "processed_at", "error"],
         "sessions": ["id", "data", "expires_at", "created_at", "updated_at", "user_id"],
-        "login_attempts": ["key", "attempts", "window_started"],
+        "rate_counters": ["key", "attempts", "window_started"],
         "setup_codes": ["id", "code_hash"],
         "user_tokens": ["id", "user_id", "purpose", "token_hash", "expires_at", "used_at", "created_by", "created_at"],
     ]

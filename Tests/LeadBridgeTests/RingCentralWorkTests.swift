@@ -169,7 +169,7 @@ struct RingCentralWorkTests {
             #expect(handshake.headers.first(name: "Validation-Token") == "abc123")
             #expect(handshake.body.readableBytes < 1024)
 
-            let body = ByteBuffer(string: #"{"uuid":"u-1","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#)
+            let body = ByteBuffer(string: #"{"timestamp":"\#(webhookTimestamp())","uuid":"u-1","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#)
             let missing = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: ["Content-Type": "application/json"], body: body)
             #expect(missing.status == .unauthorized)
             let forged = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral",
@@ -190,7 +190,7 @@ struct RingCentralWorkTests {
             func events() async throws -> Int {
                 try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count
             }
-            let sms = ByteBuffer(string: #"{"uuid":"sms-7","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7007","from":{"phoneNumber":"+14155550100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Is Tuesday free?"}}"#)
+            let sms = ByteBuffer(string: #"{"timestamp":"\#(webhookTimestamp())","uuid":"sms-7","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7007","from":{"phoneNumber":"+14155550100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Is Tuesday free?"}}"#)
             // RingCentral's guide shows a Validation-Token header on notifications as well.
             let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
                 "Content-Type": "application/json", "Verification-Token": "the-webhook-secret", "Validation-Token": "v-123"], body: sms)
@@ -202,7 +202,7 @@ struct RingCentralWorkTests {
             // A body with a Validation-Token is still a notification: it must prove where it came from.
             let forged = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
                 "Content-Type": "application/json", "Verification-Token": "guess", "Validation-Token": "v-123"],
-                body: ByteBuffer(string: #"{"uuid":"sms-8","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#))
+                body: ByteBuffer(string: #"{"timestamp":"\#(webhookTimestamp())","uuid":"sms-8","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#))
             #expect(forged.status == .forbidden)
 
             // The bare handshake: an empty body, the header echoed, nothing stored.
@@ -222,7 +222,7 @@ struct RingCentralWorkTests {
                 try await QueuedJob.query(on: app.db).sort(\.$id).all().compactMap(\.uniqueKey)
             }
             func post(_ uuid: String) async throws {
-                let body = ByteBuffer(string: #"{"uuid":"\#(uuid)","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#)
+                let body = ByteBuffer(string: #"{"timestamp":"\#(webhookTimestamp())","uuid":"\#(uuid)","event":"/restapi/v1.0/account/1/extension/2/telephony/sessions","body":{}}"#)
                 let answer = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
                     "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: body)
                 #expect(answer.status == .ok)
@@ -264,7 +264,7 @@ struct RingCentralWorkTests {
             sandbox.ringCentral.addCallLogRecord(direction: "Inbound", from: "+14155550111", to: Self.directNumber,
                                                  startTime: now.addingTimeInterval(-86_400))
             _ = try await app.services.ringCentral.callLog.sync(dateFrom: now.addingTimeInterval(-7 * 86_400))
-            let sms = ByteBuffer(string: #"{"uuid":"sms-1","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7001","from":{"phoneNumber":"+1 415-555-0100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Are you open on Saturday?"}}"#)
+            let sms = ByteBuffer(string: #"{"timestamp":"\#(webhookTimestamp())","uuid":"sms-1","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7001","from":{"phoneNumber":"+1 415-555-0100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Are you open on Saturday?"}}"#)
             let delivered = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
                 "Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: sms)
             #expect(delivered.status == .ok)

@@ -147,7 +147,7 @@ struct SignInDefenceTests {
                     // Keep the wrong-password account below its own lock-out.
                     try await User.query(on: app.db).filter(\.$email == "admin@example.com").set(\.$failedLoginAttempts, to: 0).update()
                     let ip = "203.0.113.7"
-                    try await LoginAttempt.query(on: app.db).filter(\.$id ~~ [
+                    try await RateCounter.query(on: app.db).filter(\.$id ~~ [
                         LoginAttemptKeys.pair("admin@example.com", ip: ip), LoginAttemptKeys.account("admin@example.com"),
                         LoginAttemptKeys.pair("nobody@example.com", ip: ip), LoginAttemptKeys.account("nobody@example.com"),
                     ]).delete()

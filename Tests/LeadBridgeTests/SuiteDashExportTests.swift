@@ -43,9 +43,9 @@ struct SuiteDashExportTests {
             }
             let expected = [
                 "ID,First Name,Last Name,Email,Phone,Company,Service Interest,Message,Source,Created Date,Tags",
-                "\(a.id!),Zoë,Ñúñez,zoe@example.com,+33612345678,\"Acme, \"\"Global\"\"\",Business Strategy,\"Line one\nLine two\",website,2026-11-24T10:30:00+01:00,website-lead;Business Strategy",
+                "\(a.id!),Zoë,Ñúñez,zoe@example.com,+33612345678,\"Acme, \"\"Global\"\"\",Business Strategy,\"Line one\nLine two\",website,2026-11-24T10:30:00+01:00,\"website-lead;Business Strategy\"",
                 "\(b.id!),'=SUM(A1:A9),'-2+3,x@example.com,,'+cmd|' /C calc'!A0,,'@import\tthis,website,2026-11-24T10:30:00+01:00,website-lead",
-                "\(c.id!),'\tTab,\"'\rReturn\",,+14155550100,'+123,Other,plain,website,2026-11-24T10:30:00+01:00,website-lead;Other",
+                "\(c.id!),'\tTab,\"'\rReturn\",,+14155550100,'+123,Other,plain,website,2026-11-24T10:30:00+01:00,\"website-lead;Other\"",
             ].map { $0 + "\r\n" }.joined()
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(String(decoding: bytes, as: UTF8.self) == expected)

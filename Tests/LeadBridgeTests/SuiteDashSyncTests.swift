@@ -275,6 +275,16 @@ struct SuiteDashSyncTests {
         #expect(text.contains("a@b.co"))
         for secret in ["\"s3\"", "\"t\"", "\"p\""] { #expect(!text.contains(secret), "\(secret)") }
     }
+
+    @Test("bodies that are not JSON are redacted too: form fields by name, and anything that looks like a key or token")
+    func nonJSONBodiesAreRedacted() {
+        let form = Redactor.redact(Data("grant_type=refresh_token&refresh_token=shortone&client_secret=s3cr3t&email=a%40b.co".utf8))!.text
+        #expect(!form.contains("shortone") && !form.contains("s3cr3t"))
+        #expect(form.contains("grant_type=refresh_token") && form.contains("email=a%40b.co"))
+        let page = Redactor.redact(Data("<html><body>Bad request for Bearer U0pDMTFQMDFQQVMwMHxBQUJhY2Nlc3M9 from 10.0.0.1</body></html>".utf8))!.text
+        #expect(!page.contains("U0pDMTFQMDFQQVMwMHxBQUJhY2Nlc3M9"))
+        #expect(page.contains("Bad request for Bearer"))
+    }
 }
 
 @Suite("SuiteDash: one person, many enquiries")

@@ -1,9 +1,41 @@
 import Vapor
 
-/// `leadbridge key generate`: prints a fresh APP_KEY.
+/// `leadbridge key generate` prints a fresh APP_KEY; `leadbridge key rotate` re-seals every
+/// stored secret under the current one, so an old key can be dropped from APP_PREVIOUS_KEYS.
 struct KeyCommand: AsyncCommandGroup {
     let help = "Manage the application key that seals stored secrets."
-    var commands: [String: any AnyAsyncCommand] { ["generate": GenerateKey()] }
+    /// `generate` needs none of the app (it is what a missing APP_KEY tells you to run);
+    /// `rotate` needs the database and both keys.
+    var includesRotate = true
+    var commands: [String: any AnyAsyncCommand] {
+        includesRotate ? ["generate": GenerateKey(), "rotate": RotateKey()] : ["generate": GenerateKey()]
+    }
+
+    struct RotateKey: AsyncCommand {
+        struct Signature: CommandSignature {}
+        let help = "Re-seal every stored secret under the current APP_KEY; then the old key can leave APP_PREVIOUS_KEYS."
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            let resealer = SecretResealer(database: app.db, secrets: app.services.secrets)
+            let before = try await resealer.census()
+            guard before.underOldKeys > 0 else {
+                context.console.success("All \(before.sealed) stored secrets are sealed under the current APP_KEY: nothing to do. Keys in APP_PREVIOUS_KEYS are no longer needed.")
+                return
+            }
+            let bar = context.console.progressBar(title: "Re-sealing \(before.underOldKeys) secrets")
+            bar.start()
+            do {
+                try await resealer.resealAll { done, total in bar.activity.currentProgress = Double(done) / Double(max(total, 1)) }
+            } catch {
+                bar.fail()
+                throw error
+            }
+            bar.succeed()
+            let after = try await resealer.census()
+            context.console.success("Re-sealed \(before.underOldKeys - after.underOldKeys) secrets under the current APP_KEY. \(after.underOldKeys == 0 ? "The old keys can now be removed from APP_PREVIOUS_KEYS." : "\(after.underOldKeys) still use an old key.")")
+        }
+    }
 
     struct GenerateKey: AsyncCommand {
         struct Signature: CommandSignature {}

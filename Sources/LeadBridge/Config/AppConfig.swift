@@ -30,8 +30,11 @@ public struct AppConfig: Sendable {
     /// bcrypt's cost; nil: 12 (4 under tests, where speed matters more than strength).
     public var passwordHashCost: Int?
     public var queue: QueueSettings
-    /// Bearer token for `/metrics`; without one only loopback clients may read it.
+    /// Bearer token for `/metrics`; without one only loopback clients may read it, and in
+    /// production nobody (a local reverse proxy would make "loopback" mean everyone).
     public var metricsToken: String?
+    /// Whether `/metrics` needs the token; nil: in production only.
+    public var metricsRequireToken: Bool?
     public var suiteDash: SuiteDashEnvironment
     public var ringCentral: RingCentralEnvironment
 
@@ -63,8 +66,9 @@ public struct AppConfig: Sendable {
             passwordHashCost: nil,
             queue: try QueueSettings(reader),
             metricsToken: reader.string("METRICS_TOKEN"),
+            metricsRequireToken: nil,
             suiteDash: try SuiteDashEnvironment(reader),
-            ringCentral: RingCentralEnvironment(reader, appURL: appURL)
+            ringCentral: try RingCentralEnvironment(reader, appURL: appURL)
         )
     }
 }
@@ -170,12 +174,20 @@ public struct SuiteDashEnvironment: Sendable {
     public var tags: [String]
     /// The plan's monthly API calls, as the admin reads them from their plan; nil: not watched.
     public var monthlyCallLimit: Int?
+    /// The ceiling on automatic syncs a minute: a flood of enquiries is stored at once, and
+    /// synced no faster than this (0: no ceiling).
+    public var syncsPerMinute: Int
+    /// The share of the monthly limit kept at its end for an admin's Sync now: automatic
+    /// syncs stop there, so spam cannot spend the last calls.
+    public var budgetReservePercent: Int
     /// Import mode: start files with a UTF-8 byte order mark (what spreadsheet programs want).
     public var exportBOM: Bool
     /// Import mode: how tags share one cell.
     public var exportTagSeparator: String
     /// Import mode: the time zone of "Created Date".
     public var exportTimeZone: TimeZone
+    /// Import mode: export files older than this many days are deleted (0: kept for ever).
+    public var exportRetentionDays: Int
 
     init(_ reader: EnvironmentReader) throws {
         let rawMode = reader.string("SUITEDASH_MODE") ?? "api"
@@ -191,6 +203,8 @@ public struct SuiteDashEnvironment: Sendable {
         let tags = reader.list("SUITEDASH_TAGS")
         self.tags = tags.isEmpty ? ["website-lead"] : tags
         monthlyCallLimit = try reader.int("SUITEDASH_MONTHLY_CALL_LIMIT").flatMap { $0 > 0 ? $0 : nil }
+        syncsPerMinute = max(0, try reader.int("SUITEDASH_SYNCS_PER_MINUTE") ?? 20)
+        budgetReservePercent = min(90, max(0, try reader.int("SUITEDASH_BUDGET_RESERVE_PERCENT") ?? 10))
         exportBOM = try reader.bool("SUITEDASH_EXPORT_BOM") ?? false
         exportTagSeparator = reader.values["SUITEDASH_EXPORT_TAG_SEPARATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ";"
         let zone = reader.string("SUITEDASH_EXPORT_TIMEZONE") ?? "UTC"
@@ -198,6 +212,7 @@ public struct SuiteDashEnvironment: Sendable {
             throw ConfigurationError.invalid("SUITEDASH_EXPORT_TIMEZONE=\(zone) is not a time zone; use a name like Europe/London or UTC.")
         }
         exportTimeZone = timeZone
+        exportRetentionDays = max(0, try reader.int("SUITEDASH_EXPORT_RETENTION_DAYS") ?? 30)
     }
 }
 
@@ -208,18 +223,30 @@ public struct RingCentralEnvironment: Sendable {
     public var serverURL: String
     public var redirectURI: String
     public var webhookSecret: String?
+    /// Notifications whose `timestamp` is further than this from now are refused.
+    public var webhookMaxAgeSeconds: Int
+    /// Requests a minute the webhook endpoint takes from one address.
+    public var webhookRateLimit: Int
     /// A JWT credential to connect (and sign in again) with, when the admin saved none.
     public var jwt: String?
 
     /// Without `RINGCENTRAL_REDIRECT_URI` the callback is on `APP_URL`: the one address people
     /// open the admin on, so the browser RingCentral sends back still holds its sign-in cookies.
-    init(_ reader: EnvironmentReader, appURL: String) {
+    /// Shorter than this, a webhook secret could be guessed.
+    static let minimumWebhookSecretLength = 16
+
+    init(_ reader: EnvironmentReader, appURL: String) throws {
         clientID = reader.string("RINGCENTRAL_CLIENT_ID")
         clientSecret = reader.string("RINGCENTRAL_CLIENT_SECRET")
         serverURL = reader.string("RINGCENTRAL_SERVER_URL") ?? "https://platform.ringcentral.com"
         redirectURI = reader.string("RINGCENTRAL_REDIRECT_URI")
             ?? (appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL) + "/api/integrations/ringcentral/callback"
         webhookSecret = reader.string("RINGCENTRAL_WEBHOOK_SECRET")
+        if let secret = webhookSecret, secret.count < Self.minimumWebhookSecretLength {
+            throw ConfigurationError.invalid("RINGCENTRAL_WEBHOOK_SECRET is \(secret.count) characters; use at least \(Self.minimumWebhookSecretLength) random ones (for example the output of `openssl rand -hex 24`), or leave it unset and LeadBridge makes one.")
+        }
+        webhookMaxAgeSeconds = max(30, try reader.int("RINGCENTRAL_WEBHOOK_MAX_AGE_SECONDS") ?? 900)
+        webhookRateLimit = max(1, try reader.int("RINGCENTRAL_WEBHOOK_RATE_LIMIT") ?? 300)
         jwt = reader.string("RINGCENTRAL_JWT")
     }
 }

@@ -8,7 +8,9 @@ enum JobKinds {
         app.jobKinds.register(SyncRingCentralCallLogs())
         app.jobKinds.register(RefreshSMSStatus())
         app.jobKinds.register(MaintainRingCentralSubscription())
+        app.jobKinds.register(Housekeeping())
         app.recurringTasks.add(SyncRingCentralCallLogs.recurringTask())
         app.recurringTasks.add(MaintainRingCentralSubscription.recurringTask())
+        app.recurringTasks.add(Housekeeping.recurringTask())
     }
 }

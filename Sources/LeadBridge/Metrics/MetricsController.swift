@@ -5,7 +5,9 @@ import SQLKit
 import Vapor
 
 /// `GET /metrics` in Prometheus text format. With METRICS_TOKEN set it needs
-/// `Authorization: Bearer <token>`; without one, only this machine (loopback) may read it.
+/// `Authorization: Bearer <token>`; without one, only this machine (loopback) may read it,
+/// and in production nobody: behind a reverse proxy on the same machine every request comes
+/// from loopback, so the route answers 404 and start-up says why.
 enum MetricsController {
     private static let exposition = NIOLock()
 
@@ -26,7 +28,16 @@ enum MetricsController {
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 
+    /// Whether this app serves `/metrics` only with the token.
+    static func requiresToken(_ app: Application) -> Bool {
+        app.services.config.metricsRequireToken ?? (app.environment == .production)
+    }
+
     private static func authorize(_ req: Request) throws {
+        if req.services.config.metricsToken == nil, requiresToken(req.application) {
+            // Not "forbidden": without a token there is nothing here for anyone.
+            throw Abort(.notFound)
+        }
         if let token = req.services.config.metricsToken {
             guard let bearer = req.headers.bearerAuthorization?.token, SecureToken.constantTimeEquals(bearer, token) else {
                 throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.")

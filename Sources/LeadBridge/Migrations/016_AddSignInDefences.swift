@@ -2,7 +2,7 @@ import Fluent
 import SQLKit
 
 /// What sign-in, sessions and users need to hold under attack: sign-in counters every server
-/// shares and increments atomically (`login_attempts`); whether each admin is disabled;
+/// shares and increments atomically (`rate_counters`); whether each admin is disabled;
 /// each session's user (so "sign out everywhere" and disabling end them at once); and one-time
 /// links for inviting an admin or resetting a password (`user_tokens`, stored hashed); and the
 /// install's first-run setup code (`setup_codes`, hashed).
@@ -10,7 +10,7 @@ struct AddSignInDefences: AsyncMigration {
     var name: String { "016_AddSignInDefences" }
 
     func prepare(on database: any Database) async throws {
-        try await database.schema("login_attempts")
+        try await database.schema("rate_counters")
             .field("key", .varchar(100), .identifier(auto: false))
             .field("attempts", .int, .required)
             .field("window_started", .double, .required)
@@ -50,6 +50,6 @@ struct AddSignInDefences: AsyncMigration {
         }
         try await database.schema("sessions").deleteField("user_id").update()
         try await database.schema("users").deleteField("disabled_at").update()
-        try await database.schema("login_attempts").delete()
+        try await database.schema("rate_counters").delete()
     }
 }

@@ -10,9 +10,9 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "email") var email: String
     @OptionalField(key: "name") var name: String?
     @Field(key: "password_hash") var passwordHash: String
-    /// Wrong passwords since the last good sign-in (shown to admins; the throttle counts in `login_attempts`).
+    /// Wrong passwords since the last good sign-in (shown to admins; the throttle counts in `rate_counters`).
     @Field(key: "failed_login_attempts") var failedLoginAttempts: Int
-    /// No longer set: sign-in throttling moved to `login_attempts`. Kept so older releases can roll back.
+    /// No longer set: sign-in throttling moved to `rate_counters`. Kept so older releases can roll back.
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
     /// Set when an admin disabled this account: it cannot sign in, and its sessions ended.

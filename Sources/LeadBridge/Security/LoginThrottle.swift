@@ -42,7 +42,7 @@ struct LoginThrottle {
 
         let normalised = EmailAddress.normalize(email) ?? email.lowercased()
         let user = try await User.query(on: request.db).filter(\.$email == normalised).first()
-        let counter = LoginAttemptCounter(database: request.db)
+        let counter = RateCounters(database: request.db)
         let pairKey = LoginAttemptKeys.pair(normalised, ip: ip)
         let accountKey = LoginAttemptKeys.account(normalised)
         // Every path below does the same database work and one bcrypt check, whatever it

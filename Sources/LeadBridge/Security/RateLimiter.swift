@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Per process on purpose: the intake limit only has to blunt floods from one address,
 /// and a shared counter would put a database write in front of every enquiry.
-/// The per-account sign-in limits, which must hold across servers, live in `login_attempts`.
+/// The per-account sign-in limits, which must hold across servers, live in `rate_counters`.
 actor RateLimiter {
     struct Decision: Sendable {
         let allowed: Bool

@@ -12,6 +12,8 @@ final class AppServices: Sendable {
     let jobQueue: JobQueue
     let intakeLimiter: RateLimiter?
     let loginIPLimiter: RateLimiter
+    /// RingCentral's webhook endpoint, per address a minute.
+    let webhookLimiter: RateLimiter
     let decoyPasswordHash: DecoyPasswordHash
     /// How many sign-ins reached a real password check (the throttle's evidence).
     let signInChecks: SignInChecks
@@ -27,6 +29,7 @@ final class AppServices: Sendable {
          jobQueue: JobQueue,
          intakeLimiter: RateLimiter?,
          loginIPLimiter: RateLimiter,
+         webhookLimiter: RateLimiter,
          decoyPasswordHash: DecoyPasswordHash,
          signInChecks: SignInChecks,
          suiteDash: SuiteDashService,
@@ -38,6 +41,7 @@ final class AppServices: Sendable {
         self.jobQueue = jobQueue
         self.intakeLimiter = intakeLimiter
         self.loginIPLimiter = loginIPLimiter
+        self.webhookLimiter = webhookLimiter
         self.decoyPasswordHash = decoyPasswordHash
         self.signInChecks = signInChecks
         self.suiteDash = suiteDash

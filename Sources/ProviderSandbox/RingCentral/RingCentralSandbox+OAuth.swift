@@ -102,7 +102,7 @@ extension RingCentralSandbox {
 
     /// Pages are counted and logged but not throttled (RingCentral's login UI is not in a group).
     private func page(_ req: Request, _ endpoint: String, _ body: @escaping @Sendable (Request) -> Response) async throws -> Response {
-        let response = try await applySwitches(endpoint) ?? body(req)
+        let response = try await applySwitches(req, endpoint) ?? body(req)
         log(req, endpoint, group: "", status: response.status)
         return response
     }
@@ -215,7 +215,7 @@ extension RingCentralSandbox {
     private func authEndpoint(_ req: Request, _ endpoint: String,
                               _ body: @escaping @Sendable (Request, String) -> Response) async throws -> Response {
         let response: Response
-        if let early = try await applySwitches(endpoint) {
+        if let early = try await applySwitches(req, endpoint) {
             response = early
         } else {
             let credentials = Self.basicCredentials(req)

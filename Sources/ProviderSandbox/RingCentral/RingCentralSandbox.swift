@@ -161,7 +161,7 @@ public final class RingCentralSandbox: Sendable {
 
     private func pipeline(_ req: Request, _ endpoint: String, group: String,
                           _ body: @escaping @Sendable (Request) async throws -> Response) async throws -> Response {
-        if let early = try await applySwitches(endpoint) { return early }
+        if let early = try await applySwitches(req, endpoint) { return early }
         let clientID: String
         switch authenticate(req) {
         case .failure(let response): return response
@@ -174,7 +174,7 @@ public final class RingCentralSandbox: Sendable {
     }
 
     /// Counts the call, then latency, outage (503), forced 429 and random failures (500), in RingCentral's envelope.
-    func applySwitches(_ endpoint: String) async throws -> Response? {
+    func applySwitches(_ req: Request, _ endpoint: String) async throws -> Response? {
         let switches = state.withLockedValue { state in
             state.stats.callsByEndpoint[endpoint, default: 0] += 1
             state.stats.totalCalls += 1
@@ -185,6 +185,11 @@ public final class RingCentralSandbox: Sendable {
         }
         if switches.outage {
             return Self.error(.serviceUnavailable, "CMN-211", "Service temporary unavailable.")
+        }
+        if let target = switches.redirectTo {
+            let response = Response(status: .temporaryRedirect)
+            response.headers.replaceOrAdd(name: .location, value: target + req.url.string)
+            return response
         }
         if let retryAfter = switches.rateLimitRetryAfter {
             state.withLockedValue { $0.stats.rateLimited += 1 }

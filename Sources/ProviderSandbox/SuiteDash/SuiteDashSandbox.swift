@@ -152,6 +152,11 @@ public final class SuiteDashSandbox: Sendable {
             try await Task.sleep(nanoseconds: UInt64(switches.latencyMilliseconds) * 1_000_000)
         }
         if switches.outage { return Self.failure(.serviceUnavailable, "Service Unavailable") }
+        if let target = switches.redirectTo {
+            let response = Response(status: .temporaryRedirect)
+            response.headers.replaceOrAdd(name: .location, value: target + req.url.string)
+            return response
+        }
         if let retryAfter = switches.rateLimitRetryAfter {
             let response = Self.failure(.tooManyRequests, "Too Many Attempts.")
             response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))

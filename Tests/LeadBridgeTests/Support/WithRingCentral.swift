@@ -140,3 +140,10 @@ extension Application {
         try await JobQueue.sql(db).update("jobs").set("available_at", to: SQLBind(Date().addingTimeInterval(-1))).run()
     }
 }
+
+/// A webhook notification's `timestamp` for now (RingCentral's ISO 8601 with milliseconds).
+func webhookTimestamp(_ date: Date = Date()) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+}

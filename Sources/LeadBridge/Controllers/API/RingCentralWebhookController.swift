@@ -22,6 +22,13 @@ struct RingCentralWebhookController {
     }
 
     @Sendable func receive(req: Request) async throws -> Response {
+        // Its own limit, before any work: the endpoint is public by nature.
+        let services = req.services
+        let decision = await services.webhookLimiter.hit(ClientAddress.limitKey(req.clientIP(config: services.config)), now: services.clock.now())
+        guard decision.allowed else {
+            throw Abort(.tooManyRequests, headers: ["Retry-After": String(decision.retryAfter)],
+                        reason: "Too many webhook requests from this address; try again in \(decision.retryAfter) s.")
+        }
         var echo: HTTPHeaders = [:]
         if let validation = req.headers.first(name: "Validation-Token") {
             guard validation.count <= 512, validation.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
@@ -54,9 +61,32 @@ struct RingCentralWebhookController {
               (notification.subscriptionId?.unicodeScalars.count ?? 0) <= 255 else {
             throw Abort(.badRequest, reason: "The notification's uuid or event is missing or too long.")
         }
+        // A recorded notification replayed later (by whoever saw it once) is refused by its age.
+        try Self.checkFreshness(notification.timestamp, now: services.clock.now(),
+                                maxAge: TimeInterval(services.config.ringCentral.webhookMaxAgeSeconds))
         let stored = try await RingCentralWebhookHandler(app: req.application).handle(notification, now: req.services.clock.now())
         echo.add(name: "Content-Type", value: "application/json")
         return Response(status: .ok, headers: echo, body: .init(string: stored ? #"{"stored":true}"# : #"{"duplicate":true}"#))
+    }
+}
+
+extension RingCentralWebhookController {
+    /// RingCentral's `timestamp` (ISO 8601, with or without fractions of a second) must be
+    /// within `maxAge` of now, either way (clocks differ a little; a notification from the future
+    /// is as suspicious as an old one).
+    static func checkFreshness(_ timestamp: String?, now: Date, maxAge: TimeInterval) throws {
+        guard let timestamp, let sent = parse(timestamp) else {
+            throw Abort(.badRequest, reason: "The notification has no readable timestamp.")
+        }
+        guard abs(now.timeIntervalSince(sent)) <= maxAge else {
+            throw Abort(.badRequest, reason: "The notification is from \(timestamp), more than \(Int(maxAge)) s from now: refused as a possible replay.")
+        }
+    }
+
+    private static func parse(_ text: String) -> Date? {
+        let precise = ISO8601DateFormatter()
+        precise.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return precise.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 }
 

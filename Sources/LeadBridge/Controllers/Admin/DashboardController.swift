@@ -13,6 +13,10 @@ enum DashboardController {
         let rows: [EnquiryRow]
         /// Set when RingCentral refused the refresh token: calls and texts wait for a reconnect.
         let ringCentralReauthorization: String?
+        /// What holds SuiteDash syncs back (the per-minute ceiling, the budget's reserve), in sentences.
+        let suiteDashHolds: [String]
+        /// Stored secrets still sealed under a key from APP_PREVIOUS_KEYS.
+        let secretsUnderOldKeys: Int
     }
 
     @Sendable static func index(req: Request) async throws -> View {
@@ -23,9 +27,16 @@ enum DashboardController {
         }
         let latest = try await Enquiry.query(on: req.db)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(10).all()
+        var holds: [String] = []
+        if let suiteDash = try? await req.services.suiteDash.settings.load(), suiteDash.syncsAutomatically {
+            let calls = try await req.services.suiteDash.callsThisMonth(now: req.services.clock.now())
+            holds = try await SuiteDashBudget.holds(req.services, settings: suiteDash, callsThisMonth: calls, on: req.db)
+        }
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(EnquiryRow.init),
-            ringCentralReauthorization: (try? await req.services.ringCentral.settings.load())?.reauthorizationReason))
+            ringCentralReauthorization: (try? await req.services.ringCentral.settings.load())?.reauthorizationReason,
+            suiteDashHolds: holds,
+            secretsUnderOldKeys: try await SecretResealer(database: req.db, secrets: req.services.secrets).census().underOldKeys))
     }
 }

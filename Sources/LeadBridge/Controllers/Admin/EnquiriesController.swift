@@ -84,7 +84,7 @@ struct EnquiriesController {
             logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
             canSync: try await req.services.suiteDash.settings.load().syncsAutomatically,
-            notice: try? req.query.get(String.self, at: "notice"),
+            notice: req.notice,
             phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).flatMap { RingOutID.isValid($0) ? $0 : nil },
                                                    enquiryID: id),
             timeline: try await EnquiryTimeline.items(for: enquiry, on: req.db)))
@@ -106,7 +106,7 @@ struct EnquiriesController {
                 enquiry.syncError = nil
                 try await enquiry.save(on: tx)
             }
-            try await suiteDash.queueSync([id], on: tx)
+            try await suiteDash.queueManualSync(id, on: tx)
         }
         return req.redirect(to: AdminPath.enquiry(id).path, notice: "Queued for SuiteDash.")
     }

@@ -37,7 +37,7 @@ struct JobsController {
             failed: failed.map {
                 FailedRow(id: $0.id ?? 0, kind: $0.kind, attempts: $0.attempts, error: $0.error, failedAt: AdminDate.format($0.failedAt))
             },
-            notice: try? req.query.get(String.self, at: "notice")))
+            notice: req.notice))
     }
 
     @Sendable func retry(req: Request) async throws -> Response {

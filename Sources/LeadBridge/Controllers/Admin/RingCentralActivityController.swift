@@ -50,7 +50,7 @@ struct RingCentralActivityController {
             title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
             total: total, previousPage: page > 1 ? Self.pageLink(req, AdminPath.callLogs.path, page - 1) : nil,
             nextPage: page * Self.pageSize < total ? Self.pageLink(req, AdminPath.callLogs.path, page + 1) : nil,
-            notice: try? req.query.get(String.self, at: "notice"), lastSync: lastSync))
+            notice: req.notice, lastSync: lastSync))
     }
 
     @Sendable func messages(req: Request) async throws -> View {
@@ -73,7 +73,7 @@ struct RingCentralActivityController {
             title: "Messages", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
             total: total, previousPage: page > 1 ? Self.pageLink(req, AdminPath.messages.path, page - 1) : nil,
             nextPage: page * Self.pageSize < total ? Self.pageLink(req, AdminPath.messages.path, page + 1) : nil,
-            notice: try? req.query.get(String.self, at: "notice"), lastSync: ""))
+            notice: req.notice, lastSync: ""))
     }
 
     /// "Sync now": queues an incremental call-log sync (joining one already queued).

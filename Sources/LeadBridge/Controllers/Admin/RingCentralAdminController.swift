@@ -46,14 +46,14 @@ struct RingCentralAdminController {
     }
 
     @Sendable func show(req: Request) async throws -> View {
-        try await render(req, notice: try? req.query.get(String.self, at: "notice"), errors: [:])
+        try await render(req, notice: req.notice, errors: [:])
     }
 
     @Sendable func save(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         var errors = FieldErrors()
         let serverURL = TextSanitizer.singleLine(form.server_url ?? "")
-        if !FormText.isWebAddress(serverURL) || !(serverURL.hasPrefix("https://") || Self.isLoopback(serverURL)) {
+        if !FormText.isProviderAddress(serverURL) {
             errors["server_url"] = "Enter RingCentral's server address over https, like https://platform.ringcentral.com."
         }
         let redirectURI = TextSanitizer.singleLine(form.redirect_uri ?? "")
@@ -93,6 +93,11 @@ struct RingCentralAdminController {
         try await req.services.ringCentral.settings.save(.init(
             clientID: clientID, clientSecret: clientSecret, jwt: jwt, serverURL: serverURL, redirectURI: redirectURI,
             defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
+        if serverURL != current.serverURL, try await RingCentralTokenRecord.query(on: req.db).count() > 0 {
+            // Tokens belong to the server that issued them: they must never be sent to another one.
+            try await req.services.ringCentral.connection.forget(revokingAt: current)
+            return redirect(req, "Saved. The server changed, so the connection to the old one was removed: connect again.")
+        }
         return redirect(req, "Saved.")
     }
 
@@ -249,10 +254,6 @@ struct RingCentralAdminController {
         HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: stateCookiePath, isHTTPOnly: true, sameSite: .lax)
     }
 
-    /// A server on this machine (the sandbox) may use plain http; RingCentral itself never does.
-    private static func isLoopback(_ text: String) -> Bool {
-        ["127.0.0.1", "localhost", "::1"].contains(URL(string: text)?.host ?? "")
-    }
 
 
     private func redirect(_ req: Request, _ notice: String) -> Response {

@@ -56,7 +56,7 @@ struct SuiteDashAdminController {
     }
 
     @Sendable func show(req: Request) async throws -> View {
-        try await render(req, notice: try? req.query.get(String.self, at: "notice"), errors: [:])
+        try await render(req, notice: req.notice, errors: [:])
     }
 
     @Sendable func save(req: Request) async throws -> Response {
@@ -66,8 +66,8 @@ struct SuiteDashAdminController {
             throw Abort(.badRequest, reason: "Choose API mode or import mode.")
         }
         let apiURL = TextSanitizer.singleLine(form.api_url ?? "")
-        if !FormText.isWebAddress(apiURL) {
-            errors["api_url"] = "Enter the API address, like https://app.suitedash.com/secure-api."
+        if !FormText.isProviderAddress(apiURL) {
+            errors["api_url"] = "Enter the API address over https, like https://app.suitedash.com/secure-api."
         }
         let limitText = TextSanitizer.singleLine(form.monthly_call_limit ?? "")
         let limit = Int(limitText)
@@ -82,6 +82,11 @@ struct SuiteDashAdminController {
         if circles.contains(where: { $0.count > 100 }) { errors["circles"] = "A circle's name is at most 100 characters; check the list." }
         let suiteDash = req.services.suiteDash
         let before = try await suiteDash.settings.load()
+        if errors["api_url"] == nil, apiURL != before.apiURL, before.credentials != nil, secret == nil {
+            // The stored key goes wherever the address points: a new address needs it typed again,
+            // so a stolen session cannot send it (and show the answer) elsewhere.
+            errors["secret_key"] = "Enter the Secret Key again to use it with a different API address."
+        }
         // A form without the field (an older page, a script) keeps the current rule.
         let placeholder = TextSanitizer.singleLine(form.last_name_placeholder ?? before.lastNamePlaceholder)
         if placeholder.isEmpty { errors["last_name_placeholder"] = "SuiteDash requires a last name: enter what to send when an enquiry has none." }
@@ -144,9 +149,9 @@ struct SuiteDashAdminController {
         let calls = try await suiteDash.callsThisMonth(now: req.services.clock.now())
         let limit = configuration.monthlyCallLimit
         let percent = limit.map { min(100, calls * 100 / max($0, 1)) } ?? 0
-        var warning: String?
-        if let limit, calls >= limit { warning = "This month's \(limit) SuiteDash API calls are used up: syncing is paused (nothing is lost) until the limit is raised or the month ends." }
-        else if let limit, percent >= 80 { warning = "\(calls) of \(limit) API calls used this month (\(percent)%)." }
+        let holds = try await SuiteDashBudget.holds(req.services, settings: configuration, callsThisMonth: calls, on: req.db)
+        var warning = holds.isEmpty ? nil : holds.joined(separator: " ")
+        if warning == nil, let limit, percent >= 80 { warning = "\(calls) of \(limit) API calls used this month (\(percent)%)." }
         let pending = try await Enquiry.query(on: req.db).filter(\.$status == .pending).count()
         return try await req.view.render("admin/integrations/suitedash", Context(
             title: "SuiteDash", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,

@@ -33,7 +33,7 @@ struct SuiteDashExportsController {
         return try await req.view.render("admin/integrations/exports", ListContext(
             title: "SuiteDash exports", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             exports: exports.map(ExportRow.init), notExported: notExported, importMode: mode == .import,
-            notice: try? req.query.get(String.self, at: "notice"), statuses: ["pending", "failed"]))
+            notice: req.notice, statuses: ["pending", "failed"]))
     }
 
     @Sendable func generate(req: Request) async throws -> Response {
@@ -72,7 +72,7 @@ struct SuiteDashExportsController {
         let rows = try await Enquiry.query(on: req.db).filter(\.$exportID == export.id).sort(\.$id).limit(500).all()
         return try await req.view.render("admin/integrations/export", DetailContext(
             title: "Export #\(export.id ?? 0)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            export: ExportRow(export), rows: rows.map(EnquiryRow.init), notice: try? req.query.get(String.self, at: "notice")))
+            export: ExportRow(export), rows: rows.map(EnquiryRow.init), notice: req.notice))
     }
 
     @Sendable func download(req: Request) async throws -> Response {

@@ -24,7 +24,7 @@ struct UsersController {
     struct AddForm: Content { var email: String?; var name: String?; var password: String?; var password_confirmation: String? }
 
     @Sendable func index(req: Request) async throws -> View {
-        try await render(req, link: nil, notice: try? req.query.get(String.self, at: "notice"))
+        try await render(req, link: nil, notice: req.notice)
     }
 
     @Sendable func add(req: Request) async throws -> Response {

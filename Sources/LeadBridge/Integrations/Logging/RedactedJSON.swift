@@ -37,7 +37,20 @@ enum Redactor {
         if let value = try? JSONDecoder().decode(RedactedJSON.Value.self, from: data) {
             return RedactedJSON(redact(value))
         }
-        return RedactedJSON(.string(String(String(decoding: data, as: UTF8.self).prefix(maxString))))
+        return RedactedJSON(.string(redactText(String(String(decoding: data, as: UTF8.self).prefix(maxString)))))
+    }
+
+    /// A body that is not JSON (a form, an HTML error page, a proxy's plain text): form fields
+    /// with secret-sounding names lose their values, and so does anything that looks like a
+    /// key or token (a run of 24 or more letters, digits and `-_.+/=` with a digit and a letter),
+    /// whatever it is called.
+    static func redactText(_ text: String) -> String {
+        var result = text
+        let formField = try! NSRegularExpression(pattern: #"(?i)\b([A-Za-z0-9_.\-]*(?:secret|password|token|key|authorization|credential|code_verifier|assertion|code)[A-Za-z0-9_.\-]*)=([^&\s"'<>]*)"#)
+        result = formField.stringByReplacingMatches(in: result, range: NSRange(result.startIndex..., in: result), withTemplate: "$1=[redacted]")
+        let tokenLike = try! NSRegularExpression(pattern: #"(?=[A-Za-z0-9_.+/=\-]*[0-9])(?=[A-Za-z0-9_.+/=\-]*[A-Za-z])[A-Za-z0-9_.+/=\-]{24,}"#)
+        result = tokenLike.stringByReplacingMatches(in: result, range: NSRange(result.startIndex..., in: result), withTemplate: "[redacted]")
+        return result
     }
 
     static func redact(_ value: RedactedJSON.Value) -> RedactedJSON.Value {

@@ -108,7 +108,12 @@ struct RingCentralConnector {
     /// Revokes the tokens at RingCentral (its errors ignored: the tokens are forgotten here
     /// either way) and deletes them and the account snapshot.
     func disconnect() async throws {
-        let configuration = try await service.settings.load()
+        try await forget(revokingAt: try await service.settings.load())
+    }
+
+    /// Revokes the tokens at the server that issued them (`configuration`, which may be the
+    /// settings from before a change of server) and deletes them and the account snapshot.
+    func forget(revokingAt configuration: RingCentralSettings) async throws {
         let current = try? await service.tokenRepository.load()
         if let current, let oauth = try? service.oauth(configuration) {
             // Revoking either token ends the whole session (the spec's revokeToken).

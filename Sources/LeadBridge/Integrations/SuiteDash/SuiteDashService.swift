@@ -106,6 +106,15 @@ struct SuiteDashService: Sendable {
             uniqueKeys: ids.map(SyncEnquiryToSuiteDash.uniqueKey))
     }
 
+    /// An admin's Sync now: a job that may spend the budget's reserve and skips the ceiling. A
+    /// waiting automatic job for the enquiry is replaced (unless a worker is running it now).
+    func queueManualSync(_ id: Int, on db: any Database) async throws {
+        try await QueuedJob.query(on: db).filter(\.$uniqueKey == SyncEnquiryToSuiteDash.uniqueKey(id))
+            .filter(\.$reservedBy == nil).delete()
+        try await context.jobQueue.enqueue(SyncEnquiryToSuiteDash.self, .init(enquiryID: id, manual: true), on: db,
+                                           uniqueKey: SyncEnquiryToSuiteDash.uniqueKey(id))
+    }
+
     // MARK: Import mode
 
     var exporter: SuiteDashExporter { SuiteDashExporter(service: self) }

@@ -11,8 +11,10 @@ import SuiteDashKit
 struct SyncEnquiryToSuiteDash: JobKind {
     struct Payload: Codable, Sendable {
         let enquiryID: Int
+        /// Queued by an admin's Sync now: may spend the budget's reserve, and skips the ceiling.
+        var manual: Bool? = nil
         /// Queued jobs already in the table spell the key as it was first written.
-        enum CodingKeys: String, CodingKey { case enquiryID = "submissionID" }
+        enum CodingKeys: String, CodingKey { case enquiryID = "submissionID", manual }
     }
     static let name = "suitedash.sync-enquiry"
     static let maxAttempts = 10
@@ -35,8 +37,19 @@ struct SyncEnquiryToSuiteDash: JobKind {
         if let reason = configuration.failingReason {
             throw JobFailure.waitFor(Self.waitKey, "Held until SuiteDash accepts the API keys again: \(reason)")
         }
-        if let limit = configuration.monthlyCallLimit, try await suiteDash.callsThisMonth(now: context.application.services.clock.now()) >= limit {
-            throw JobFailure.waitFor(Self.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
+        let manual = payload.manual == true
+        if let limit = configuration.monthlyCallLimit {
+            let calls = try await suiteDash.callsThisMonth(now: context.application.services.clock.now())
+            if calls >= limit {
+                throw JobFailure.waitFor(Self.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
+            }
+            let reserve = SuiteDashBudget.reserve(of: limit, percent: context.application.services.config.suiteDash.budgetReservePercent)
+            if !manual, calls >= limit - reserve {
+                throw JobFailure.waitFor(Self.waitKey, "Only the reserve of this month's SuiteDash budget is left (\(reserve) of \(limit) calls, kept for Sync now): automatic syncing resumes when the limit is raised or next month.")
+            }
+        }
+        if !manual, let wait = try await SuiteDashBudget.waitForCeiling(context.application.services, on: context.db) {
+            throw JobFailure.deferred(wait, "Held to \(context.application.services.config.suiteDash.syncsPerMinute) SuiteDash syncs a minute (SUITEDASH_SYNCS_PER_MINUTE).")
         }
         guard let email = enquiry.email else {
             try await markFailed(enquiry, "There is no email address: SuiteDash needs one to find this person again without creating duplicates.", on: context.db)

@@ -1,8 +1,11 @@
 /// One CSV cell, written per RFC 4180 and made safe to open in a spreadsheet.
 enum CSVCell {
-    /// Quotes when needed (comma, quote, line break), doubling inner quotes.
+    /// Quotes when needed (comma, quote, line break, and the semicolon that spreadsheets in
+    /// semicolon locales split on, which is also the tag separator), doubling inner quotes.
     static func quoted(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
+        guard text.utf8.contains(where: {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
+        }) else {
             return text
         }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -117,9 +117,13 @@ struct SuiteDashExporter: Sendable {
                        progress: @Sendable (Int, Int) -> Void) async throws -> Written {
         let settings = service.context.config.suiteDash
         let tagConfiguration = try await service.settings.load()
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // Exports hold people's details: the folder and the files are the server user's alone.
+        // (A folder named with --output is the person's own: its permissions are left alone.)
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if folder == directory { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder) }
         let partial = path + ".partial"
-        guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw Abort(.internalServerError, reason: "The export file could not be created in \(directory); check the folder is writable.")
         }
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))

@@ -3,10 +3,11 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Counts sign-in attempts in `login_attempts`, shared by every server on the database, with
-/// one statement that both checks and counts: an attempt is counted *before* its password is
-/// checked, and a burst of parallel guesses is counted one by one, never as one.
-struct LoginAttemptCounter {
+/// Counters in fixed windows in `rate_counters`, shared by every server on the database, with
+/// one statement that both checks and counts: a sign-in attempt is counted *before* its
+/// password is checked, so a burst of parallel guesses is counted one by one, never as one;
+/// SuiteDash syncs are counted before they start, to hold them to a ceiling per minute.
+struct RateCounters {
     let database: any Database
 
     /// Counts one attempt under `key` if fewer than `limit` were counted in the window
@@ -18,12 +19,12 @@ struct LoginAttemptCounter {
         let now = now.timeIntervalSince1970
         let expired = now - window
         try await sql.raw("""
-            INSERT INTO login_attempts (key, attempts, window_started) VALUES (\(bind: key), 0, \(bind: now))
+            INSERT INTO rate_counters (key, attempts, window_started) VALUES (\(bind: key), 0, \(bind: now))
             ON CONFLICT (key) DO NOTHING
             """).run()
         // The row lock of the UPDATE (PostgreSQL) or the write lock (SQLite) makes check-and-count one step.
         let counted = try await sql.raw("""
-            UPDATE login_attempts
+            UPDATE rate_counters
             SET attempts = CASE WHEN window_started <= \(bind: expired) THEN \(bind: step) ELSE attempts + \(bind: step) END,
                 window_started = CASE WHEN window_started <= \(bind: expired) THEN \(bind: now) ELSE window_started END
             WHERE key = \(bind: key) AND (window_started <= \(bind: expired) OR attempts < \(bind: limit))
@@ -34,12 +35,12 @@ struct LoginAttemptCounter {
 
     /// Forgets a key's attempts (after a good sign-in).
     func clear(_ keys: [String]) async throws {
-        try await LoginAttempt.query(on: database).filter(\.$id ~~ keys).delete()
+        try await RateCounter.query(on: database).filter(\.$id ~~ keys).delete()
     }
 
     /// Drops windows long over, so the table holds only recent keys.
     func sweep(olderThan seconds: TimeInterval, now: Date) async throws {
-        try await LoginAttempt.query(on: database).filter(\.$windowStarted < now.timeIntervalSince1970 - seconds).delete()
+        try await RateCounter.query(on: database).filter(\.$windowStarted < now.timeIntervalSince1970 - seconds).delete()
     }
 }
 

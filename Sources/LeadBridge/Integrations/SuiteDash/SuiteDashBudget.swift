@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+
+/// What keeps a flood of enquiries (spam that passed every check, or a real rush) from spending
+/// a small SuiteDash plan's month: a ceiling on automatic syncs a minute, counted in the
+/// database so every worker on every server shares it, and a reserve at the end of the
+/// month's budget that only an admin's Sync now may spend. Enquiries are always stored at once;
+/// only their syncs wait.
+enum SuiteDashBudget {
+    static let ceilingKey = "suitedash-syncs-this-minute"
+
+    /// The calls kept back at the end of the month's limit.
+    static func reserve(of limit: Int, percent: Int) -> Int {
+        guard percent > 0 else { return 0 }
+        return max(1, limit * percent / 100)
+    }
+
+    /// Counts one automatic sync against the ceiling; nil when it may start now, else the
+    /// seconds to wait (a share of the minute, spread so that waiting syncs do not all wake together).
+    static func waitForCeiling(_ services: AppServices, on db: any Database) async throws -> TimeInterval? {
+        let perMinute = services.config.suiteDash.syncsPerMinute
+        guard perMinute > 0 else { return nil }
+        let allowed = try await RateCounters(database: db).reserve(ceilingKey, limit: perMinute, window: 60, now: services.clock.now())
+        return allowed ? nil : Double.random(in: 5...20)
+    }
+
+    /// What holds syncs back right now, in sentences for the dashboard and the SuiteDash page.
+    static func holds(_ services: AppServices, settings: SuiteDashSettings, callsThisMonth: Int, on db: any Database) async throws -> [String] {
+        var sentences: [String] = []
+        if let limit = settings.monthlyCallLimit {
+            let reserve = reserve(of: limit, percent: services.config.suiteDash.budgetReservePercent)
+            if callsThisMonth >= limit {
+                sentences.append("This month's \(limit) SuiteDash API calls are used up: syncing is paused (nothing is lost) until the limit is raised or the month ends.")
+            } else if reserve > 0, callsThisMonth >= limit - reserve {
+                sentences.append("Only the reserve of this month's SuiteDash budget is left (\(reserve) of \(limit) calls): new enquiries wait, and Sync now on an enquiry still sends it.")
+            }
+        }
+        let perMinute = services.config.suiteDash.syncsPerMinute
+        if perMinute > 0, let counter = try await RateCounter.find(ceilingKey, on: db),
+           services.clock.now().timeIntervalSince1970 - counter.windowStarted < 60, counter.attempts >= perMinute {
+            sentences.append("More than \(perMinute) enquiries a minute are arriving: all are stored, and their SuiteDash syncs run at \(perMinute) a minute.")
+        }
+        return sentences
+    }
+}

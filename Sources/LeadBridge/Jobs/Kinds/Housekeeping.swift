@@ -1,0 +1,51 @@
+import Fluent
+import Foundation
+
+/// Hourly upkeep that no request triggers:
+/// - SuiteDash syncs held for the month's budget are let go again, to re-check it (a new
+///   month, or a raised limit, lets them run; otherwise they wait again, at no API cost);
+/// - rate counters whose windows ended long ago are deleted;
+/// - import-mode export files older than `SUITEDASH_EXPORT_RETENTION_DAYS` are deleted (they
+///   hold people's details; the export's row stays, as history, and says the file is gone).
+struct Housekeeping: JobKind {
+    struct Payload: Codable, Sendable {}
+    static let name = "housekeeping"
+    static let maxAttempts = 3
+
+    static func recurringTask() -> RecurringTask {
+        RecurringTask(name: "housekeeping", interval: 3600) { queue, db in
+            try await queue.enqueue(Housekeeping.self, .init(), on: db, uniqueKey: "housekeeping")
+        }
+    }
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let services = context.application.services
+        let now = services.clock.now()
+        let settings = try? await services.suiteDash.settings.load()
+        if let settings, settings.syncsAutomatically, settings.failingReason == nil {
+            let held = try await QueuedJob.query(on: context.db).filter(\.$waitingFor == SyncEnquiryToSuiteDash.waitKey).count()
+            if held > 0, try await budgetAllows(settings, services: services, now: now) {
+                try await services.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: context.db)
+            }
+        }
+        try await RateCounters(database: context.db).sweep(olderThan: 24 * 3600, now: now)
+        try await deleteOldExports(services, now: now, on: context.db)
+    }
+
+    private func deleteOldExports(_ services: AppServices, now: Date, on db: any Database) async throws {
+        let days = services.config.suiteDash.exportRetentionDays
+        guard days > 0 else { return }
+        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+        let exporter = services.suiteDash.exporter
+        for export in try await SuiteDashExport.query(on: db).filter(\.$createdAt < cutoff).all() {
+            try? FileManager.default.removeItem(atPath: exporter.path(for: export))
+        }
+    }
+
+    /// True when automatic syncs may spend calls again.
+    private func budgetAllows(_ settings: SuiteDashSettings, services: AppServices, now: Date) async throws -> Bool {
+        guard let limit = settings.monthlyCallLimit else { return true }
+        let calls = try await services.suiteDash.callsThisMonth(now: now)
+        return calls < limit - SuiteDashBudget.reserve(of: limit, percent: services.config.suiteDash.budgetReservePercent)
+    }
+}

@@ -1,0 +1,90 @@
+import Fluent
+import Foundation
+import ProviderSandbox
+import RingCentralKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+/// Stored keys and tokens go only where the admin confirmed: a changed address needs the
+/// secret typed again (SuiteDash) or ends the connection (RingCentral), and no provider call
+/// follows a redirect elsewhere with them.
+@Suite("Credentials stay where they belong")
+struct CredentialDestinationTests {
+    @Test("a new SuiteDash address needs the Secret Key typed again, and plain http only to this machine")
+    func suiteDashAddressChanges() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.post("/admin/integrations/suitedash", form: SuiteDashAdminTests.form(sandbox)).status == .seeOther)
+
+            var moved = SuiteDashAdminTests.form(sandbox)
+            moved["api_url"] = "https://collector.example.net/secure-api"
+            moved["secret_key"] = ""
+            moved["public_id"] = ""
+            let refused = try await browser.post("/admin/integrations/suitedash", form: moved)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("Enter the Secret Key again to use it with a different API address."))
+            #expect(try await app.services.suiteDash.settings.load().apiURL == sandbox.suiteDashURL, "nothing saved")
+
+            moved["api_url"] = "http://collector.example.net/secure-api"
+            moved["secret_key"] = sandbox.suiteDash.secretKey
+            let plain = try await browser.post("/admin/integrations/suitedash", form: moved)
+            #expect(plain.status == .unprocessableEntity && plain.text.contains("over https"))
+        }
+    }
+
+    @Test("a new RingCentral server ends the connection to the old one: its tokens are revoked there and deleted here")
+    func ringCentralServerChanges() async throws {
+        try await withRingCentral { app, sandbox in
+            let browser = try await app.signedInBrowser()
+            #expect(try await RingCentralTokenRecord.query(on: app.db).count() == 1)
+            let other = try await SandboxServer.start()
+            defer { Task { await other.stop() } }
+            let saved = try await browser.post("/admin/integrations/ringcentral", form: [
+                "client_secret": sandbox.ringCentral.clientSecret, "server_url": other.ringCentralURL,
+                "redirect_uri": app.services.config.ringCentral.redirectURI, "call_log_sync_minutes": "15",
+            ])
+            #expect(saved.location?.contains("connection%20to%20the%20old%20one%20was%20removed") == true)
+            #expect(try await RingCentralTokenRecord.query(on: app.db).count() == 0)
+            #expect(sandbox.ringCentral.stats.revoked >= 1, "revoked at the server that issued them")
+            #expect(other.ringCentral.stats.totalCalls == 0, "nothing went to the new server")
+            await other.stop()
+        }
+    }
+
+    @Test("a SuiteDash answer that redirects elsewhere is not followed: the keys never reach the other host")
+    func suiteDashRedirectsAreNotFollowed() async throws {
+        try await withSuiteDash { app, sandbox in
+            let elsewhere = try await SandboxServer.start()
+            sandbox.suiteDash.switches.redirectTo = elsewhere.baseURL
+            let id = try await app.submitEnquiry()
+            try await app.runDueJobs()
+            #expect(elsewhere.suiteDash.totalCalls == 0, "the redirect target saw nothing, so no key")
+            let job = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(job.lastError?.contains("redirect") == true)
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .pending)
+            await elsewhere.stop()
+        }
+    }
+
+    @Test("a RingCentral token request that redirects elsewhere is not followed: the refresh token never reaches the other host")
+    func ringCentralRedirectsAreNotFollowed() async throws {
+        try await withRingCentral { app, sandbox in
+            let elsewhere = try await SandboxServer.start()
+            // The stored access token is due for a refresh, so the next call starts with a token request.
+            try await RingCentralTokenRecord.query(on: app.db).set(\.$expiresAt, to: Date().addingTimeInterval(-60)).update()
+            sandbox.ringCentral.switches.redirectTo = elsewhere.baseURL
+            await app.services.ringCentral.forgetCachedTokens()
+            do {
+                _ = try await app.services.ringCentral.client().account()
+                Issue.record("a redirect was followed")
+            } catch let error as RingCentralError {
+                #expect(error.description.contains("redirect"), "\(error)")
+            }
+            #expect(elsewhere.ringCentral.stats.totalCalls == 0, "the redirect target saw nothing: no token, no secret")
+            await elsewhere.stop()
+        }
+    }
+}
