@@ -146,3 +146,16 @@ def test_custom_fields_and_circles_are_chosen_and_every_lead_carries_them(person
     values = sorted(contact["custom_fields"].values())
     assert values == sorted(["website", f"{server.url}/admin/submissions/{number}"]), values
     assert "company_name" not in contact
+
+
+def test_a_new_api_address_needs_the_secret_key_typed_again(person, sandbox):
+    connect_suitedash(person, sandbox)
+    # Someone with this session points the stored keys at another server: refused in words.
+    person.fill("API URL", "https://collector.example.net/secure-api")
+    person.press("Save", status=422)
+    person.see("Enter the Secret Key again to use it with a different API address.")
+    person.screenshot("suitedash-new-address")
+    person.fill("API URL", "http://collector.example.net/secure-api")
+    person.fill("Secret Key", "anything")
+    person.press("Save", status=422)
+    person.see("Enter the API address over https")

@@ -26,6 +26,7 @@ struct CredentialDestinationTests {
             let refused = try await browser.post("/admin/integrations/suitedash", form: moved)
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.text.contains("Enter the Secret Key again to use it with a different API address."))
+            #expect(refused.text.contains("value=\"https://collector.example.net/secure-api\""), "what was typed is shown again")
             #expect(try await app.services.suiteDash.settings.load().apiURL == sandbox.suiteDashURL, "nothing saved")
 
             moved["api_url"] = "http://collector.example.net/secure-api"

@@ -107,7 +107,7 @@ struct SuiteDashAdminController {
             fieldMap[field] = key
         }
         guard errors.isEmpty else {
-            let response = try await render(req, notice: nil, errors: errors).encodeResponse(for: req)
+            let response = try await render(req, notice: nil, errors: errors, typed: form).encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response
         }
@@ -143,9 +143,18 @@ struct SuiteDashAdminController {
         return redirect(req, "\(ids.count) pending enquiry(ies) queued for SuiteDash.")
     }
 
-    private func render(_ req: Request, notice: String?, errors: FieldErrors) async throws -> View {
+    /// `typed`: a refused form's values, shown again as the admin typed them (never the keys).
+    private func render(_ req: Request, notice: String?, errors: FieldErrors, typed: Form? = nil) async throws -> View {
         let suiteDash = req.services.suiteDash
-        let configuration = try await suiteDash.settings.load()
+        var configuration = try await suiteDash.settings.load()
+        if let typed {
+            configuration.apiURL = TextSanitizer.singleLine(typed.api_url ?? configuration.apiURL)
+            configuration.tags = Self.list(typed.tags)
+            configuration.circles = Self.list(typed.circles)
+            configuration.lastNamePlaceholder = typed.last_name_placeholder ?? configuration.lastNamePlaceholder
+            if let mode = SuiteDashEnvironment.Mode(rawValue: typed.mode ?? "") { configuration.mode = mode }
+            configuration.isEnabled = typed.enabled != nil
+        }
         let calls = try await suiteDash.callsThisMonth(now: req.services.clock.now())
         let limit = configuration.monthlyCallLimit
         let percent = limit.map { min(100, calls * 100 / max($0, 1)) } ?? 0
