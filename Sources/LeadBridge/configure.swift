@@ -104,6 +104,7 @@ private func configureDatabase(_ app: Application, config: AppConfig) async thro
             throw ConfigurationError.invalid("DATABASE_URL must start with postgres://; leave it unset to use the embedded SQLite file.")
         }
         app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
+        try StoragePermissions.secureFolder(config)
         return
     }
     try StoragePermissions.secure(config)
