@@ -30,7 +30,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
 
     app.passwords.use(.bcrypt(cost: config.passwordHashCost ?? (app.environment == .testing ? 4 : 12)))
     let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
-                            now: clock.now)
+                            now: clock.now, wakeup: JobWakeup())
     // Provider calls carry keys in headers (SuiteDash's X-Secret-Key) and secrets in bodies
     // (a refresh token, an SMS): a redirect would carry them to whatever host it names, and
     // AsyncHTTPClient strips only Authorization and Cookie on the way. Providers' answers are

@@ -67,6 +67,7 @@ actor EnquiryWriter {
                 try await followUps?.run(ids, on: db)
                 return ids
             }
+            followUps?.committed()
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
         } catch where group.count > 1 {
             // Something in the group was refused: store each alone, so only that one fails.

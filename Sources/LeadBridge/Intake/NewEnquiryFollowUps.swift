@@ -13,4 +13,9 @@ struct NewEnquiryFollowUps: Sendable {
         try await suiteDash.queueSyncIfEnabled(ids, on: db)
         await EarlierActivityLinker.claim(ids, on: db, now: clock.now())
     }
+
+    /// After the enquiries' transaction commits: their jobs can be claimed now.
+    func committed() {
+        suiteDash.context.jobQueue.wakeup?.signal()
+    }
 }

@@ -22,6 +22,10 @@ struct JobQueue: Sendable {
 
     var backoff: Backoff
     var now: @Sendable () -> Date
+    /// Told whenever a job is queued, so idle workers of this process wake at once.
+    var wakeup: JobWakeup? = nil
+    /// The PostgreSQL channel `leadbridge worker` processes elsewhere listen on.
+    static let notifyChannel = "leadbridge_jobs"
 
     // MARK: Enqueueing
 
@@ -53,6 +57,10 @@ struct JobQueue: Sendable {
             if uniqueKeys != nil { insert = insert.ignoringConflicts(with: ["unique_key"]) }
             try await insert.run()
         }
+        // PostgreSQL delivers a NOTIFY when (and only if) the transaction commits: workers in
+        // other processes wake exactly when the job can be claimed.
+        if Self.isPostgres(sql) { try await sql.raw("SELECT pg_notify(\(bind: Self.notifyChannel), '')").run() }
+        wakeup?.signal()
     }
 
     // MARK: Working

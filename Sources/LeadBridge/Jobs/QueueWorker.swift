@@ -30,9 +30,10 @@ final class QueueWorker: Sendable {
         var batchSize = 1
         while !isStopping {
             do {
+                let generation = queue.wakeup?.generation ?? 0
                 let jobs = try await queue.claim(worker: id, limit: batchSize, lease: settings.leaseSeconds, on: app.db)
                 if jobs.isEmpty {
-                    await idle()
+                    await idle(after: generation)
                     continue
                 }
                 let started = DispatchTime.now().uptimeNanoseconds
@@ -42,7 +43,7 @@ final class QueueWorker: Sendable {
                 batchSize = min(settings.maxBatch, max(1, Int(0.5 / max(perJob, 0.000_1))))
             } catch {
                 app.logger.error("Job worker \(id) hit an error and will try again shortly", metadata: ["error": "\(error)"])
-                await idle()
+                await idle(after: nil)
             }
         }
     }
@@ -114,8 +115,19 @@ final class QueueWorker: Sendable {
         }
     }
 
-    private func idle() async {
-        // Short naps, so a stop request is noticed quickly.
+    /// Until a job may be waiting. With a wake-up: at the next signal (a job queued in this
+    /// process, or NOTIFY from another), or a moment after a fresh one whose transaction may
+    /// still be committing; the poll interval is the safety net. Without one (after an error):
+    /// the poll interval, in short naps so a stop is noticed quickly.
+    private func idle(after generation: UInt64?) async {
+        if let wakeup = queue.wakeup, let generation {
+            if wakeup.signalIsFresh {
+                try? await Task.sleep(nanoseconds: 2_000_000)
+            } else {
+                await wakeup.wait(after: generation, upTo: settings.pollSeconds)
+            }
+            return
+        }
         var remaining = settings.pollSeconds
         while remaining > 0, !isStopping {
             let nap = min(remaining, 0.1)

@@ -11,6 +11,8 @@ final class WorkerPool: Sendable {
     private let workers: [QueueWorker]
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     private let schedulerStop = NIOLockedValueBox(false)
+    /// PostgreSQL: listens for jobs queued by other processes.
+    private let listener = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     init(app: Application, count: Int) {
         self.app = app
@@ -23,11 +25,18 @@ final class WorkerPool: Sendable {
         var started = workers.map { worker in Task { await worker.run() } }
         started.append(Task { await self.runScheduler() })
         tasks.withLockedValue { $0 = started }
+        if let url = app.services.config.databaseURL, let wakeup = app.services.jobQueue.wakeup {
+            let listener = PostgresJobListener(url: url, wakeup: wakeup, logger: app.logger, eventLoop: app.eventLoopGroup.any())
+            self.listener.withLockedValue { $0 = Task { await listener.run() } }
+        }
         app.logger.info("Started \(workers.count) job worker(s) and the scheduler")
     }
 
     func stop() async {
         for worker in workers { worker.stop() }
+        // Idle workers wait for a signal: this one lets them see the stop at once.
+        app.services.jobQueue.wakeup?.signal()
+        listener.withLockedValue { $0 }?.cancel()
         schedulerStop.withLockedValue { $0 = true }
         let running = tasks.withLockedValue { $0 }
         let grace = settings.shutdownGraceSeconds

@@ -115,7 +115,12 @@ public final class SuiteDashSandbox: Sendable {
         control.get("contacts") { req in
             let email = req.query[String.self, at: "email"]?.lowercased()
             let matching = self.contacts.filter { email == nil || $0.fields["email"]?.lowercased() == email }
-            return Self.jsonResponse(.ok, ["contacts": matching.map(Self.json)])
+            // `createdMs`: when the create arrived, in milliseconds since 1970 (for latency benchmarks).
+            return Self.jsonResponse(.ok, ["contacts": matching.map { contact -> [String: Any] in
+                var object = Self.json(contact)
+                object["createdMs"] = Int((contact.created.timeIntervalSince1970 * 1000).rounded())
+                return object
+            }])
         }
         control.post("switches") { req -> Response in
             self.switches = try req.content.decode(SandboxSwitches.self)

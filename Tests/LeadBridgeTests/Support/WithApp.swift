@@ -38,6 +38,9 @@ func withApp(
 
     var config = try AppConfig.load(from: ["APP_KEY": testAppKey, "STORAGE_PATH": scratch])
     config.intake.rateLimit = nil
+    // Each test's exports in its own folder: the default is relative to the working directory,
+    // which every test in the process shares.
+    config.suiteDash.exportPath = scratch + "/exports/suitedash"
     let postgres = try await TestPostgresDatabase.createIfConfigured()
     config.databaseURL = postgres?.url
     adjust(&config)

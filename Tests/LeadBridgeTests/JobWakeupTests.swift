@@ -1,0 +1,58 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import LeadBridge
+
+/// Idle workers wake when a job is queued, not at their next poll.
+@Suite("Waking workers")
+struct JobWakeupTests {
+    @Test("a job queued while the workers idle runs at once, long before the next poll")
+    func queuedJobsWakeIdleWorkers() async throws {
+        try await withApp({ $0.queue.pollSeconds = 5 }) { app in
+            let log = RunLog()
+            app.jobKinds.register(CountingJob(log: log))
+            let pool = WorkerPool(app: app, count: 2)
+            pool.start()
+            try await Task.sleep(nanoseconds: 300_000_000)  // every worker has found nothing and waits
+            let queued = Date()
+            try await app.db.transaction { tx in
+                try await app.services.jobQueue.enqueue(CountingJob.self, .init(number: 1), on: tx)
+            }
+            while await log.total == 0, Date().timeIntervalSince(queued) < 4 {
+                try await Task.sleep(nanoseconds: 5_000_000)
+            }
+            let waited = Date().timeIntervalSince(queued)
+            await pool.stop()
+            #expect(await log.total == 1)
+            #expect(waited < 1, "ran \(Int(waited * 1000)) ms after it was queued; the poll is 5 s")
+        }
+    }
+
+    @Test("a signal between an empty claim and the wait is not lost, and a wait ends at its limit without one")
+    func signalsAreNotLost() async throws {
+        let wakeup = JobWakeup()
+        let before = wakeup.generation
+        wakeup.signal()
+        let started = Date()
+        await wakeup.wait(after: before, upTo: 5)
+        #expect(Date().timeIntervalSince(started) < 0.5, "the signal came before the wait: no waiting")
+        let now = wakeup.generation
+        let timed = Date()
+        await wakeup.wait(after: now, upTo: 0.2)
+        #expect(Date().timeIntervalSince(timed) >= 0.19)
+    }
+
+    @Test("a stopping pool wakes its idle workers: stop does not wait out the poll")
+    func stopIsPrompt() async throws {
+        try await withApp({ $0.queue.pollSeconds = 5 }) { app in
+            let pool = WorkerPool(app: app, count: 2)
+            pool.start()
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let started = Date()
+            await pool.stop()
+            // Well under the 5 s poll (the scheduler finishes its tick first, up to a second or so).
+            #expect(Date().timeIntervalSince(started) < 3)
+        }
+    }
+}
