@@ -14,7 +14,8 @@ struct JobWakeupTests {
             app.jobKinds.register(CountingJob(log: log))
             let pool = WorkerPool(app: app, count: 2)
             pool.start()
-            try await Task.sleep(nanoseconds: 300_000_000)  // every worker has found nothing and waits
+            // Every worker has found nothing and waits (and, on PostgreSQL, the pool listens).
+            try await Task.sleep(nanoseconds: 1_000_000_000)
             let queued = Date()
             try await app.db.transaction { tx in
                 try await app.services.jobQueue.enqueue(CountingJob.self, .init(number: 1), on: tx)
@@ -25,7 +26,9 @@ struct JobWakeupTests {
             let waited = Date().timeIntervalSince(queued)
             await pool.stop()
             #expect(await log.total == 1)
-            #expect(waited < 1, "ran \(Int(waited * 1000)) ms after it was queued; the poll is 5 s")
+            // Milliseconds on an idle machine (scripts/bench/lead-to-crm.sh measures it); the bound
+            // only has to tell a wake-up from the 5 s poll on a loaded CI machine.
+            #expect(waited < 2.5, "ran \(Int(waited * 1000)) ms after it was queued; the poll is 5 s")
         }
     }
 

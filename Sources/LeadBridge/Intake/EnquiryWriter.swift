@@ -62,12 +62,11 @@ actor EnquiryWriter {
     private func commit(_ group: [Waiting]) async {
         do {
             let followUps = self.followUps
-            let ids = try await database.database().transaction { db in
+            let (ids, queuedJobs) = try await database.database().transaction { db in
                 let ids = try await Self.insertRows(group.map(\.row), on: db)
-                try await followUps?.run(ids, on: db)
-                return ids
+                return (ids, try await followUps?.run(ids, on: db) ?? false)
             }
-            followUps?.committed()
+            followUps?.committed(queuedJobs: queuedJobs)
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
         } catch where group.count > 1 {
             // Something in the group was refused: store each alone, so only that one fails.

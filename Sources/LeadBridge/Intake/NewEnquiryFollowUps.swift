@@ -9,13 +9,15 @@ struct NewEnquiryFollowUps: Sendable {
     let suiteDash: SuiteDashService
     let clock: AppClock
 
-    func run(_ ids: [Int], on db: any Database) async throws {
-        try await suiteDash.queueSyncIfEnabled(ids, on: db)
+    /// Returns whether jobs were queued (for `committed`).
+    func run(_ ids: [Int], on db: any Database) async throws -> Bool {
+        let queued = try await suiteDash.queueSyncIfEnabled(ids, on: db)
         await EarlierActivityLinker.claim(ids, on: db, now: clock.now())
+        return queued
     }
 
-    /// After the enquiries' transaction commits: their jobs can be claimed now.
-    func committed() {
-        suiteDash.context.jobQueue.wakeup?.signal()
+    /// After the enquiries' transaction commits, if it queued jobs: they can be claimed now.
+    func committed(queuedJobs: Bool) {
+        if queuedJobs { suiteDash.context.jobQueue.wakeup?.signal() }
     }
 }

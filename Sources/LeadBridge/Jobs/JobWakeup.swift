@@ -19,7 +19,7 @@ final class JobWakeup: Sendable {
     private let state = NIOLockedValueBox(State())
 
     /// How long after a signal an empty claim is tried again.
-    static let freshness: UInt64 = 50_000_000  // 50 ms
+    static let freshness: UInt64 = 25_000_000  // 25 ms: a few looks, not a spin
 
     var generation: UInt64 { state.withLockedValue { $0.generation } }
 

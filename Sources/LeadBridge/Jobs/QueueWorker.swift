@@ -122,7 +122,7 @@ final class QueueWorker: Sendable {
     private func idle(after generation: UInt64?) async {
         if let wakeup = queue.wakeup, let generation {
             if wakeup.signalIsFresh {
-                try? await Task.sleep(nanoseconds: 2_000_000)
+                try? await Task.sleep(nanoseconds: 5_000_000)
             } else {
                 await wakeup.wait(after: generation, upTo: settings.pollSeconds)
             }

@@ -86,17 +86,20 @@ struct SuiteDashService: Sendable {
     /// In API mode with the integration on, one sync job per new enquiry, committed with it.
     /// Settings that cannot be read (a rotated APP_KEY, say) must not cost the enquiry: the
     /// job is queued anyway and checks the settings itself when it runs.
-    func queueSyncIfEnabled(_ ids: [Int], on db: any Database) async throws {
+    /// Returns whether jobs were queued.
+    @discardableResult
+    func queueSyncIfEnabled(_ ids: [Int], on db: any Database) async throws -> Bool {
         let configuration: SuiteDashSettings
         do {
             configuration = try await settings(on: db).load()
         } catch {
             context.logger.error("SuiteDash settings could not be read; queuing the sync anyway", metadata: ["error": "\(error)"])
             try await queueSync(ids, on: db)
-            return
+            return true
         }
-        guard configuration.syncsAutomatically else { return }
+        guard configuration.syncsAutomatically else { return false }
         try await queueSync(ids, on: db)
+        return true
     }
 
     /// Queues a sync for each enquiry (one pending job per enquiry at most).
