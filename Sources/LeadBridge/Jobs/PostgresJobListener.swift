@@ -21,10 +21,15 @@ struct PostgresJobListener: Sendable {
                 let connection = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 1, logger: logger)
                 pause = 1
                 do {
-                    let notifications = try await connection.listen(JobQueue.notifyChannel)
-                    // A job may have been queued while nobody listened.
-                    wakeup.signal()
-                    for try await _ in notifications { wakeup.signal() }
+                    // Stopping the pool cancels this task: closing the connection ends the wait at once.
+                    try await withTaskCancellationHandler {
+                        let notifications = try await connection.listen(JobQueue.notifyChannel)
+                        // A job may have been queued while nobody listened.
+                        wakeup.signal()
+                        for try await _ in notifications { wakeup.signal() }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
+                    }
                 } catch {
                     if !Task.isCancelled { logger.warning("Lost the job notifications; listening again", metadata: ["error": "\(error)"]) }
                 }
