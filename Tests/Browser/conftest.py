@@ -96,7 +96,7 @@ class Sandbox:
 class LeadBridge:
     """`leadbridge serve` on a free port, SQLite in its own folder, as a person would run it."""
 
-    def __init__(self, folder: Path, sandbox: Sandbox, **overrides: str):
+    def __init__(self, folder: Path, sandbox: Sandbox, arguments: tuple[str, ...] = (), **overrides: str):
         self.port = free_port()
         # localhost, as in the README: the default redirect URI names this host.
         self.url = f"http://localhost:{self.port}"
@@ -110,7 +110,7 @@ class LeadBridge:
             RINGCENTRAL_CLIENT_SECRET=sandbox.values["RINGCENTRAL_CLIENT_SECRET"],
         )
         env.update(overrides)
-        self.process = subprocess.Popen([str(BINARY), "serve"], cwd=ROOT, env=env,
+        self.process = subprocess.Popen([str(BINARY), "serve", *arguments], cwd=ROOT, env=env,
                                         stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         wait_for(f"http://127.0.0.1:{self.port}/healthz", self.process, self.log)
 

@@ -79,3 +79,39 @@ def test_the_first_admin_is_created_with_the_keyboard_alone(person):
     keyboard.type(ADMIN_PASSWORD)
     person.navigate(lambda: keyboard.press("Enter"))
     person.see("Dashboard")
+
+
+def test_in_production_the_first_admin_needs_the_setup_code_the_server_printed(chromium, folder, sandbox, request):
+    import subprocess
+    from conftest import BINARY, SCREENSHOTS, LeadBridge, stop
+    from person import Person
+
+    key = subprocess.run([str(BINARY), "key", "generate"], capture_output=True, text=True, check=True).stdout.strip()
+    server = LeadBridge(folder, sandbox, arguments=("--env", "production"), APP_KEY=key.split("=", 1)[1])
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    person = Person(context, server.url, SCREENSHOTS / request.node.name)
+    try:
+        code = (server.storage / "setup-code").read_text().strip()
+        assert code in server.log.read_text(), "start-up printed the code"
+        assert (server.storage / "setup-code").stat().st_mode & 0o777 == 0o600
+
+        person.open("/admin/setup")
+        person.fill("Setup code", "WRONG-CODE-0000-0000")
+        person.fill("Email", ADMIN_EMAIL)
+        person.fill("Password", ADMIN_PASSWORD)
+        person.fill("Password again", ADMIN_PASSWORD)
+        person.press("Create admin", status=403)
+        person.see("That is not this server's setup code.")
+        assert str(server.storage) not in person.text(), "the page must not show where the server's files are"
+        person.screenshot("admin-setup-code")
+
+        person.fill("Setup code", code.lower())
+        person.fill("Password", ADMIN_PASSWORD)
+        person.fill("Password again", ADMIN_PASSWORD)
+        person.press("Create admin")
+        person.see("Dashboard")
+        assert not (server.storage / "setup-code").exists()
+        assert not person.problems, person.problems
+    finally:
+        context.close()
+        stop(server.process)

@@ -292,6 +292,7 @@ struct FirstRunDefenceTests {
             let refused = try await browser.post("/admin/setup", form: form)
             #expect(refused.status == .forbidden)
             #expect(refused.text.contains("That is not this server&#39;s setup code"))
+            #expect(!refused.text.contains(app.services.config.storagePath), "no file system path on a public page")
             #expect(try await User.query(on: app.db).count() == 0)
 
             form["setup_code"] = code.lowercased().replacingOccurrences(of: "-", with: " ")

@@ -15,7 +15,6 @@ struct AdminAuthController {
         var next: String = ""
         /// First run in production: the page asks for the code start-up printed.
         var requiresSetupCode = false
-        var setupCodePath = ""
         var error: String? = nil
         var notice: String? = nil
         var errors: FieldErrors = [:]
@@ -46,7 +45,7 @@ struct AdminAuthController {
                               email: form.email ?? "", name: form.name ?? "")
         try await Self.describeSetupCode(req, &context)
         if context.requiresSetupCode, !(try await SetupCode.matches(form.setup_code, on: req.db)) {
-            context.errors["setup_code"] = "That is not this server's setup code. It is printed where LeadBridge started, and kept in \(context.setupCodePath)."
+            context.errors["setup_code"] = "That is not this server's setup code. It is printed where LeadBridge started, and kept in the file setup-code in its storage folder (STORAGE_PATH)."
             return try await render("admin/setup", context, status: .forbidden, req)
         }
         let result = AdminAccountRules.validate(email: form.email, password: form.password,
@@ -75,7 +74,6 @@ struct AdminAuthController {
         // The page names a file that must exist somewhere, even if start-up did not make the code.
         try await SetupCode.ensure(on: req.db, req.services.config)
         context.requiresSetupCode = true
-        context.setupCodePath = SetupCode.path(req.services.config)
     }
 
     // MARK: Sign in and out
