@@ -159,3 +159,26 @@ def test_a_new_api_address_needs_the_secret_key_typed_again(person, sandbox):
     person.fill("Secret Key", "anything")
     person.press("Save", status=422)
     person.see("Enter the API address over https")
+
+
+def test_the_dashboard_says_when_the_spam_ceiling_holds_syncs_back(chromium, folder, sandbox, request):
+    from conftest import SCREENSHOTS, LeadBridge, stop
+    from person import Person
+
+    server = LeadBridge(folder, sandbox, SUITEDASH_SYNCS_PER_MINUTE="1")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    person = Person(context, server.url, SCREENSHOTS / request.node.name)
+    try:
+        connect_suitedash(person, sandbox)
+        send_enquiry(person, "Ada", email="ada@example.com")
+        send_enquiry(person, "Grace", email="grace@example.com")
+        wait_until(lambda: status_of(server, "ada@example.com")[0] == "synced", what="the first enquiry synced")
+        person.open("/admin")
+        person.see("SuiteDash syncs are held back.")
+        person.see("Enquiries are arriving faster than 1 a minute: all are stored, and their SuiteDash syncs run at 1 a minute.")
+        assert status_of(server, "grace@example.com")[0] == "pending", "the second waits its turn"
+        person.screenshot("dashboard-ceiling")
+        assert not person.problems, person.problems
+    finally:
+        context.close()
+        stop(server.process)

@@ -32,7 +32,7 @@ struct SpamBudgetTests {
 
             try await app.createAdmin()
             let page = try await app.signedInBrowser().get("/admin").text
-            #expect(page.contains("More than 3 enquiries a minute are arriving: all are stored, and their SuiteDash syncs run at 3 a minute."))
+            #expect(page.contains("Enquiries are arriving faster than 3 a minute: all are stored, and their SuiteDash syncs run at 3 a minute."))
         }
     }
 

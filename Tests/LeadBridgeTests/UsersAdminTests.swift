@@ -105,6 +105,20 @@ struct UsersAdminTests {
         }
     }
 
+    @Test("two admins disabling each other at the same moment: one wins, and someone can always sign in")
+    func disablingEachOtherLeavesSomeone() async throws {
+        try await withApp { app in
+            let first = try await app.createAdmin()
+            let second = try await app.createAdmin(email: "second@example.com")
+            let firstBrowser = try await app.signedInBrowser()
+            let secondBrowser = try await app.signedInBrowser(email: "second@example.com")
+            async let one = firstBrowser.post("/admin/users/\(second.id!)/disable", form: [:])
+            async let two = secondBrowser.post("/admin/users/\(first.id!)/disable", form: [:])
+            _ = try await (one, two)
+            #expect(try await User.query(on: app.db).filter(\.$disabledAt == nil).count() >= 1)
+        }
+    }
+
     @Test("a password reset link sets a new password and ends every session of that account")
     func passwordResets() async throws {
         try await withApp { app in

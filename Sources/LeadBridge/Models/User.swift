@@ -12,8 +12,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     /// Wrong passwords since the last good sign-in (shown to admins; the throttle counts in `rate_counters`).
     @Field(key: "failed_login_attempts") var failedLoginAttempts: Int
-    /// No longer set: sign-in throttling moved to `rate_counters`. Kept so older releases can roll back.
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    // `locked_until` is no longer used (sign-in limits live in `rate_counters`); the column
+    // stays so an older release can still roll back onto this database.
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
     /// Set when an admin disabled this account: it cannot sign in, and its sessions ended.
     @OptionalField(key: "disabled_at") var disabledAt: Date?

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import Vapor
@@ -20,7 +19,7 @@ struct DatabaseSessionDriver: SessionDriver {
     static let userKey = "_UserSession"
 
     static func storedID(_ sessionID: String) -> String {
-        SHA256.hash(data: Data(sessionID.utf8)).map { String(format: "%02x", $0) }.joined()
+        SecureToken.sha256Hex(sessionID)
     }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {

@@ -7,10 +7,7 @@ enum FirstAdmin {
     /// The new user, or nil when an admin already exists.
     static func create(email: String, name: String?, passwordHash: String, on database: any Database) async throws -> User? {
         try await database.writeTransaction { db in
-            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                // SQLite: writeTransaction holds the write lock from the start. PostgreSQL needs the table held.
-                try await sql.raw("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").run()
-            }
+            try await db.lockUsersForChange()
             guard try await User.query(on: db).count() == 0 else { return nil }
             let user = User(email: email, name: name, passwordHash: passwordHash)
             try await user.create(on: db)

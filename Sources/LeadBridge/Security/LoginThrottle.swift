@@ -72,10 +72,6 @@ struct LoginThrottle {
 
         await services.loginIPLimiter.refund(ip)
         try await counter.clear([pairKey, accountKey])
-        // Now and then, forget windows long over: the table holds recent keys only.
-        if Int.random(in: 0..<50) == 0 {
-            try await counter.sweep(olderThan: TimeInterval(max(settings.lockSeconds, 60)), now: now)
-        }
         user.failedLoginAttempts = 0
         user.lastLoginAt = now
         try await user.save(on: request.db)

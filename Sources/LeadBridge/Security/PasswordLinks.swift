@@ -32,7 +32,7 @@ struct PasswordLinks {
         }
     }
 
-    static func hash(_ token: String) -> String { LoginAttemptKeys.digest(token) }
+    static func hash(_ token: String) -> String { SecureToken.sha256Hex(token) }
 
     /// A new link for `user`, replacing any unused one.
     func make(for user: User, purpose: UserToken.Purpose, by admin: User?) async throws -> Made {
@@ -67,7 +67,7 @@ struct PasswordLinks {
         let now = clock.now()
         return try await database.transaction { tx in
             // Check and spend in one statement: of two uses racing, one gets the row back.
-            let spent = try await (tx as! any SQLDatabase).raw("""
+            let spent = try await JobQueue.sql(tx).raw("""
                 UPDATE user_tokens SET used_at = \(bind: now) WHERE id = \(bind: try row.requireID()) AND used_at IS NULL RETURNING id
                 """).all()
             guard !spent.isEmpty else { throw Failure.used }

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import SQLKit
@@ -52,7 +51,5 @@ enum LoginAttemptKeys {
     /// Attempts at one account from one address.
     static func pair(_ email: String, ip: String) -> String { "pair:" + digest(email + "\u{0}" + ip) }
 
-    static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func digest(_ text: String) -> String { SecureToken.sha256Hex(text) }
 }

@@ -34,17 +34,6 @@ actor RateLimiter {
         return Decision(allowed: entry.count <= limit, retryAfter: retryAfter)
     }
 
-    /// Whether `key` is over the limit, without counting an event.
-    func isBlocked(_ key: String, now: Date) -> Decision {
-        guard let entry = windows[key], now.timeIntervalSince(entry.start) < window else {
-            return Decision(allowed: true, retryAfter: 0)
-        }
-        let retryAfter = max(1, Int((entry.start.addingTimeInterval(window).timeIntervalSince(now)).rounded(.up)))
-        return Decision(allowed: entry.count < limit, retryAfter: retryAfter)
-    }
-
-    func reset(_ key: String) { windows[key] = nil }
-
     /// Gives back one counted event (a sign-in that turned out good is not a failure).
     func refund(_ key: String) {
         guard var entry = windows[key], entry.count > 0 else { return }

@@ -9,6 +9,12 @@ enum SecureToken {
         return key.withUnsafeBytes { Data($0) }.base64URLEncodedString()
     }
 
+    /// SHA-256 as lowercase hex: how tokens, session ids and limit keys are stored, so the
+    /// database holds nothing that works if copied.
+    static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Compares two secrets in time that does not depend on where they differ.
     static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
         let a = Array(lhs.utf8), b = Array(rhs.utf8)

@@ -65,7 +65,7 @@ enum SetupCode {
     }
 
     private static func digest(_ code: String) -> String {
-        LoginAttemptKeys.digest(code.uppercased().filter { !$0.isWhitespace && $0 != "-" })
+        SecureToken.sha256Hex(code.uppercased().filter { !$0.isWhitespace && $0 != "-" })
     }
 
     private static func storedHash(_ sql: any SQLDatabase) async throws -> String? {

@@ -24,4 +24,13 @@ extension Database {
             return try await body(tx)
         }
     }
+
+    /// Inside a `writeTransaction`: holds `users` against other writers until the transaction
+    /// ends, so a check of who can sign in and the change it guards are one step. SQLite's write
+    /// lock already does it; PostgreSQL needs the table held.
+    func lockUsersForChange() async throws {
+        if let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").run()
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import RingCentralKit
 import Foundation
 import SQLKit
 import Vapor
@@ -75,18 +76,12 @@ extension RingCentralWebhookController {
     /// within `maxAge` of now, either way (clocks differ a little; a notification from the future
     /// is as suspicious as an old one).
     static func checkFreshness(_ timestamp: String?, now: Date, maxAge: TimeInterval) throws {
-        guard let timestamp, let sent = parse(timestamp) else {
+        guard let timestamp, let sent = RingCentralDate.parse(timestamp) else {
             throw Abort(.badRequest, reason: "The notification has no readable timestamp.")
         }
         guard abs(now.timeIntervalSince(sent)) <= maxAge else {
             throw Abort(.badRequest, reason: "The notification is from \(timestamp), more than \(Int(maxAge)) s from now: refused as a possible replay.")
         }
-    }
-
-    private static func parse(_ text: String) -> Date? {
-        let precise = ISO8601DateFormatter()
-        precise.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return precise.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 }
 

@@ -37,6 +37,8 @@ enum DashboardController {
             total: counts.reduce(0) { $0 + $1.count }, counts: counts, rows: latest.map(EnquiryRow.init),
             ringCentralReauthorization: (try? await req.services.ringCentral.settings.load())?.reauthorizationReason,
             suiteDashHolds: holds,
-            secretsUnderOldKeys: try await SecretResealer(database: req.db, secrets: req.services.secrets).census().underOldKeys))
+            // Without APP_PREVIOUS_KEYS nothing can be under an old key: no need to read every secret.
+            secretsUnderOldKeys: req.services.config.previousAppKeys.isEmpty
+                ? 0 : try await SecretResealer(database: req.db, secrets: req.services.secrets).census().underOldKeys))
     }
 }

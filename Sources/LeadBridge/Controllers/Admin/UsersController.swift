@@ -77,12 +77,14 @@ struct UsersController {
         guard user.id != admin.id else {
             throw Abort(.conflict, reason: "You cannot disable your own account; another admin can.")
         }
-        // Never leave nobody who can sign in.
-        let othersActive = try await User.query(on: req.db).filter(\.$disabledAt == nil).filter(\.$passwordHash != "")
-            .filter(\.$id != user.requireID()).count()
-        guard othersActive > 0 else { throw Abort(.conflict, reason: "\(user.email) is the last admin who can sign in.") }
         let now = req.services.clock.now()
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
+            // Never leave nobody who can sign in: checked under the lock, so two admins
+            // disabling each other at the same moment cannot both succeed.
+            try await tx.lockUsersForChange()
+            let othersActive = try await User.query(on: tx).filter(\.$disabledAt == nil).filter(\.$passwordHash != "")
+                .filter(\.$id != user.requireID()).count()
+            guard othersActive > 0 else { throw Abort(.conflict, reason: "\(user.email) is the last admin who can sign in.") }
             user.disabledAt = now
             try await user.save(on: tx)
             // At once: their open pages are signed out on the next click, and no link of theirs works.

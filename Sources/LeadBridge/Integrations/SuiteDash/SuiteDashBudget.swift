@@ -38,7 +38,7 @@ enum SuiteDashBudget {
         let perMinute = services.config.suiteDash.syncsPerMinute
         if perMinute > 0, let counter = try await RateCounter.find(ceilingKey, on: db),
            services.clock.now().timeIntervalSince1970 - counter.windowStarted < 60, counter.attempts >= perMinute {
-            sentences.append("More than \(perMinute) enquiries a minute are arriving: all are stored, and their SuiteDash syncs run at \(perMinute) a minute.")
+            sentences.append("Enquiries are arriving faster than \(perMinute) a minute: all are stored, and their SuiteDash syncs run at \(perMinute) a minute.")
         }
         return sentences
     }
