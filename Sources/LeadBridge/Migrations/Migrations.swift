@@ -19,5 +19,8 @@ enum AppMigrations {
         CreateRingCentralActivity(),
         AddCallLogOtherParty(),
         AddSignInDefences(),
+        CountEnquiries(),
+        IndexEnquirySearch(),
+        IndexAdminLists(),
     ]
 }

@@ -15,8 +15,12 @@ struct EnquiriesController {
         let status: String
         let q: String
         let page: Int
-        let pageCount: Int
-        let total: Int
+        /// Unknown when a search matched more rows than it counts.
+        let pageCount: Int?
+        /// "12,345 enquiries", "more than 1,000 enquiries".
+        let summary: String
+        /// Set when the search was too short for the index and looked at the newest enquiries only.
+        let searchNote: String?
         let previousPage: String?
         let nextPage: String?
     }
@@ -44,16 +48,30 @@ struct EnquiriesController {
 
     @Sendable func index(req: Request) async throws -> View {
         let status = (try? req.query.get(String.self, at: "status")).flatMap(EnquiryStatus.init(rawValue:))
-        let q = TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100)
+        let q = String(TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100))
         let page = req.pageNumber
 
-        var query = Enquiry.query(on: req.db)
-        if let status { query = query.filter(\.$status == status) }
-        if !q.isEmpty { query = search(query, for: String(q), on: req.db) }
-        let result = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
-            .paginate(PageRequest(page: page, per: Self.pageSize))
+        // One row past the page says whether there is a next one, whatever the total.
+        let offset = (page - 1) * Self.pageSize
+        let rows: [Enquiry]
+        let total: ListTotal
+        if !q.isEmpty {
+            (rows, total) = try await EnquirySearch.page(q, status: status, offset: offset, limit: Self.pageSize + 1, on: req.db)
+        } else {
+            var query = Enquiry.query(on: req.db)
+            if let status { query = query.filter(\.$status == status) }
+            // The counts are kept by the database (017_CountEnquiries).
+            let counts = try await EnquiryCounts.read(on: req.db)
+            total = .exact(status.map(counts.count) ?? counts.total)
+            // The page's ids first, then its rows: the ids come from the index alone, so a deep page
+            // skips index entries rather than whole rows (page 20,000 of a million on PostgreSQL:
+            // 108 ms reading rows, 36 ms reading ids).
+            let ids = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
+                .range(offset..<(offset + Self.pageSize + 1)).all(\._$id)
+            rows = ids.isEmpty ? [] : try await Enquiry.query(on: req.db).filter(\._$id ~~ ids)
+                .sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
+        }
 
-        let pageCount = max(1, result.metadata.pageCount)
         func link(_ page: Int) -> String {
             var items = ["page=\(page)"]
             if let status { items.append("status=\(status.rawValue)") }
@@ -62,10 +80,13 @@ struct EnquiriesController {
         }
         return try await req.view.render("admin/enquiries/index", ListContext(
             title: "Enquiries", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            rows: result.items.map(EnquiryRow.init), statuses: EnquiryStatus.allCases.map(\.rawValue),
-            status: status?.rawValue ?? "", q: String(q), page: page, pageCount: pageCount,
-            total: result.metadata.total,
-            previousPage: page > 1 ? link(page - 1) : nil, nextPage: page < pageCount ? link(page + 1) : nil))
+            rows: rows.prefix(Self.pageSize).map(EnquiryRow.init), statuses: EnquiryStatus.allCases.map(\.rawValue),
+            status: status?.rawValue ?? "", q: q, page: page, pageCount: total.pageCount(of: Self.pageSize),
+            summary: total.describe("enquiry", "enquiries"),
+            searchNote: !q.isEmpty && EnquirySearch.isShort(q)
+                ? "One or two characters search the newest \(ListTotal.grouped(EnquirySearch.shortSearchWindow)) enquiries; type three or more to search them all."
+                : nil,
+            previousPage: page > 1 ? link(page - 1) : nil, nextPage: rows.count > Self.pageSize ? link(page + 1) : nil))
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -109,22 +130,5 @@ struct EnquiriesController {
             try await suiteDash.queueManualSync(id, on: tx)
         }
         return req.redirect(to: AdminPath.enquiry(id).path, notice: "Queued for SuiteDash.")
-    }
-
-    /// Matches name, email or phone, ignoring case; digits typed with spaces still find a phone.
-    private func search(_ query: QueryBuilder<Enquiry>, for text: String, on db: any Database) -> QueryBuilder<Enquiry> {
-        let isPostgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
-        // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
-        let like: DatabaseQuery.Filter.Method = isPostgres ? .custom("ILIKE") : .custom("LIKE")
-        let literal = text.filter { $0 != "%" && $0 != "_" && $0 != "\\" }
-        let pattern = "%\(literal)%"
-        let digits = text.filter(\.isNumber)
-        return query.group(.or) { group in
-            group.filter(\.$firstName, like, pattern)
-            group.filter(\.$lastName, like, pattern)
-            group.filter(\.$email, like, pattern)
-            group.filter(\.$company, like, pattern)
-            if digits.count >= 3 { group.filter(\.$phone, like, "%\(digits)%") }
-        }
     }
 }

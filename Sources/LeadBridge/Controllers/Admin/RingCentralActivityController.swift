@@ -20,7 +20,7 @@ struct RingCentralActivityController {
 
     struct ListContext<Row: Encodable>: Encodable {
         let title: String, csrf: String, admin: String
-        let rows: [Row], filters: Filters, total: Int
+        let rows: [Row], filters: Filters, summary: String
         let previousPage: String?, nextPage: String?, notice: String?
         let lastSync: String
     }
@@ -35,10 +35,10 @@ struct RingCentralActivityController {
         if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
         if let since = Self.day(filters.since) { query = query.filter(\.$startTime >= since) }
         if let until = Self.day(filters.until) { query = query.filter(\.$startTime < until.addingTimeInterval(86_400)) }
-        let total = try await query.copy().count()
+        let total = try await ListTotal.counting(query)
         let calls = try await query.sort(\.$startTime, .descending).sort(\.$id, .descending)
-            .range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
-        let rows = calls.map { call in
+            .range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let rows = calls.prefix(Self.pageSize).map { call in
             CallRow(when: AdminDate.format(call.startTime), direction: call.direction ?? "", from: Self.party(call.fromData),
                     to: Self.party(call.toData), result: call.result ?? "",
                     duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$enquiry.id,
@@ -48,8 +48,9 @@ struct RingCentralActivityController {
             .flatMap(Double.init).map { AdminDate.format(Date(timeIntervalSince1970: $0)) } ?? "never"
         return try await req.view.render("admin/call-logs", ListContext(
             title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
-            total: total, previousPage: page > 1 ? Self.pageLink(req, AdminPath.callLogs.path, page - 1) : nil,
-            nextPage: page * Self.pageSize < total ? Self.pageLink(req, AdminPath.callLogs.path, page + 1) : nil,
+            summary: total.describe("call", "calls"),
+            previousPage: page > 1 ? Self.pageLink(req, AdminPath.callLogs.path, page - 1) : nil,
+            nextPage: calls.count > Self.pageSize ? Self.pageLink(req, AdminPath.callLogs.path, page + 1) : nil,
             notice: req.notice, lastSync: lastSync))
     }
 
@@ -63,16 +64,17 @@ struct RingCentralActivityController {
         if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
         if let since = Self.day(filters.since) { query = query.filter(\.$createdAt >= since) }
         if let until = Self.day(filters.until) { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
-        let total = try await query.copy().count()
-        let messages = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
-        let rows = messages.map {
+        let total = try await ListTotal.counting(query)
+        let messages = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let rows = messages.prefix(Self.pageSize).map {
             MessageRow(when: AdminDate.format($0.sentAt ?? $0.createdAt), direction: $0.direction.rawValue, from: $0.fromNumber,
                        to: $0.toNumber, status: $0.status, text: $0.text, error: $0.error ?? "", enquiryID: $0.$enquiry.id)
         }
         return try await req.view.render("admin/messages", ListContext(
             title: "Messages", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
-            total: total, previousPage: page > 1 ? Self.pageLink(req, AdminPath.messages.path, page - 1) : nil,
-            nextPage: page * Self.pageSize < total ? Self.pageLink(req, AdminPath.messages.path, page + 1) : nil,
+            summary: total.describe("message", "messages"),
+            previousPage: page > 1 ? Self.pageLink(req, AdminPath.messages.path, page - 1) : nil,
+            nextPage: messages.count > Self.pageSize ? Self.pageLink(req, AdminPath.messages.path, page + 1) : nil,
             notice: req.notice, lastSync: ""))
     }
 

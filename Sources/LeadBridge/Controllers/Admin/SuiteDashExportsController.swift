@@ -28,7 +28,7 @@ struct SuiteDashExportsController {
 
     @Sendable func index(req: Request) async throws -> View {
         let exports = try await SuiteDashExport.query(on: req.db).sort(\.$id, .descending).limit(200).all()
-        let notExported = try await Enquiry.query(on: req.db).filter(\.$exportedAt == nil).count()
+        let notExported = try await EnquiryCounts.read(on: req.db).notExported
         let mode = try await req.services.suiteDash.settings.load().mode
         return try await req.view.render("admin/integrations/exports", ListContext(
             title: "SuiteDash exports", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,

@@ -1,12 +1,15 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// Hourly upkeep that no request triggers:
 /// - SuiteDash syncs held for the month's budget are let go again, to re-check it (a new
 ///   month, or a raised limit, lets them run; otherwise they wait again, at no API cost);
 /// - rate counters whose windows ended long ago are deleted;
 /// - import-mode export files older than `SUITEDASH_EXPORT_RETENTION_DAYS` are deleted (they
-///   hold people's details; the export's row stays, as history, and says the file is gone).
+///   hold people's details; the export's row stays, as history, and says the file is gone);
+/// - the enquiry counts' change rows are folded (`EnquiryCounts`), and SQLite's query planner
+///   statistics refreshed (`PRAGMA optimize`, as SQLite advises for long-lived connections).
 struct Housekeeping: JobKind {
     struct Payload: Codable, Sendable {}
     static let name = "housekeeping"
@@ -30,6 +33,10 @@ struct Housekeeping: JobKind {
         }
         try await RateCounters(database: context.db).sweep(olderThan: 24 * 3600, now: now)
         try await deleteOldExports(services, now: now, on: context.db)
+        try await EnquiryCounts.fold(on: context.db)
+        if let sql = context.db as? any SQLDatabase, !JobQueue.isPostgres(sql) {
+            try await sql.raw("PRAGMA optimize").run()
+        }
     }
 
     private func deleteOldExports(_ services: AppServices, now: Date, on db: any Database) async throws {

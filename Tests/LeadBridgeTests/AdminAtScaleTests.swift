@@ -1,0 +1,167 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+/// What keeps the admin quick at a million enquiries (issue #16) must also keep it right: the
+/// counts the database keeps, the search index, and lists counted up to a cap.
+@Suite struct AdminAtScaleTests {
+    @discardableResult
+    private func enquiry(_ app: Application, _ first: String, last: String? = nil, email: String? = nil,
+                         phone: String? = nil, company: String? = nil, status: EnquiryStatus = .pending) async throws -> Enquiry {
+        let row = Enquiry()
+        row.firstName = first; row.lastName = last; row.email = email; row.phone = phone; row.company = company
+        row.source = "website"; row.consent = true; row.status = status
+        try await row.create(on: app.db)
+        return row
+    }
+
+    /// What the counts must say: counted the slow way.
+    private func counted(_ app: Application) async throws -> EnquiryCounts {
+        var counts = EnquiryCounts()
+        for status in EnquiryStatus.allCases {
+            let count = try await Enquiry.query(on: app.db).filter(\.$status == status).count()
+            if count > 0 { counts.byStatus[status] = count }
+        }
+        counts.exported = try await Enquiry.query(on: app.db).filter(\.$exportedAt != nil).count()
+        return counts
+    }
+
+    @Test func theKeptCountsFollowEveryInsertChangeExportAndDelete() async throws {
+        try await withApp { app in
+            let ada = try await enquiry(app, "Ada")
+            let bob = try await enquiry(app, "Bob", status: .failed)
+            try await enquiry(app, "Cy", status: .synced)
+            #expect(try await EnquiryCounts.read(on: app.db) == counted(app))
+            #expect(try await EnquiryCounts.read(on: app.db).total == 3)
+
+            ada.status = .synced
+            try await ada.save(on: app.db)
+            bob.exportedAt = Date(); bob.status = .exported
+            try await bob.save(on: app.db)
+            // A change that touches neither status nor export leaves no trace in the counts.
+            ada.company = "Analytical Engines"
+            try await ada.save(on: app.db)
+            var counts = try await EnquiryCounts.read(on: app.db)
+            #expect(counts == (try await counted(app)))
+            #expect(counts.count(.synced) == 2 && counts.count(.exported) == 1 && counts.count(.pending) == 0)
+            #expect(counts.exported == 1 && counts.notExported == 2)
+
+            // One UPDATE over many rows, as an export marks them.
+            try await Enquiry.query(on: app.db).set(\.$exportedAt, to: Date()).update()
+            try await ada.delete(on: app.db)
+            counts = try await EnquiryCounts.read(on: app.db)
+            #expect(counts == (try await counted(app)))
+            #expect(counts.total == 2 && counts.exported == 2)
+
+            // Folding keeps the sums and leaves one row per key.
+            try await EnquiryCounts.fold(on: app.db)
+            #expect(try await EnquiryCounts.read(on: app.db) == counted(app))
+            let rows = try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM enquiry_count_changes").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(rows == 2, "synced and exported rows, each exported")
+        }
+    }
+
+    @Test func aReadFoldsTheChangesOnceTheyPileUp() async throws {
+        try await withApp { app in
+            let sql = app.db as! any SQLDatabase
+            for _ in 0...EnquiryCounts.foldThreshold {
+                try await sql.raw("INSERT INTO enquiry_count_changes (status, exported, change) VALUES ('pending', 0, 0)").run()
+            }
+            try await enquiry(app, "Ada")
+            #expect(try await EnquiryCounts.read(on: app.db).total == 1)
+            let rows = try await sql.raw("SELECT COUNT(*) AS n FROM enquiry_count_changes").first()?.decode(column: "n", as: Int.self)
+            #expect(rows == 1)
+        }
+    }
+
+    @Test func searchFindsAnyPartOfANameEmailCompanyOrPhoneIgnoringCase() async throws {
+        try await withApp { app in
+            try await app.createAdmin()
+            try await enquiry(app, "Ada", last: "Lovelace", email: "ada_l@engines.example", phone: "+14155550100", company: "Analytical Engines")
+            try await enquiry(app, "Bob", last: "Babbage", email: "bob@difference.example", phone: "+442079460958", company: "Difference Ltd",
+                              status: .synced)
+            let browser = try await app.signedInBrowser()
+            func found(_ q: String, status: String = "") async throws -> Set<String> {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let page = try await browser.get("/admin/submissions?q=\(encoded)&status=\(status)")
+                #expect(page.status == .ok, "\(q)")
+                return Set([("Ada", "ada_l@engines.example"), ("Bob", "bob@difference.example")]
+                    .filter { page.text.contains($0.1) }.map(\.0))
+            }
+            #expect(try await found("LOVE") == ["Ada"])
+            #expect(try await found("ada lovelace") == ["Ada"], "the whole name, as a person types it")
+            #expect(try await found("engines.EXAMPLE") == ["Ada"])
+            #expect(try await found("ytical eng") == ["Ada"], "the company")
+            #expect(try await found("415 555") == ["Ada"], "phone digits typed with a space")
+            #expect(try await found("(207) 946") == ["Bob"])
+            #expect(try await found("ada_l") == ["Ada"], "an underscore is a character, not a pattern")
+            #expect(try await found("a_a") == [], "nor a wildcard")
+            #expect(try await found("%") == [])
+            #expect(try await found("example") == ["Ada", "Bob"])
+            #expect(try await found("example", status: "synced") == ["Bob"])
+            #expect(try await found("nobody here") == [])
+            // Text that means something to FTS5 or SQL is only text.
+            for hostile in ["\"", "ada\" OR \"bob", "NEAR(ada bob)", "person : ada", "*", "') OR 1=1 --", "a\\"] {
+                #expect(try await found(hostile).isEmpty, "\(hostile)")
+            }
+        }
+    }
+
+    @Test func searchFollowsEditsAndDeletes() async throws {
+        try await withApp { app in
+            try await app.createAdmin()
+            let ada = try await enquiry(app, "Ada", email: "ada@old.example", phone: "+14155550100")
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.get("/admin/submissions?q=old.example").text.contains("ada@old.example"))
+            ada.email = "ada@new.example"; ada.phone = "+14155550199"
+            try await ada.save(on: app.db)
+            #expect(!(try await browser.get("/admin/submissions?q=old.example").text.contains("Ada")))
+            #expect(try await browser.get("/admin/submissions?q=new.example").text.contains("ada@new.example"))
+            #expect(!(try await browser.get("/admin/submissions?q=5550100").text.contains("ada@new.example")))
+            #expect(try await browser.get("/admin/submissions?q=5550199").text.contains("ada@new.example"))
+            try await ada.delete(on: app.db)
+            #expect(!(try await browser.get("/admin/submissions?q=new.example").text.contains("ada@new.example")))
+        }
+    }
+
+    @Test func aSearchTooShortForTheIndexLooksAtTheNewestAndSaysSo() async throws {
+        try await withApp { app in
+            try await app.createAdmin()
+            try await enquiry(app, "Wu", email: "wu@example.com")
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/submissions?q=wu")
+            #expect(page.text.contains("wu@example.com"))
+            #expect(page.text.contains("One or two characters search the newest 10,000 enquiries"))
+            #expect(!(try await browser.get("/admin/submissions?q=wu%40").text.contains("One or two characters")))
+        }
+    }
+
+    @Test func theListSaysHowManyAndPagesOnWhenThereAreMoreThanItCounts() async throws {
+        try await withApp { app in
+            try await app.createAdmin()
+            for index in 1...30 { try await enquiry(app, "Person\(index)", email: "p\(index)@example.com") }
+            let browser = try await app.signedInBrowser()
+            let first = try await browser.get("/admin/submissions")
+            #expect(first.text.contains("30 enquiries · page 1 of 2"))
+            #expect(first.text.contains("page=2"))
+            let second = try await browser.get("/admin/submissions?page=2")
+            #expect(second.text.contains("p1@example.com") && !second.text.contains("page=3"))
+            let searched = try await browser.get("/admin/submissions?q=example.com")
+            #expect(searched.text.contains("30 enquiries · page 1 of 2"))
+            #expect(try await browser.get("/admin/submissions?q=p3%40").text.contains("1 enquiry · page 1 of 1"))
+
+            // Past the cap, the total is a floor and the pager still goes on.
+            let capped = try await ListTotal.counting(Enquiry.query(on: app.db), cap: 10)
+            #expect(capped == ListTotal(count: 10, isExact: false))
+            #expect(capped.describe("enquiry", "enquiries") == "More than 10 enquiries")
+            #expect(capped.pageCount(of: 25) == nil)
+            #expect(try await ListTotal.counting(Enquiry.query(on: app.db), cap: 30) == .exact(30))
+            #expect(ListTotal.grouped(1_234_567) == "1,234,567" && ListTotal.grouped(999) == "999")
+        }
+    }
+}
