@@ -289,8 +289,76 @@ struct JobQueueTests {
 
 @Suite("Leases over long batches")
 struct LeaseRenewalTests {
+    /// A job that runs until the test lets it finish.
+    struct GatedJob: JobKind {
+        struct Payload: Codable, Sendable { let number: Int }
+        static let name = "test.gated"
+        let log: RunLog
+        let gate: AsyncStream<Void>
+        func run(_ payload: Payload, context: JobContext) async throws {
+            await log.begin()
+            for await _ in gate { break }
+            await log.record(payload.number)
+        }
+    }
+
+    @Test func aSlowJobKeepsItsLeaseWhileItsWorkerLives() async throws {
+        try await withApp({ $0.queue.leaseSeconds = 30; $0.queue.heartbeatSeconds = 0.05 }) { app in
+            let clock = TestClock()
+            let queue = JobQueueTests.queue(clock)
+            let log = RunLog()
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            app.jobKinds.register(GatedJob(log: log, gate: gate))
+            try await queue.enqueue(GatedJob.self, .init(number: 1), on: app.db)
+            let worker = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "slow")
+            let claimed = try await queue.claim(worker: "slow", limit: 1, lease: 30, on: app.db)
+            let running = Task { try await worker.process(claimed) }
+            while await log.started == 0 { try await Task.sleep(nanoseconds: 5_000_000) }
+
+            // Far past the first lease, but the heartbeat kept renewing it while the job ran.
+            for _ in 0..<4 {
+                clock.advance(20)
+                // Waits (up to 10 s, for a loaded machine) for a beat since the clock moved.
+                for _ in 0..<200 {
+                    let until = try await QueuedJob.query(on: app.db).first()?.reservedUntil ?? .distantPast
+                    if until >= clock.now.addingTimeInterval(29) { break }
+                    try await Task.sleep(nanoseconds: 50_000_000)
+                }
+                clock.advance(15)   // past where the lease would have ended without that beat
+                #expect(try await queue.claim(worker: "other", limit: 1, lease: 30, on: app.db).isEmpty,
+                        "a living worker's job was taken over")
+            }
+            open.yield()
+            #expect(try await running.value == 1)
+            #expect(await log.runs == [1: 1])
+            #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func aSilentWorkersJobIsTakenOverWhenItsShortLeaseRunsOut() async throws {
+        try await withApp { app in
+            #expect(app.services.config.queue.leaseSeconds == 30, "the default lease: a crash costs seconds")
+            #expect(app.services.config.queue.heartbeatSeconds == 10)
+            let clock = TestClock()
+            let queue = JobQueueTests.queue(clock)
+            let log = RunLog()
+            app.jobKinds.register(CountingJob(log: log))
+            try await queue.enqueue(CountingJob.self, .init(number: 9), on: app.db)
+            // Claimed by a worker that then dies (kill -9): no heartbeat, no release.
+            _ = try await queue.claim(worker: "killed", limit: 1, lease: app.services.config.queue.leaseSeconds, on: app.db)
+            clock.advance(29)
+            #expect(try await queue.claim(worker: "alive", limit: 1, lease: 30, on: app.db).isEmpty)
+            clock.advance(2)
+            let taken = try await queue.claim(worker: "alive", limit: 1, lease: 30, on: app.db)
+            #expect(taken.count == 1)
+            let worker = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "alive")
+            _ = try await worker.process(taken)
+            #expect(await log.runs == [9: 1])
+        }
+    }
+
     @Test func aBatchRenewsItsLeaseAndSkipsJobsAnotherWorkerTookOver() async throws {
-        try await withApp({ $0.queue.leaseSeconds = 60; $0.queue.jobTimeoutSeconds = 30 }) { app in
+        try await withApp({ $0.queue.leaseSeconds = 60 }) { app in
             let clock = TestClock()
             let queue = JobQueueTests.queue(clock)
             let log = RunLog()

@@ -4,7 +4,7 @@
 # Seeds the rows in bulk on the schema before migrations 017-019, times those migrations on
 # the full tables, signs in and times each admin page 20 times. Release build.
 # Targets (issue #16): p95 <= 100 ms for every page, <= 50 ms for every search.
-# LEADBRIDGE_BIN measures another build's server.
+# LEADBRIDGE_BIN measures another build's server, LEADBRIDGE_DIR its checkout (for its views).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/common.sh
@@ -28,7 +28,7 @@ if [ "$DB" = postgres ]; then
   ensure_postgres
   start_cluster shared_buffers=256MB work_mem=16MB maintenance_work_mem=256MB fsync=off synchronous_commit=off
   export DATABASE_URL=$PG_URL
-  run_sql() { "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 "$PG_URL" -f "$1" >/dev/null; }
+  run_sql() { PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 "$PG_URL" -f "$1" >/dev/null; }
 else
   command -v sqlite3 >/dev/null || apt_install sqlite3 sqlite3
   run_sql() { sqlite3 -bail "$WORK/database.sqlite" < "$1" >/dev/null; }
@@ -47,7 +47,7 @@ $BIN migrate --yes >/dev/null
 echo "migrations 017-019 (counts, search index, list indexes) on those rows: $(since "$started") s"
 echo 'bench-password-123' | $BIN user create --email bench@example.com --name Bench --password-stdin >/dev/null
 
-$BIN serve --env production --hostname 127.0.0.1 --port "$PORT" >"$WORK/server.log" 2>&1 &
+(cd "${LEADBRIDGE_DIR:-.}" && exec $BIN serve --env production --hostname 127.0.0.1 --port "$PORT") >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 python3 scripts/bench/admin-at-scale/pages.py "http://127.0.0.1:$PORT" bench@example.com bench-password-123 "$REPEATS" \

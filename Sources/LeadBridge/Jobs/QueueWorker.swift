@@ -49,33 +49,65 @@ final class QueueWorker: Sendable {
     }
 
     /// Runs a claimed batch; returns how many jobs were run (the rest were released).
+    ///
+    /// While it runs, a heartbeat renews the lease of every job of the batch not yet finished,
+    /// so the lease can be short (a dead worker's jobs are taken over within it) and a slow job
+    /// is never taken over while its worker lives.
     func process(_ jobs: [JobQueue.Claimed]) async throws -> Int {
+        let held = HeldJobs(jobs.map(\.id), leaseEnds: jobs.map(\.leaseUntil).min() ?? queue.now())
+        let heartbeat = Task { await keepLeases(held) }
+        defer { heartbeat.cancel() }
         var succeeded: [Int] = []
         var ran = 0
-        var leaseEnds = jobs.map(\.leaseUntil).min() ?? queue.now()
-        var lost = Set<Int>()
         for (index, job) in jobs.enumerated() {
             if isStopping || Task.isCancelled {
                 try await queue.release(jobs[index...].map(\.id), worker: id, on: app.db)
                 break
             }
-            // The lease must outlast this job even if it runs to its timeout; otherwise another
-            // worker could take the rest of the batch while this one still works through it.
-            if queue.now().addingTimeInterval(settings.jobTimeoutSeconds + 5) >= leaseEnds {
-                let remaining = jobs[index...].map(\.id)
-                let held = try await queue.renewLease(remaining, worker: id, lease: settings.leaseSeconds, on: app.db)
-                lost.formUnion(Set(remaining).subtracting(held))
-                leaseEnds = queue.now().addingTimeInterval(settings.leaseSeconds)
+            // Heartbeats missed (the database was unreachable, the process stalled): the lease may
+            // have run out, so check what is still ours before running any more of the batch.
+            if queue.now().addingTimeInterval(settings.heartbeatSeconds) >= held.leaseEnds {
+                try await renew(held)
             }
-            if lost.contains(job.id) {
+            if held.wasLost(job.id) {
                 app.logger.warning("Job \(job.id) was taken over by another worker after its lease ran out; not running it here")
                 continue
             }
             ran += 1
-            if try await execute(job) { succeeded.append(job.id) }
+            if try await execute(job) {
+                succeeded.append(job.id)   // still ours, and still renewed, until `complete` deletes it
+            } else {
+                held.finish(job.id)   // its failure was recorded, which gave the lease back
+            }
         }
+        heartbeat.cancel()
         try await queue.complete(succeeded, worker: id, on: app.db)
         return ran
+    }
+
+    /// Renews the leases of `held`'s unfinished jobs every `heartbeatSeconds` until cancelled.
+    private func keepLeases(_ held: HeldJobs) async {
+        while true {
+            do {
+                try await Task.sleep(nanoseconds: UInt64(settings.heartbeatSeconds * 1e9))
+            } catch {
+                return   // cancelled: the batch is done
+            }
+            do {
+                try await renew(held)
+            } catch {
+                // The next beat tries again; the lease has two more beats' worth of time left.
+                app.logger.warning("Job worker \(id) could not renew its jobs' leases", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func renew(_ held: HeldJobs) async throws {
+        let ids = held.unfinished
+        guard !ids.isEmpty else { return }
+        let renewedAt = queue.now()
+        let kept = try await queue.renewLease(ids, worker: id, lease: settings.leaseSeconds, on: app.db)
+        held.renewed(kept: kept, of: ids, leaseEnds: renewedAt.addingTimeInterval(settings.leaseSeconds))
     }
 
     /// Runs one job; true when it succeeded (and should be removed).
@@ -133,6 +165,31 @@ final class QueueWorker: Sendable {
             let nap = min(remaining, 0.1)
             try? await Task.sleep(nanoseconds: UInt64(nap * 1e9))
             remaining -= nap
+        }
+    }
+}
+
+/// The jobs of one claimed batch: which this worker still holds (their leases are renewed: those
+/// waiting their turn, and those done but not yet deleted) and which were lost to another worker
+/// after a lease ran out (they are not run here).
+final class HeldJobs: Sendable {
+    private struct State { var unfinished: Set<Int>; var lost: Set<Int> = []; var leaseEnds: Date }
+    private let state: NIOLockedValueBox<State>
+
+    init(_ ids: [Int], leaseEnds: Date) { state = NIOLockedValueBox(State(unfinished: Set(ids), leaseEnds: leaseEnds)) }
+
+    var unfinished: [Int] { state.withLockedValue { $0.unfinished.sorted() } }
+    /// When the leases of the unfinished jobs run out, as of the last renewal.
+    var leaseEnds: Date { state.withLockedValue { $0.leaseEnds } }
+    func finish(_ id: Int) { state.withLockedValue { _ = $0.unfinished.remove(id) } }
+    func wasLost(_ id: Int) -> Bool { state.withLockedValue { $0.lost.contains(id) } }
+
+    /// After a renewal of `ids`: those not `kept` were taken over by another worker (unless they
+    /// finished meanwhile: a job that just failed gave its lease back itself).
+    func renewed(kept: Set<Int>, of ids: [Int], leaseEnds: Date) {
+        state.withLockedValue {
+            $0.lost.formUnion(Set(ids).subtracting(kept).intersection($0.unfinished))
+            $0.leaseEnds = leaseEnds
         }
     }
 }

@@ -1,6 +1,6 @@
 """Signs in to a running LeadBridge and times each admin page 20 times (after one warm-up),
 printing p50, p95 and max per page in milliseconds, and a last line with the worst p95 of
-pages and of searches. Usage: pages.py BASE_URL EMAIL PASSWORD [REPEATS]"""
+pages and of searches. Usage: pages.py BASE_URL EMAIL PASSWORD [REPEATS] [ROWS]"""
 
 import http.client
 import re
@@ -10,6 +10,8 @@ import urllib.parse
 
 base, email, password = sys.argv[1], sys.argv[2], sys.argv[3]
 repeats = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+rows = int(sys.argv[5]) if len(sys.argv) > 5 else 1_000_000
+one = rows * 7 // 9  # an enquiry that exists, whatever the size
 host = urllib.parse.urlsplit(base)
 connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
 cookies = {}
@@ -46,7 +48,7 @@ PAGES = [
     ("enquiries: exported", "/admin/submissions?status=exported", False),
     ("enquiries: failed", "/admin/submissions?status=failed", False),
     ("enquiries: failed, page 500", "/admin/submissions?status=failed&page=500", False),
-    ("search: name", "/admin/submissions?q=person777777", True),
+    ("search: name", f"/admin/submissions?q=person{one}", True),
     ("search: email", "/admin/submissions?q=person424242%40example", True),
     ("search: company", "/admin/submissions?q=Company+4242", True),
     ("search: phone digits", "/admin/submissions?q=555+0123+456", True),
@@ -55,7 +57,7 @@ PAGES = [
     ("search: two letters", "/admin/submissions?q=xy", True),
     ("search: synced + company", "/admin/submissions?status=synced&q=Company+42", True),
     ("search: failed + name", "/admin/submissions?status=failed&q=person77", True),
-    ("an enquiry", "/admin/submissions/777777", False),
+    ("an enquiry", f"/admin/submissions/{one}", False),
     ("jobs", "/admin/jobs", False),
     ("integration logs", "/admin/integration-logs", False),
     ("integration logs: failed", "/admin/integration-logs?status=failed", False),
