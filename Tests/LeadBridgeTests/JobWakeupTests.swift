@@ -32,6 +32,34 @@ struct JobWakeupTests {
         }
     }
 
+    @Test("a job another process queues wakes a worker process: PostgreSQL's NOTIFY, SQLite's WAL watched")
+    func jobsFromAnotherProcessWakeWorkers() async throws {
+        try await withApp({ $0.queue.pollSeconds = 5 }) { app in
+            let log = RunLog()
+            app.jobKinds.register(CountingJob(log: log))
+            let pool = WorkerPool(app: app, count: 2, watchesOtherProcesses: true)
+            pool.start()
+            try await Task.sleep(nanoseconds: 1_000_000_000)
+            // As another process would: a row and, on PostgreSQL, its NOTIFY; nothing signalled here.
+            let queued = Date()
+            try await app.db.transaction { tx in
+                let sql = try JobQueue.sql(tx)
+                try await sql.raw("""
+                    INSERT INTO jobs (kind, payload, attempts, max_attempts, available_at, created_at, updated_at)
+                    VALUES (\(bind: CountingJob.name), '{"number":1}', 0, 3, \(bind: queued), \(bind: queued), \(bind: queued))
+                    """).run()
+                if JobQueue.isPostgres(sql) { try await sql.raw("SELECT pg_notify(\(bind: JobQueue.notifyChannel), '')").run() }
+            }
+            while await log.total == 0, Date().timeIntervalSince(queued) < 4 {
+                try await Task.sleep(nanoseconds: 5_000_000)
+            }
+            let waited = Date().timeIntervalSince(queued)
+            await pool.stop()
+            #expect(await log.total == 1)
+            #expect(waited < 2.5, "ran \(Int(waited * 1000)) ms after it was queued; the poll is 5 s")
+        }
+    }
+
     @Test("a signal between an empty claim and the wait is not lost, and a wait ends at its limit without one")
     func signalsAreNotLost() async throws {
         let wakeup = JobWakeup()

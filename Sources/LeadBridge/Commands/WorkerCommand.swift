@@ -12,7 +12,7 @@ struct WorkerCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let count = max(1, signature.workers ?? app.services.config.queue.workers)
-        let pool = WorkerPool(app: app, count: count)
+        let pool = WorkerPool(app: app, count: count, watchesOtherProcesses: true)
         pool.start()
         context.console.print("Running \(count) job worker(s). Stop with Ctrl-C or SIGTERM; jobs in hand finish first.")
         await TerminationSignal.wait()

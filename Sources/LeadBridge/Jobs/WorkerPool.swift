@@ -11,11 +11,18 @@ final class WorkerPool: Sendable {
     private let workers: [QueueWorker]
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     private let schedulerStop = NIOLockedValueBox(false)
-    /// PostgreSQL: listens for jobs queued by other processes.
+    /// Notices jobs queued by other processes: PostgreSQL's LISTEN, or SQLite's WAL watched.
     private let listener = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    init(app: Application, count: Int) {
+    /// Whether the jobs come mostly from other processes (`leadbridge worker`): on SQLite it then
+    /// watches the database file for their commits. A server's own workers are woken by its own
+    /// enqueues, and watching would wake them for every enquiry committed, each wake a claim
+    /// that takes SQLite's write lock.
+    private let watchesOtherProcesses: Bool
+
+    init(app: Application, count: Int, watchesOtherProcesses: Bool = false) {
         self.app = app
+        self.watchesOtherProcesses = watchesOtherProcesses
         self.settings = app.services.config.queue
         let queue = app.services.jobQueue
         self.workers = (0..<count).map { _ in QueueWorker(app: app, queue: queue, settings: app.services.config.queue) }
@@ -25,9 +32,15 @@ final class WorkerPool: Sendable {
         var started = workers.map { worker in Task { await worker.run() } }
         started.append(Task { await self.runScheduler() })
         tasks.withLockedValue { $0 = started }
-        if let url = app.services.config.databaseURL, let wakeup = app.services.jobQueue.wakeup {
-            let listener = PostgresJobListener(url: url, wakeup: wakeup, logger: app.logger, eventLoop: app.eventLoopGroup.any())
-            self.listener.withLockedValue { $0 = Task { await listener.run() } }
+        if let wakeup = app.services.jobQueue.wakeup {
+            let config = app.services.config
+            if let url = config.databaseURL {
+                let listener = PostgresJobListener(url: url, wakeup: wakeup, logger: app.logger, eventLoop: app.eventLoopGroup.any())
+                self.listener.withLockedValue { $0 = Task { await listener.run() } }
+            } else if watchesOtherProcesses {
+                let watcher = SQLiteCommitWatcher(databasePath: config.sqlitePath, wakeup: wakeup)
+                self.listener.withLockedValue { $0 = Task { await watcher.run() } }
+            }
         }
         app.logger.info("Started \(workers.count) job worker(s) and the scheduler")
     }
