@@ -63,11 +63,11 @@ export LEADBRIDGE_TEST_POSTGRES_URL="$PG_URL"
 POSTGRES_STATUS=0
 run_suite PostgreSQL || POSTGRES_STATUS=$?
 
-stop_cluster
-
+# The cluster stays up for the browser suite: its multi-process test runs on PostgreSQL.
 log "Browser tests (Chromium)"
 BROWSER_STATUS=0
 run_browser_suite "$LOGS/browser.log" || BROWSER_STATUS=$?
+stop_cluster
 browser_passed=0; browser_failed=0
 read -r browser_passed browser_failed < <(browser_counts "$LOGS/browser.log") || true
 if [ $BROWSER_STATUS -ne 0 ] && [ "$browser_failed" -eq 0 ]; then browser_failed=1; fi
