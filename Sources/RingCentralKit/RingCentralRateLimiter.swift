@@ -9,6 +9,10 @@ import Foundation
 /// `X-Rate-Limit-Window`, stops a group when an answer says `X-Rate-Limit-Remaining: 0`
 /// (another process may be spending the same budget), and after a 429 sends nothing in
 /// that group until the penalty is over. One limiter per process, shared by every client.
+///
+/// With a `RingCentralSharedBudget` the window is counted across processes instead: each slot
+/// is taken from the shared budget, and pauses reach every process. Should the shared budget
+/// fail (its database unreachable), the limiter paces on its own count meanwhile.
 public actor RingCentralRateLimiter {
     public struct Limit: Sendable, Equatable {
         public var requests: Int
@@ -30,11 +34,13 @@ public actor RingCentralRateLimiter {
     public private(set) var statistics = Statistics()
     private let now: @Sendable () -> Date
     private let minimumSafety: TimeInterval
+    private let shared: (any RingCentralSharedBudget)?
 
     /// `minimumSafety`: the least time added to a window for requests still on the wire.
     public init(limits: [RingCentralRateLimitGroup: Limit] = [:], minimumSafety: TimeInterval = 0.5,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                shared: (any RingCentralSharedBudget)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.minimumSafety = minimumSafety
+        self.shared = shared
         var all = limits
         for group in RingCentralRateLimitGroup.allCases where all[group] == nil {
             all[group] = Limit(requests: group.documentedLimit, window: 60)
@@ -61,7 +67,13 @@ public actor RingCentralRateLimiter {
         var waited = false
         let started = now()
         while true {
-            let delay = wait(for: group)
+            var delay = wait(for: group)
+            if delay <= 0, let shared {
+                let limit = limits[group]!
+                if let sharedDelay = try? await shared.take(group, limit: limit, margin: safety(limit), now: now()) {
+                    delay = sharedDelay
+                }
+            }
             if delay <= 0 {
                 sent[group, default: []].append(now())
                 if waited {
@@ -79,23 +91,27 @@ public actor RingCentralRateLimiter {
     }
 
     /// Reads an answer's `X-Rate-Limit-*` headers.
-    public func observe(group: RingCentralRateLimitGroup, limit: Int?, window: TimeInterval?, remaining: Int?) {
+    public func observe(group: RingCentralRateLimitGroup, limit: Int?, window: TimeInterval?, remaining: Int?) async {
         if let limit, limit > 0 {
             limits[group]!.requests = limit
         }
         if let window, window > 0 { limits[group]!.window = window }
         if let remaining, remaining <= 0 {
-            let until = now().addingTimeInterval(limits[group]!.window)
-            pausedUntil[group] = max(pausedUntil[group] ?? until, until)
+            await pause(group, until: now().addingTimeInterval(limits[group]!.window))
         }
     }
 
     /// A 429: nothing more in this group until the penalty is over, since any request
     /// during it would restart it.
-    public func penalize(_ group: RingCentralRateLimitGroup, retryAfter: TimeInterval) {
+    public func penalize(_ group: RingCentralRateLimitGroup, retryAfter: TimeInterval) async {
         statistics.rateLimitedAnswers += 1
-        let until = now().addingTimeInterval(retryAfter.isFinite ? min(max(retryAfter, 0), 3600) : 60)
+        await pause(group, until: now().addingTimeInterval(retryAfter.isFinite ? min(max(retryAfter, 0), 3600) : 60))
+    }
+
+    private func pause(_ group: RingCentralRateLimitGroup, until: Date) async {
         pausedUntil[group] = max(pausedUntil[group] ?? until, until)
+        // Best effort: if the shared budget cannot hear of it, this process still pauses.
+        try? await shared?.pause(group, until: until)
     }
 
     private func trimmed(_ group: RingCentralRateLimitGroup, at current: Date) -> [Date] {

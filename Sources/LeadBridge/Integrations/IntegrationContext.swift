@@ -14,6 +14,8 @@ final class IntegrationContext: Sendable {
     let httpClient: HTTPClient
     let jobQueue: JobQueue
     let logger: Logger
+    /// For connections an integration opens itself (the RingCentral budget's).
+    let eventLoop: any EventLoop
     /// Every provider call's audit line goes here.
     let logs: IntegrationLogWriter
 
@@ -25,6 +27,7 @@ final class IntegrationContext: Sendable {
         httpClient = app.http.client.shared
         self.jobQueue = jobQueue
         logger = app.logger
+        eventLoop = app.eventLoopGroup.any()
         logs = IntegrationLogWriter(database: database)
     }
 

@@ -22,5 +22,6 @@ enum AppMigrations {
         CountEnquiries(),
         IndexEnquirySearch(),
         IndexAdminLists(),
+        ShareRingCentralBudget(),
     ]
 }

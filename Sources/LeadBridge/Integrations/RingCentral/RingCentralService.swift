@@ -6,7 +6,8 @@ import RingCentralKit
 /// RingCentral as the app uses it, built once at start-up (`app.services.ringCentral`).
 ///
 /// It owns what one process shares across every RingCentral call: one rate limiter
-/// (RingCentral counts per user per app, so every caller draws on the same budget) and one
+/// (RingCentral counts per user per app, so every caller, in this process and in every other on
+/// the same database, draws on the same budget) and one
 /// token manager per configuration (so a refresh is in flight at most once per process).
 /// Its settings, clients and audit lines are made here; the work is reached through it:
 /// `connection` (connect by OAuth or JWT, and disconnect), `phone` (calls and texts), `subscriptions`
@@ -29,10 +30,19 @@ final class RingCentralService: Sendable {
         let jwt: String?
     }
 
-    init(context: IntegrationContext, limiter: RingCentralRateLimiter = RingCentralRateLimiter()) {
+    /// On PostgreSQL, where LeadBridge scales out, the limiter counts each rate-limit window in the
+    /// database with every other process (`DatabaseRingCentralBudget`). On SQLite it counts in this
+    /// process alone: one process is the SQLite install.
+    init(context: IntegrationContext, limiter: RingCentralRateLimiter? = nil) {
         self.context = context
-        self.limiter = limiter
+        budget = context.config.databaseURL.map {
+            DatabaseRingCentralBudget(url: $0, logger: context.logger, eventLoop: context.eventLoop)
+        }
+        self.limiter = limiter ?? RingCentralRateLimiter(shared: budget, now: context.clock.now)
     }
+
+    /// The shared rate-limit budget's own connection, closed at shutdown.
+    let budget: DatabaseRingCentralBudget?
 
     // MARK: The work
 

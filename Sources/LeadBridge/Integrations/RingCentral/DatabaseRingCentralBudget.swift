@@ -1,0 +1,109 @@
+import FluentPostgresDriver
+import Foundation
+import Logging
+import NIOCore
+import RingCentralKit
+import SQLKit
+
+/// RingCentral's rate-limit windows kept in PostgreSQL, which every LeadBridge process of a
+/// scaled-out install uses, so N servers and workers together stay under the account's limit
+/// and a 429 any of them earns stops them all until its `Retry-After`.
+///
+/// A slot is a row (`ringcentral_rate_slots`): taking one counts the group's rows inside the
+/// window and adds one, in a transaction holding the group's advisory lock, so two processes
+/// never both take the last slot. Times are seconds since 1970 from each process's clock.
+///
+/// It talks over one connection of its own, one request at a time: a caller may hold a pooled
+/// connection while it waits for a RingCentral slot (a token refresh does, under the token's row
+/// lock), and when the slot itself needed a pooled connection, fifty such callers left none and
+/// every one of them timed out.
+actor DatabaseRingCentralBudget: RingCentralSharedBudget {
+    private let url: String
+    private let logger: Logger
+    private let eventLoop: any EventLoop
+    private var connection: PostgresConnection?
+    private var busy = false
+    private var line: [CheckedContinuation<Void, Never>] = []
+
+    init(url: String, logger: Logger, eventLoop: any EventLoop) {
+        self.url = url
+        self.logger = logger
+        self.eventLoop = eventLoop
+    }
+
+    func take(_ group: RingCentralRateLimitGroup, limit: RingCentralRateLimiter.Limit,
+              margin: TimeInterval, now: Date) async throws -> TimeInterval {
+        let stamp = now.timeIntervalSince1970
+        let since = stamp - limit.window - margin
+        return try await inTransaction { sql in
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey(group)))").run()
+            if let until = try await sql.raw("SELECT paused_until FROM ringcentral_rate_pauses WHERE rate_group = \(bind: group.rawValue)")
+                .first()?.decode(column: "paused_until", as: Double.self), until > stamp {
+                return until - stamp
+            }
+            try await sql.raw("DELETE FROM ringcentral_rate_slots WHERE rate_group = \(bind: group.rawValue) AND taken_at <= \(bind: since)").run()
+            let row = try await sql.raw("""
+                SELECT COUNT(*) AS taken, MIN(taken_at) AS oldest FROM ringcentral_rate_slots
+                WHERE rate_group = \(bind: group.rawValue)
+                """).first()
+            let taken = try row?.decode(column: "taken", as: Int.self) ?? 0
+            if taken >= limit.requests, let oldest = try row?.decode(column: "oldest", as: Double?.self) {
+                return max(0.001, oldest + limit.window + margin - stamp)
+            }
+            try await sql.raw("INSERT INTO ringcentral_rate_slots (rate_group, taken_at) VALUES (\(bind: group.rawValue), \(bind: stamp))").run()
+            return 0
+        }
+    }
+
+    func pause(_ group: RingCentralRateLimitGroup, until: Date) async throws {
+        try await inTransaction { sql in
+            // Only ever lengthened: a shorter pause learnt later must not cut a longer one short.
+            try await sql.raw("""
+                INSERT INTO ringcentral_rate_pauses (rate_group, paused_until) VALUES (\(bind: group.rawValue), \(bind: until.timeIntervalSince1970))
+                ON CONFLICT (rate_group) DO UPDATE SET paused_until = GREATEST(ringcentral_rate_pauses.paused_until, excluded.paused_until)
+                """).run()
+        }
+    }
+
+    /// Runs `body` in a transaction on the budget's own connection, after any request before it;
+    /// a broken connection is dropped, and the next request opens a new one.
+    private func inTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        if busy { await withCheckedContinuation { line.append($0) } } else { busy = true }
+        defer {
+            if line.isEmpty { busy = false } else { line.removeFirst().resume() }
+        }
+        let connection = try await openConnection()
+        let sql = connection.sql()
+        do {
+            try await sql.raw("BEGIN").run()
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            if (try? await sql.raw("ROLLBACK").run()) == nil || connection.isClosed {
+                try? await connection.close()
+                self.connection = nil
+            }
+            throw error
+        }
+    }
+
+    private func openConnection() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let opened = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 2, logger: logger)
+        connection = opened
+        return opened
+    }
+
+    /// Closes the connection (at shutdown).
+    func close() async {
+        try? await connection?.close()
+        connection = nil
+    }
+
+    /// One advisory-lock number per group, apart from any other lock of the app's.
+    private static func lockKey(_ group: RingCentralRateLimitGroup) -> Int64 {
+        0x5243_0000 + Int64(RingCentralRateLimitGroup.allCases.firstIndex(of: group) ?? 0)   // "RC"
+    }
+}
