@@ -93,8 +93,24 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         app.logger.warning("/metrics is off: set METRICS_TOKEN to serve it (in production it is never open without one).")
     }
 
+    if config.databaseURL != nil, app.isServing {
+        app.logger.info("\(PerProcessLimits.sentence(config))")
+    }
+
     if config.autoMigrate, app.isServing {
         try await app.autoMigrate()
+    }
+}
+
+/// On PostgreSQL several servers may answer: which limits each process keeps for itself.
+enum PerProcessLimits {
+    static func sentence(_ config: AppConfig) -> String {
+        var limits: [String] = []
+        if let intake = config.intake.rateLimit { limits.append("\(intake) enquiries per address (INTAKE_RATE_LIMIT)") }
+        limits.append("\(config.loginThrottle.maxFailuresPerIP) failed sign-ins per address")
+        limits.append("\(config.ringCentral.webhookRateLimit) webhook requests per address a minute (RINGCENTRAL_WEBHOOK_RATE_LIMIT)")
+        return "Kept by this process alone, so N servers allow N times each: " + limits.joined(separator: "; ")
+            + ". Shared by every server through the database: sign-in limits per account, the SuiteDash sync ceiling and budget, RingCentral's rate limits."
     }
 }
 

@@ -163,6 +163,31 @@ struct SuiteDashExportTests {
         }
     }
 
+    /// Several servers (issue #17): a file another server wrote, into a folder this one does not
+    /// share, is explained, not reported as merely gone.
+    @Test func aFileThisServerCannotSeeNamesTheSharedFolderSetting() async throws {
+        try await withApp({ $0.suiteDash.exportPath = $0.storagePath + "/exports" }) { app in
+            try await app.createAdmin()
+            try await Self.enquiry(app, first: "Ada", email: "ada@example.com")
+            let browser = try await app.signedInBrowser()
+            try await browser.post("/admin/integrations/suitedash/exports", form: [:])
+            let export = try #require(try await SuiteDashExport.query(on: app.db).first())
+            try FileManager.default.removeItem(atPath: app.services.suiteDash.exporter.path(for: export))
+
+            let missing = try await browser.get("/admin/integrations/suitedash/exports/\(export.id!)/download")
+            #expect(missing.status == .gone)
+            // On PostgreSQL (where several servers may answer) the sentence names the setting.
+            #expect(missing.text.contains("SUITEDASH_EXPORT_PATH") == TestDatabase.isPostgres, "\(missing.text)")
+
+            var config = app.services.config
+            config.databaseURL = "postgres://elsewhere/db"
+            #expect(SuiteDashExportsController.missingFileReason(export, config: config, now: Date()).contains("another server"))
+            let old = Date().addingTimeInterval(Double(config.suiteDash.exportRetentionDays + 1) * 86_400)
+            #expect(SuiteDashExportsController.missingFileReason(export, config: config, now: old).contains("no longer on the server"),
+                    "past the retention it was deleted, wherever it was written")
+        }
+    }
+
     @Test func anEmptyExportIsASentenceNotAFile() async throws {
         try await withApp({ $0.suiteDash.exportPath = $0.storagePath + "/exports" }) { app in
             try await app.createAdmin()

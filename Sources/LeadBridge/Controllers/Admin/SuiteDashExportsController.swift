@@ -79,12 +79,26 @@ struct SuiteDashExportsController {
         let export = try await find(req)
         let path = req.services.suiteDash.exporter.path(for: export)
         guard export.status == "ready", FileManager.default.fileExists(atPath: path) else {
-            throw Abort(.gone, reason: "This export's file is no longer on the server; generate a new export.")
+            throw Abort(.gone, reason: Self.missingFileReason(export, config: req.services.config, now: req.services.clock.now()))
         }
         let response = try await req.fileio.asyncStreamFile(at: path, mediaType: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]))
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(export.fileName)\"")
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
+    }
+
+    /// Why a file is not there. Past the retention it was deleted; a younger one on a scaled-out
+    /// install (PostgreSQL) was most likely written by another server, into a folder this one
+    /// does not share.
+    static func missingFileReason(_ export: SuiteDashExport, config: AppConfig, now: Date) -> String {
+        let days = config.suiteDash.exportRetentionDays
+        let expired = days > 0 && (export.createdAt ?? now) < now.addingTimeInterval(-Double(days) * 86_400)
+        if config.databaseURL != nil, !expired {
+            return "This export's file is not on this server: another server probably wrote it. With several servers, "
+                + "set SUITEDASH_EXPORT_PATH to a folder every server shares (docs/operations.md); until then, download it "
+                + "from the server that wrote it, or generate a new export."
+        }
+        return "This export's file is no longer on the server; generate a new export."
     }
 
     @Sendable func delete(req: Request) async throws -> Response {
