@@ -181,10 +181,10 @@ struct SuiteDashSyncTests {
     }
 
     @Test func serverErrorsAndRateLimitsAreRetried() async throws {
-        try await withSuiteDash { app, sandbox in
+        // A moment after the enquiry, so its job is due on this clock.
+        let clock = TestClock(Date().addingTimeInterval(1))
+        try await withSuiteDash(clock: AppClock { clock.now }) { app, sandbox in
             try await app.submitEnquiry()
-            // A moment after the enquiry, so its job is due on this clock.
-            let clock = TestClock(Date().addingTimeInterval(1))
             let queue = JobQueue(backoff: Backoff(base: 10, cap: 60, random: { $0.upperBound }), now: { clock.now })
 
             sandbox.suiteDash.switches.outage = true
@@ -208,6 +208,34 @@ struct SuiteDashSyncTests {
             try await app.runDueJobs(queue: queue)
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
             #expect(sandbox.suiteDash.contacts.count == 1)
+        }
+    }
+
+    /// Issue #17's soak: during 30 s of 429s SuiteDash still received 965 requests, each job
+    /// waiting out only its own 429.
+    @Test func a429PausesEverySyncUntilItsRetryAfter() async throws {
+        let clock = TestClock(Date().addingTimeInterval(1))
+        try await withSuiteDash(clock: AppClock { clock.now }) { app, sandbox in
+            try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com")
+            let queue = JobQueue(backoff: Backoff(base: 10, cap: 60, random: { $0.upperBound }), now: { clock.now })
+            sandbox.suiteDash.switches.rateLimitRetryAfter = 30
+            try await app.runDueJobs(queue: queue)
+            let calls = sandbox.suiteDash.totalCalls
+            #expect(calls == 1)
+
+            // Another lead arrives during the pause: its sync does not call SuiteDash at all.
+            try await app.submitEnquiry(firstName: "Bob", email: "bob@example.com")
+            clock.advance(1)
+            try await app.runDueJobs(queue: queue)
+            #expect(sandbox.suiteDash.totalCalls == calls, "nothing is sent while SuiteDash asked for a pause")
+            let bob = try #require(try await QueuedJob.query(on: app.db).sort(\.$id, .descending).first())
+            #expect(bob.attempts == 0, "a pause is not a failed try")
+            #expect(abs(bob.availableAt.timeIntervalSince(clock.now) - 29) < 1, "deferred to the end of the pause")
+
+            sandbox.suiteDash.switches = SandboxSwitches()
+            clock.advance(31)
+            #expect(try await app.runDueJobs(queue: queue) == 2)
+            #expect(sandbox.suiteDash.contacts.count == 2)
         }
     }
 

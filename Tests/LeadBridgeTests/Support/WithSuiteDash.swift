@@ -9,12 +9,13 @@ import VaporTesting
 /// An app in SuiteDash API mode (from the environment, as an automated deployment would set
 /// it) pointed at a sandbox on a free loopback port.
 func withSuiteDash(
+    clock: AppClock = .system,
     _ adjust: (inout AppConfig) -> Void = { _ in },
     _ test: (Application, SandboxServer) async throws -> Void
 ) async throws {
     let sandbox = try await SandboxServer.start()
     do {
-        try await withApp({ config in
+        try await withApp(clock: clock, { config in
             config.suiteDash.enabled = true
             config.suiteDash.apiURL = sandbox.suiteDashURL
             config.suiteDash.publicID = sandbox.suiteDash.publicID

@@ -48,6 +48,10 @@ struct SyncEnquiryToSuiteDash: JobKind {
                 throw JobFailure.waitFor(Self.waitKey, "Only the reserve of this month's SuiteDash budget is left (\(reserve) of \(limit) calls, kept for Sync now): automatic syncing resumes when the limit is raised or next month.")
             }
         }
+        let now = context.application.services.clock.now()
+        if let until = try await SuiteDashPause(database: context.db).until(now: now) {
+            throw JobFailure.deferred(until.timeIntervalSince(now), "SuiteDash asked for a pause (429); syncing resumes at \(AdminDate.format(until)).")
+        }
         if !manual, let wait = try await SuiteDashBudget.waitForCeiling(context.application.services, on: context.db) {
             throw JobFailure.deferred(wait, "Held to \(context.application.services.config.suiteDash.syncsPerMinute) SuiteDash syncs a minute (SUITEDASH_SYNCS_PER_MINUTE).")
         }
@@ -106,7 +110,10 @@ struct SyncEnquiryToSuiteDash: JobKind {
             try await markFailed(enquiry, "SuiteDash refused this contact: \(message)", on: context.db)
             return .permanent(error.description)
         case .rateLimited(let retryAfter):
-            return .retryAfter(retryAfter ?? 60, error.description)
+            // Every sync waits, not only this one: any call during the pause would be refused too.
+            let wait = min(max(retryAfter ?? 60, 1), 3600)
+            try await SuiteDashPause(database: context.db).pause(until: context.application.services.clock.now().addingTimeInterval(wait))
+            return .retryAfter(wait, error.description)
         case .notFound where enquiry.externalID != nil:
             // The contact was deleted in SuiteDash: forget its uid and find or create it by email next time.
             enquiry.externalID = nil
