@@ -122,6 +122,14 @@ class Person:
             overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 1:
                 self._problems.append(f"{name} at {width} px is {overflow} px wider than the screen (sideways scrolling)")
+            # The admin's menu stays one row at every width: at 390 px it wrapped onto three,
+            # pushing every page's content down by a third of the screen.
+            rows = self.page.evaluate("""(() => {
+                const links = [...document.querySelectorAll('.site-header nav a, .site-header nav button')];
+                return new Set(links.map(link => Math.round(link.getBoundingClientRect().top))).size;
+            })()""")
+            if rows > 1:
+                self._problems.append(f"{name} at {width} px: the admin menu wraps onto {rows} rows")
         self.page.set_viewport_size(size)
 
     # MARK: What the person notices
