@@ -99,6 +99,8 @@ import VaporTesting
             #expect(try await found("ytical eng") == ["Ada"], "the company")
             #expect(try await found("415 555") == ["Ada"], "phone digits typed with a space")
             #expect(try await found("(207) 946") == ["Bob"])
+            #expect(try await found("+1 (415) 555-01") == ["Ada"], "a phone as people write it")
+            #expect(try await found("Lovelace 415") == [], "digits inside other text are not a phone number")
             #expect(try await found("ada_l") == ["Ada"], "an underscore is a character, not a pattern")
             #expect(try await found("a_a") == [], "nor a wildcard")
             #expect(try await found("%") == [])

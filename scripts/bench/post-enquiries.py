@@ -19,13 +19,15 @@ def worker(indices):
                            "phone": f"+1415{2000000 + person:07d}", "service_interest": interests[i % len(interests)],
                            "message": f"Enquiry {i}", "consent": True})
         conn.request("POST", "/api/contact", body, {"Content-Type": "application/json"})
-        response = conn.getresponse(); response.read()
+        response = conn.getresponse(); answer = response.read()
         with lock:
             if response.status == 201: created[0] += 1
-            else: failures.append(response.status)
+            else: failures.append((response.status, answer[:200]))
 
 threads = [threading.Thread(target=worker, args=(range(t, count, 8),)) for t in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 print(created[0])
+for status, answer in failures[:5]:
+    print(f"not 201: {status} {answer.decode('utf-8', 'replace')}", file=sys.stderr)
 sys.exit(1 if failures else 0)

@@ -31,13 +31,15 @@ def main():
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read().decode()
 
-    def csrf():
-        return next(cookie.value for cookie in jar if cookie.name == "leadbridge_csrf")
+    def csrf(page):
+        # Once signed in, the token is bound to the session: read it from the page, as a browser's form does.
+        return html.unescape(re.search(r'name="_csrf" value="([^"]+)"', page).group(1))
 
-    request(app + "/admin/login")
-    status, headers, _ = request(app + "/admin/login", {"email": email, "password": password, "_csrf": csrf()})
+    _, _, page = request(app + "/admin/login")
+    status, headers, _ = request(app + "/admin/login", {"email": email, "password": password, "_csrf": csrf(page)})
     assert status == 303, f"sign-in failed ({status})"
-    status, headers, body = request(app + "/admin/integrations/ringcentral/connect", {"_csrf": csrf()})
+    _, _, page = request(app + "/admin/integrations/ringcentral")
+    status, headers, body = request(app + "/admin/integrations/ringcentral/connect", {"_csrf": csrf(page)})
     assert status == 303, f"connect failed ({status}): {body[:300]}"
     authorize = headers["Location"]
     status, _, page = request(authorize)
