@@ -8,6 +8,9 @@ WORK=$(mktemp -d /tmp/leadbridge-rc-bench.XXXXXX)
 SANDBOX_PORT=$(free_port); APP_PORT=$(free_port)
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 rc_cleanup() { kill ${SERVER:-} ${SANDBOX:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
+# Set here, before anything can fail: a failed connect used to leave the sandbox and the
+# PostgreSQL cluster running (the caller's own trap was not yet set).
+trap 'rc_cleanup; if type stop_cluster >/dev/null 2>&1; then stop_cluster; fi' EXIT
 
 $BIN sandbox --port "$SANDBOX_PORT" >"$WORK/sandbox.log" 2>&1 &
 SANDBOX=$!
