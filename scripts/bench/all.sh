@@ -70,15 +70,15 @@ row pages "GET /contact p99 ms" "$(pick pages '^\/contact' 8)" "" "/healthz p99 
 row lead-to-crm "201 -> SuiteDash POST p50 ms" "$(pick lead-to-crm '^201 -> POST' 6)" "<= 30" "sandbox latency 0 ms"
 row lead-to-crm "201 -> SuiteDash POST p99 ms" "$(pick lead-to-crm '^201 -> POST' 8)" "<= 100"
 row queue "SQLite, 1 worker, jobs/s" "$(awk '$1 == "sqlite" && $2 == 1 {print $3; exit}' "$LOGS/queue.log")" ">= 3,000"
-row queue "PostgreSQL, 4 workers, jobs/s" "$(awk '$1 == "postgresql" && $2 == 4 {print $3; exit}' "$LOGS/queue.log")" "more than 1 worker" \
-  "1 worker $(awk '$1 == "postgresql" && $2 == 1 {print $3; exit}' "$LOGS/queue.log")/s"
+row queue "PostgreSQL, 4 workers, jobs/s" "$(awk '$1 == "postgres" && $2 == 4 {print $3; exit}' "$LOGS/queue.log")" "more than 1 worker" \
+  "1 worker $(awk '$1 == "postgres" && $2 == 1 {print $3; exit}' "$LOGS/queue.log")/s"
 row suitedash-sync "API calls per new enquiry" "$(awk '/API calls:/ {print $(NF-2); exit}' "$LOGS/suitedash-sync.log")" "<= 2.0"
 row suitedash-sync "API calls per known enquiry" "$(awk '/^second sync/ {print $(NF-2); exit}' "$LOGS/suitedash-sync.log")" "<= 1.0"
 row suitedash-sync "duplicate contacts" "$(awk '/duplicates:/ {print $NF; exit}' "$LOGS/suitedash-sync.log")" "0"
 row call-log-sync "records/s (full sync)" "$(awk '/^full sync:/ {print $3; exit}' "$LOGS/call-log-sync.log")" "" \
   "RingCentral's limit: 10 pages/min = 167 records/s"
 row call-log-sync "429 answers" "$(awk '/429 answers/ {print $5; exit}' "$LOGS/call-log-sync.log")" "0"
-row token-refresh "refresh requests / expiries" "$(awk '/refresh requests/ {print $3; exit}' "$LOGS/token-refresh.log") / $(awk '/forced expiries/ {print $3; exit}' "$LOGS/token-refresh.log")" "equal"
+row token-refresh "refresh requests / expiries" "$(awk '/^refresh requests/ {print $3; exit}' "$LOGS/token-refresh.log") / $(awk '/^forced expiries/ {print $3; exit}' "$LOGS/token-refresh.log")" "equal"
 row token-refresh "invalid_grant" "$(awk '/invalid_grant:/ {print $2; exit}' "$LOGS/token-refresh.log")" "0"
 row export "export / sqlite3 -csv" "$(awk '/export \/ floor/ {print $NF; exit}' "$LOGS/export.log")" "<= 2x" \
   "sqlite3 -csv $(awk '/sqlite3 -csv floor/ {print $4; exit}' "$LOGS/export.log") s"
