@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 @testable import LeadBridge
@@ -332,6 +333,41 @@ struct LeaseRenewalTests {
             #expect(try await running.value == 1)
             #expect(await log.runs == [1: 1])
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
+        }
+    }
+
+    /// A job that ignores cancellation: it returns only when the test lets it.
+    struct StuckJob: JobKind {
+        struct Payload: Codable, Sendable {}
+        static let name = "test.stuck"
+        let release: NIOLockedValueBox<CheckedContinuation<Void, Never>?>
+        func run(_ payload: Payload, context: JobContext) async throws {
+            await withCheckedContinuation { continuation in release.withLockedValue { $0 = continuation } }
+        }
+    }
+
+    @Test func aWorkerStuckPastTheTimeoutStopsHoldingItsJobs() async throws {
+        try await withApp({ $0.queue.leaseSeconds = 1; $0.queue.heartbeatSeconds = 0.05; $0.queue.jobTimeoutSeconds = 0.2 }) { app in
+            let release = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
+            app.jobKinds.register(StuckJob(release: release))
+            let queue = app.services.jobQueue
+            try await queue.enqueue(StuckJob.self, .init(), on: app.db)
+            let worker = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "stuck")
+            let claimed = try await queue.claim(worker: "stuck", limit: 1, lease: 1, on: app.db)
+            let running = Task { try await worker.process(claimed) }
+
+            // Past the timeout and a lease more, the heartbeat has stopped: the lease stays put.
+            try await Task.sleep(nanoseconds: 1_800_000_000)
+            let first = try await QueuedJob.query(on: app.db).first()?.reservedUntil
+            try await Task.sleep(nanoseconds: 600_000_000)
+            let second = try await QueuedJob.query(on: app.db).first()?.reservedUntil
+            #expect(first != nil && first == second, "a stuck worker kept renewing its lease")
+            // So another worker takes the job once it lapses.
+            while Date() <= (second ?? Date()) { try await Task.sleep(nanoseconds: 50_000_000) }
+            #expect(try await queue.claim(worker: "other", limit: 1, lease: 30, on: app.db).count == 1)
+
+            release.withLockedValue { $0?.resume(); $0 = nil }
+            _ = try? await running.value
         }
     }
 

@@ -67,13 +67,21 @@ final class QueueWorker: Sendable {
             // Heartbeats missed (the database was unreachable, the process stalled): the lease may
             // have run out, so check what is still ours before running any more of the batch.
             if queue.now().addingTimeInterval(settings.heartbeatSeconds) >= held.leaseEnds {
-                try await renew(held)
+                do {
+                    try await renew(held)
+                } catch {
+                    // Unknown what is still ours: give the rest back to the queue, keep what finished.
+                    app.logger.warning("Job worker \(id) could not check its leases; leaving the rest of its batch", metadata: ["error": "\(error)"])
+                    break
+                }
             }
             if held.wasLost(job.id) {
                 app.logger.warning("Job \(job.id) was taken over by another worker after its lease ran out; not running it here")
                 continue
             }
             ran += 1
+            held.started(job.id, at: DispatchTime.now().uptimeNanoseconds)
+            defer { held.started(nil, at: 0) }
             if try await execute(job) {
                 succeeded.append(job.id)   // still ours, and still renewed, until `complete` deletes it
             } else {
@@ -92,6 +100,14 @@ final class QueueWorker: Sendable {
                 try await Task.sleep(nanoseconds: UInt64(settings.heartbeatSeconds * 1e9))
             } catch {
                 return   // cancelled: the batch is done
+            }
+            // A job still running well past its timeout ignored the cancellation (hung in a call
+            // that cannot be cancelled): stop renewing, so the leases lapse and other workers take
+            // the batch, instead of this worker holding it for ever.
+            if let since = held.runningSince,
+               Double(DispatchTime.now().uptimeNanoseconds - since) / 1e9 > settings.jobTimeoutSeconds + settings.leaseSeconds {
+                app.logger.error("Job worker \(id) is stuck in a job past its timeout; letting its leases lapse")
+                return
             }
             do {
                 try await renew(held)
@@ -173,7 +189,13 @@ final class QueueWorker: Sendable {
 /// waiting their turn, and those done but not yet deleted) and which were lost to another worker
 /// after a lease ran out (they are not run here).
 final class HeldJobs: Sendable {
-    private struct State { var unfinished: Set<Int>; var lost: Set<Int> = []; var leaseEnds: Date }
+    private struct State {
+        var unfinished: Set<Int>
+        var lost: Set<Int> = []
+        var leaseEnds: Date
+        /// When the job in hand started (uptime nanoseconds), nil between jobs.
+        var runningSince: UInt64?
+    }
     private let state: NIOLockedValueBox<State>
 
     init(_ ids: [Int], leaseEnds: Date) { state = NIOLockedValueBox(State(unfinished: Set(ids), leaseEnds: leaseEnds)) }
@@ -182,6 +204,9 @@ final class HeldJobs: Sendable {
     /// When the leases of the unfinished jobs run out, as of the last renewal.
     var leaseEnds: Date { state.withLockedValue { $0.leaseEnds } }
     func finish(_ id: Int) { state.withLockedValue { _ = $0.unfinished.remove(id) } }
+    var runningSince: UInt64? { state.withLockedValue { $0.runningSince } }
+    /// A job began (`id`), or none is running (nil).
+    func started(_ id: Int?, at uptime: UInt64) { state.withLockedValue { $0.runningSince = id == nil ? nil : uptime } }
     func wasLost(_ id: Int) -> Bool { state.withLockedValue { $0.lost.contains(id) } }
 
     /// After a renewal of `ids`: those not `kept` were taken over by another worker (unless they

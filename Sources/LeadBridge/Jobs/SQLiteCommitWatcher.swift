@@ -1,7 +1,7 @@
 import Foundation
 
 /// On SQLite, what PostgreSQL's NOTIFY does for workers in other processes (`leadbridge worker`
-/// beside `serve`, or two servers on one file): every commit appends to the `-wal` file, so a
+/// beside `serve`, or two servers on one file): every commit writes to the `-wal` file, so a
 /// change of its size or modification time means something was committed, perhaps a job. It is
 /// checked every 20 ms (one `stat`, no database read) and wakes the idle workers; a wake-up for
 /// a commit that queued nothing costs one claim query. Measured with a separate worker: a lead
@@ -28,6 +28,10 @@ struct SQLiteCommitWatcher: Sendable {
     static func stamp(_ path: String) -> [Int]? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Glibc)
         return [Int(info.st_size), info.st_mtim.tv_sec, info.st_mtim.tv_nsec]
+        #else
+        return [Int(info.st_size), info.st_mtimespec.tv_sec, info.st_mtimespec.tv_nsec]
+        #endif
     }
 }

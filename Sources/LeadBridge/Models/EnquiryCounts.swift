@@ -30,7 +30,9 @@ struct EnquiryCounts: Sendable, Equatable {
             counts.byStatus[status, default: 0] += total
             if try row.decode(column: "exported", as: Int.self) != 0 { counts.exported += total }
         }
-        if changes > foldThreshold { try await fold(on: db) }
+        // The counts are read already: a fold that fails (the database busy) waits for the next read
+        // or the hourly upkeep rather than failing the page.
+        if changes > foldThreshold { try? await fold(on: db) }
         return counts
     }
 

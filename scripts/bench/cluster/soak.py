@@ -67,6 +67,10 @@ base_env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in o
 sandbox = subprocess.Popen([BIN, "sandbox", "--port", str(SANDBOX_PORT)], env=base_env,
                            stdout=open(f"{WORK}/sandbox.log", "w"), stderr=subprocess.STDOUT)
 wait_ready(SANDBOX + "/_sandbox/suitedash")
+deadline = time.monotonic() + 10
+while "RINGCENTRAL_CLIENT_SECRET=" not in open(f"{WORK}/sandbox.log").read() and time.monotonic() < deadline:
+    time.sleep(0.05)
+SANDBOX_VALUES = dict(re.findall(r"^\s*([A-Z_]+)=(\S+)$", open(f"{WORK}/sandbox.log").read(), re.MULTILINE))
 
 
 def switches(**values) -> None:
@@ -80,13 +84,26 @@ def sandbox_stats() -> dict:
     return json.loads(get(SANDBOX + "/_sandbox/suitedash"))
 
 
+def ringcentral(path: str, body: dict | None = None) -> dict:
+    """GET the RingCentral stand-in's stats, or POST one of its controls."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(SANDBOX + "/_sandbox/ringcentral" + path, data=data,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
 switches()
 key = subprocess.run([BIN, "key", "generate"], capture_output=True, text=True, check=True).stdout.strip().split("=", 1)[1]
 env = {**base_env, "APP_KEY": key, "DATABASE_URL": PG_URL, "LOG_LEVEL": "warning", "AUTO_MIGRATE": "false",
        "SUITEDASH_ENABLED": "true", "SUITEDASH_API_URL": SANDBOX + "/secure-api",
        "SUITEDASH_API_KEY": "sandbox-public-id", "SUITEDASH_SECRET_KEY": "sandbox-secret-key",
        "SUITEDASH_SYNCS_PER_MINUTE": "0", "INTAKE_RATE_LIMIT": "0", "QUEUE_BACKOFF_CAP_SECONDS": "60",
-       "SUITEDASH_EXPORT_PATH": f"{WORK}/exports", "APP_URL": "http://127.0.0.1"}
+       "SUITEDASH_EXPORT_PATH": f"{WORK}/exports", "APP_URL": "http://127.0.0.1",
+       **{name: SANDBOX_VALUES[name] for name in ("RINGCENTRAL_SERVER_URL", "RINGCENTRAL_CLIENT_ID",
+                                                  "RINGCENTRAL_CLIENT_SECRET", "RINGCENTRAL_JWT")}}
+# Call-log records for the workers to sync while tokens expire under them.
+ringcentral("/call-log/generate", {"count": 3000, "spacing": 10})
 subprocess.run([BIN, "migrate", "--yes"], env={**env, "STORAGE_PATH": f"{WORK}/migrate"}, check=True, capture_output=True)
 subprocess.run([BIN, "user", "create", "--email", "soak@example.com", "--name", "Soak", "--password-stdin"],
                env={**env, "STORAGE_PATH": f"{WORK}/migrate"}, input="soak-password-123\n", text=True, check=True,
@@ -139,9 +156,9 @@ plan = []
 for index in range(TOTAL):
     person = rng.randrange(people)
     body = {"first_name": f"Soak{person}", "last_name": "Tester", "message": f"Enquiry {index}", "consent": True}
-    if person % 10 == 0:
+    if person % 10 == 0 or person % 3 == 0:
         body["phone"] = f"+1415{2000000 + person:07d}"   # a valid US number: 415 2xx xxxx
-    else:
+    if person % 10 != 0:
         body["email"] = f"soak{person}@example.com"
     plan.append(body)
 expected_emails = {body["email"] for body in plan if "email" in body}
@@ -192,15 +209,19 @@ drivers = [threading.Thread(target=drive) for _ in range(16)]
 for thread in drivers:
     thread.start()
 
-# A session opened on server A must work on server B.
-def sign_in_on_a_then_use_b() -> str:
-    jar: dict[str, str] = {}
+class Admin:
+    """An admin's browser session: cookies kept, forms sent with the page's CSRF token."""
 
-    def call(base: str, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+    def __init__(self):
+        self.jar: dict[str, str] = {}
+
+    def call(self, base: str, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
         parts = urllib.parse.urlsplit(base)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
-        if body is not None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.jar.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
             headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": base})
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
@@ -208,17 +229,73 @@ def sign_in_on_a_then_use_b() -> str:
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 cookie, _, rest = value.partition("=")
-                jar[cookie] = rest.split(";")[0]
-        return response.status, text
+                self.jar[cookie] = rest.split(";")[0]
+        return response.status, text, urllib.parse.unquote(response.getheader("Location") or "")
 
-    _, page = call(servers[0].url, "GET", "/admin/login")
-    token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
-    status, _ = call(servers[0].url, "POST", "/admin/login",
-                     urllib.parse.urlencode({"_csrf": token, "email": "soak@example.com", "password": "soak-password-123", "next": "/admin"}))
+    def submit(self, base: str, page_path: str, path: str, form: dict) -> tuple[int, str]:
+        """Opens `page_path` for its form's token, then posts `form` to `path`; the status and where it led."""
+        _, page, _ = self.call(base, "GET", page_path)
+        token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        status, _, location = self.call(base, "POST", path, {"_csrf": token, **form})
+        return status, location
+
+
+admin = Admin()
+
+
+# A session opened on server A must work on server B.
+def sign_in_on_a_then_use_b() -> str:
+    status, _ = admin.submit(servers[0].url, "/admin/login", "/admin/login",
+                             {"email": "soak@example.com", "password": "soak-password-123", "next": "/admin"})
     if status != 303:
         return f"sign-in on A answered {status}"
-    status, page = call(servers[1].url, "GET", "/admin")
+    status, page, _ = admin.call(servers[1].url, "GET", "/admin")
     return "works on B" if status == 200 and "Dashboard" in page else f"server B answered {status}"
+
+
+# RingCentral, connected with the JWT credential from server A; then, until the end of the
+# chaos, both servers send texts and ask for call-log syncs while the tokens expire under them.
+session_result = sign_in_on_a_then_use_b()
+note(f"admin session signed in on A: {session_result}")
+status, location = admin.submit(servers[0].url, "/admin/integrations/ringcentral", "/admin/integrations/ringcentral/connect-jwt", {})
+note(f"RingCentral: {location.split('notice=')[-1] if 'notice=' in location else status}")
+ringcentral("/reset-stats", {})
+texts = {"sent": 0, "not sent": 0, "notices": {}}
+expiries = 0
+phone_ids: list[int] = []
+ringcentral_stop = threading.Event()
+
+
+def ringcentral_traffic() -> None:
+    global expiries
+    beat = 0
+    while not ringcentral_stop.is_set():
+        beat += 1
+        server = servers[beat % 2]
+        try:
+            if not phone_ids:
+                phone_ids.extend(int(row[0]) for row in sql("SELECT id FROM contact_submissions WHERE phone IS NOT NULL ORDER BY id LIMIT 200"))
+            if phone_ids:
+                enquiry = phone_ids[beat % len(phone_ids)]
+                _, location = admin.submit(server.url, f"/admin/submissions/{enquiry}", f"/admin/submissions/{enquiry}/sms",
+                                           {"text": f"Soak text {beat}"})
+                notice = location.split("notice=")[-1].split("&")[0] if "notice=" in location else location
+                key = "sent" if notice.startswith("Text sent") else "not sent"
+                texts[key] += 1
+                if key == "not sent":
+                    texts["notices"][notice] = texts["notices"].get(notice, 0) + 1
+            if beat % 5 == 0:
+                admin.submit(server.url, "/admin/call-logs", "/admin/call-logs/sync", {})
+            if beat % 6 == 3:
+                ringcentral("/expire-tokens", {})
+                expiries += 1
+        except Exception as error:   # a server restarting: the next beat goes to the other
+            texts["notices"][type(error).__name__] = texts["notices"].get(type(error).__name__, 0) + 1
+        time.sleep(2.5)
+
+
+ringcentral_thread = threading.Thread(target=ringcentral_traffic)
+ringcentral_thread.start()
 
 
 # The chaos, on a timetable (seconds from now).
@@ -231,7 +308,7 @@ def chaos() -> None:
     timetable = [
         (10, "kill server B", lambda: servers[1].kill()),
         (12, "start server B", lambda: servers[1].start()),
-        (20, "sign in on A, use B", None),
+        (20, "sign in on A, use B", None),   # again, mid-run
         (25, "SuiteDash 503 for 30 s", lambda: switches(outage=True)),
         (35, "rolling restart: server A", lambda: (servers[0].stop(), servers[0].start())),
         (45, "rolling restart: server B", lambda: (servers[1].stop(), servers[1].start())),
@@ -278,6 +355,9 @@ for thread in drivers:
 last_enquiry = time.monotonic()
 note(f"intake done: {len(answered)} answered 201, other answers {other_answers}, refused connections {refused}")
 chaos_thread.join()
+ringcentral_stop.set()
+ringcentral_thread.join()
+note(f"RingCentral traffic done: texts {texts}, tokens expired {expiries} times")
 
 # Drained: no job left (retries after the outages back off at most 60 s).
 deadline = time.monotonic() + 900
@@ -303,6 +383,9 @@ stuck = int(sql("SELECT COUNT(*) FROM jobs WHERE reserved_by IS NOT NULL AND res
 sync_span = sql("SELECT EXTRACT(EPOCH FROM MAX(synced_at) - MAX(created_at)) FROM contact_submissions")[0][0]
 phone_only_synced = int(sql("SELECT COUNT(*) FROM contact_submissions WHERE email IS NULL AND status = 'synced'")[0][0])
 phone_only = int(sql("SELECT COUNT(*) FROM contact_submissions WHERE email IS NULL")[0][0])
+rc = ringcentral("")
+refreshes = sum(count for grant, count in rc["tokenRequests"].items() if grant != "authorization_code")
+call_rows = int(sql("SELECT COUNT(*) FROM call_logs")[0][0])
 
 checks = [
     ("enquiries answered 201 = rows", f"{len(answered)} = {rows}, {missing} answered ids missing", len(answered) == rows and missing == 0),
@@ -315,6 +398,12 @@ checks = [
      calls_in_429_window <= 2 * WORKER_LOOPS),
     ("an admin session from A works on B", session_result, session_result == "works on B"),
     ("only restarting processes refused connections", f"{refused}; other answers {other_answers}", not other_answers),
+    ("RingCentral: token requests = expiries, no invalid_grant", f"{refreshes} token requests ({rc['tokenRequests']}) for "
+     f"{expiries} expiries; invalid_grant {rc['invalidGrants']}", refreshes <= expiries and rc["invalidGrants"] == 0),
+    ("RingCentral: no 429", f"{rc['rateLimited']}", rc["rateLimited"] == 0),
+    ("texts sent from both servers through the expiries", f"{texts['sent']} sent, {texts['not sent']} not: {texts['notices']}",
+     texts["sent"] > 0 and texts["not sent"] == 0),
+    ("call logs synced by the workers", f"{call_rows} of 3000 records", call_rows == 3000),
 ]
 print()
 print(f"enquiries by status: {statuses}; phone-only: {phone_only} ({phone_only_synced} synced)")

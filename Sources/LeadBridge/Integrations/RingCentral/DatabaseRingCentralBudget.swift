@@ -92,6 +92,13 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
         if let connection, !connection.isClosed { return connection }
         let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
         let opened = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 2, logger: logger)
+        // Nothing may wait on the budget for long: a process that dies holding a group's lock
+        // (a lost machine) has its session ended by the server after 10 s idle in a transaction,
+        // and a take that still cannot get the lock fails within 2 s, so the limiter paces on its
+        // own count meanwhile instead of stopping every RingCentral call in every process.
+        for setting in ["lock_timeout = '2s'", "statement_timeout = '5s'", "idle_in_transaction_session_timeout = '10s'"] {
+            _ = try await opened.sql().raw("SET \(unsafeRaw: setting)").all()
+        }
         connection = opened
         return opened
     }

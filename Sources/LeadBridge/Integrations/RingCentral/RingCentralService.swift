@@ -32,7 +32,9 @@ final class RingCentralService: Sendable {
 
     /// On PostgreSQL, where LeadBridge scales out, the limiter counts each rate-limit window in the
     /// database with every other process (`DatabaseRingCentralBudget`). On SQLite it counts in this
-    /// process alone: one process is the SQLite install.
+    /// process alone (a slot taken in a write transaction per request stalled a hundred concurrent
+    /// callers behind SQLite's one writer); a worker beside the server learns of its requests
+    /// only from `X-Rate-Limit-Remaining`.
     init(context: IntegrationContext, limiter: RingCentralRateLimiter? = nil) {
         self.context = context
         budget = context.config.databaseURL.map {
