@@ -166,6 +166,9 @@ expected_emails = {body["email"] for body in plan if "email" in body}
 answered: list[int] = []
 other_answers: dict[int, int] = {}
 refused = {server.name: 0 for server in servers}
+# Requests sent whose answer never came (the server died after reading them): the enquiry may be
+# committed, and the retry on the other server commits it again, as a visitor's second try would.
+answers_lost = [0]
 lock = threading.Lock()
 next_index = iter(range(TOTAL))
 intake_started = time.monotonic()
@@ -185,10 +188,12 @@ def drive() -> None:
         order = [servers[index % 2], servers[(index + 1) % 2]]
         for attempt in range(60):
             server = order[attempt % 2]
+            sent = False
             try:
                 connection = connections.get(server.port) or http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
                 connections[server.port] = connection
                 connection.request("POST", "/api/contact", body=json.dumps(plan[index]), headers={"Content-Type": "application/json"})
+                sent = True
                 response = connection.getresponse()
                 data = response.read()
                 with lock:
@@ -202,6 +207,8 @@ def drive() -> None:
                 connections.pop(server.port, None)
                 with lock:
                     refused[server.name] += 1
+                    if sent:
+                        answers_lost[0] += 1
                 time.sleep(0.05)
 
 
@@ -308,7 +315,7 @@ def chaos() -> None:
     timetable = [
         (10, "kill server B", lambda: servers[1].kill()),
         (12, "start server B", lambda: servers[1].start()),
-        (20, "sign in on A, use B", None),   # again, mid-run
+        (20, "sign in on A, use B", None),   # mid-run, after B's restart
         (25, "SuiteDash 503 for 30 s", lambda: switches(outage=True)),
         (35, "rolling restart: server A", lambda: (servers[0].stop(), servers[0].start())),
         (45, "rolling restart: server B", lambda: (servers[1].stop(), servers[1].start())),
@@ -336,8 +343,13 @@ def chaos() -> None:
             return
         note(what)
         if what == "sign in on A, use B":
-            session_result = sign_in_on_a_then_use_b()
-            note(f"admin session: {session_result}")
+            # The session signed in on A before the run, used on B after B was killed and restarted.
+            try:
+                status, page, _ = admin.call(servers[1].url, "GET", "/admin")
+                session_result = "works on B" if status == 200 and "Dashboard" in page else f"server B answered {status}"
+            except Exception as error:
+                session_result = f"server B failed: {error}"
+            note(f"admin session from A on B: {session_result}")
         elif what.startswith("SuiteDash 429"):
             action()
             calls_at_429 = sandbox_stats()["totalCalls"]
@@ -345,7 +357,10 @@ def chaos() -> None:
             calls_in_429_window = sandbox_stats()["totalCalls"] - calls_at_429
             action()
         else:
-            action()
+            try:
+                action()
+            except Exception as error:   # say so, and carry on with the timetable
+                note(f"{what} failed: {error}")
 
 
 chaos_thread = threading.Thread(target=chaos)
@@ -388,7 +403,9 @@ refreshes = sum(count for grant, count in rc["tokenRequests"].items() if grant !
 call_rows = int(sql("SELECT COUNT(*) FROM call_logs")[0][0])
 
 checks = [
-    ("enquiries answered 201 = rows", f"{len(answered)} = {rows}, {missing} answered ids missing", len(answered) == rows and missing == 0),
+    ("enquiries answered 201 = rows (+ answers lost to a kill)",
+     f"{len(answered)} answered, {rows} rows, {missing} answered ids missing; {answers_lost[0]} requests lost their answer "
+     f"to a killed server and were sent again", missing == 0 and len(answered) <= rows <= len(answered) + answers_lost[0]),
     ("one SuiteDash contact per person with an email", f"{stats['contacts']} contacts, {stats['distinctEmails']} distinct emails, "
      f"{len(expected_emails)} people with an email", stats["contacts"] == stats["distinctEmails"] == len(expected_emails)),
     ("every job finished or failed with a reason", f"{left} queued, {failed_jobs} failed ({failed_without_reason} without a reason)",
