@@ -52,7 +52,8 @@ final class QueueWorker: Sendable {
     ///
     /// While it runs, a heartbeat renews the lease of every job of the batch not yet finished,
     /// so the lease can be short (a dead worker's jobs are taken over within it) and a slow job
-    /// is never taken over while its worker lives.
+    /// is not taken over while its worker lives and reaches the database (one stuck past its
+    /// timeout lets its leases lapse).
     func process(_ jobs: [JobQueue.Claimed]) async throws -> Int {
         let held = HeldJobs(jobs.map(\.id), leaseEnds: jobs.map(\.leaseUntil).min() ?? queue.now())
         let heartbeat = Task { await keepLeases(held) }
