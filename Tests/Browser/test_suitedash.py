@@ -53,7 +53,17 @@ def test_api_mode_keys_are_tested_and_enquiries_reach_suitedash(person, server, 
     assert person.page.url.endswith("/admin/submissions")
     assert person.page.get_by_role("heading", level=1).inner_text() == "Enquiries"
     person.see("ada@example.com")
+    person.see("1 enquiry · page 1 of 1")
     person.screenshot("submissions")
+    # The search box, typed into as a person would: a part of an email, then two letters.
+    person.fill("Search", "example.co")
+    person.press("Filter")
+    person.see("ada@example.com")
+    person.fill("Search", "Ad")
+    person.press("Filter")
+    person.see("One or two characters search the newest 10,000 enquiries")
+    person.see("ada@example.com")
+    person.screenshot("submissions-short-search")
 
 
 def test_a_refused_enquiry_shows_suitedashs_reason_is_edited_and_sent_again(person, server, sandbox):

@@ -81,8 +81,8 @@ final class QueueWorker: Sendable {
                 continue
             }
             ran += 1
-            held.started(job.id, at: DispatchTime.now().uptimeNanoseconds)
-            defer { held.started(nil, at: 0) }
+            held.beginRunning()
+            defer { held.endRunning() }
             if try await execute(job) {
                 succeeded.append(job.id)   // still ours, and still renewed, until `complete` deletes it
             } else {
@@ -206,8 +206,9 @@ final class HeldJobs: Sendable {
     var leaseEnds: Date { state.withLockedValue { $0.leaseEnds } }
     func finish(_ id: Int) { state.withLockedValue { _ = $0.unfinished.remove(id) } }
     var runningSince: UInt64? { state.withLockedValue { $0.runningSince } }
-    /// A job began (`id`), or none is running (nil).
-    func started(_ id: Int?, at uptime: UInt64) { state.withLockedValue { $0.runningSince = id == nil ? nil : uptime } }
+    /// The next job of the batch begins, or the one in hand ended.
+    func beginRunning() { state.withLockedValue { $0.runningSince = DispatchTime.now().uptimeNanoseconds } }
+    func endRunning() { state.withLockedValue { $0.runningSince = nil } }
     func wasLost(_ id: Int) -> Bool { state.withLockedValue { $0.lost.contains(id) } }
 
     /// After a renewal of `ids`: those not `kept` were taken over by another worker (unless they
