@@ -6,5 +6,6 @@ public enum LeadBridgeTools {
     /// Registers the tools' commands; call before `configure`, which then leaves them alone.
     public static func register(on app: Application) {
         app.asyncCommands.use(SandboxCommand(), as: "sandbox")
+        app.asyncCommands.use(DemoCommand(), as: "demo")
     }
 }

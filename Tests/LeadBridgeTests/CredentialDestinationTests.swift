@@ -55,6 +55,33 @@ struct CredentialDestinationTests {
         }
     }
 
+    @Test("leadbridge demo fixes the providers' addresses: one saved in its admin is never used")
+    func demoAddressesCannotBeChanged() async throws {
+        let elsewhere = try await SandboxServer.start()
+        try await withSuiteDash({ $0.suiteDash.apiURLIsFixed = true }) { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            var moved = SuiteDashAdminTests.form(sandbox)
+            moved["api_url"] = elsewhere.suiteDashURL
+            _ = try await browser.post("/admin/integrations/suitedash", form: moved)
+            #expect(try await app.services.suiteDash.settings.load().apiURL == sandbox.suiteDashURL)
+            try await app.submitEnquiry()
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(elsewhere.suiteDash.totalCalls == 0)
+        }
+        try await withRingCentral({ $0.ringCentral.serverURLIsFixed = true }) { app, sandbox in
+            let browser = try await app.signedInBrowser()
+            _ = try await browser.post("/admin/integrations/ringcentral", form: [
+                "client_secret": sandbox.ringCentral.clientSecret, "server_url": elsewhere.ringCentralURL,
+                "redirect_uri": app.services.config.ringCentral.redirectURI, "call_log_sync_minutes": "15",
+            ])
+            #expect(try await app.services.ringCentral.settings.load().serverURL == sandbox.ringCentralURL)
+            #expect(elsewhere.ringCentral.stats.totalCalls == 0)
+        }
+        await elsewhere.stop()
+    }
+
     @Test("a SuiteDash answer that redirects elsewhere is not followed: the keys never reach the other host")
     func suiteDashRedirectsAreNotFollowed() async throws {
         try await withSuiteDash { app, sandbox in

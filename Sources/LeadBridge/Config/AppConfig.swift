@@ -191,6 +191,9 @@ public struct SuiteDashEnvironment: Sendable {
     public var exportTimeZone: TimeZone
     /// Import mode: export files older than this many days are deleted (0: kept for ever).
     public var exportRetentionDays: Int
+    /// Set by `leadbridge demo`: `apiURL` is the only address used, whatever an admin saves,
+    /// so nothing typed into the demo's admin can send a request to a real SuiteDash.
+    public var apiURLIsFixed = false
 
     init(_ reader: EnvironmentReader) throws {
         let rawMode = reader.string("SUITEDASH_MODE") ?? "api"
@@ -232,6 +235,8 @@ public struct RingCentralEnvironment: Sendable {
     public var webhookRateLimit: Int
     /// A JWT credential to connect (and sign in again) with, when the admin saved none.
     public var jwt: String?
+    /// Set by `leadbridge demo`: `serverURL` is the only address used, whatever an admin saves.
+    public var serverURLIsFixed = false
 
     /// Without `RINGCENTRAL_REDIRECT_URI` the callback is on `APP_URL`: the one address people
     /// open the admin on, so the browser RingCentral sends back still holds its sign-in cookies.

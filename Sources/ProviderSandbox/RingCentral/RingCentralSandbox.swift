@@ -20,7 +20,7 @@ public final class RingCentralSandbox: Sendable {
     static let extensionID = "401234567891"
     static let extensionNumber = "101"
     static let mainNumber = "+16505550100"
-    static let directNumber = "+16505550101"
+    public static let directNumber = "+16505550101"
     static let secondDirectNumber = "+16505550102"
     static let faxNumber = "+16505550109"
     static let userName = "Alex Morgan"

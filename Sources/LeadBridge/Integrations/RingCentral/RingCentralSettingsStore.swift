@@ -32,7 +32,7 @@ struct RingCentralSettingsStore {
         configuration.reauthorizationReason = settings[Key.reauthorizationReason]
         configuration.defaultFromNumber = settings["default_from_number"]
         configuration.callLogSyncMinutes = Self.callLogSyncMinutes(settings)
-        if let url = settings["server_url"], !url.isEmpty { configuration.serverURL = url }
+        if !environment.serverURLIsFixed, let url = settings["server_url"], !url.isEmpty { configuration.serverURL = url }
         if let uri = settings["redirect_uri"], !uri.isEmpty { configuration.redirectURI = uri }
         if let sealedID = row.credentials?["client_id"], let sealedSecret = row.credentials?["client_secret"] {
             configuration.clientID = try secrets.open(sealedID, context: Self.clientIDContext)

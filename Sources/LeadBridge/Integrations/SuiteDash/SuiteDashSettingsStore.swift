@@ -42,7 +42,7 @@ struct SuiteDashSettingsStore {
         configuration.savedByAdmin = true
         configuration.isEnabled = row.isEnabled
         configuration.mode = row.mode.flatMap(SuiteDashEnvironment.Mode.init(rawValue:)) ?? environment.mode
-        if let url = settings["api_url"], !url.isEmpty { configuration.apiURL = url }
+        if !environment.apiURLIsFixed, let url = settings["api_url"], !url.isEmpty { configuration.apiURL = url }
         if let tags = settings["tags"] { configuration.tags = tags.split(separator: ",").map { String($0) } }
         if let circles = settings[Key.circles] { configuration.circles = circles.split(separator: ",").map { String($0) } }
         if let placeholder = settings[Key.lastNamePlaceholder], !placeholder.isEmpty { configuration.lastNamePlaceholder = placeholder }
