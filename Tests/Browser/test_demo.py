@@ -80,6 +80,21 @@ def test_a_newcomer_tries_the_demo(chromium, folder):
         person.see("200")
         person.screenshot("demo-dashboard")
 
+        # A day's bar opens that day's enquiries, as many as the bar says.
+        bar = person.page.locator("#enquiries-chart-title ~ svg a:not([aria-label*=': 0 '])").last
+        label = bar.get_attribute("aria-label")
+        shown = int(re.search(r": (\d+) enquir", label).group(1))
+        person.navigate(lambda: bar.click())
+        assert "since=" in person.page.url and "until=" in person.page.url
+        person.see(f"{shown} enquir")
+        assert person.page.locator("table tbody tr").count() == min(shown, 25)
+        # The sync-health legend opens the matching list, filtered by sync time.
+        person.open("/admin")
+        person.navigate(lambda: person.page.get_by_role("link", name=re.compile("Synced within an hour")).click())
+        assert "synced=hour" in person.page.url
+        assert person.page.get_by_label("Sync time").input_value() == "hour"
+        person.screenshot("demo-synced-within-an-hour")
+
         # Call the newest lead with a phone: the stand-in rings, then the call ends connected.
         person.open("/admin/submissions")
         person.page.locator("table a[href^='/admin/submissions/']").first.click()

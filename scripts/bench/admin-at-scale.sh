@@ -37,7 +37,7 @@ fi
 seconds() { python3 -c 'import time; print(time.time())'; }
 since() { python3 -c 'import sys, time; print(f"{time.time() - float(sys.argv[1]):.1f}")' "$1"; }
 
-echo "==> Database: $DB; seeding on the schema before 017-019"
+echo "==> Database: $DB; seeding on the schema before 017-019 and 021"
 $BIN migrate --yes >/dev/null
 run_sql "scripts/bench/admin-at-scale/unmigrate-$DB.sql"
 started=$(seconds)
@@ -47,7 +47,7 @@ run_sql "$WORK/seed.sql"
 echo "seeded $ROWS enquiries, call logs and log rows, $((ROWS / 5)) texts in $(since "$started") s"
 started=$(seconds)
 $BIN migrate --yes >/dev/null
-echo "migrations 017-019 (counts, search index, list indexes) on those rows: $(since "$started") s"
+echo "migrations 017-019 and 021 (counts, search index, list indexes, counts per day) on those rows: $(since "$started") s"
 echo 'bench-password-123' | $BIN user create --email bench@example.com --name Bench --password-stdin >/dev/null
 
 (cd "${LEADBRIDGE_DIR:-.}" && exec $BIN serve --env production --hostname 127.0.0.1 --port "$PORT") >"$WORK/server.log" 2>&1 &

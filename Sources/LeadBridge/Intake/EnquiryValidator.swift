@@ -1,4 +1,4 @@
-/// The intake rules, in one place. See README "Contact form rules".
+/// The intake rules, in one place. People read them in docs/integration-guide.md ("The contact form and the JSON intake").
 struct EnquiryValidator {
     let settings: IntakeSettings
 

@@ -23,5 +23,6 @@ enum AppMigrations {
         IndexEnquirySearch(),
         IndexAdminLists(),
         ShareRingCentralBudget(),
+        CountByDay(),
     ]
 }

@@ -39,8 +39,18 @@ status, _ = request("POST", "/admin/login", urllib.parse.urlencode(
 if status != 303:
     sys.exit(f"sign-in failed: HTTP {status}")
 
+# A day the seed filled (its rows span the 30 days before now), and the charts' whole range.
+yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+month_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 29 * 86400))
+today = time.strftime("%Y-%m-%d", time.gmtime())
+
 PAGES = [
     ("dashboard", "/admin", False),
+    ("enquiries: one day (a bar)", f"/admin/submissions?since={yesterday}&until={yesterday}", False),
+    ("enquiries: one day, page 100", f"/admin/submissions?since={yesterday}&until={yesterday}&page=100", False),
+    ("enquiries: synced within a minute", f"/admin/submissions?status=synced&synced=minute&since={month_ago}&until={today}", False),
+    ("enquiries: synced after an hour", f"/admin/submissions?status=synced&synced=later&since={month_ago}&until={today}", False),
+    ("enquiries: failed, 30 days", f"/admin/submissions?status=failed&since={month_ago}&until={today}", False),
     ("enquiries: first page", "/admin/submissions", False),
     ("enquiries: page 20,000", "/admin/submissions?page=20000", False),
     ("enquiries: pending", "/admin/submissions?status=pending", False),
@@ -57,6 +67,7 @@ PAGES = [
     ("search: two letters", "/admin/submissions?q=xy", True),
     ("search: synced + company", "/admin/submissions?status=synced&q=Company+42", True),
     ("search: failed + name", "/admin/submissions?status=failed&q=person77", True),
+    ("search: name, one day", f"/admin/submissions?q=person9&since={yesterday}&until={yesterday}", True),
     ("an enquiry", f"/admin/submissions/{one}", False),
     ("jobs", "/admin/jobs", False),
     ("integration logs", "/admin/integration-logs", False),
@@ -67,7 +78,9 @@ PAGES = [
     ("call logs: missed inbound", "/admin/call-logs?direction=inbound&result=Missed", False),
     ("call logs: unmatched", "/admin/call-logs?matched=no", False),
     ("call logs: one week", "/admin/call-logs?since=2026-11-01&until=2026-11-07", False),
+    ("call logs: one day (a bar)", f"/admin/call-logs?since={yesterday}&until={yesterday}", False),
     ("messages", "/admin/messages", False),
+    ("messages: one day (a bar)", f"/admin/messages?since={yesterday}&until={yesterday}", False),
     ("messages: inbound, matched", "/admin/messages?direction=inbound&matched=yes", False),
     ("exports", "/admin/integrations/suitedash/exports", False),
 ]

@@ -1,9 +1,15 @@
 import Fluent
 import Vapor
 
-/// `/admin`: how many enquiries are in each state, and the newest ones.
+/// `/admin`: how many enquiries are in each state, the last 30 days in charts, and the newest enquiries.
 enum DashboardController {
     struct StatusCount: Encodable { let status: String; let count: Int }
+    struct JobCounts: Encodable { let waiting: Int; let retrying: Int; let failed: Int }
+    struct Budget: Encodable {
+        let used: String
+        let limit: String?
+        let bar: ShareBar?
+    }
     struct Context: Encodable {
         let title: String
         let csrf: String
@@ -17,7 +23,16 @@ enum DashboardController {
         let suiteDashHolds: [String]
         /// Stored secrets still sealed under a key from APP_PREVIOUS_KEYS.
         let secretsUnderOldKeys: Int
+        let rangeText: String
+        let enquiriesChart: BarChart
+        let syncHealth: ShareBar
+        let activityChart: BarChart
+        let budget: Budget?
+        let jobs: JobCounts
     }
+
+    /// The charts cover this many days, today (UTC) included.
+    static let days = 30
 
     @Sendable static func index(req: Request) async throws -> View {
         let stored = try await EnquiryCounts.read(on: req.db)
@@ -25,10 +40,20 @@ enum DashboardController {
         let latest = try await Enquiry.query(on: req.db)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(10).all()
         var holds: [String] = []
+        var budget: Budget?
         if let suiteDash = try? await req.services.suiteDash.settings.load(), suiteDash.syncsAutomatically {
             let calls = try await req.services.suiteDash.callsThisMonth(now: req.services.clock.now())
             holds = try await SuiteDashBudget.holds(req.services, settings: suiteDash, callsThisMonth: calls, on: req.db)
+            budget = Self.budget(calls: calls, limit: suiteDash.monthlyCallLimit)
         }
+        let today = DailyCounts.day(of: req.services.clock.now())
+        let range = (today - days + 1)...today
+        let enquiries = try await DailyCounts.read("enquiries", days: range, on: req.db)
+        let calls = try await DailyCounts.read("calls", days: range, on: req.db)
+        let texts = try await DailyCounts.read("texts", days: range, on: req.db)
+        let jobs = JobCounts(waiting: try await QueuedJob.query(on: req.db).count(),
+                             retrying: try await QueuedJob.query(on: req.db).filter(\.$attempts > 0).count(),
+                             failed: try await FailedJob.query(on: req.db).count())
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             total: stored.total, counts: counts, rows: latest.map(EnquiryRow.init),
@@ -36,6 +61,87 @@ enum DashboardController {
             suiteDashHolds: holds,
             // Without APP_PREVIOUS_KEYS nothing can be under an old key: no need to read every secret.
             secretsUnderOldKeys: req.services.config.previousAppKeys.isEmpty
-                ? 0 : try await SecretResealer(database: req.db, secrets: req.services.secrets).census().underOldKeys))
+                ? 0 : try await SecretResealer(database: req.db, secrets: req.services.secrets).census().underOldKeys,
+            rangeText: "\(BarChart.shortDay(range.lowerBound)) to \(BarChart.shortDay(range.upperBound)), days in UTC",
+            enquiriesChart: enquiriesChart(enquiries, days: Array(range)),
+            syncHealth: syncHealth(enquiries, days: range),
+            activityChart: activityChart(calls: calls, texts: texts, days: Array(range)),
+            budget: budget, jobs: jobs))
+    }
+
+    static let statusSeries: [(key: String, label: String)] = [
+        ("synced", "synced"), ("exported", "exported"), ("pending", "pending"), ("failed", "failed"),
+    ]
+
+    /// A status's count on a day: `synced` adds up its sync-speed keys.
+    static func count(_ counts: DailyCounts, day: Int, status: String) -> Int {
+        status == "synced"
+            ? (counts.byDay[day] ?? [:]).filter { $0.key.hasPrefix("synced") }.values.reduce(0, +)
+            : counts.count(day: day, key: status)
+    }
+
+    static func list(_ base: String, _ items: [String]) -> String { base + "?" + items.joined(separator: "&") }
+    static func dayText(_ day: Int) -> String { EnquiryListRange.dayText(DailyCounts.date(ofDay: day)) }
+
+    static func enquiriesChart(_ counts: DailyCounts, days: [Int]) -> BarChart {
+        let first = dayText(days.first ?? 0), last = dayText(days.last ?? 0)
+        let legend = statusSeries.map { series in
+            BarChart.LegendItem(series: series.key, label: series.label,
+                                count: ListTotal.grouped(days.reduce(0) { $0 + count(counts, day: $1, status: series.key) }),
+                                href: list(AdminPath.enquiries.path, ["status=\(series.key)", "since=\(first)", "until=\(last)"]))
+        }
+        return BarChart.daily(
+            id: "enquiries-chart", days: days, groups: [""], series: statusSeries,
+            value: { day, _, status in count(counts, day: day, status: status) },
+            href: { day, _ in list(AdminPath.enquiries.path, ["since=\(dayText(day))", "until=\(dayText(day))"]) },
+            label: { day, _, parts in
+                let total = parts.reduce(0) { $0 + $1.1 }
+                let named = parts.filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+                return "\(BarChart.shortDay(day)): \(total) \(total == 1 ? "enquiry" : "enquiries")" + (named.isEmpty ? "" : " (\(named))")
+            },
+            legend: legend)
+    }
+
+    static func syncHealth(_ counts: DailyCounts, days: ClosedRange<Int>) -> ShareBar {
+        let dates = ["since=\(dayText(days.lowerBound))", "until=\(dayText(days.upperBound))"]
+        func total(_ key: String) -> Int { counts.total { $0 == key } }
+        let path = AdminPath.enquiries.path
+        return ShareBar.make(id: "sync-health", parts: [
+            ("minute", "Synced within a minute", total("synced/minute"), list(path, ["status=synced", "synced=minute"] + dates)),
+            ("hour", "Synced within an hour", total("synced/hour"), list(path, ["status=synced", "synced=hour"] + dates)),
+            ("later", "Synced after an hour", total("synced/later"), list(path, ["status=synced", "synced=later"] + dates)),
+            ("pending", "Waiting", total("pending"), list(path, ["status=pending"] + dates)),
+            ("failed", "Failed", total("failed"), list(path, ["status=failed"] + dates)),
+        ])
+    }
+
+    static func activityChart(calls: DailyCounts, texts: DailyCounts, days: [Int]) -> BarChart {
+        let first = dayText(days.first ?? 0), last = dayText(days.last ?? 0)
+        let callsPath = AdminPath.callLogs.path, textsPath = AdminPath.messages.path
+        return BarChart.daily(
+            id: "activity-chart", days: days, groups: ["calls", "texts"], series: [("calls", "calls"), ("texts", "texts")],
+            value: { day, group, series in group != series ? 0 : (group == "calls" ? calls : texts).total(day: day) },
+            href: { day, group in list(group == "calls" ? callsPath : textsPath, ["since=\(dayText(day))", "until=\(dayText(day))"]) },
+            label: { day, group, parts in
+                let count = parts.reduce(0) { $0 + $1.1 }
+                let noun = group == "calls" ? (count == 1 ? "call" : "calls") : (count == 1 ? "text" : "texts")
+                return "\(BarChart.shortDay(day)): \(count) \(noun)"
+            },
+            legend: [
+                .init(series: "calls", label: "calls", count: ListTotal.grouped(calls.total()),
+                      href: list(callsPath, ["since=\(first)", "until=\(last)"])),
+                .init(series: "texts", label: "texts", count: ListTotal.grouped(texts.total()),
+                      href: list(textsPath, ["since=\(first)", "until=\(last)"])),
+            ])
+    }
+
+    static func budget(calls: Int, limit: Int?) -> Budget {
+        guard let limit else { return Budget(used: ListTotal.grouped(calls), limit: nil, bar: nil) }
+        let path = AdminPath.suiteDash.path
+        return Budget(used: ListTotal.grouped(calls), limit: ListTotal.grouped(limit),
+                      bar: ShareBar.make(id: "suitedash-budget", parts: [
+                          ("used", "Calls made this month", calls, path),
+                          ("left", "Calls left", max(limit - calls, 0), path),
+                      ], whole: max(limit, calls)))
     }
 }

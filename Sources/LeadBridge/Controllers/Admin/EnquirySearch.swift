@@ -23,13 +23,13 @@ enum EnquirySearch {
     static func isShort(_ text: String) -> Bool { text.count < 3 }
 
     /// A page of enquiries matching `text` (and `status`), and how many match, counted up to the cap.
-    static func page(_ text: String, status: EnquiryStatus?, offset: Int, limit: Int,
+    static func page(_ text: String, status: EnquiryStatus?, range: EnquiryListRange = .init(), offset: Int, limit: Int,
                      on db: any Database) async throws -> (rows: [Enquiry], total: ListTotal) {
-        let counted = try await matchingIDs(text, status: status, offset: 0, limit: countCap + 1, on: db)
+        let counted = try await matchingIDs(text, status: status, range: range, offset: 0, limit: countCap + 1, on: db)
         let total = counted.count > countCap ? ListTotal(count: countCap, isExact: false) : .exact(counted.count)
         let ids = offset + limit <= counted.count || total.isExact
             ? Array(counted.dropFirst(offset).prefix(limit))
-            : try await matchingIDs(text, status: status, offset: offset, limit: limit, on: db)   // past the counted ones
+            : try await matchingIDs(text, status: status, range: range, offset: offset, limit: limit, on: db)   // past the counted ones
         guard !ids.isEmpty else { return ([], total) }
         let rows = try await Enquiry.query(on: db).filter(\.$id ~~ ids).sort(\.$id, .descending).all()
         return (rows, total)
@@ -37,14 +37,20 @@ enum EnquirySearch {
 
     /// Ids of matching enquiries, highest (newest) first. Ids only grow, so the newest rows are
     /// the highest ids, and the short search's window is a range of the primary key.
-    static func matchingIDs(_ text: String, status: EnquiryStatus?, offset: Int, limit: Int,
+    static func matchingIDs(_ text: String, status: EnquiryStatus?, range: EnquiryListRange = .init(), offset: Int, limit: Int,
                             on db: any Database) async throws -> [Int] {
         let sql = try JobQueue.sql(db)
         let postgres = JobQueue.isPostgres(sql)
         let digits = phoneDigits(in: text)
         let query: SQLQueryString
+        // The list's other filters, on contact_submissions' own columns.
+        var filters: [SQLQueryString] = []
+        if let status { filters.append("status = \(bind: status.rawValue)") }
+        if let since = range.since { filters.append("created_at >= \(bind: since)") }
+        if let until = range.until { filters.append("created_at < \(bind: until.addingTimeInterval(86_400))") }
+        if let speed = range.synced { filters.append("status = 'synced' AND \(unsafeRaw: speed.condition(postgres: postgres).sql)") }
         if !postgres, !isShort(text) {
-            let byStatus: SQLQueryString = status.map { "JOIN contact_submissions c ON c.id = s.rowid AND c.status = \(bind: $0.rawValue)" } ?? ""
+            let byStatus: SQLQueryString = filters.isEmpty ? "" : "JOIN contact_submissions c ON c.id = s.rowid AND \(filters.joined(separator: " AND "))"
             query = """
                 SELECT s.rowid AS id FROM contact_submissions_search s \(byStatus)
                 WHERE s.contact_submissions_search MATCH \(bind: ftsQuery(text, phoneDigits: digits))
@@ -54,7 +60,7 @@ enum EnquirySearch {
             let like: SQLQueryString = postgres ? "ILIKE" : "LIKE"
             var condition: SQLQueryString = "(\(unsafeRaw: document(postgres: postgres))) \(like) \(bind: "%" + escapeLike(text) + "%") ESCAPE '\\'"
             if let digits { condition = "(\(condition) OR phone LIKE \(bind: "%" + digits + "%"))" }
-            if let status { condition = "\(condition) AND status = \(bind: status.rawValue)" }
+            for filter in filters { condition = "\(condition) AND \(filter)" }
             if isShort(text) {
                 let newest = try await Enquiry.query(on: db).max(\.$id) ?? 0
                 condition = "\(condition) AND id > \(bind: newest - shortSearchWindow)"

@@ -8,7 +8,7 @@ import SQLKit
 /// - rate counters whose windows ended long ago are deleted;
 /// - import-mode export files older than `SUITEDASH_EXPORT_RETENTION_DAYS` are deleted (they
 ///   hold people's details; the export's row stays, as history, and says the file is gone);
-/// - the enquiry counts' change rows are folded (`EnquiryCounts`), and SQLite's query planner
+/// - the enquiry counts' and the daily counts' change rows are folded (`EnquiryCounts`, `DailyCounts`), and SQLite's query planner
 ///   statistics refreshed (`PRAGMA optimize`, as SQLite advises for long-lived connections).
 struct Housekeeping: JobKind {
     struct Payload: Codable, Sendable {}
@@ -34,6 +34,7 @@ struct Housekeeping: JobKind {
         try await RateCounters(database: context.db).sweep(olderThan: 24 * 3600, now: now)
         try await deleteOldExports(services, now: now, on: context.db)
         try await EnquiryCounts.fold(on: context.db)
+        try await DailyCounts.fold(on: context.db)
         if let sql = context.db as? any SQLDatabase, !JobQueue.isPostgres(sql) {
             try await sql.raw("PRAGMA optimize").run()
         }

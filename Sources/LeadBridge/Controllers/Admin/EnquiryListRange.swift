@@ -1,0 +1,80 @@
+import Foundation
+import SQLKit
+import Vapor
+
+/// The enquiries list's date and sync-time filters, as the dashboard's charts link to them:
+/// `since` and `until` are UTC days (`2026-11-03`, both included), `synced` how soon after
+/// arriving an enquiry reached SuiteDash.
+struct EnquiryListRange: Sendable {
+    enum SyncSpeed: String, CaseIterable, Sendable {
+        case minute, hour, later
+
+        var label: String {
+            switch self {
+            case .minute: "Synced within a minute"
+            case .hour: "Synced within an hour"
+            case .later: "Synced after an hour"
+            }
+        }
+
+        /// The condition on a synced enquiry's `synced_at - created_at`, as the 021 triggers bucket it.
+        func condition(postgres: Bool) -> SQLRaw {
+            let elapsed = postgres ? "EXTRACT(EPOCH FROM (synced_at - created_at))" : "(synced_at - created_at)"
+            switch self {
+            case .minute: return SQLRaw("\(elapsed) <= 60")
+            case .hour: return SQLRaw("\(elapsed) > 60 AND \(elapsed) <= 3600")
+            case .later: return SQLRaw("(synced_at IS NULL OR \(elapsed) > 3600)")
+            }
+        }
+    }
+
+    var since: Date?
+    var until: Date?
+    var synced: SyncSpeed?
+
+    var isEmpty: Bool { since == nil && until == nil && synced == nil }
+    var sinceText: String { since.map(Self.dayText) ?? "" }
+    var untilText: String { until.map(Self.dayText) ?? "" }
+
+    var queryItems: [String] {
+        var items: [String] = []
+        if let since { items.append("since=" + Self.dayText(since)) }
+        if let until { items.append("until=" + Self.dayText(until)) }
+        if let synced { items.append("synced=" + synced.rawValue) }
+        return items
+    }
+
+    init(since: Date? = nil, until: Date? = nil, synced: SyncSpeed? = nil) {
+        self.since = since
+        self.until = until
+        self.synced = synced
+    }
+
+    /// Reads the filters; a malformed one is a 400 that says what to type.
+    init(_ req: Request) throws {
+        func text(_ name: String) -> String? {
+            guard let value = try? req.query.get(String.self, at: name) else { return nil }
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        func day(_ name: String, _ label: String) throws -> Date? {
+            guard let value = text(name) else { return nil }
+            guard value.count == 10, let date = try? Date(value + "T00:00:00Z", strategy: .iso8601) else {
+                throw Abort(.badRequest, reason: "\(label) must be a date like 2026-11-03.")
+            }
+            return date
+        }
+        since = try day("since", "From")
+        until = try day("until", "To")
+        if let value = text("synced") {
+            guard let speed = SyncSpeed(rawValue: value) else {
+                throw Abort(.badRequest, reason: "Sync time must be minute, hour or later.")
+            }
+            synced = speed
+        }
+    }
+
+    static func dayText(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+    }
+}

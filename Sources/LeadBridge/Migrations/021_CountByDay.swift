@@ -1,0 +1,161 @@
+import Fluent
+import SQLKit
+
+/// Counts per day for the dashboard's charts (enquiries by status and sync speed, calls and
+/// texts by direction), without scanning a million rows on each view. As in
+/// `017_CountEnquiries`, triggers append `+1`/`-1` rows to `daily_count_changes` and reads sum
+/// them; `DailyCounts.fold` sums old rows now and then.
+///
+/// A day is the whole days since 1970-01-01 in UTC (the admin's dates are UTC). An enquiry's key
+/// is its status, and for a synced one how long after arriving it was synced:
+/// `synced/minute` (within 60 s), `synced/hour` (within an hour), `synced/later`.
+/// A call is counted on the day it started (stored, when RingCentral gave no start), a text on
+/// the day it was stored, keyed by direction (`unknown` for a call without one).
+struct CountByDay: AsyncMigration {
+    var name: String { "021_CountByDay" }
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        let postgres = JobQueue.isPostgres(sql)
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await tx.schema("daily_count_changes")
+                .bigIntID()
+                .field("metric", .varchar(20), .required)
+                .field("day", .int32, .required)
+                .field("key", .varchar(40), .required)
+                .field("change", .int64, .required)
+                .create()
+            try await sql.raw("CREATE INDEX daily_count_changes_metric_day ON daily_count_changes (metric, day)").run()
+            if postgres {
+                try await sql.raw("LOCK TABLE contact_submissions, call_logs, sms_messages IN SHARE MODE").run()
+                for statement in Self.postgresTriggers { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
+            } else {
+                for statement in Self.sqliteTriggers { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
+            }
+            for statement in Self.backfill(postgres: postgres) { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        if JobQueue.isPostgres(sql) {
+            for (table, names) in Self.triggerNames {
+                for name in names { try await sql.raw(SQLQueryString(stringLiteral: "DROP TRIGGER IF EXISTS \(name) ON \(table)")).run() }
+            }
+            for function in ["leadbridge_day_enquiry", "leadbridge_day_call", "leadbridge_day_text"] {
+                try await sql.raw(SQLQueryString(stringLiteral: "DROP FUNCTION IF EXISTS \(function)()")).run()
+            }
+        } else {
+            for (_, names) in Self.triggerNames {
+                for name in names { try await sql.raw(SQLQueryString(stringLiteral: "DROP TRIGGER IF EXISTS \(name)")).run() }
+            }
+        }
+        try await database.schema("daily_count_changes").delete()
+    }
+
+    static let triggerNames: [(String, [String])] = [
+        ("contact_submissions", ["contact_submissions_day_insert", "contact_submissions_day_delete", "contact_submissions_day_update"]),
+        ("call_logs", ["call_logs_day_insert", "call_logs_day_delete"]),
+        ("sms_messages", ["sms_messages_day_insert", "sms_messages_day_delete"]),
+    ]
+
+    // MARK: SQLite (dates are seconds since 1970, as REAL)
+
+    static func sqliteEnquiryKey(_ row: String) -> String {
+        """
+        \(row).status || CASE WHEN \(row).status = 'synced' THEN
+          CASE WHEN \(row).synced_at - \(row).created_at <= 60 THEN '/minute'
+               WHEN \(row).synced_at - \(row).created_at <= 3600 THEN '/hour' ELSE '/later' END ELSE '' END
+        """
+    }
+    static func sqliteDay(_ column: String) -> String { "CAST(\(column) / 86400 AS INTEGER)" }
+
+    static var sqliteTriggers: [String] {
+        let enquiry = { (row: String, change: Int) in
+            "INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('enquiries', \(sqliteDay(row + ".created_at")), \(sqliteEnquiryKey(row)), \(change));"
+        }
+        let call = { (row: String, change: Int) in
+            "INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('calls', \(sqliteDay("COALESCE(\(row).start_time, \(row).created_at)")), COALESCE(\(row).direction, 'unknown'), \(change));"
+        }
+        let text = { (row: String, change: Int) in
+            "INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('texts', \(sqliteDay(row + ".created_at")), \(row).direction, \(change));"
+        }
+        return [
+            "CREATE TRIGGER contact_submissions_day_insert AFTER INSERT ON contact_submissions BEGIN \(enquiry("NEW", 1)) END",
+            "CREATE TRIGGER contact_submissions_day_delete AFTER DELETE ON contact_submissions BEGIN \(enquiry("OLD", -1)) END",
+            """
+            CREATE TRIGGER contact_submissions_day_update AFTER UPDATE OF status, created_at, synced_at ON contact_submissions
+            WHEN OLD.status IS NOT NEW.status OR OLD.created_at IS NOT NEW.created_at OR OLD.synced_at IS NOT NEW.synced_at BEGIN
+              \(enquiry("OLD", -1)) \(enquiry("NEW", 1))
+            END
+            """,
+            "CREATE TRIGGER call_logs_day_insert AFTER INSERT ON call_logs BEGIN \(call("NEW", 1)) END",
+            "CREATE TRIGGER call_logs_day_delete AFTER DELETE ON call_logs BEGIN \(call("OLD", -1)) END",
+            "CREATE TRIGGER sms_messages_day_insert AFTER INSERT ON sms_messages BEGIN \(text("NEW", 1)) END",
+            "CREATE TRIGGER sms_messages_day_delete AFTER DELETE ON sms_messages BEGIN \(text("OLD", -1)) END",
+        ]
+    }
+
+    // MARK: PostgreSQL (timestamptz)
+
+    static func postgresEnquiryKey(_ row: String) -> String {
+        """
+        \(row).status || CASE WHEN \(row).status = 'synced' THEN
+          CASE WHEN \(row).synced_at <= \(row).created_at + interval '60 seconds' THEN '/minute'
+               WHEN \(row).synced_at <= \(row).created_at + interval '1 hour' THEN '/hour' ELSE '/later' END ELSE '' END
+        """
+    }
+    static func postgresDay(_ column: String) -> String { "floor(extract(epoch FROM \(column)) / 86400)::int" }
+
+    static var postgresTriggers: [String] {
+        func function(_ name: String, metric: String, day: (String) -> String, key: (String) -> String) -> String {
+            """
+            CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('\(metric)', \(day("OLD")), \(key("OLD")), -1);
+              END IF;
+              IF TG_OP IN ('UPDATE', 'INSERT') THEN
+                INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('\(metric)', \(day("NEW")), \(key("NEW")), 1);
+              END IF;
+              RETURN NULL;
+            END $$
+            """
+        }
+        return [
+            function("leadbridge_day_enquiry", metric: "enquiries", day: { postgresDay($0 + ".created_at") }, key: postgresEnquiryKey),
+            function("leadbridge_day_call", metric: "calls", day: { postgresDay("COALESCE(\($0).start_time, \($0).created_at)") },
+                     key: { "COALESCE(\($0).direction, 'unknown')" }),
+            function("leadbridge_day_text", metric: "texts", day: { postgresDay($0 + ".created_at") }, key: { "\($0).direction" }),
+            """
+            CREATE TRIGGER contact_submissions_day_insert AFTER INSERT ON contact_submissions
+            FOR EACH ROW EXECUTE FUNCTION leadbridge_day_enquiry()
+            """,
+            """
+            CREATE TRIGGER contact_submissions_day_delete AFTER DELETE ON contact_submissions
+            FOR EACH ROW EXECUTE FUNCTION leadbridge_day_enquiry()
+            """,
+            """
+            CREATE TRIGGER contact_submissions_day_update AFTER UPDATE OF status, created_at, synced_at ON contact_submissions
+            FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.created_at IS DISTINCT FROM NEW.created_at
+                               OR OLD.synced_at IS DISTINCT FROM NEW.synced_at)
+            EXECUTE FUNCTION leadbridge_day_enquiry()
+            """,
+            "CREATE TRIGGER call_logs_day_insert AFTER INSERT ON call_logs FOR EACH ROW EXECUTE FUNCTION leadbridge_day_call()",
+            "CREATE TRIGGER call_logs_day_delete AFTER DELETE ON call_logs FOR EACH ROW EXECUTE FUNCTION leadbridge_day_call()",
+            "CREATE TRIGGER sms_messages_day_insert AFTER INSERT ON sms_messages FOR EACH ROW EXECUTE FUNCTION leadbridge_day_text()",
+            "CREATE TRIGGER sms_messages_day_delete AFTER DELETE ON sms_messages FOR EACH ROW EXECUTE FUNCTION leadbridge_day_text()",
+        ]
+    }
+
+    static func backfill(postgres: Bool) -> [String] {
+        let day = postgres ? postgresDay : sqliteDay
+        let key = (postgres ? postgresEnquiryKey : sqliteEnquiryKey)("contact_submissions")
+        return [
+            "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'enquiries', \(day("created_at")), \(key), count(*) FROM contact_submissions GROUP BY 2, 3",
+            "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'calls', \(day("COALESCE(start_time, created_at)")), COALESCE(direction, 'unknown'), count(*) FROM call_logs GROUP BY 2, 3",
+            "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'texts', \(day("created_at")), direction, count(*) FROM sms_messages GROUP BY 2, 3",
+        ]
+    }
+}
