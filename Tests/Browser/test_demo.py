@@ -107,6 +107,14 @@ def test_a_newcomer_tries_the_demo(chromium, folder):
         expect(person.page.locator("#ringout-status")).to_have_text("Connected.", timeout=30_000)
         person.screenshot("demo-called")
 
+        # Both integrations are set up and say so.
+        person.open("/admin/integrations/suitedash")
+        person.see("API mode")
+        person.screenshot("demo-suitedash")
+        person.open("/admin/integrations/ringcentral")
+        person.see("Connected")
+        person.screenshot("demo-ringcentral")
+
         # A lead's text arrives through RingCentral's webhook within a few seconds.
         received = "SELECT COUNT(*) FROM sms_messages WHERE direction = 'inbound'"
         before = demo.sql(received)[0][0]

@@ -101,6 +101,25 @@ import VaporTesting
         }
     }
 
+    @Test func rowsWrittenByHandWithoutDatesAreTakenAndKeptOutOfTheCharts() async throws {
+        try await withApp { app in
+            let sql = app.db as! any SQLDatabase
+            // A bulk import or a manual fix: no created_at, no start_time.
+            try await sql.raw("INSERT INTO contact_submissions (first_name, source, consent, status) VALUES ('A', 'web', true, 'pending')").run()
+            try await sql.raw("UPDATE contact_submissions SET status = 'failed' WHERE first_name = 'A'").run()
+            try await sql.raw("INSERT INTO call_logs (ringcentral_id) VALUES ('by-hand')").run()
+            try await sql.raw("INSERT INTO sms_messages (direction, from_number, to_number, text, status) VALUES ('inbound', '+1', '+2', 'hi', 'Received')").run()
+            #expect(try await kept(app).total() == 0, "outside every chart's range")
+            for metric in ["enquiries", "calls", "texts"] {
+                let all = try await DailyCounts.read(metric, days: 0...0, on: app.db)
+                #expect(all.total() == 1, "counted once on 1970-01-01 however often the row changes: \(metric)")
+            }
+            #expect(try await DailyCounts.read("enquiries", days: 0...0, on: app.db).count(day: 0, key: "failed") == 1)
+            try await sql.raw("DELETE FROM contact_submissions").run()
+            #expect(try await DailyCounts.read("enquiries", days: 0...0, on: app.db).total() == 0)
+        }
+    }
+
     @Test func callsAreCountedOnTheDayTheyStartedAndTextsOnTheDayTheyWereStored() async throws {
         try await withApp { app in
             for (index, direction) in ["inbound", "outbound", nil].enumerated() {

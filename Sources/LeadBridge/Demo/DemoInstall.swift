@@ -108,11 +108,20 @@ public enum DemoInstall {
                 updated_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay))
                 WHERE id = \(bind: id) AND status = 'synced'
                 """).run()
+            // Its audit lines too, so the enquiry's timeline reads in order.
+            try await JobQueue.sql(app.db).raw("""
+                UPDATE integration_logs SET created_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay)),
+                updated_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay))
+                WHERE related_type = 'contact_submission' AND related_id = \(bind: id)
+                """).run()
         }
         for id in refused + stranded {
             let lead = byID.first { $0.0 == id }!.1
+            let tried = lead.createdAt.addingTimeInterval(lead.syncDelay)
+            try await JobQueue.sql(app.db).raw("UPDATE contact_submissions SET updated_at = \(bind: tried) WHERE id = \(bind: id)").run()
             try await JobQueue.sql(app.db).raw("""
-                UPDATE contact_submissions SET updated_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay)) WHERE id = \(bind: id)
+                UPDATE integration_logs SET created_at = \(bind: tried), updated_at = \(bind: tried)
+                WHERE related_type = 'contact_submission' AND related_id = \(bind: id)
                 """).run()
         }
 

@@ -27,6 +27,10 @@ struct CountByDay: AsyncMigration {
                 .field("change", .int64, .required)
                 .create()
             try await sql.raw("CREATE INDEX daily_count_changes_metric_day ON daily_count_changes (metric, day)").run()
+            // The charts' links to "synced within a minute / an hour / later": a range of this index.
+            let speed = EnquiryListRange.SyncSpeed.expression(postgres: postgres)
+            try await sql.raw(SQLQueryString(stringLiteral:
+                "CREATE INDEX contact_submissions_sync_speed_index ON contact_submissions ((\(speed)), created_at, id)")).run()
             if postgres {
                 try await sql.raw("LOCK TABLE contact_submissions, call_logs, sms_messages IN SHARE MODE").run()
                 for statement in Self.postgresTriggers { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
@@ -51,6 +55,7 @@ struct CountByDay: AsyncMigration {
                 for name in names { try await sql.raw(SQLQueryString(stringLiteral: "DROP TRIGGER IF EXISTS \(name)")).run() }
             }
         }
+        try await sql.raw("DROP INDEX IF EXISTS contact_submissions_sync_speed_index").run()
         try await database.schema("daily_count_changes").delete()
     }
 
@@ -69,7 +74,9 @@ struct CountByDay: AsyncMigration {
                WHEN \(row).synced_at - \(row).created_at <= 3600 THEN '/hour' ELSE '/later' END ELSE '' END
         """
     }
-    static func sqliteDay(_ column: String) -> String { "CAST(\(column) / 86400 AS INTEGER)" }
+    /// A row written by hand without the date counts on day 0 (1970-01-01): outside every chart,
+    /// and the same day whenever the row changes, so its +1 and -1 meet.
+    static func sqliteDay(_ column: String) -> String { "CAST(COALESCE(\(column), 0) / 86400 AS INTEGER)" }
 
     static var sqliteTriggers: [String] {
         let enquiry = { (row: String, change: Int) in
@@ -106,7 +113,7 @@ struct CountByDay: AsyncMigration {
                WHEN \(row).synced_at <= \(row).created_at + interval '1 hour' THEN '/hour' ELSE '/later' END ELSE '' END
         """
     }
-    static func postgresDay(_ column: String) -> String { "floor(extract(epoch FROM \(column)) / 86400)::int" }
+    static func postgresDay(_ column: String) -> String { "floor(extract(epoch FROM COALESCE(\(column), to_timestamp(0))) / 86400)::int" }
 
     static var postgresTriggers: [String] {
         func function(_ name: String, metric: String, day: (String) -> String, key: (String) -> String) -> String {

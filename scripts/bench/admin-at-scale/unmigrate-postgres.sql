@@ -8,6 +8,7 @@ DROP TRIGGER IF EXISTS call_logs_day_delete ON call_logs;
 DROP TRIGGER IF EXISTS sms_messages_day_insert ON sms_messages;
 DROP TRIGGER IF EXISTS sms_messages_day_delete ON sms_messages;
 DROP TABLE IF EXISTS daily_count_changes;
+DROP INDEX IF EXISTS contact_submissions_sync_speed_index;
 DROP FUNCTION IF EXISTS leadbridge_day_enquiry();
 DROP FUNCTION IF EXISTS leadbridge_day_call();
 DROP FUNCTION IF EXISTS leadbridge_day_text();

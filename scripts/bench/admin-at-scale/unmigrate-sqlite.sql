@@ -8,6 +8,7 @@ DROP TRIGGER IF EXISTS call_logs_day_delete;
 DROP TRIGGER IF EXISTS sms_messages_day_insert;
 DROP TRIGGER IF EXISTS sms_messages_day_delete;
 DROP TABLE IF EXISTS daily_count_changes;
+DROP INDEX IF EXISTS contact_submissions_sync_speed_index;
 DROP TRIGGER IF EXISTS contact_submissions_count_insert;
 DROP TRIGGER IF EXISTS contact_submissions_count_delete;
 DROP TRIGGER IF EXISTS contact_submissions_count_update;

@@ -66,12 +66,16 @@ struct EnquiriesController {
             (rows, total) = try await EnquirySearch.page(q, status: status, range: range, offset: offset, limit: Self.pageSize + 1, on: req.db)
         } else {
             var query = Enquiry.query(on: req.db)
-            if let status { query = query.filter(\.$status == status) }
+            // A sync speed implies `synced`, and its index leads with it: no second status condition.
+            if let status, range.synced == nil || status != .synced { query = query.filter(\.$status == status) }
             if let since = range.since { query = query.filter(\.$createdAt >= since) }
             if let until = range.until { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
             if let speed = range.synced {
-                query = query.filter(\.$status == .synced).filter(.custom(speed.condition(postgres: JobQueue.isPostgres(try JobQueue.sql(req.db)))))
+                query = query.filter(.custom(speed.condition(postgres: JobQueue.isPostgres(try JobQueue.sql(req.db)))))
             }
+            // Counted in the list's order: PostgreSQL then walks the index and stops at the cap;
+            // unordered, it chose a bitmap of every match first (72 ms for "synced within a minute").
+            query = query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
             if range.isEmpty {
                 // The counts are kept by the database (017_CountEnquiries).
                 let counts = try await EnquiryCounts.read(on: req.db)
@@ -82,8 +86,7 @@ struct EnquiriesController {
             // The page's ids first, then its rows: the ids come from the index alone, so a deep page
             // skips index entries rather than whole rows (page 20,000 of a million on PostgreSQL:
             // 108 ms reading rows, 36 ms reading ids).
-            let ids = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
-                .range(offset..<(offset + Self.pageSize + 1)).all(\._$id)
+            let ids = try await query.range(offset..<(offset + Self.pageSize + 1)).all(\._$id)
             rows = ids.isEmpty ? [] : try await Enquiry.query(on: req.db).filter(\._$id ~~ ids)
                 .sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
         }

@@ -17,14 +17,18 @@ struct EnquiryListRange: Sendable {
             }
         }
 
-        /// The condition on a synced enquiry's `synced_at - created_at`, as the 021 triggers bucket it.
-        func condition(postgres: Bool) -> SQLRaw {
+        /// A synced enquiry's speed ('minute', 'hour' or 'later'; NULL for any other status), as
+        /// the 021 triggers bucket it. `021_CountByDay` indexes this very expression, with
+        /// `created_at` and `id` after it, so a filtered list is a range of that index; a query
+        /// must use it unchanged for the database to see the index fits.
+        static func expression(postgres: Bool) -> String {
             let elapsed = postgres ? "EXTRACT(EPOCH FROM (synced_at - created_at))" : "(synced_at - created_at)"
-            switch self {
-            case .minute: return SQLRaw("\(elapsed) <= 60")
-            case .hour: return SQLRaw("\(elapsed) > 60 AND \(elapsed) <= 3600")
-            case .later: return SQLRaw("(synced_at IS NULL OR \(elapsed) > 3600)")
-            }
+            return "CASE WHEN status = 'synced' THEN CASE WHEN \(elapsed) <= 60 THEN 'minute' WHEN \(elapsed) <= 3600 THEN 'hour' ELSE 'later' END END"
+        }
+
+        /// The list's condition: the indexed expression equals this speed.
+        func condition(postgres: Bool) -> SQLRaw {
+            SQLRaw("(\(Self.expression(postgres: postgres))) = '\(rawValue)'")
         }
     }
 

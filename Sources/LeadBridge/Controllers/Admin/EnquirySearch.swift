@@ -45,10 +45,10 @@ enum EnquirySearch {
         let query: SQLQueryString
         // The list's other filters, on contact_submissions' own columns.
         var filters: [SQLQueryString] = []
-        if let status { filters.append("status = \(bind: status.rawValue)") }
+        if let status, range.synced == nil || status != .synced { filters.append("status = \(bind: status.rawValue)") }
         if let since = range.since { filters.append("created_at >= \(bind: since)") }
         if let until = range.until { filters.append("created_at < \(bind: until.addingTimeInterval(86_400))") }
-        if let speed = range.synced { filters.append("status = 'synced' AND \(unsafeRaw: speed.condition(postgres: postgres).sql)") }
+        if let speed = range.synced { filters.append("\(unsafeRaw: speed.condition(postgres: postgres).sql)") }
         if !postgres, !isShort(text) {
             let byStatus: SQLQueryString = filters.isEmpty ? "" : "JOIN contact_submissions c ON c.id = s.rowid AND \(filters.joined(separator: " AND "))"
             query = """

@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 
 /// How many rows a list holds, for its heading and pager. A filtered list is counted no further
 /// than `cap` rows, so a filter over a million rows reads at most that many index entries; past
@@ -13,8 +14,12 @@ struct ListTotal: Encodable, Sendable, Equatable {
     static func exact(_ count: Int) -> ListTotal { ListTotal(count: count, isExact: true) }
 
     static func counting<M: Model>(_ query: QueryBuilder<M>, cap: Int = ListTotal.cap) async throws -> ListTotal {
-        let seen = try await query.copy().limit(cap + 1).all(\._$id).count
-        return seen > cap ? ListTotal(count: cap, isExact: false) : .exact(seen)
+        // Rows are counted as they come, never decoded: `all(\.$id)` builds a whole model per row,
+        // which made a filtered list of a thousand rows or more cost 40 ms before its page was read.
+        let seen = NIOLockedValueBox(0)
+        try await query.copy().field(\._$id).limit(cap + 1).run { _ in seen.withLockedValue { $0 += 1 } }.get()
+        let count = seen.withLockedValue { $0 }
+        return count > cap ? ListTotal(count: cap, isExact: false) : .exact(count)
     }
 
     /// "1 enquiry", "12,345 enquiries", "More than 1,000 enquiries".

@@ -35,8 +35,10 @@ struct RingCentralActivityController {
         if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
         if let since = Self.day(filters.since) { query = query.filter(\.$startTime >= since) }
         if let until = Self.day(filters.until) { query = query.filter(\.$startTime < until.addingTimeInterval(86_400)) }
+        // Counted in the list's order, so the count walks the index and stops at the cap.
+        query = query.sort(\.$startTime, .descending).sort(\.$id, .descending)
         let total = try await ListTotal.counting(query)
-        let calls = try await query.sort(\.$startTime, .descending).sort(\.$id, .descending)
+        let calls = try await query
             .range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
         let rows = calls.prefix(Self.pageSize).map { call in
             CallRow(when: AdminDate.format(call.startTime), direction: call.direction ?? "", from: Self.party(call.fromData),
@@ -64,8 +66,9 @@ struct RingCentralActivityController {
         if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
         if let since = Self.day(filters.since) { query = query.filter(\.$createdAt >= since) }
         if let until = Self.day(filters.until) { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
+        query = query.sort(\.$id, .descending)
         let total = try await ListTotal.counting(query)
-        let messages = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let messages = try await query.range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
         let rows = messages.prefix(Self.pageSize).map {
             MessageRow(when: AdminDate.format($0.sentAt ?? $0.createdAt), direction: $0.direction.rawValue, from: $0.fromNumber,
                        to: $0.toNumber, status: $0.status, text: $0.text, error: $0.error ?? "", enquiryID: $0.$enquiry.id)
