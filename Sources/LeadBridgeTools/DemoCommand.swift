@@ -40,6 +40,7 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
             config.suiteDash.apiURLIsFixed = true
             config.ringCentral.serverURLIsFixed = true
             config.setupCodeRequired = false
+            config.isDemo = true
             app = try await Application.make(Environment(name: "development", arguments: ["leadbridge", "serve"]))
             app.logger.logLevel = .warning
             do {
@@ -54,11 +55,19 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
             throw error
         }
 
+        var failure: (any Error)?
         do {
             let admin = try await DemoInstall.admin(app)
+            let kept = try await DemoInstall.hasData(app)
+            if kept {
+                guard folder.isSeeded else {
+                    throw UserFacingDemoError("\(folder.path) holds a demo that stopped while making its data; start one in a new folder (or without --storage).")
+                }
+                try await DemoInstall.forgetEarlierSandboxes(app)
+            }
             try await app.startup()
             try await DemoInstall.connectRingCentral(app)
-            if try await !DemoInstall.hasData(app) {
+            if !kept {
                 let bar = console.progressBar(title: "Making a month of demo data")
                 bar.start()
                 // The refusals and the outage the story needs are logged as errors; they are not.
@@ -69,6 +78,7 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
                         bar.activity.currentProgress = share
                     }
                     bar.succeed()
+                    try folder.markSeeded()
                     console.print("\(summary.enquiries) enquiries (\(summary.synced) synced, \(summary.failed) failed, \(summary.exported) exported), \(summary.calls) calls, \(summary.texts) texts.")
                 } catch {
                     bar.fail()
@@ -80,13 +90,15 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
             let texts = Task { await Self.sendTexts(app, providers: SandboxDemoProviders(server: sandbox), every: signature.textEvery ?? 60) }
             try await app.running?.onStop.get()
             texts.cancel()
+            await texts.value
         } catch {
-            app.logger.critical("\(error)")
-            console.error("The demo stopped: \(error)")
+            failure = error
         }
         try? await app.asyncShutdown()
         await sandbox.stop()
         if folder.isThrowaway { folder.remove() }
+        // Said after the cleanup, and as a failure: a script that started the demo must see it.
+        if let failure { throw failure }
     }
 
     /// The demo's whole configuration: nothing is read from the environment or `.env`.

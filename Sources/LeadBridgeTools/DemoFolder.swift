@@ -8,7 +8,7 @@ struct DemoFolder {
     let path: String
     let isThrowaway: Bool
 
-    static let markerName = ".leadbridge-demo"
+    static let markerName = AppConfig.demoMarkerName
     static let keyName = "demo-app-key"
 
     struct Refusal: Error, CustomStringConvertible {
@@ -50,8 +50,19 @@ struct DemoFolder {
             return saved
         }
         let key = AppKey.generate().encoded
-        FileManager.default.createFile(atPath: file, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+        // Without the key saved, a kept folder's sealed secrets could not be opened next time.
+        guard FileManager.default.createFile(atPath: file, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw Refusal(description: "Could not write the demo's key to \(file); is the folder writable?")
+        }
         return key
+    }
+
+    /// Set once the month of data is complete, so a start after an interrupted one can tell.
+    var isSeeded: Bool { FileManager.default.fileExists(atPath: path + "/" + Self.seededName) }
+    static let seededName = ".leadbridge-demo-seeded"
+
+    func markSeeded() throws {
+        try Data().write(to: URL(fileURLWithPath: path + "/" + Self.seededName))
     }
 
     func remove() {

@@ -12,6 +12,9 @@ public struct SandboxSwitches: Sendable, Equatable, Codable {
     public var rateLimitRetryAfter: Int? = nil
     /// While set, every create and update is refused with 422 and this message.
     public var validationMessage: String? = nil
+    /// SuiteDash: while on, a contact without an email is refused whatever its role. Whether
+    /// SuiteDash takes a Lead without one is unconfirmed; this lets tests prove either answer is handled.
+    public var emailRequired = false
     /// While set, every API request is answered `307 Temporary Redirect` to this base URL plus
     /// the request's path: a hijacked or misconfigured server, for proving clients do not follow.
     public var redirectTo: String? = nil
@@ -26,5 +29,6 @@ public struct SandboxSwitches: Sendable, Equatable, Codable {
         rateLimitRetryAfter = try container.decodeIfPresent(Int.self, forKey: .rateLimitRetryAfter)
         validationMessage = try container.decodeIfPresent(String.self, forKey: .validationMessage)
         redirectTo = try container.decodeIfPresent(String.self, forKey: .redirectTo)
+        emailRequired = try container.decodeIfPresent(Bool.self, forKey: .emailRequired) ?? false
     }
 }

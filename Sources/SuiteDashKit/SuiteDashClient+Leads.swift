@@ -10,7 +10,8 @@ extension SuiteDashClient {
         /// refuse to send a contact without it), and a lead must never fail for lack of it. A
         /// contact still carrying the placeholder gets the real name once one arrives.
         public var lastNamePlaceholder: String
-        public var email: String
+        /// Nil for a phone-only lead: SuiteDash asks for an email unless the role is Lead.
+        public var email: String?
         public var phone: String?
         public var companyName: String?
         /// The guide's `notes`: SuiteDash's `background_info`.
@@ -24,7 +25,7 @@ extension SuiteDashClient {
 
         public static let defaultLastNamePlaceholder = "(not given)"
 
-        public init(firstName: String, lastName: String?, email: String, phone: String? = nil,
+        public init(firstName: String, lastName: String?, email: String?, phone: String? = nil,
                     companyName: String? = nil, notes: String? = nil, tags: [String] = [], circles: [String] = [],
                     customFields: [String: String] = [:], lastNamePlaceholder: String = Self.defaultLastNamePlaceholder) {
             self.firstName = firstName; self.lastName = lastName; self.email = email; self.phone = phone
@@ -47,12 +48,13 @@ extension SuiteDashClient {
     }
 
     /// The guide's `createOrUpdateContact`. Looks the contact up (by `knownUID` when LeadBridge
-    /// stored it, else by email); updates only what differs, keeping the tags it has (SuiteDash's
-    /// PUT replaces tags, so the union is sent), and sends nothing when nothing differs; creates
-    /// a contact with role Lead and no welcome email otherwise. Never relies on a create
-    /// failing for a duplicate: SuiteDash does not document one.
+    /// knows it, else by email; SuiteDash cannot be searched by phone, so a phone-only lead is
+    /// found only by the uid LeadBridge remembered); updates only what differs, keeping the tags
+    /// it has (SuiteDash's PUT replaces tags, so the union is sent), and sends nothing when
+    /// nothing differs; creates a contact with role Lead and no welcome email otherwise. Never
+    /// relies on a create failing for a duplicate: SuiteDash does not document one.
     public func createOrUpdateContact(_ details: ContactDetails, knownUID: String? = nil) async throws -> UpsertResult {
-        if let existing = try await contact(knownUID ?? details.email) {
+        if let id = knownUID ?? details.email, let existing = try await contact(id) {
             let draft = Self.changes(from: existing, to: details)
             guard draft != SuiteDashContactDraft() else {
                 return UpsertResult(uid: existing.uid, created: false, changed: false)
@@ -111,6 +113,8 @@ extension SuiteDashClient {
     static func changes(from existing: SuiteDashContact, to details: ContactDetails) -> SuiteDashContactDraft {
         var draft = SuiteDashContactDraft()
         if let phone = details.phone, phone != existing.phone { draft.phone = phone }
+        // A phone-only contact gains the email a later enquiry brings; an email it holds is never replaced.
+        if let email = details.email, (existing.email ?? "").isEmpty { draft.email = email }
         if let company = details.companyName?.trimmingCharacters(in: .whitespaces), !company.isEmpty,
            !existing.companyNames.contains(where: { $0.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(company) == .orderedSame }) {
             draft.company = .init(name: company)

@@ -192,3 +192,31 @@ def test_the_dashboard_says_when_the_spam_ceiling_holds_syncs_back(chromium, fol
     finally:
         context.close()
         stop(server.process)
+
+
+def test_a_phone_only_lead_reaches_suitedash_and_two_contacts_are_chosen_between(person, server, sandbox):
+    connect_suitedash(person, sandbox)
+
+    # A visitor who wants a call leaves only a phone: a Lead with that phone, no email.
+    send_enquiry(person, "Pat", phone="+1 415 555 0177")
+    wait_until(lambda: server.sql("SELECT status FROM contact_submissions WHERE first_name = 'Pat'")[0][0] == "synced",
+               what="the phone-only lead synced")
+    assert sandbox.control("/_sandbox/suitedash")["contacts"] == 1
+
+    # Someone else already in SuiteDash by email, then an enquiry with Pat's phone and that email.
+    send_enquiry(person, "Ada", email="ada@example.com")
+    wait_until(lambda: status_of(server, "ada@example.com")[0] == "synced", what="Ada synced")
+    send_enquiry(person, "Ada", email="ada@example.com", phone="+1 415 555 0177")
+    both = server.sql("SELECT id FROM contact_submissions WHERE email = 'ada@example.com' AND phone IS NOT NULL")[0][0]
+    wait_until(lambda: server.sql(f"SELECT sync_error FROM contact_submissions WHERE id = {both}")[0][0],
+               what="the enquiry held for a choice")
+    person.open(f"/admin/submissions/{both}")
+    person.see("Two SuiteDash contacts: which one is this person?")
+    person.screenshot("enquiry-two-contacts")
+    person.press("Add it to the email's contact")
+    person.see("Queued: the enquiry joins the contact that holds its email.")
+    wait_until(lambda: server.sql(f"SELECT status FROM contact_submissions WHERE id = {both}")[0][0] == "synced",
+               what="the chosen sync")
+    person.open(f"/admin/submissions/{both}")
+    assert "Two SuiteDash contacts" not in person.text()
+    assert sandbox.control("/_sandbox/suitedash")["contacts"] == 2, "nothing merged, nothing added"

@@ -1,5 +1,5 @@
 """Copies the screenshots the docs show from the browser suite's folder into docs/images,
-small: at most 1000 px wide and 1400 px tall (the top of a long page), in 128 colours.
+small: at most 1000 px wide and 1100 px tall (the top of a long page), in 256 colours.
 Usage: shrink.py FROM_FOLDER TO_FOLDER"""
 
 import sys
@@ -30,7 +30,8 @@ for name, out in CHOSEN.items():
         image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
     image = image.crop((0, 0, image.width, min(image.height, MAX_HEIGHT)))
     path = target / f"{out}.png"
-    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    # Octree keeps small areas of colour (a status's orange) that median cut merged into red.
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
     total += path.stat().st_size
     print(f"{path}  {image.width}x{image.height}  {path.stat().st_size // 1024} KB")
 print(f"{len(CHOSEN)} screenshots, {total // 1024} KB")

@@ -37,6 +37,12 @@ public struct AppConfig: Sendable {
     public var metricsRequireToken: Bool?
     public var suiteDash: SuiteDashEnvironment
     public var ringCentral: RingCentralEnvironment
+    /// Set by `leadbridge demo` alone: the one configuration allowed to open a demo's folder.
+    public var isDemo = false
+
+    /// The file `leadbridge demo` leaves in a folder it made. Anything else refuses such a
+    /// folder: its admin's password was printed in a terminal, and its data is made up.
+    public static let demoMarkerName = ".leadbridge-demo"
 
     /// Where a fresh clone is opened: `localhost`, the host RingCentral accepts in a plain-http redirect URI.
     public static let defaultAppURL = "http://localhost:8000"

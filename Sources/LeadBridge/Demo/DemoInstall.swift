@@ -41,6 +41,21 @@ public enum DemoInstall {
         try await ringCentral.subscriptions.create()
     }
 
+    /// A kept demo folder starts with new sandboxes (on new ports, knowing nothing): the old
+    /// RingCentral tokens and webhook subscription belong to a server that is gone, so they are
+    /// forgotten before any worker can try them, and `connectRingCentral` makes new ones.
+    public static func forgetEarlierSandboxes(_ app: Application) async throws {
+        let ringCentral = app.services.ringCentral
+        try await app.db.transaction { tx in
+            try await RingCentralTokenRecord.query(on: tx).delete()
+            try await RingCentralAccountRecord.query(on: tx).delete()
+            let settings = ringCentral.settings(on: tx)
+            try await settings.setConnected(false, at: app.services.clock.now())
+            try await settings.setValues(["subscription_id": nil, "subscription_status": nil, "subscription_expires_at": nil])
+        }
+        await ringCentral.forgetCachedTokens()
+    }
+
     /// Whether this database holds enquiries already (a demo folder kept with `--storage`).
     public static func hasData(_ app: Application) async throws -> Bool {
         try await Enquiry.query(on: app.db).count() > 0

@@ -66,14 +66,15 @@ struct DemoMonth {
     ]
     static let areaCodes = ["415", "212", "312", "617", "206", "303", "512", "404"]
 
-    /// `count` leads over the 30 days before `now`, oldest first: more on weekdays, office hours.
+    /// `count` leads over the 29 days before `now`, oldest first.
     mutating func leads(count: Int) -> [Lead] {
         var leads: [Lead] = []
         var used = Set<String>()
         for index in 0..<count {
-            // Spread evenly over 30 days, each nudged within its slot; newest about an hour ago.
-            let slot = 30 * 86400 / Double(count)
-            var created = now.addingTimeInterval(-30 * 86400 + slot * Double(index) + random.next(in: 0..<slot))
+            // Spread evenly over 29 days (inside the dashboard's 30), each nudged within its slot;
+            // the newest about an hour ago.
+            let slot = 29 * 86400 / Double(count)
+            var created = now.addingTimeInterval(-29 * 86400 + slot * Double(index) + random.next(in: 0..<slot))
             created = min(created, now.addingTimeInterval(-3600 - Double(count - index) * 60))
             let first = Self.firstNames[random.index(Self.firstNames.count)]
             let last = Self.lastNames[random.index(Self.lastNames.count)]

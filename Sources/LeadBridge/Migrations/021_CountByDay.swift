@@ -2,7 +2,8 @@ import Fluent
 import SQLKit
 
 /// Counts per day for the dashboard's charts (enquiries by status and sync speed, calls and
-/// texts by direction), without scanning a million rows on each view. As in
+/// texts by direction) and for SuiteDash's monthly budget (calls SuiteDash answered, read
+/// before every sync), without scanning a million rows each time. As in
 /// `017_CountEnquiries`, triggers append `+1`/`-1` rows to `daily_count_changes` and reads sum
 /// them; `DailyCounts.fold` sums old rows now and then.
 ///
@@ -32,7 +33,7 @@ struct CountByDay: AsyncMigration {
             try await sql.raw(SQLQueryString(stringLiteral:
                 "CREATE INDEX contact_submissions_sync_speed_index ON contact_submissions ((\(speed)), created_at, id)")).run()
             if postgres {
-                try await sql.raw("LOCK TABLE contact_submissions, call_logs, sms_messages IN SHARE MODE").run()
+                try await sql.raw("LOCK TABLE contact_submissions, call_logs, sms_messages, integration_logs IN SHARE MODE").run()
                 for statement in Self.postgresTriggers { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
             } else {
                 for statement in Self.sqliteTriggers { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
@@ -47,7 +48,7 @@ struct CountByDay: AsyncMigration {
             for (table, names) in Self.triggerNames {
                 for name in names { try await sql.raw(SQLQueryString(stringLiteral: "DROP TRIGGER IF EXISTS \(name) ON \(table)")).run() }
             }
-            for function in ["leadbridge_day_enquiry", "leadbridge_day_call", "leadbridge_day_text"] {
+            for function in ["leadbridge_day_enquiry", "leadbridge_day_call", "leadbridge_day_text", "leadbridge_day_suitedash_call"] {
                 try await sql.raw(SQLQueryString(stringLiteral: "DROP FUNCTION IF EXISTS \(function)()")).run()
             }
         } else {
@@ -63,6 +64,8 @@ struct CountByDay: AsyncMigration {
         ("contact_submissions", ["contact_submissions_day_insert", "contact_submissions_day_delete", "contact_submissions_day_update"]),
         ("call_logs", ["call_logs_day_insert", "call_logs_day_delete"]),
         ("sms_messages", ["sms_messages_day_insert", "sms_messages_day_delete"]),
+        ("call_logs", ["call_logs_day_update"]),
+        ("integration_logs", ["integration_logs_day_insert", "integration_logs_day_delete", "integration_logs_day_update"]),
     ]
 
     // MARK: SQLite (dates are seconds since 1970, as REAL)
@@ -101,7 +104,31 @@ struct CountByDay: AsyncMigration {
             "CREATE TRIGGER call_logs_day_delete AFTER DELETE ON call_logs BEGIN \(call("OLD", -1)) END",
             "CREATE TRIGGER sms_messages_day_insert AFTER INSERT ON sms_messages BEGIN \(text("NEW", 1)) END",
             "CREATE TRIGGER sms_messages_day_delete AFTER DELETE ON sms_messages BEGIN \(text("OLD", -1)) END",
+            // The call-log sync rewrites a call it fetched again: its day or direction may move.
+            """
+            CREATE TRIGGER call_logs_day_update AFTER UPDATE OF direction, start_time, created_at ON call_logs
+            WHEN OLD.direction IS NOT NEW.direction OR OLD.start_time IS NOT NEW.start_time OR OLD.created_at IS NOT NEW.created_at BEGIN
+              \(call("OLD", -1)) \(call("NEW", 1))
+            END
+            """,
+            "CREATE TRIGGER integration_logs_day_insert AFTER INSERT ON integration_logs WHEN \(suiteDashCall("NEW")) BEGIN \(apiCall("NEW", 1)) END",
+            "CREATE TRIGGER integration_logs_day_delete AFTER DELETE ON integration_logs WHEN \(suiteDashCall("OLD")) BEGIN \(apiCall("OLD", -1)) END",
+            """
+            CREATE TRIGGER integration_logs_day_update AFTER UPDATE OF provider, http_status, created_at ON integration_logs BEGIN
+              INSERT INTO daily_count_changes (metric, day, key, change)
+              SELECT 'suitedash_calls', \(sqliteDay("OLD.created_at")), 'calls', -1 WHERE \(suiteDashCall("OLD"));
+              INSERT INTO daily_count_changes (metric, day, key, change)
+              SELECT 'suitedash_calls', \(sqliteDay("NEW.created_at")), 'calls', 1 WHERE \(suiteDashCall("NEW"));
+            END
+            """,
         ]
+    }
+
+    /// A row of `integration_logs` that is a call SuiteDash answered: what its monthly budget counts.
+    static func suiteDashCall(_ row: String) -> String { "\(row).provider = 'suitedash' AND \(row).http_status IS NOT NULL" }
+
+    static func apiCall(_ row: String, _ change: Int) -> String {
+        "INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('suitedash_calls', \(sqliteDay(row + ".created_at")), 'calls', \(change));"
     }
 
     // MARK: PostgreSQL (timestamptz)
@@ -136,6 +163,18 @@ struct CountByDay: AsyncMigration {
                      key: { "COALESCE(\($0).direction, 'unknown')" }),
             function("leadbridge_day_text", metric: "texts", day: { postgresDay($0 + ".created_at") }, key: { "\($0).direction" }),
             """
+            CREATE OR REPLACE FUNCTION leadbridge_day_suitedash_call() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP IN ('UPDATE', 'DELETE') AND \(suiteDashCall("OLD")) THEN
+                INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('suitedash_calls', \(postgresDay("OLD.created_at")), 'calls', -1);
+              END IF;
+              IF TG_OP IN ('UPDATE', 'INSERT') AND \(suiteDashCall("NEW")) THEN
+                INSERT INTO daily_count_changes (metric, day, key, change) VALUES ('suitedash_calls', \(postgresDay("NEW.created_at")), 'calls', 1);
+              END IF;
+              RETURN NULL;
+            END $$
+            """,
+            """
             CREATE TRIGGER contact_submissions_day_insert AFTER INSERT ON contact_submissions
             FOR EACH ROW EXECUTE FUNCTION leadbridge_day_enquiry()
             """,
@@ -153,6 +192,24 @@ struct CountByDay: AsyncMigration {
             "CREATE TRIGGER call_logs_day_delete AFTER DELETE ON call_logs FOR EACH ROW EXECUTE FUNCTION leadbridge_day_call()",
             "CREATE TRIGGER sms_messages_day_insert AFTER INSERT ON sms_messages FOR EACH ROW EXECUTE FUNCTION leadbridge_day_text()",
             "CREATE TRIGGER sms_messages_day_delete AFTER DELETE ON sms_messages FOR EACH ROW EXECUTE FUNCTION leadbridge_day_text()",
+            """
+            CREATE TRIGGER call_logs_day_update AFTER UPDATE OF direction, start_time, created_at ON call_logs
+            FOR EACH ROW WHEN (OLD.direction IS DISTINCT FROM NEW.direction OR OLD.start_time IS DISTINCT FROM NEW.start_time
+                               OR OLD.created_at IS DISTINCT FROM NEW.created_at)
+            EXECUTE FUNCTION leadbridge_day_call()
+            """,
+            """
+            CREATE TRIGGER integration_logs_day_insert AFTER INSERT ON integration_logs
+            FOR EACH ROW WHEN (\(suiteDashCall("NEW"))) EXECUTE FUNCTION leadbridge_day_suitedash_call()
+            """,
+            """
+            CREATE TRIGGER integration_logs_day_delete AFTER DELETE ON integration_logs
+            FOR EACH ROW WHEN (\(suiteDashCall("OLD"))) EXECUTE FUNCTION leadbridge_day_suitedash_call()
+            """,
+            """
+            CREATE TRIGGER integration_logs_day_update AFTER UPDATE OF provider, http_status, created_at ON integration_logs
+            FOR EACH ROW EXECUTE FUNCTION leadbridge_day_suitedash_call()
+            """,
         ]
     }
 
@@ -163,6 +220,7 @@ struct CountByDay: AsyncMigration {
             "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'enquiries', \(day("created_at")), \(key), count(*) FROM contact_submissions GROUP BY 2, 3",
             "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'calls', \(day("COALESCE(start_time, created_at)")), COALESCE(direction, 'unknown'), count(*) FROM call_logs GROUP BY 2, 3",
             "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'texts', \(day("created_at")), direction, count(*) FROM sms_messages GROUP BY 2, 3",
+            "INSERT INTO daily_count_changes (metric, day, key, change) SELECT 'suitedash_calls', \(day("created_at")), 'calls', count(*) FROM integration_logs WHERE \(suiteDashCall("integration_logs")) GROUP BY 2, 3",
         ]
     }
 }

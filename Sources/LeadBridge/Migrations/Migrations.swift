@@ -24,5 +24,6 @@ enum AppMigrations {
         IndexAdminLists(),
         ShareRingCentralBudget(),
         CountByDay(),
+        RememberSuiteDashContacts(),
     ]
 }

@@ -33,7 +33,9 @@ extension SuiteDashSandbox {
             errors[key] = ["The \(label) field is required."]
         }
         let email = body["email"] as? String
-        if role != "Lead", email?.isEmpty ?? true { errors["email"] = ["The email field is required unless role is Lead."] }
+        if role != "Lead" || switches.emailRequired, email?.isEmpty ?? true {
+            errors["email"] = [switches.emailRequired ? "The email field is required." : "The email field is required unless role is Lead."]
+        }
         if let email, !email.isEmpty, !email.contains("@") { errors["email"] = ["The email must be a valid email address."] }
         if !errors.isEmpty { return Self.failure(.unprocessableEntity, Self.invalidData, errors: errors) }
 

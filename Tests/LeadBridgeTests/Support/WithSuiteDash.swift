@@ -33,9 +33,11 @@ extension Application {
     /// Sends an enquiry through the JSON endpoint; returns its id.
     @discardableResult
     func submitEnquiry(firstName: String = "Ada", lastName: String? = "Lovelace", email: String? = "ada@example.com",
+                       phone: String? = "+14155550100",
                        interest: String = "Business Strategy", company: String? = nil, message: String = "We need a plan.") async throws -> Int {
-        var fields: [String: Any] = ["first_name": firstName, "phone": "+14155550100",
+        var fields: [String: Any] = ["first_name": firstName,
                                      "service_interest": interest, "message": message, "consent": true]
+        fields["phone"] = phone
         fields["email"] = email
         fields["last_name"] = lastName
         fields["company"] = company

@@ -4,11 +4,10 @@ import Vapor
 /// `/admin`: how many enquiries are in each state, the last 30 days in charts, and the newest enquiries.
 enum DashboardController {
     struct StatusCount: Encodable { let status: String; let count: Int }
-    struct JobCounts: Encodable { let waiting: Int; let retrying: Int; let failed: Int }
     struct Budget: Encodable {
         let used: String
         let limit: String?
-        let bar: ShareBar?
+        let bar: [ShareBar]
     }
     struct Context: Encodable {
         let title: String
@@ -24,11 +23,15 @@ enum DashboardController {
         /// Stored secrets still sealed under a key from APP_PREVIOUS_KEYS.
         let secretsUnderOldKeys: Int
         let rangeText: String
-        let enquiriesChart: BarChart
-        let syncHealth: ShareBar
-        let activityChart: BarChart
+        // Each a list of one, for the view's `#for(chart in …)` around a shared chart template:
+        // Leaf's `#with`, the tool for this, prints its parameters to stdout on every parse.
+        let enquiriesChart: [BarChart]
+        let syncHealth: [ShareBar]
+        let activityChart: [BarChart]
         let budget: Budget?
-        let jobs: JobCounts
+        /// The queue by the Jobs page's states.
+        let jobs: QueueStats
+        let days: Int
     }
 
     /// The charts cover this many days, today (UTC) included.
@@ -51,9 +54,7 @@ enum DashboardController {
         let enquiries = try await DailyCounts.read("enquiries", days: range, on: req.db)
         let calls = try await DailyCounts.read("calls", days: range, on: req.db)
         let texts = try await DailyCounts.read("texts", days: range, on: req.db)
-        let jobs = JobCounts(waiting: try await QueuedJob.query(on: req.db).count(),
-                             retrying: try await QueuedJob.query(on: req.db).filter(\.$attempts > 0).count(),
-                             failed: try await FailedJob.query(on: req.db).count())
+        let jobs = try await QueueStats.read(on: req.db, now: req.services.jobQueue.now())
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             total: stored.total, counts: counts, rows: latest.map(EnquiryRow.init),
@@ -63,10 +64,10 @@ enum DashboardController {
             secretsUnderOldKeys: req.services.config.previousAppKeys.isEmpty
                 ? 0 : try await SecretResealer(database: req.db, secrets: req.services.secrets).census().underOldKeys,
             rangeText: "\(BarChart.shortDay(range.lowerBound)) to \(BarChart.shortDay(range.upperBound)), days in UTC",
-            enquiriesChart: enquiriesChart(enquiries, days: Array(range)),
-            syncHealth: syncHealth(enquiries, days: range),
-            activityChart: activityChart(calls: calls, texts: texts, days: Array(range)),
-            budget: budget, jobs: jobs))
+            enquiriesChart: [enquiriesChart(enquiries, days: Array(range))],
+            syncHealth: [syncHealth(enquiries, days: range)],
+            activityChart: [activityChart(calls: calls, texts: texts, days: Array(range))],
+            budget: budget, jobs: jobs, days: days))
     }
 
     static let statusSeries: [(key: String, label: String)] = [
@@ -136,12 +137,12 @@ enum DashboardController {
     }
 
     static func budget(calls: Int, limit: Int?) -> Budget {
-        guard let limit else { return Budget(used: ListTotal.grouped(calls), limit: nil, bar: nil) }
+        guard let limit else { return Budget(used: ListTotal.grouped(calls), limit: nil, bar: []) }
         let path = AdminPath.suiteDash.path
         return Budget(used: ListTotal.grouped(calls), limit: ListTotal.grouped(limit),
-                      bar: ShareBar.make(id: "suitedash-budget", parts: [
+                      bar: [ShareBar.make(id: "suitedash-budget", parts: [
                           ("used", "Calls made this month", calls, path),
                           ("left", "Calls left", max(limit - calls, 0), path),
-                      ], whole: max(limit, calls)))
+                      ], whole: max(limit, calls))])
     }
 }

@@ -7,6 +7,7 @@ struct EnquiriesController {
     static let pageSize = 25
 
     struct Option: Encodable { let value: String; let label: String }
+    struct Conflict: Encodable { let phoneContact: String; let emailContact: String; let email: String; let phone: String; let decided: Bool }
 
     struct ListContext: Encodable {
         let title: String
@@ -50,6 +51,8 @@ struct EnquiriesController {
         let notice: String?
         let phone: RingCentralPanel
         let timeline: [EnquiryTimeline.Item]
+        /// Set when the phone's SuiteDash contact and the email's are two: the admin chooses.
+        let conflict: Conflict?
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -130,7 +133,40 @@ struct EnquiriesController {
             notice: req.notice,
             phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).flatMap { RingOutID.isValid($0) ? $0 : nil },
                                                    enquiryID: id),
-            timeline: try await EnquiryTimeline.items(for: enquiry, on: req.db)))
+            timeline: try await EnquiryTimeline.items(for: enquiry, on: req.db),
+            conflict: try await SuiteDashContactConflict.find(enquiryID: id, on: req.db).map {
+                Conflict(phoneContact: $0.phoneContactUID, emailContact: $0.emailContactUID, email: enquiry.email ?? "",
+                         phone: enquiry.phone ?? "", decided: $0.decision != nil)
+            }))
+    }
+
+    /// The admin's choice for an enquiry whose phone and email belong to two SuiteDash contacts:
+    /// join the email's contact (`email`), or the phone's without the email (`phone`). Then it is synced.
+    @Sendable func chooseContact(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: Int.self), try await Enquiry.find(id, on: req.db) != nil else {
+            throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
+        }
+        struct Form: Decodable { let contact: String }
+        guard let choice = (try? req.content.decode(Form.self)).flatMap({ SuiteDashContactConflict.Decision(rawValue: $0.contact) }) else {
+            throw Abort(.badRequest, reason: "Choose the email's contact or the phone's contact.")
+        }
+        guard var conflict = try await SuiteDashContactConflict.find(enquiryID: id, on: req.db) else {
+            throw Abort(.conflict, reason: "This enquiry has no choice of contact waiting; it may have been synced already.")
+        }
+        guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
+            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
+        }
+        conflict.decision = choice
+        let decided = conflict
+        let suiteDash = req.services.suiteDash
+        let now = req.services.clock.now()
+        try await req.db.transaction { tx in
+            try await decided.save(on: tx, now: now)
+            try await suiteDash.queueManualSync(id, on: tx)
+        }
+        return req.redirect(to: AdminPath.enquiry(id).path, notice: choice == .email
+            ? "Queued: the enquiry joins the contact that holds its email."
+            : "Queued: the enquiry joins the phone's contact, without the email.")
     }
 
     /// "Sync now": queue this enquiry for SuiteDash (again), e.g. after a failure was fixed.

@@ -15,7 +15,10 @@ struct RingCentralAdminController {
         let title: String, csrf: String, admin: String
         let configured: Bool, credentialsFromAdmin: Bool, maskedClientID: String, hasClientSecret: Bool
         let hasJWT: Bool, jwtFromAdmin: Bool
-        let serverURL: String, redirectURI: String, webhookSecretSet: Bool
+        let serverURL: String, redirectURI: String
+        /// `leadbridge demo`: the server is the demo's own stand-in and cannot be changed.
+        let serverURLIsFixed: Bool
+        let webhookSecretSet: Bool
         let defaultFromNumber: String, callLogSyncMinutes: Int
         let connected: Bool, reauthorizationReason: String?
         let accountID: String, accountName: String, mainNumber: String, accountStatus: String
@@ -52,7 +55,9 @@ struct RingCentralAdminController {
     @Sendable func save(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         var errors = FieldErrors()
-        let serverURL = TextSanitizer.singleLine(form.server_url ?? "")
+        // `leadbridge demo` fixes the address: what the form says is not used, so it changes nothing.
+        let environment = req.services.config.ringCentral
+        let serverURL = environment.serverURLIsFixed ? environment.serverURL : TextSanitizer.singleLine(form.server_url ?? "")
         if !FormText.isProviderAddress(serverURL) {
             errors["server_url"] = "Enter RingCentral's server address over https, like https://platform.ringcentral.com."
         }
@@ -203,6 +208,7 @@ struct RingCentralAdminController {
             maskedClientID: SuiteDashAdminController.mask(configuration.clientID), hasClientSecret: configuration.clientSecret != nil,
             hasJWT: configuration.jwt != nil, jwtFromAdmin: configuration.jwtFromAdmin,
             serverURL: configuration.serverURL, redirectURI: configuration.redirectURI,
+            serverURLIsFixed: req.services.config.ringCentral.serverURLIsFixed,
             webhookSecretSet: configuration.webhookSecret != nil,
             defaultFromNumber: configuration.defaultFromNumber ?? "", callLogSyncMinutes: configuration.callLogSyncMinutes,
             connected: token != nil, reauthorizationReason: configuration.reauthorizationReason,

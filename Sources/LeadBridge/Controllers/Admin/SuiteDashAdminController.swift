@@ -14,6 +14,8 @@ struct SuiteDashAdminController {
     struct Context: Encodable {
         let title: String, csrf: String, admin: String
         let apiMode: Bool, isEnabled: Bool, apiURL: String
+        /// `leadbridge demo`: the API is the demo's own stand-in and cannot be changed.
+        let apiURLIsFixed: Bool
         let maskedPublicID: String, hasSecretKey: Bool
         let tags: String, monthlyCallLimit: String
         let circles: String, lastNamePlaceholder: String, mappings: [Mapping], hasCustomFields: Bool
@@ -65,7 +67,9 @@ struct SuiteDashAdminController {
         guard let mode = SuiteDashEnvironment.Mode(rawValue: form.mode ?? "") else {
             throw Abort(.badRequest, reason: "Choose API mode or import mode.")
         }
-        let apiURL = TextSanitizer.singleLine(form.api_url ?? "")
+        // `leadbridge demo` fixes the address: what the form says is not used, so it changes nothing.
+        let environment = req.services.config.suiteDash
+        let apiURL = environment.apiURLIsFixed ? environment.apiURL : TextSanitizer.singleLine(form.api_url ?? "")
         if !FormText.isProviderAddress(apiURL) {
             errors["api_url"] = "Enter the API address over https, like https://app.suitedash.com/secure-api."
         }
@@ -165,6 +169,7 @@ struct SuiteDashAdminController {
         return try await req.view.render("admin/integrations/suitedash", Context(
             title: "SuiteDash", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             apiMode: configuration.mode == .api, isEnabled: configuration.isEnabled, apiURL: configuration.apiURL,
+            apiURLIsFixed: req.services.config.suiteDash.apiURLIsFixed,
             maskedPublicID: Self.mask(configuration.credentials?.publicID), hasSecretKey: configuration.credentials != nil,
             tags: configuration.tags.joined(separator: ", "), monthlyCallLimit: limit.map(String.init) ?? "",
             circles: configuration.circles.joined(separator: ", "), lastNamePlaceholder: configuration.lastNamePlaceholder,

@@ -5,9 +5,10 @@ import SuiteDashKit
 /// Puts one enquiry into SuiteDash as a tagged contact with role Lead (the guide's API mode),
 /// stores SuiteDash's uid as the enquiry's external id and marks it `synced`.
 ///
-/// Idempotent: the contact is looked up first (by the stored uid, else by email), so a
-/// second run, even after a crash between SuiteDash's answer and our update, creates no
-/// second contact and sends nothing that changes nothing.
+/// Idempotent: the contact is looked up first (by the stored uid, else by the uid LeadBridge
+/// remembered for the email or the phone, else by email at SuiteDash), so a second run, even
+/// after a crash between SuiteDash's answer and our update, creates no second contact and
+/// sends nothing that changes nothing. A phone-only enquiry becomes a Lead without an email.
 struct SyncEnquiryToSuiteDash: JobKind {
     struct Payload: Codable, Sendable {
         let enquiryID: Int
@@ -20,6 +21,10 @@ struct SyncEnquiryToSuiteDash: JobKind {
     static let maxAttempts = 10
     /// Jobs held back because SuiteDash cannot be used resume under this name.
     static let waitKey = "suitedash"
+    /// Held for an admin's choice between two contacts; only Sync now (after the choice) moves it on.
+    static let conflictWaitKey = "suitedash-conflict"
+    /// A phone-only lead SuiteDash refused; only Sync now moves it on.
+    static let phoneOnlyWaitKey = "suitedash-phone-only"
 
     static func uniqueKey(_ enquiryID: Int) -> String { "suitedash-sync:\(enquiryID)" }
 
@@ -55,45 +60,99 @@ struct SyncEnquiryToSuiteDash: JobKind {
         if !manual, let wait = try await SuiteDashBudget.waitForCeiling(context.application.services, on: context.db) {
             throw JobFailure.deferred(wait, "Held to \(context.application.services.config.suiteDash.syncsPerMinute) SuiteDash syncs a minute (SUITEDASH_SYNCS_PER_MINUTE).")
         }
-        guard let email = enquiry.email else {
-            try await markFailed(enquiry, "There is no email address: SuiteDash needs one to find this person again without creating duplicates.", on: context.db)
-            throw JobFailure.permanent("Enquiry \(payload.enquiryID) has no email address to match in SuiteDash.")
+        guard enquiry.email != nil || enquiry.phone != nil else {
+            try await markFailed(enquiry, "There is no email address or phone number: SuiteDash could not find this person again.", on: context.db)
+            throw JobFailure.permanent("Enquiry \(payload.enquiryID) has neither an email nor a phone to match in SuiteDash.")
         }
 
         // Two enquiries from one person must not both find "no contact" and both create one:
-        // one sync per email at a time, across every worker and machine.
-        let lock = AdvisoryLock(name: "suitedash-contact:" + email.lowercased(), holder: "job-\(context.jobID)", ttl: 120)
-        guard try await lock.acquire(on: context.db, now: context.application.services.clock.now()) else {
-            throw JobFailure.deferred(2, "Another sync for \(email) is under way; trying again shortly.")
+        // one sync per email and per phone at a time, across every worker and machine. The
+        // locks are taken in one order, so two syncs never each hold one and wait for the other.
+        let names = [enquiry.email.map { "suitedash-contact:" + $0.lowercased() }, enquiry.phone.map { "suitedash-phone:" + $0 }]
+            .compactMap { $0 }.sorted()
+        var held: [AdvisoryLock] = []
+        for name in names {
+            let lock = AdvisoryLock(name: name, holder: "job-\(context.jobID)", ttl: 120)
+            guard try await lock.acquire(on: context.db, now: context.application.services.clock.now()) else {
+                for taken in held { try? await taken.release(on: context.db) }
+                throw JobFailure.deferred(2, "Another sync for \(enquiry.email ?? enquiry.phone ?? "this person") is under way; trying again shortly.")
+            }
+            held.append(lock)
         }
         do {
-            try await upsert(enquiry, email: email, configuration: configuration, credentials: credentials,
-                             suiteDash: suiteDash, context: context)
+            try await upsert(enquiry, configuration: configuration, credentials: credentials, suiteDash: suiteDash, context: context)
         } catch {
-            try? await lock.release(on: context.db)
+            for lock in held { try? await lock.release(on: context.db) }
             throw error
         }
-        try? await lock.release(on: context.db)
+        for lock in held { try? await lock.release(on: context.db) }
     }
 
-    private func upsert(_ enquiry: Enquiry, email: String, configuration: SuiteDashSettings,
+    private func upsert(_ enquiry: Enquiry, configuration: SuiteDashSettings,
                         credentials: SuiteDashClient.Credentials, suiteDash: SuiteDashService, context: JobContext) async throws {
-        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: enquiry.id)
-        let details = SuiteDashClient.ContactDetails(
-            firstName: enquiry.firstName, lastName: enquiry.lastName, email: email, phone: enquiry.phone,
-            companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest),
-            circles: configuration.circles,
-            customFields: configuration.customFields(for: enquiry, appURL: context.application.services.config.appURL),
-            lastNamePlaceholder: configuration.lastNamePlaceholder)
+        let id = try enquiry.requireID()
+        let now = context.application.services.clock.now()
+        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: id)
+        let map = SuiteDashContactMap(database: context.db)
+        var email = enquiry.email
+        var knownUID = enquiry.externalID
         do {
+            if knownUID == nil {
+                let conflict = try await SuiteDashContactConflict.find(enquiryID: id, on: context.db)
+                switch conflict?.decision {
+                case .email?: knownUID = conflict?.emailContactUID
+                case .phone?:
+                    // Kept apart, as the admin chose: the phone's contact, and not the email another contact holds.
+                    knownUID = conflict?.phoneContactUID
+                    email = nil
+                case nil:
+                    var byEmail: String?, byPhone: String?
+                    if let address = enquiry.email { byEmail = try await map.uid(email: address) }
+                    if let number = enquiry.phone { byPhone = try await map.uid(phone: number) }
+                    // A phone whose contact goes by another email is not this person's alone (an
+                    // office's main line, say): the email decides, and the phone merges nobody.
+                    if byEmail == nil, let phoneUID = byPhone, let address = enquiry.email,
+                       let known = try await map.email(of: phoneUID), known != address.lowercased() {
+                        byPhone = nil
+                    }
+                    // An email SuiteDash already holds for a contact other than the phone's: two people,
+                    // or one person twice. LeadBridge merges nothing: the admin chooses.
+                    var emailContact = byEmail
+                    if emailContact == nil, byPhone != nil, let address = enquiry.email {
+                        emailContact = try await client.contact(address)?.uid
+                    }
+                    // A phone's contact deleted in SuiteDash (merged into the email's, say) is no conflict.
+                    if let phoneUID = byPhone, let emailUID = emailContact, phoneUID != emailUID,
+                       try await client.contact(phoneUID) == nil {
+                        byPhone = nil
+                    }
+                    if let phoneUID = byPhone, let emailUID = emailContact, phoneUID != emailUID {
+                        try await SuiteDashContactConflict(enquiryID: id, phoneContactUID: phoneUID, emailContactUID: emailUID)
+                            .save(on: context.db, now: now)
+                        let reason = "The phone number belongs to SuiteDash contact \(phoneUID) and the email to contact \(emailUID). LeadBridge merges no contacts by itself: choose on this page which one the enquiry joins."
+                        enquiry.syncError = reason
+                        try await enquiry.save(on: context.db)
+                        throw JobFailure.waitFor(Self.conflictWaitKey, reason)
+                    }
+                    knownUID = emailContact ?? byPhone
+                }
+            }
+            let details = SuiteDashClient.ContactDetails(
+                firstName: enquiry.firstName, lastName: enquiry.lastName, email: email, phone: enquiry.phone,
+                companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest),
+                circles: configuration.circles,
+                customFields: configuration.customFields(for: enquiry, appURL: context.application.services.config.appURL),
+                lastNamePlaceholder: configuration.lastNamePlaceholder)
             let result = try await client.upsertLead(
                 details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
-                message: enquiry.message, knownUID: enquiry.externalID)
+                message: enquiry.message, knownUID: knownUID)
+            try await map.remember(uid: result.uid, email: email, phone: enquiry.phone, now: now)
             enquiry.externalID = result.uid
             enquiry.status = .synced
             enquiry.syncedAt = context.application.services.clock.now()
             enquiry.syncError = nil
             try await enquiry.save(on: context.db)
+            try await SuiteDashContactConflict.delete(enquiryID: id, on: context.db)
         } catch let error as SuiteDashError {
             throw try await advise(error, enquiry: enquiry, context: context, store: suiteDash.settings)
         }
@@ -106,6 +165,13 @@ struct SyncEnquiryToSuiteDash: JobKind {
         case .unauthorized:
             try await store.markFailing("SuiteDash refused the API keys (401). Check the Public ID and Secret Key, then run Test Connection.")
             return .waitFor(Self.waitKey, error.description)
+        case .validation(let message) where enquiry.email == nil:
+            // That a Lead needs no email is our reading of SuiteDash, not confirmed by any public
+            // client: if SuiteDash wants one after all, the lead waits, visibly, for Sync now.
+            let reason = "SuiteDash refused a contact without an email: \(message) The enquiry is kept and waits: add an email (Edit) or press Sync now to try again."
+            enquiry.syncError = reason
+            try await enquiry.save(on: context.db)
+            return .waitFor(Self.phoneOnlyWaitKey, reason)
         case .validation(let message):
             try await markFailed(enquiry, "SuiteDash refused this contact: \(message)", on: context.db)
             return .permanent(error.description)

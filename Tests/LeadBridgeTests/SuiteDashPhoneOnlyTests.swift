@@ -1,0 +1,192 @@
+import Fluent
+import Foundation
+import ProviderSandbox
+import SuiteDashKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import LeadBridge
+
+/// Leads who left only a phone number reach SuiteDash too, and nobody becomes two contacts
+/// (issue #19). SuiteDash cannot be searched by phone, so LeadBridge remembers which contact
+/// each phone and each email belongs to.
+@Suite("SuiteDash: phone-only leads")
+struct SuiteDashPhoneOnlyTests {
+    static let phone = "+14155550177"
+
+    private func contact(_ sandbox: SandboxServer, uid: String?) -> SuiteDashSandbox.Contact? {
+        sandbox.suiteDash.contacts.first { $0.uid == uid }
+    }
+
+    @Test func aPhoneOnlyEnquiryBecomesALeadWithItsPhoneAndItsUidIsKept() async throws {
+        try await withSuiteDash { app, sandbox in
+            let id = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            let enquiry = try #require(try await Enquiry.find(id, on: app.db))
+            #expect(enquiry.status == .synced, "\(enquiry.syncError ?? "")")
+            let lead = try #require(contact(sandbox, uid: enquiry.externalID))
+            #expect(lead.fields["phone"] == Self.phone)
+            #expect(lead.fields["email"] == nil)
+            #expect(lead.fields["role"] == "Lead")
+            #expect(try await SuiteDashContactMap(database: app.db).uid(phone: Self.phone) == lead.uid)
+        }
+    }
+
+    @Test func theSamePhoneAgainUpdatesThatContactAndALaterEmailIsAddedToIt() async throws {
+        try await withSuiteDash { app, sandbox in
+            let first = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone, interest: "Business Strategy")
+            try await app.runDueJobs()
+            let second = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone, interest: "Marketing & Growth")
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            let uid = try #require(try await Enquiry.find(first, on: app.db)?.externalID)
+            #expect(try await Enquiry.find(second, on: app.db)?.externalID == uid)
+            #expect(Set(contact(sandbox, uid: uid)?.tags ?? []) == ["website-lead", "Business Strategy", "Marketing & Growth"])
+
+            // Now with an email: the same contact gains it.
+            let third = try await app.submitEnquiry(firstName: "Pat", lastName: "Quinn", email: "pat@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(try await Enquiry.find(third, on: app.db)?.externalID == uid)
+            #expect(contact(sandbox, uid: uid)?.fields["email"] == "pat@example.com")
+            #expect(try await SuiteDashContactMap(database: app.db).uid(email: "PAT@example.com") == uid)
+        }
+    }
+
+    @Test func anEmailOnlyLeadAndAPhoneOnlyLeadStayTwoPeople() async throws {
+        try await withSuiteDash { app, sandbox in
+            let byEmail = try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com", phone: nil)
+            let byPhone = try await app.submitEnquiry(firstName: "Bo", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 2)
+            let a = try await Enquiry.find(byEmail, on: app.db)?.externalID
+            let b = try await Enquiry.find(byPhone, on: app.db)?.externalID
+            #expect(a != nil && b != nil && a != b)
+        }
+    }
+
+    @Test func colleaguesWritingFromOneOfficeLineStayTwoContacts() async throws {
+        try await withSuiteDash { app, sandbox in
+            let ada = try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            let bo = try await app.submitEnquiry(firstName: "Bo", email: "bo@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 2, "the email decides; a shared phone merges nobody")
+            #expect(try await Enquiry.find(ada, on: app.db)?.externalID != (try await Enquiry.find(bo, on: app.db)?.externalID))
+            #expect(try await Enquiry.query(on: app.db).filter(\.$status == .synced).count() == 2)
+        }
+    }
+
+    @Test func aPhoneAndAnEmailOfTwoContactsAreHeldForTheAdminWhoChooses() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(firstName: "Bo", lastName: nil, email: nil, phone: Self.phone)
+            try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com", phone: nil)
+            try await app.runDueJobs()
+            let phoneUID = try #require(try await SuiteDashContactMap(database: app.db).uid(phone: Self.phone))
+            let emailUID = try #require(try await SuiteDashContactMap(database: app.db).uid(email: "ada@example.com"))
+            let before = sandbox.suiteDash.contacts
+
+            let both = try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            var enquiry = try #require(try await Enquiry.find(both, on: app.db))
+            #expect(enquiry.status == .pending, "held, not failed")
+            #expect(enquiry.syncError?.contains(phoneUID) == true && enquiry.syncError?.contains(emailUID) == true)
+            #expect(sandbox.suiteDash.contacts == before, "nothing created, nothing merged")
+            #expect(try await FailedJob.query(on: app.db).count() == 0)
+            #expect(try await QueuedJob.query(on: app.db).first()?.waitingFor == SyncEnquiryToSuiteDash.conflictWaitKey)
+
+            // The page shows both contacts and the two choices.
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/submissions/\(both)").text
+            #expect(page.contains(phoneUID) && page.contains(emailUID))
+            #expect(page.contains("Add it to the email&#39;s contact") || page.contains("Add it to the email's contact"))
+
+            let chosen = try await browser.post("/admin/submissions/\(both)/suitedash-contact", form: ["contact": "email"])
+            #expect(chosen.status == .seeOther)
+            try await app.runDueJobs()
+            enquiry = try #require(try await Enquiry.find(both, on: app.db))
+            #expect(enquiry.status == .synced)
+            #expect(enquiry.externalID == emailUID)
+            #expect(contact(sandbox, uid: emailUID)?.fields["phone"] == Self.phone)
+            #expect(sandbox.suiteDash.contacts.count == 2, "the phone's contact is left for the admin to merge in SuiteDash")
+            #expect(try await SuiteDashContactConflict.find(enquiryID: both, on: app.db) == nil)
+            #expect(try await browser.post("/admin/submissions/\(both)/suitedash-contact", form: ["contact": "phone"]).status == .conflict)
+        }
+    }
+
+    @Test func keptApartTheEnquiryJoinsThePhonesContactWithoutTheEmail() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(firstName: "Bo", lastName: nil, email: nil, phone: Self.phone)
+            try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com", phone: nil)
+            try await app.runDueJobs()
+            let phoneUID = try #require(try await SuiteDashContactMap(database: app.db).uid(phone: Self.phone))
+            let both = try await app.submitEnquiry(firstName: "Bo", email: "ada@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.post("/admin/submissions/\(both)/suitedash-contact", form: ["contact": "phone"]).status == .seeOther)
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(both, on: app.db)?.externalID == phoneUID)
+            #expect(contact(sandbox, uid: phoneUID)?.fields["email"] == nil, "the email stays with the other contact")
+            #expect(try await browser.post("/admin/submissions/\(both)/suitedash-contact", form: ["contact": "maybe"]).status == .badRequest)
+        }
+    }
+
+    @Test func ifSuiteDashWantsAnEmailThePhoneOnlyLeadWaitsVisiblyForSyncNow() async throws {
+        try await withSuiteDash { app, sandbox in
+            sandbox.suiteDash.switches.emailRequired = true
+            let id = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            var enquiry = try #require(try await Enquiry.find(id, on: app.db))
+            #expect(enquiry.status == .pending, "never failed for good")
+            #expect(enquiry.syncError?.contains("The email field is required.") == true)
+            #expect(try await FailedJob.query(on: app.db).count() == 0)
+            #expect(try await QueuedJob.query(on: app.db).first()?.waitingFor == SyncEnquiryToSuiteDash.phoneOnlyWaitKey)
+            #expect(try await app.runDueJobs() == 0, "it waits: no retry storm")
+
+            sandbox.suiteDash.switches.emailRequired = false
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.post("/admin/submissions/\(id)/sync", form: [:]).status == .seeOther)
+            try await app.runDueJobs()
+            enquiry = try #require(try await Enquiry.find(id, on: app.db))
+            #expect(enquiry.status == .synced)
+            #expect(enquiry.syncError == nil)
+        }
+    }
+
+    @Test func twoEnquiriesFromOnePhoneAtOnceMakeOneContact() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone, interest: "Business Strategy")
+            try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone, interest: "Marketing & Growth")
+            sandbox.suiteDash.switches.latencyMilliseconds = 150
+            let clock = TestClock(Date().addingTimeInterval(1))
+            let queue = JobQueue(backoff: Backoff(base: 10, cap: 60), now: { clock.now })
+            let first = try await queue.claim(worker: "a", limit: 1, lease: 300, on: app.db)
+            let second = try await queue.claim(worker: "b", limit: 1, lease: 300, on: app.db)
+            let workerA = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "a")
+            let workerB = QueueWorker(app: app, queue: queue, settings: app.services.config.queue, id: "b")
+            async let ranA = workerA.process(first)
+            async let ranB = workerB.process(second)
+            _ = try await (ranA, ranB)
+            clock.advance(3)
+            try await app.runDueJobs(queue: queue)
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(try await Enquiry.query(on: app.db).filter(\.$status == .synced).count() == 2)
+        }
+    }
+
+    @Test func theMigrationRemembersWhatEarlierSyncsLearnt() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(firstName: "Ada", email: "Ada@Example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            let uid = try #require(sandbox.suiteDash.contacts.first?.uid)
+            try await RememberSuiteDashContacts().revert(on: app.db)
+            try await RememberSuiteDashContacts().prepare(on: app.db)
+            let map = SuiteDashContactMap(database: app.db)
+            #expect(try await map.uid(email: "ada@example.com") == uid)
+            #expect(try await map.uid(phone: Self.phone) == uid)
+        }
+    }
+}
