@@ -21,7 +21,7 @@ struct MigrationTests {
                       "other_party_phone"],
         "contact_submissions": ["id", "first_name", "last_name", "email", "phone", "company", "service_interest", "message",
                                 "source", "consent", "consent_at", "ip", "user_agent", "status", "external_id", "synced_at",
-                                "exported_at", "sync_error", "export_id", "created_at", "updated_at"],
+                                "exported_at", "sync_error", "export_id", "created_at", "updated_at", "consent_text"],
         "users": ["id", "email", "name", "password_hash", "failed_login_attempts", "locked_until", "last_login_at",
                   "created_at", "updated_at", "office_phone", "disabled_at"],
         "sms_messages": ["id", "ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text",

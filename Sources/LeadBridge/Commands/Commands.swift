@@ -8,4 +8,5 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(JobsCommand(), as: "jobs")
     app.asyncCommands.use(SuiteDashCommand(), as: "suitedash")
     app.asyncCommands.use(RingCentralCommand(), as: "ringcentral")
+    app.asyncCommands.use(PrivacyCommand(), as: "privacy")
 }

@@ -37,6 +37,9 @@ public struct AppConfig: Sendable {
     public var metricsRequireToken: Bool?
     public var suiteDash: SuiteDashEnvironment
     public var ringCentral: RingCentralEnvironment
+    /// `ENQUIRY_RETENTION_DAYS`: enquiries (and calls, texts, log details) older than this many
+    /// days are erased by a daily job; nil (0, the default): kept until an admin erases them.
+    public var enquiryRetentionDays: Int?
     /// Set by `leadbridge demo` alone: the one configuration allowed to open a demo's folder.
     public var isDemo = false
 
@@ -74,7 +77,8 @@ public struct AppConfig: Sendable {
             metricsToken: reader.string("METRICS_TOKEN"),
             metricsRequireToken: nil,
             suiteDash: try SuiteDashEnvironment(reader),
-            ringCentral: try RingCentralEnvironment(reader, appURL: appURL)
+            ringCentral: try RingCentralEnvironment(reader, appURL: appURL),
+            enquiryRetentionDays: try reader.int("ENQUIRY_RETENTION_DAYS").flatMap { $0 > 0 ? $0 : nil }
         )
     }
 }
@@ -85,11 +89,15 @@ public struct IntakeSettings: Sendable {
     /// ISO 3166 alpha-2 country used for phone numbers typed without a `+country` prefix.
     public var defaultCountry: String
     public var consentRequired: Bool
+    /// The consent checkbox's label on the contact form, stored with each enquiry that ticks it.
+    public var consentText: String
     public var maxBodyBytes: Int
     /// Submissions allowed per client IP per window; nil turns the limit off.
     public var rateLimit: Int?
     public var rateLimitWindowSeconds: Int
     public var corsAllowedOrigins: [String]
+
+    static let defaultConsentText = "You may contact me about this enquiry"
 
     static let defaultServiceInterests = [
         "Business Strategy", "Operations & Process", "Marketing & Growth",
@@ -105,6 +113,7 @@ public struct IntakeSettings: Sendable {
                 "CONTACT_DEFAULT_COUNTRY=\(defaultCountry) is not a country LeadBridge knows; use one of \(PhoneNumberNormalizer.supportedCountries.joined(separator: ", ")).")
         }
         consentRequired = try reader.bool("CONTACT_CONSENT_REQUIRED") ?? true
+        consentText = reader.string("CONTACT_CONSENT_TEXT") ?? Self.defaultConsentText
         maxBodyBytes = try reader.int("CONTACT_MAX_BODY_BYTES") ?? 32 * 1024
         let limit = try reader.int("INTAKE_RATE_LIMIT") ?? 10
         rateLimit = limit > 0 ? limit : nil

@@ -11,20 +11,24 @@ struct ContactInput: Content {
     var message: String?
     var source: String?
     var consent: Bool
+    /// The words the visitor agreed to, from a headless site with a label of its own (JSON's
+    /// `consent_text`); the HTML form's label is the configured one.
+    var consentText: String?
     /// The honeypot: hidden from people, so anything in it came from a bot.
     var website: String?
 
     enum CodingKeys: String, CodingKey {
         case firstName = "first_name", lastName = "last_name", email, phone, company
         case serviceInterest = "service_interest", message, source, consent, website
+        case consentText = "consent_text"
     }
 
     init(firstName: String? = nil, lastName: String? = nil, email: String? = nil, phone: String? = nil,
          company: String? = nil, serviceInterest: String? = nil, message: String? = nil,
-         source: String? = nil, consent: Bool = false, website: String? = nil) {
+         source: String? = nil, consent: Bool = false, consentText: String? = nil, website: String? = nil) {
         self.firstName = firstName; self.lastName = lastName; self.email = email; self.phone = phone
         self.company = company; self.serviceInterest = serviceInterest; self.message = message
-        self.source = source; self.consent = consent; self.website = website
+        self.source = source; self.consent = consent; self.consentText = consentText; self.website = website
     }
 
     init(from decoder: any Decoder) throws {
@@ -48,6 +52,7 @@ struct ContactInput: Content {
         message = try optionalText(.message)
         source = try optionalText(.source)
         website = try optionalText(.website)
+        consentText = try optionalText(.consentText)
         // A checkbox posts "on"; JSON sends true. Both mean yes.
         if let flag = try? container.decodeIfPresent(Bool.self, forKey: .consent) {
             consent = flag

@@ -5,7 +5,7 @@ struct EnquiryValidator {
     /// Longest accepted value per field, in characters.
     static let maxLengths: [String: Int] = [
         "first_name": 100, "last_name": 100, "email": 254, "phone": 32, "company": 200,
-        "service_interest": 100, "message": 5000, "source": 100,
+        "service_interest": 100, "message": 5000, "source": 100, "consent_text": 1000,
     ]
 
     func validate(_ input: ContactInput) -> Validated<ValidEnquiry> {
@@ -28,6 +28,8 @@ struct EnquiryValidator {
         let interest = clean(input.serviceInterest, "service_interest")
         let message = clean(input.message, "message", multiLine: true)
         let source = clean(input.source, "source") ?? "website"
+        // What the visitor agreed to, kept with the enquiry: their site's words, or the form's.
+        let consentText = clean(input.consentText, "consent_text", multiLine: true) ?? settings.consentText
 
         if firstName == nil { errors["first_name"] = "Tell us your first name." }
 
@@ -58,7 +60,8 @@ struct EnquiryValidator {
         guard errors.isEmpty, let firstName else { return .invalid(errors) }
         return .valid(ValidEnquiry(
             firstName: firstName, lastName: lastName, email: email, phone: phone, company: company,
-            serviceInterest: interest, message: message, source: source, consent: input.consent))
+            serviceInterest: interest, message: message, source: source, consent: input.consent,
+            consentText: input.consent ? consentText : nil))
     }
 }
 
@@ -73,6 +76,8 @@ struct ValidEnquiry: Sendable, Equatable {
     var message: String?
     var source: String
     var consent: Bool
+    /// The words agreed to; nil without consent.
+    var consentText: String? = nil
 }
 
 /// One human sentence per field that needs attention, keyed by the field's name.

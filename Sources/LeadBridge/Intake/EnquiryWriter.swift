@@ -80,7 +80,7 @@ actor EnquiryWriter {
     /// What a new enquiry's INSERT writes; `values(for:)` binds them in this order.
     static let columns: [Enquiry.Column] = [
         .firstName, .lastName, .email, .phone, .company, .serviceInterest, .message, .source,
-        .consent, .consentAt, .ip, .userAgent, .status, .createdAt, .updatedAt,
+        .consent, .consentAt, .consentText, .ip, .userAgent, .status, .createdAt, .updatedAt,
     ]
 
     /// One INSERT for all rows; returns their ids in the rows' order.
@@ -99,7 +99,7 @@ actor EnquiryWriter {
         let e = row.enquiry
         let binds: [any Encodable & Sendable] = [
             e.firstName, e.lastName, e.email, e.phone, e.company, e.serviceInterest, e.message, e.source,
-            e.consent, e.consent ? row.receivedAt : nil, row.origin.ip.map { String($0.prefix(45)) },
+            e.consent, e.consent ? row.receivedAt : nil, e.consentText, row.origin.ip.map { String($0.prefix(45)) },
             row.origin.userAgent.map { String(TextSanitizer.singleLine($0).prefix(512)) },
             EnquiryStatus.pending.rawValue, row.receivedAt, row.receivedAt,
         ]

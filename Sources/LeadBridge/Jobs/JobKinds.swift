@@ -9,8 +9,10 @@ enum JobKinds {
         app.jobKinds.register(RefreshSMSStatus())
         app.jobKinds.register(MaintainRingCentralSubscription())
         app.jobKinds.register(Housekeeping())
+        app.jobKinds.register(RetentionSweep())
         app.recurringTasks.add(SyncRingCentralCallLogs.recurringTask())
         app.recurringTasks.add(MaintainRingCentralSubscription.recurringTask())
         app.recurringTasks.add(Housekeeping.recurringTask())
+        app.recurringTasks.add(RetentionSweep.recurringTask())
     }
 }

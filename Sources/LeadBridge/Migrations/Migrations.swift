@@ -25,5 +25,6 @@ enum AppMigrations {
         ShareRingCentralBudget(),
         CountByDay(),
         RememberSuiteDashContacts(),
+        KeepPeoplesData(),
     ]
 }

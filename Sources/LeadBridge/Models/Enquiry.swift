@@ -17,6 +17,8 @@ final class Enquiry: Model, @unchecked Sendable {
     @Field(key: Column.source.key) var source: String
     @Field(key: Column.consent.key) var consent: Bool
     @OptionalField(key: Column.consentAt.key) var consentAt: Date?
+    /// The words the visitor agreed to, as they saw them (the form's label then, or their site's).
+    @OptionalField(key: Column.consentText.key) var consentText: String?
     @OptionalField(key: Column.ip.key) var ip: String?
     @OptionalField(key: Column.userAgent.key) var userAgent: String?
     @Field(key: Column.status.key) var status: EnquiryStatus
@@ -57,6 +59,7 @@ extension Enquiry {
         source,
         consent,
         consentAt = "consent_at",
+        consentText = "consent_text",
         ip,
         userAgent = "user_agent",
         status,

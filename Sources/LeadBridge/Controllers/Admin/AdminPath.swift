@@ -16,6 +16,7 @@ enum AdminPath {
     case callLogs
     case messages
     case users
+    case privacy
     case user(Int)
     /// A one-time link to set a password (an invitation or a reset).
     case passwordLink(String)
@@ -36,6 +37,7 @@ enum AdminPath {
         case .callLogs: return "/admin/call-logs"
         case .messages: return "/admin/messages"
         case .users: return "/admin/users"
+        case .privacy: return "/admin/privacy"
         case .user(let id): return "/admin/users/\(id)"
         case .passwordLink(let token): return "/admin/password/\(token)"
         }

@@ -32,6 +32,9 @@ enum DashboardController {
         /// The queue by the Jobs page's states.
         let jobs: QueueStats
         let days: Int
+        /// ENQUIRY_RETENTION_DAYS in a sentence, and when its job last ran.
+        let retention: String
+        let retentionLastRun: String?
     }
 
     /// The charts cover this many days, today (UTC) included.
@@ -67,7 +70,13 @@ enum DashboardController {
             enquiriesChart: [enquiriesChart(enquiries, days: Array(range))],
             syncHealth: [syncHealth(enquiries, days: range)],
             activityChart: [activityChart(calls: calls, texts: texts, days: Array(range))],
-            budget: budget, jobs: jobs, days: days))
+            budget: budget, jobs: jobs, days: days,
+            retention: PrivacyController.retention(req.services.config),
+            retentionLastRun: try await JobQueue.sql(req.db).raw("""
+                SELECT created_at, enquiries FROM erasures WHERE kind = 'retention' ORDER BY id DESC LIMIT 1
+                """).first().map { row in
+                "\(AdminDate.format(try row.decode(column: "created_at", as: Date.self))), \(try row.decode(column: "enquiries", as: Int.self)) enquiries erased"
+            }))
     }
 
     static let statusSeries: [(key: String, label: String)] = [

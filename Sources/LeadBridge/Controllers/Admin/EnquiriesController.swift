@@ -40,6 +40,8 @@ struct EnquiriesController {
         let message: String
         let source: String
         let consent: String
+        /// The words agreed to, as the visitor saw them.
+        let consentText: String
         let ip: String
         let userAgent: String
         let externalID: String
@@ -53,6 +55,8 @@ struct EnquiriesController {
         let timeline: [EnquiryTimeline.Item]
         /// Set when the phone's SuiteDash contact and the email's are two: the admin chooses.
         let conflict: Conflict?
+        /// Everything about this person (by this enquiry's email and phone): find, download, erase.
+        let privacyLink: String
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -124,6 +128,7 @@ struct EnquiriesController {
             row: EnquiryRow(enquiry), message: enquiry.message ?? "",
             source: enquiry.source,
             consent: enquiry.consent ? "Given " + AdminDate.format(enquiry.consentAt) : "Not given",
+            consentText: enquiry.consent ? enquiry.consentText ?? "" : "",
             ip: enquiry.ip ?? "", userAgent: enquiry.userAgent ?? "",
             externalID: enquiry.externalID ?? "", syncedAt: AdminDate.format(enquiry.syncedAt),
             exportedAt: AdminDate.format(enquiry.exportedAt), syncError: enquiry.syncError ?? "",
@@ -137,7 +142,11 @@ struct EnquiriesController {
             conflict: try await SuiteDashContactConflict.find(enquiryID: id, on: req.db).map {
                 Conflict(phoneContact: $0.phoneContactUID, emailContact: $0.emailContactUID, email: enquiry.email ?? "",
                          phone: enquiry.phone ?? "", decided: $0.decision != nil)
-            }))
+            },
+            privacyLink: AdminPath.privacy.path + "?" + [
+                enquiry.email.map { "email=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") },
+                enquiry.phone.map { "phone=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") },
+            ].compactMap { $0 }.joined(separator: "&")))
     }
 
     /// The admin's choice for an enquiry whose phone and email belong to two SuiteDash contacts:

@@ -11,6 +11,7 @@ struct ContactFormController {
         let errors: FieldErrors
         let hasErrors: Bool
         let consentRequired: Bool
+        let consentText: String
         let banner: String?
     }
 
@@ -58,7 +59,7 @@ struct ContactFormController {
             values: shown,
             errors: errors,
             hasErrors: !errors.isEmpty,
-            consentRequired: settings.consentRequired,
+            consentRequired: settings.consentRequired, consentText: settings.consentText,
             banner: banner))
     }
 }

@@ -1,0 +1,206 @@
+import Fluent
+import Foundation
+import SQLKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Everything LeadBridge holds about one person, found by email or phone: their enquiries, the
+/// calls and texts with them, the CSV exports that carried them, and the integration log rows
+/// about them. Found, exported as one JSON file, or erased in one transaction.
+///
+/// What SuiteDash and RingCentral hold is theirs to erase: nothing here calls them.
+struct PersonData: Sendable {
+    let database: any Database
+    /// Where import mode's CSV files are (`SUITEDASH_EXPORT_PATH`): an erasure rewrites those
+    /// that carried the person, without their rows.
+    let exportsFolder: String
+
+    struct Found: Sendable {
+        var enquiryIDs: [Int] = []
+        var callIDs: [Int] = []
+        var textIDs: [Int] = []
+        var exportIDs: [Int] = []
+        var logIDs: [Int] = []
+        var isEmpty: Bool { enquiryIDs.isEmpty && callIDs.isEmpty && textIDs.isEmpty && logIDs.isEmpty }
+    }
+
+    struct Erased: Sendable, Equatable {
+        var enquiries = 0, calls = 0, texts = 0, logRows = 0, exports = 0
+        /// Export files that could not be rewritten (unreadable or unwritable), by name.
+        var exportsNotRewritten: [String] = []
+    }
+
+    func find(_ person: PersonQuery) async throws -> Found {
+        try await find(person, on: database)
+    }
+
+    private func find(_ person: PersonQuery, on db: any Database) async throws -> Found {
+        let sql = try JobQueue.sql(db)
+        var found = Found()
+        var enquiryFilter: [SQLQueryString] = []
+        if let email = person.email { enquiryFilter.append("lower(email) = \(bind: email)") }
+        if let phone = person.phone { enquiryFilter.append("phone = \(bind: phone)") }
+        found.enquiryIDs = try await ids(sql, "SELECT id FROM contact_submissions WHERE \(enquiryFilter.joined(separator: " OR ")) ORDER BY id")
+        found.exportIDs = try await found.enquiryIDs.isEmpty ? [] : ids(sql, """
+            SELECT DISTINCT export_id AS id FROM contact_submissions WHERE export_id IS NOT NULL AND id IN (\(list(found.enquiryIDs))) ORDER BY 1
+            """)
+        var callFilter: [SQLQueryString] = []
+        var textFilter: [SQLQueryString] = []
+        if !found.enquiryIDs.isEmpty {
+            callFilter.append("contact_submission_id IN (\(list(found.enquiryIDs)))")
+            textFilter.append("contact_submission_id IN (\(list(found.enquiryIDs)))")
+        }
+        if let phone = person.phone {
+            callFilter.append("other_party_phone = \(bind: phone)")
+            textFilter.append("from_number = \(bind: phone) OR to_number = \(bind: phone)")
+        }
+        if !callFilter.isEmpty {
+            found.callIDs = try await ids(sql, "SELECT id FROM call_logs WHERE \(callFilter.joined(separator: " OR ")) ORDER BY id")
+            found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE \(textFilter.joined(separator: " OR ")) ORDER BY id")
+        }
+        // Log rows about their enquiries, and any whose request, answer or error names them
+        // (a webhook's body, a call-log page): read once, when someone asks.
+        var logFilter: [SQLQueryString] = []
+        if !found.enquiryIDs.isEmpty { logFilter.append("(related_type = 'contact_submission' AND related_id IN (\(list(found.enquiryIDs))))") }
+        for needle in [person.email, person.phone].compactMap({ $0 }) {
+            let pattern = "%" + EnquirySearch.escapeLike(needle.lowercased()) + "%"
+            for column in ["payload", "response", "error_message"] {
+                logFilter.append("lower(CAST(\(unsafeRaw: column) AS TEXT)) LIKE \(bind: pattern) ESCAPE '\\'")
+            }
+        }
+        found.logIDs = try await ids(sql, "SELECT id FROM integration_logs WHERE \(logFilter.joined(separator: " OR ")) ORDER BY id")
+        return found
+    }
+
+    /// Erases the person in one transaction: their enquiries (and the jobs waiting to sync them),
+    /// calls and texts are deleted, the log rows about them kept but emptied (SuiteDash's monthly
+    /// call count is read from them), LeadBridge's memory of their SuiteDash contact forgotten,
+    /// and an erasure recorded without any of the erased data. Then the CSV exports that carried
+    /// them are rewritten without their rows.
+    func erase(_ person: PersonQuery, requestedBy: String, now: Date) async throws -> Erased {
+        let (counted, exports, erasedIDs) = try await database.transaction { tx -> (Erased, [SuiteDashExport], [Int]) in
+            let found = try await find(person, on: tx)
+            let exports = found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: tx).filter(\.$id ~~ found.exportIDs).all()
+            try await remove(found, keys: [person.email.map(SuiteDashContactMap.key(email:)), person.phone.map(SuiteDashContactMap.key(phone:))]
+                .compactMap { $0 }, now: now, on: tx)
+            let erased = Erased(enquiries: found.enquiryIDs.count, calls: found.callIDs.count, texts: found.textIDs.count,
+                                logRows: found.logIDs.count, exports: found.exportIDs.count)
+            try await Self.record(kind: "person", requestedBy: requestedBy, matchedBy: person.matchedBy, erased, now: now, on: tx)
+            return (erased, exports, found.enquiryIDs)
+        }
+        // Files cannot join the transaction: rewritten once it committed.
+        return try await rewriting(exports, without: erasedIDs, counted)
+    }
+
+    /// The oldest enquiries created before `cutoff`, up to `limit`, erased as one person's are
+    /// (one transaction per call); for the retention sweep. The batch is not recorded: the sweep
+    /// records its whole run once.
+    func eraseEnquiries(createdBefore cutoff: Date, limit: Int, now: Date) async throws -> Erased {
+        let (counted, exports, erasedIDs) = try await database.transaction { tx -> (Erased, [SuiteDashExport], [Int]) in
+            let sql = try JobQueue.sql(tx)
+            let ids = try await ids(sql, "SELECT id FROM contact_submissions WHERE created_at < \(bind: cutoff) ORDER BY created_at, id LIMIT \(bind: limit)")
+            guard !ids.isEmpty else { return (Erased(), [], []) }
+            let found = try await related(to: ids, on: tx)
+            let exports = found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: tx).filter(\.$id ~~ found.exportIDs).all()
+            try await remove(found, keys: [], now: now, on: tx)
+            return (Erased(enquiries: ids.count, calls: found.callIDs.count, texts: found.textIDs.count,
+                           logRows: found.logIDs.count, exports: found.exportIDs.count), exports, ids)
+        }
+        return try await rewriting(exports, without: erasedIDs, counted)
+    }
+
+    private func rewriting(_ exports: [SuiteDashExport], without ids: [Int], _ counted: Erased) async throws -> Erased {
+        var erased = counted
+        for export in exports where !(try await rewrite(export, without: Set(ids))) {
+            erased.exportsNotRewritten.append(export.fileName)
+        }
+        return erased
+    }
+
+    /// What hangs off these enquiries: their calls, texts, exports and log rows.
+    private func related(to enquiryIDs: [Int], on db: any Database) async throws -> Found {
+        let sql = try JobQueue.sql(db)
+        var found = Found()
+        found.enquiryIDs = enquiryIDs
+        found.exportIDs = try await ids(sql, """
+            SELECT DISTINCT export_id AS id FROM contact_submissions WHERE export_id IS NOT NULL AND id IN (\(list(enquiryIDs))) ORDER BY 1
+            """)
+        found.callIDs = try await ids(sql, "SELECT id FROM call_logs WHERE contact_submission_id IN (\(list(enquiryIDs))) ORDER BY id")
+        found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE contact_submission_id IN (\(list(enquiryIDs))) ORDER BY id")
+        found.logIDs = try await ids(sql, """
+            SELECT id FROM integration_logs WHERE related_type = 'contact_submission' AND related_id IN (\(list(enquiryIDs))) ORDER BY id
+            """)
+        return found
+    }
+
+    /// Deletes and empties what `found` names, in the caller's transaction.
+    private func remove(_ found: Found, keys extraKeys: [String], now: Date, on tx: any Database) async throws {
+        let sql = try JobQueue.sql(tx)
+        var keys = extraKeys
+        if !found.enquiryIDs.isEmpty {
+            for row in try await sql.raw("SELECT email, phone FROM contact_submissions WHERE id IN (\(list(found.enquiryIDs)))").all() {
+                if let email = try row.decode(column: "email", as: String?.self) { keys.append(SuiteDashContactMap.key(email: email)) }
+                if let phone = try row.decode(column: "phone", as: String?.self) { keys.append(SuiteDashContactMap.key(phone: phone)) }
+            }
+        }
+        if !found.logIDs.isEmpty {
+            try await sql.raw("""
+                UPDATE integration_logs SET payload = NULL, response = NULL, error_message = NULL, related_id = NULL,
+                updated_at = \(bind: now) WHERE id IN (\(list(found.logIDs)))
+                """).run()
+        }
+        if !found.textIDs.isEmpty { try await sql.raw("DELETE FROM sms_messages WHERE id IN (\(list(found.textIDs)))").run() }
+        if !found.callIDs.isEmpty { try await sql.raw("DELETE FROM call_logs WHERE id IN (\(list(found.callIDs)))").run() }
+        for key in Set(keys) { try await sql.raw("DELETE FROM suitedash_contacts WHERE contact_key = \(bind: key)").run() }
+        if !found.enquiryIDs.isEmpty {
+            let uniqueKeys = found.enquiryIDs.map { SQLBind(SyncEnquiryToSuiteDash.uniqueKey($0)) }
+            try await sql.raw("DELETE FROM jobs WHERE unique_key IN (\(SQLList(uniqueKeys)))").run()
+            try await sql.raw("DELETE FROM failed_jobs WHERE unique_key IN (\(SQLList(uniqueKeys)))").run()
+            try await sql.raw("DELETE FROM contact_submissions WHERE id IN (\(list(found.enquiryIDs)))").run()
+        }
+    }
+
+    static func record(kind: String, requestedBy: String, matchedBy: String, _ erased: Erased, now: Date, on db: any Database) async throws {
+        try await JobQueue.sql(db).raw("""
+            INSERT INTO erasures (kind, requested_by, matched_by, enquiries, calls, texts, log_rows, exports, created_at)
+            VALUES (\(bind: kind), \(bind: String(requestedBy.prefix(320))), \(bind: matchedBy), \(bind: erased.enquiries), \(bind: erased.calls),
+                    \(bind: erased.texts), \(bind: erased.logRows), \(bind: erased.exports), \(bind: now))
+            """).run()
+    }
+
+    /// Rewrites an export's CSV without the erased enquiries' rows (their ID is the first
+    /// column), through a temporary file moved into place. False when the file cannot be read
+    /// or written.
+    func rewrite(_ export: SuiteDashExport, without ids: Set<Int>) async throws -> Bool {
+        let path = exportsFolder + "/" + export.fileName
+        // A file already deleted (by SUITEDASH_EXPORT_RETENTION_DAYS, or by hand) carries nobody.
+        guard FileManager.default.fileExists(atPath: path) else { return true }
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        let (kept, removed) = CSVRecords.removing(ids: ids, from: data)
+        guard removed > 0 else { return true }
+        let temporary = path + ".erasing"
+        guard FileManager.default.createFile(atPath: temporary, contents: kept, attributes: [.posixPermissions: 0o600]) else { return false }
+        // rename(2) replaces the file in one step: a reader sees the old file or the new one.
+        // (Foundation's replaceItemAt lost the file on Linux when tried here.)
+        guard rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            return false
+        }
+        export.rows = max(0, export.rows - removed)
+        export.bytes = kept.count
+        export.sha256 = SHA256Hex.of(kept)
+        try await export.save(on: database)
+        return true
+    }
+
+    private func ids(_ sql: any SQLDatabase, _ query: SQLQueryString) async throws -> [Int] {
+        try await sql.raw(query).all().map { try $0.decode(column: "id", as: Int.self) }
+    }
+
+    private func list(_ ids: [Int]) -> SQLQueryString {
+        SQLQueryString(stringLiteral: ids.map(String.init).joined(separator: ", "))
+    }
+}

@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+
+/// The JSON file an admin sends a person who asked what LeadBridge holds about them.
+struct PersonExport: Encodable {
+    struct Export: Encodable { let fileName: String; let createdAt: Date? }
+    struct LogRow: Encodable {
+        let provider: String, action: String, status: String, httpStatus: Int?, createdAt: Date?
+        let request: RedactedJSON?, response: RedactedJSON?, error: String?
+    }
+
+    let exportedAt: Date
+    let lookedUpBy: [String: String]
+    let note: String
+    let enquiries: [Enquiry]
+    let calls: [CallLog]
+    let texts: [SMSMessage]
+    let csvExports: [Export]
+    let integrationLogRows: [LogRow]
+
+    /// The file's bytes: readable JSON, keys sorted, ISO 8601 dates.
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+
+    static func make(_ person: PersonQuery, found: PersonData.Found, on db: any Database, now: Date) async throws -> PersonExport {
+        var lookedUp: [String: String] = [:]
+        lookedUp["email"] = person.email
+        lookedUp["phone"] = person.phone
+        return PersonExport(
+            exportedAt: now, lookedUpBy: lookedUp,
+            note: "What this server holds about the person. SuiteDash (the CRM) and RingCentral (calls and texts) keep their own records, exported from their own apps.",
+            enquiries: found.enquiryIDs.isEmpty ? [] : try await Enquiry.query(on: db).filter(\.$id ~~ found.enquiryIDs).sort(\.$id).all(),
+            calls: found.callIDs.isEmpty ? [] : try await CallLog.query(on: db).filter(\.$id ~~ found.callIDs).sort(\.$id).all(),
+            texts: found.textIDs.isEmpty ? [] : try await SMSMessage.query(on: db).filter(\.$id ~~ found.textIDs).sort(\.$id).all(),
+            csvExports: found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: db).filter(\.$id ~~ found.exportIDs).sort(\.$id).all()
+                .map { Export(fileName: $0.fileName, createdAt: $0.createdAt) },
+            integrationLogRows: found.logIDs.isEmpty ? [] : try await IntegrationLog.query(on: db).filter(\.$id ~~ found.logIDs).sort(\.$id).all()
+                .map { LogRow(provider: $0.provider, action: $0.action, status: $0.status, httpStatus: $0.httpStatus, createdAt: $0.createdAt,
+                              request: $0.payload, response: $0.response, error: $0.errorMessage) })
+    }
+}

@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// `ENQUIRY_RETENTION_DAYS`: enquiries older than that are erased as `PersonData.erase` erases
+/// a person (their calls and texts deleted, the log rows about them emptied, their rows taken
+/// out of CSV exports), and so are calls and texts older than it; log rows older than it are
+/// emptied. In batches, each its own short transaction, so no writer waits long. Once a day.
+struct RetentionSweep: JobKind {
+    struct Payload: Codable, Sendable {}
+    static let name = "privacy.retention"
+    static let maxAttempts = 3
+    static let batchSize = 500
+
+    static func recurringTask() -> RecurringTask {
+        RecurringTask(name: "privacy-retention", interval: 86_400) { queue, db in
+            try await queue.enqueue(RetentionSweep.self, .init(), on: db, uniqueKey: "privacy-retention")
+        }
+    }
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let services = context.application.services
+        guard let days = services.config.enquiryRetentionDays else { return }
+        _ = try await Self.sweep(days: days, database: context.db, exportsFolder: services.config.suiteDash.exportPath,
+                                 now: services.clock.now())
+    }
+
+    /// Erases what is older than `days`; records one erasure for the run (even an empty one, so
+    /// the dashboard can say when the policy last ran).
+    static func sweep(days: Int, database: any Database, exportsFolder: String, now: Date) async throws -> PersonData.Erased {
+        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+        let data = PersonData(database: database, exportsFolder: exportsFolder)
+        var total = PersonData.Erased()
+        while true {
+            let batch = try await data.eraseEnquiries(createdBefore: cutoff, limit: batchSize, now: now)
+            total.enquiries += batch.enquiries
+            total.calls += batch.calls
+            total.texts += batch.texts
+            total.logRows += batch.logRows
+            total.exports += batch.exports
+            if batch.enquiries < batchSize { break }
+        }
+        let sql = try JobQueue.sql(database)
+        // Calls, texts and log rows older than the policy, whoever they were about.
+        for (table, column) in [("call_logs", "COALESCE(start_time, created_at)"), ("sms_messages", "created_at")] {
+            while true {
+                let ids = try await sql.raw("""
+                    SELECT id FROM \(unsafeRaw: table) WHERE \(unsafeRaw: column) < \(bind: cutoff) LIMIT \(bind: batchSize)
+                    """).all().map { try $0.decode(column: "id", as: Int.self) }
+                guard !ids.isEmpty else { break }
+                try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ", ")))").run()
+                if table == "call_logs" { total.calls += ids.count } else { total.texts += ids.count }
+            }
+        }
+        while true {
+            let ids = try await sql.raw("""
+                SELECT id FROM integration_logs WHERE created_at < \(bind: cutoff)
+                AND (payload IS NOT NULL OR response IS NOT NULL OR error_message IS NOT NULL) LIMIT \(bind: batchSize)
+                """).all().map { try $0.decode(column: "id", as: Int.self) }
+            guard !ids.isEmpty else { break }
+            try await sql.raw("""
+                UPDATE integration_logs SET payload = NULL, response = NULL, error_message = NULL, related_id = NULL
+                WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ", ")))
+                """).run()
+            total.logRows += ids.count
+        }
+        try await PersonData.record(kind: "retention", requestedBy: "ENQUIRY_RETENTION_DAYS", matchedBy: "older than \(days) days",
+                                    total, now: now, on: database)
+        return total
+    }
+}

@@ -1,0 +1,39 @@
+"""A person's data: found from their enquiry, downloaded as JSON, erased after a confirmation,
+and the erasure recorded without their details."""
+
+import json
+
+from steps import create_first_admin, enquiry_id, send_enquiry
+
+
+def test_an_admin_downloads_and_erases_a_persons_data(person, server):
+    create_first_admin(person)
+    send_enquiry(person, "Ada", email="ada@example.com", phone="+1 415 555 0177", message="Please call me.")
+    send_enquiry(person, "Bob", email="bob@example.com")
+    number = enquiry_id(server, "ada@example.com")
+
+    person.open(f"/admin/submissions/{number}")
+    person.see("You may contact me about this enquiry")  # the words she agreed to, kept with her enquiry
+    person.press("Find everything LeadBridge holds about this person")
+    person.see("What LeadBridge holds")
+    person.see("SuiteDash and RingCentral keep their own records.")
+    person.screenshot("privacy-found")
+
+    with person.page.expect_download() as download:
+        person.page.get_by_role("link", name="Download everything (JSON)").click()
+    document = json.loads(open(download.value.path()).read())
+    assert [e["email"] for e in document["enquiries"]] == ["ada@example.com"]
+    assert document["enquiries"][0]["message"] == "Please call me."
+
+    # The box must be ticked: the browser says so before anything is sent.
+    person.page.get_by_role("button", name="Erase this person's data").click()
+    assert person.page.url.endswith("email=ada%40example.com&phone=%2B14155550177") or "privacy" in person.page.url
+    assert server.sql(f"SELECT COUNT(*) FROM contact_submissions WHERE id = {number}")[0][0] == 1
+
+    person.page.get_by_label("I understand erasing cannot be undone").check()
+    person.press("Erase this person's data")
+    person.see("Erased 1 enquiry(ies)")
+    person.see("A person, by email and phone")
+    assert "ada@example.com" not in person.text()
+    person.screenshot("privacy-erased")
+    assert server.sql("SELECT email FROM contact_submissions") == [("bob@example.com",)]
