@@ -42,6 +42,8 @@ extension SuiteDashClient {
 
     public struct UpsertResult: Sendable, Equatable {
         public var uid: String
+        /// The email the contact holds now (nil: none).
+        public var email: String? = nil
         public var created: Bool
         /// False when the contact already said everything, so nothing was sent.
         public var changed: Bool
@@ -53,14 +55,21 @@ extension SuiteDashClient {
     /// it has (SuiteDash's PUT replaces tags, so the union is sent), and sends nothing when
     /// nothing differs; creates a contact with role Lead and no welcome email otherwise. Never
     /// relies on a create failing for a duplicate: SuiteDash does not document one.
-    public func createOrUpdateContact(_ details: ContactDetails, knownUID: String? = nil) async throws -> UpsertResult {
-        if let id = knownUID ?? details.email, let existing = try await contact(id) {
+    /// `onCreated` hears a new contact's uid as soon as SuiteDash answers the create, before any
+    /// further call that could fail: the caller remembers it, so a retry finds the contact again.
+    public func createOrUpdateContact(_ details: ContactDetails, knownUID: String? = nil,
+                                      onCreated: @Sendable (String) async throws -> Void = { _ in }) async throws -> UpsertResult {
+        // A known uid whose contact is gone (deleted or merged in SuiteDash) falls back to the email.
+        var found: SuiteDashContact?
+        if let knownUID { found = try await contact(knownUID) }
+        if found == nil, let email = details.email, email != knownUID { found = try await contact(email) }
+        if let existing = found {
             let draft = Self.changes(from: existing, to: details)
             guard draft != SuiteDashContactDraft() else {
-                return UpsertResult(uid: existing.uid, created: false, changed: false)
+                return UpsertResult(uid: existing.uid, email: existing.email, created: false, changed: false)
             }
             _ = try await updateContact(existing.uid, draft)
-            return UpsertResult(uid: existing.uid, created: false, changed: true)
+            return UpsertResult(uid: existing.uid, email: draft.email ?? existing.email, created: false, changed: true)
         }
         let created = try await createContact(SuiteDashContactDraft(
             firstName: details.firstName, lastName: details.lastNameToSend, email: details.email, role: "Lead",
@@ -68,21 +77,23 @@ extension SuiteDashClient {
             circles: details.circles.isEmpty ? nil : .init(add: details.circles), backgroundInfo: details.notes,
             tags: details.tags.isEmpty ? nil : details.tags,
             customFields: details.customFields.isEmpty ? nil : details.customFields.mapValues { .string($0) }, sendWelcomeEmail: false))
+        try await onCreated(created.uid)
         // Whether SuiteDash keeps tags sent on create is not documented: if they did not stick, set them.
         if !details.tags.isEmpty, Set(created.tags ?? []) != Set(details.tags) {
             _ = try await updateContact(created.uid, SuiteDashContactDraft(tags: Self.union(created.tags ?? [], details.tags)))
         }
-        return UpsertResult(uid: created.uid, created: true, changed: true)
+        return UpsertResult(uid: created.uid, email: created.email ?? details.email, created: true, changed: true)
     }
 
     /// Creates or updates the lead (the guide's `createLeadFromContactSubmission`). SuiteDash has no lead object: a lead is a
     /// contact whose role is Lead. So this is `createOrUpdateContact` with the enquiry (source,
     /// service interest, message) written into the contact's `background_info`.
     public func upsertLead(_ details: ContactDetails, source: String, serviceInterest: String?,
-                                                message: String?, knownUID: String? = nil) async throws -> UpsertResult {
+                           message: String?, knownUID: String? = nil,
+                           onCreated: @Sendable (String) async throws -> Void = { _ in }) async throws -> UpsertResult {
         var lead = details
         lead.notes = Self.enquiryNote(source: source, serviceInterest: serviceInterest, message: message)
-        return try await createOrUpdateContact(lead, knownUID: knownUID)
+        return try await createOrUpdateContact(lead, knownUID: knownUID, onCreated: onCreated)
     }
 
     /// The guide's `attachTagOrCategory`: SuiteDash has no add-one-tag call, so this reads the

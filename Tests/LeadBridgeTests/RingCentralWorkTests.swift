@@ -17,7 +17,9 @@ struct RingCentralWorkTests {
 
     @Test("Call starts a RingOut from the first direct number with a CallerId number, shows its status, and can be cancelled")
     func clickToCall() async throws {
-        try await withRingCentral { app, sandbox in
+        // Ringing for a minute: at the sandbox's 2 s steps a loaded machine saw the call answered
+        // before the page was read.
+        try await withRingCentral(sandboxSettings: { $0.ringOutStepSeconds = 60 }) { app, sandbox in
             let id = try await app.submitEnquiry()
             let browser = try await app.signedInBrowser()
             let page = try await browser.get("/admin/submissions/\(id)")

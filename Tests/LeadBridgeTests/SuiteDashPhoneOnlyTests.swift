@@ -72,8 +72,15 @@ struct SuiteDashPhoneOnlyTests {
             let bo = try await app.submitEnquiry(firstName: "Bo", email: "bo@example.com", phone: Self.phone)
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 2, "the email decides; a shared phone merges nobody")
-            #expect(try await Enquiry.find(ada, on: app.db)?.externalID != (try await Enquiry.find(bo, on: app.db)?.externalID))
+            let adaUID = try await Enquiry.find(ada, on: app.db)?.externalID
+            #expect(adaUID != (try await Enquiry.find(bo, on: app.db)?.externalID))
             #expect(try await Enquiry.query(on: app.db).filter(\.$status == .synced).count() == 2)
+            // Ada writes again from the same line: her contact, no choice to make.
+            let again = try await app.submitEnquiry(firstName: "Ada", email: "ada@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(again, on: app.db)?.status == .synced)
+            #expect(try await Enquiry.find(again, on: app.db)?.externalID == adaUID)
+            #expect(sandbox.suiteDash.contacts.count == 2)
         }
     }
 
@@ -153,6 +160,18 @@ struct SuiteDashPhoneOnlyTests {
             enquiry = try #require(try await Enquiry.find(id, on: app.db))
             #expect(enquiry.status == .synced)
             #expect(enquiry.syncError == nil)
+
+            // Or, as the page says: add an email (Edit), and it goes at once.
+            sandbox.suiteDash.switches.emailRequired = true
+            let held = try await app.submitEnquiry(firstName: "Sam", lastName: nil, email: nil, phone: "+14155550166")
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(held, on: app.db)?.status == .pending)
+            let saved = try await browser.post("/admin/submissions/\(held)", form: [
+                "first_name": "Sam", "email": "sam@example.com", "phone": "+14155550166"])
+            #expect(saved.location?.contains("queued") == true, "\(saved.status)")
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(held, on: app.db)?.status == .synced)
+            #expect(try await QueuedJob.query(on: app.db).count() == 0, "the held job was replaced, not left waiting")
         }
     }
 

@@ -24,6 +24,7 @@ struct PersonData: Sendable {
         var textIDs: [Int] = []
         var exportIDs: [Int] = []
         var logIDs: [Int] = []
+        var webhookEventIDs: [Int] = []
         var isEmpty: Bool { enquiryIDs.isEmpty && callIDs.isEmpty && textIDs.isEmpty && logIDs.isEmpty }
     }
 
@@ -34,9 +35,39 @@ struct PersonData: Sendable {
     }
 
     func find(_ person: PersonQuery) async throws -> Found {
-        try await find(person, on: database)
+        var found = try await find(person, on: database)
+        found.logIDs += try await logsNaming(person)
+        found.logIDs = Array(Set(found.logIDs)).sorted()
+        found.webhookEventIDs = try await webhookEventsNaming(person)
+        return found
     }
 
+    /// Log rows whose request or answer holds their email or number as a whole JSON value (with
+    /// its quotes: `"ann@x.com"` is not found in `"joann@x.com"`, nor `"+4930123"` in a longer
+    /// number). A scan of the table: run before any write transaction, so no lock waits on it.
+    func logsNaming(_ person: PersonQuery) async throws -> [Int] {
+        let sql = try JobQueue.sql(database)
+        var filter: [SQLQueryString] = []
+        for needle in [person.email, person.phone].compactMap({ $0 }) {
+            let pattern = "%\"" + EnquirySearch.escapeLike(needle.lowercased()) + "\"%"
+            for column in ["payload", "response"] {
+                filter.append("lower(CAST(\(unsafeRaw: column) AS TEXT)) LIKE \(bind: pattern) ESCAPE '\\'")
+            }
+        }
+        return try await ids(sql, "SELECT id FROM integration_logs WHERE \(filter.joined(separator: " OR ")) ORDER BY id")
+    }
+
+    /// RingCentral notifications kept for de-duplication whose body names the person.
+    func webhookEventsNaming(_ person: PersonQuery) async throws -> [Int] {
+        let sql = try JobQueue.sql(database)
+        var filter: [SQLQueryString] = []
+        for needle in [person.email, person.phone].compactMap({ $0 }) {
+            filter.append("lower(CAST(payload AS TEXT)) LIKE \(bind: "%\"" + EnquirySearch.escapeLike(needle.lowercased()) + "\"%") ESCAPE '\\'")
+        }
+        return try await ids(sql, "SELECT id FROM webhook_events WHERE \(filter.joined(separator: " OR ")) ORDER BY id")
+    }
+
+    /// Their enquiries, and the calls, texts, exports and log rows tied to them by id or number.
     private func find(_ person: PersonQuery, on db: any Database) async throws -> Found {
         let sql = try JobQueue.sql(db)
         var found = Found()
@@ -61,17 +92,11 @@ struct PersonData: Sendable {
             found.callIDs = try await ids(sql, "SELECT id FROM call_logs WHERE \(callFilter.joined(separator: " OR ")) ORDER BY id")
             found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE \(textFilter.joined(separator: " OR ")) ORDER BY id")
         }
-        // Log rows about their enquiries, and any whose request, answer or error names them
-        // (a webhook's body, a call-log page): read once, when someone asks.
-        var logFilter: [SQLQueryString] = []
-        if !found.enquiryIDs.isEmpty { logFilter.append("(related_type = 'contact_submission' AND related_id IN (\(list(found.enquiryIDs))))") }
-        for needle in [person.email, person.phone].compactMap({ $0 }) {
-            let pattern = "%" + EnquirySearch.escapeLike(needle.lowercased()) + "%"
-            for column in ["payload", "response", "error_message"] {
-                logFilter.append("lower(CAST(\(unsafeRaw: column) AS TEXT)) LIKE \(bind: pattern) ESCAPE '\\'")
-            }
+        if !found.enquiryIDs.isEmpty {
+            found.logIDs = try await ids(sql, """
+                SELECT id FROM integration_logs WHERE related_type = 'contact_submission' AND related_id IN (\(list(found.enquiryIDs))) ORDER BY id
+                """)
         }
-        found.logIDs = try await ids(sql, "SELECT id FROM integration_logs WHERE \(logFilter.joined(separator: " OR ")) ORDER BY id")
         return found
     }
 
@@ -81,8 +106,12 @@ struct PersonData: Sendable {
     /// and an erasure recorded without any of the erased data. Then the CSV exports that carried
     /// them are rewritten without their rows.
     func erase(_ person: PersonQuery, requestedBy: String, now: Date) async throws -> Erased {
-        let (counted, exports, erasedIDs) = try await database.transaction { tx -> (Erased, [SuiteDashExport], [Int]) in
-            let found = try await find(person, on: tx)
+        let namedInLogs = try await logsNaming(person)
+        let namedInWebhooks = try await webhookEventsNaming(person)
+        let (counted, exports, erasedIDs) = try await database.writeTransaction { tx -> (Erased, [SuiteDashExport], [Int]) in
+            var found = try await find(person, on: tx)
+            found.logIDs = Array(Set(found.logIDs + namedInLogs)).sorted()
+            found.webhookEventIDs = namedInWebhooks
             let exports = found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: tx).filter(\.$id ~~ found.exportIDs).all()
             try await remove(found, keys: [person.email.map(SuiteDashContactMap.key(email:)), person.phone.map(SuiteDashContactMap.key(phone:))]
                 .compactMap { $0 }, now: now, on: tx)
@@ -99,7 +128,7 @@ struct PersonData: Sendable {
     /// (one transaction per call); for the retention sweep. The batch is not recorded: the sweep
     /// records its whole run once.
     func eraseEnquiries(createdBefore cutoff: Date, limit: Int, now: Date) async throws -> Erased {
-        let (counted, exports, erasedIDs) = try await database.transaction { tx -> (Erased, [SuiteDashExport], [Int]) in
+        let (counted, exports, erasedIDs) = try await database.writeTransaction { tx -> (Erased, [SuiteDashExport], [Int]) in
             let sql = try JobQueue.sql(tx)
             let ids = try await ids(sql, "SELECT id FROM contact_submissions WHERE created_at < \(bind: cutoff) ORDER BY created_at, id LIMIT \(bind: limit)")
             guard !ids.isEmpty else { return (Erased(), [], []) }
@@ -152,14 +181,26 @@ struct PersonData: Sendable {
                 updated_at = \(bind: now) WHERE id IN (\(list(found.logIDs)))
                 """).run()
         }
+        if !found.webhookEventIDs.isEmpty {
+            try await sql.raw("UPDATE webhook_events SET payload = NULL WHERE id IN (\(list(found.webhookEventIDs)))").run()
+        }
         if !found.textIDs.isEmpty { try await sql.raw("DELETE FROM sms_messages WHERE id IN (\(list(found.textIDs)))").run() }
         if !found.callIDs.isEmpty { try await sql.raw("DELETE FROM call_logs WHERE id IN (\(list(found.callIDs)))").run() }
-        for key in Set(keys) { try await sql.raw("DELETE FROM suitedash_contacts WHERE contact_key = \(bind: key)").run() }
         if !found.enquiryIDs.isEmpty {
             let uniqueKeys = found.enquiryIDs.map { SQLBind(SyncEnquiryToSuiteDash.uniqueKey($0)) }
             try await sql.raw("DELETE FROM jobs WHERE unique_key IN (\(SQLList(uniqueKeys)))").run()
             try await sql.raw("DELETE FROM failed_jobs WHERE unique_key IN (\(SQLList(uniqueKeys)))").run()
             try await sql.raw("DELETE FROM contact_submissions WHERE id IN (\(list(found.enquiryIDs)))").run()
+        }
+        // The contact memory forgets an email or phone no enquiry uses any more: one a newer
+        // enquiry still uses stays, or that person's next phone-only enquiry would make a second contact.
+        for key in Set(keys) {
+            let (column, value): (String, String) = key.hasPrefix("email:")
+                ? ("lower(email)", String(key.dropFirst("email:".count))) : ("phone", String(key.dropFirst("phone:".count)))
+            try await sql.raw("""
+                DELETE FROM suitedash_contacts WHERE contact_key = \(bind: key)
+                AND NOT EXISTS (SELECT 1 FROM contact_submissions WHERE \(unsafeRaw: column) = \(bind: value))
+                """).run()
         }
     }
 
@@ -181,7 +222,7 @@ struct PersonData: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return false }
         let (kept, removed) = CSVRecords.removing(ids: ids, from: data)
         guard removed > 0 else { return true }
-        let temporary = path + ".erasing"
+        let temporary = path + ".erasing-" + UUID().uuidString
         guard FileManager.default.createFile(atPath: temporary, contents: kept, attributes: [.posixPermissions: 0o600]) else { return false }
         // rename(2) replaces the file in one step: a reader sees the old file or the new one.
         // (Foundation's replaceItemAt lost the file on Linux when tried here.)

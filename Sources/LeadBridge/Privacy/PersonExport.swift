@@ -39,7 +39,13 @@ struct PersonExport: Encodable {
             csvExports: found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: db).filter(\.$id ~~ found.exportIDs).sort(\.$id).all()
                 .map { Export(fileName: $0.fileName, createdAt: $0.createdAt) },
             integrationLogRows: found.logIDs.isEmpty ? [] : try await IntegrationLog.query(on: db).filter(\.$id ~~ found.logIDs).sort(\.$id).all()
-                .map { LogRow(provider: $0.provider, action: $0.action, status: $0.status, httpStatus: $0.httpStatus, createdAt: $0.createdAt,
-                              request: $0.payload, response: $0.response, error: $0.errorMessage) })
+                .map { row in
+                    // A row that only names them (a call-log page, a webhook) may name others too:
+                    // what happened and when, not its body. Their own enquiries' rows come whole.
+                    let theirs = row.relatedType == "contact_submission" && row.relatedID.map(found.enquiryIDs.contains) == true
+                    return LogRow(provider: row.provider, action: row.action, status: row.status, httpStatus: row.httpStatus,
+                                  createdAt: row.createdAt, request: theirs ? row.payload : nil, response: theirs ? row.response : nil,
+                                  error: theirs ? row.errorMessage : nil)
+                })
     }
 }

@@ -143,10 +143,9 @@ struct EnquiriesController {
                 Conflict(phoneContact: $0.phoneContactUID, emailContact: $0.emailContactUID, email: enquiry.email ?? "",
                          phone: enquiry.phone ?? "", decided: $0.decision != nil)
             },
-            privacyLink: AdminPath.privacy.path + "?" + [
-                enquiry.email.map { "email=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") },
-                enquiry.phone.map { "phone=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") },
-            ].compactMap { $0 }.joined(separator: "&")))
+            // By the email when there is one: a phone may be an office's line, shared with colleagues.
+            privacyLink: AdminPath.privacy.path + "?" + (enquiry.email.map { "email=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+                ?? enquiry.phone.map { "phone=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")))
     }
 
     /// The admin's choice for an enquiry whose phone and email belong to two SuiteDash contacts:

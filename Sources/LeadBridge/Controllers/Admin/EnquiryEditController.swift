@@ -38,13 +38,18 @@ struct EnquiryEditController {
         case .valid(let corrected):
             enquiry.firstName = corrected.firstName
             enquiry.lastName = corrected.lastName
+            // A new email or phone may make a choice between two SuiteDash contacts moot, or wrong.
+            let contactChanged = enquiry.email != corrected.email || enquiry.phone != corrected.phone
             enquiry.email = corrected.email
             enquiry.phone = corrected.phone
             enquiry.company = corrected.company
             enquiry.serviceInterest = corrected.serviceInterest
             enquiry.message = corrected.message
             let wasFailed = enquiry.status == .failed
-            if wasFailed {
+            // Held (pending, with SuiteDash's reason): a phone-only lead refused for lacking an
+            // email, or a choice of contact. The edit is what it waited for.
+            let wasHeld = enquiry.status == .pending && enquiry.syncError != nil
+            if wasFailed || wasHeld {
                 enquiry.status = .pending
                 enquiry.syncError = nil
             }
@@ -52,8 +57,10 @@ struct EnquiryEditController {
             let id = try enquiry.requireID()
             let queued = try await req.db.transaction { tx -> Bool in
                 try await enquiry.save(on: tx)
-                guard wasFailed, try await suiteDash.settings(on: tx).load().syncsAutomatically else { return false }
-                try await suiteDash.queueSync([id], on: tx)
+                if contactChanged { try await SuiteDashContactConflict.delete(enquiryID: id, on: tx) }
+                guard wasFailed || wasHeld, try await suiteDash.settings(on: tx).load().syncsAutomatically else { return false }
+                // The held job is replaced, not kept waiting beside a new one.
+                try await suiteDash.queueManualSync(id, on: tx)
                 return true
             }
             let notice = queued ? "Saved, and queued for SuiteDash again." : "Saved."

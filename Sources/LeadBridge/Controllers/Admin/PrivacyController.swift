@@ -17,16 +17,18 @@ struct PrivacyController {
         let exports: [String]
         let suiteDashContacts: [String]
         let exportLink: String
+        /// Set when the enquiries found carry several emails: a shared phone, perhaps several people.
+        let severalPeople: String?
         let notice: String?
         let erasures: [ErasureRow]
         let retention: String
     }
 
-    @Sendable func index(req: Request) async throws -> View {
+    @Sendable func index(req: Request) async throws -> Response {
         let (email, phone) = Self.asked(req)
         var context = Context(title: "A person's data", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
                               email: email ?? "", phone: phone ?? "", searched: false, rows: [], calls: 0, texts: 0, logRows: 0,
-                              exports: [], suiteDashContacts: [], exportLink: "", notice: req.notice,
+                              exports: [], suiteDashContacts: [], exportLink: "", severalPeople: nil, notice: req.notice,
                               erasures: try await Self.erasures(on: req.db), retention: Self.retention(req.services.config))
         if email != nil || phone != nil {
             let person = try Self.person(req, email: email, phone: phone)
@@ -40,9 +42,19 @@ struct PrivacyController {
                               logRows: found.logIDs.count, exports: exports.map(\.fileName),
                               suiteDashContacts: Array(Set(enquiries.compactMap(\.externalID))).sorted(),
                               exportLink: AdminPath.privacy.path + "/export?" + Self.query(person),
+                              severalPeople: Self.severalPeople(enquiries),
                               notice: context.notice, erasures: context.erasures, retention: context.retention)
         }
-        return try await req.view.render("admin/privacy", context)
+        // A person's details: not for a shared cache or the back button of a shared computer.
+        let response = try await req.view.render("admin/privacy", context).encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    static func severalPeople(_ enquiries: [Enquiry]) -> String? {
+        let emails = Set(enquiries.compactMap { $0.email?.lowercased() })
+        guard emails.count > 1 else { return nil }
+        return "These enquiries carry \(emails.count) different emails (\(emails.sorted().joined(separator: ", "))): a shared phone, perhaps, and so more than one person. Erasing erases all of them; to erase one person, find them by their email."
     }
 
     /// Everything found, as one JSON file to send the person.

@@ -22,7 +22,9 @@ struct ContactFormController {
     @Sendable func submit(req: Request) async throws -> Response {
         let pipeline = IntakePipeline(request: req)
         if let refusal = await pipeline.admit() { return try await respond(refusal, input: ContactInput(), req) }
-        let input = (try? req.content.decode(ContactInput.self)) ?? ContactInput()
+        var input = (try? req.content.decode(ContactInput.self)) ?? ContactInput()
+        // This form shows the configured label: a posted consent_text is not what the visitor saw.
+        input.consentText = nil
         return try await respond(pipeline.receive(input), input: input, req)
     }
 

@@ -106,35 +106,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
                     knownUID = conflict?.phoneContactUID
                     email = nil
                 case nil:
-                    var byEmail: String?, byPhone: String?
-                    if let address = enquiry.email { byEmail = try await map.uid(email: address) }
-                    if let number = enquiry.phone { byPhone = try await map.uid(phone: number) }
-                    // A phone whose contact goes by another email is not this person's alone (an
-                    // office's main line, say): the email decides, and the phone merges nobody.
-                    if byEmail == nil, let phoneUID = byPhone, let address = enquiry.email,
-                       let known = try await map.email(of: phoneUID), known != address.lowercased() {
-                        byPhone = nil
-                    }
-                    // An email SuiteDash already holds for a contact other than the phone's: two people,
-                    // or one person twice. LeadBridge merges nothing: the admin chooses.
-                    var emailContact = byEmail
-                    if emailContact == nil, byPhone != nil, let address = enquiry.email {
-                        emailContact = try await client.contact(address)?.uid
-                    }
-                    // A phone's contact deleted in SuiteDash (merged into the email's, say) is no conflict.
-                    if let phoneUID = byPhone, let emailUID = emailContact, phoneUID != emailUID,
-                       try await client.contact(phoneUID) == nil {
-                        byPhone = nil
-                    }
-                    if let phoneUID = byPhone, let emailUID = emailContact, phoneUID != emailUID {
-                        try await SuiteDashContactConflict(enquiryID: id, phoneContactUID: phoneUID, emailContactUID: emailUID)
-                            .save(on: context.db, now: now)
-                        let reason = "The phone number belongs to SuiteDash contact \(phoneUID) and the email to contact \(emailUID). LeadBridge merges no contacts by itself: choose on this page which one the enquiry joins."
-                        enquiry.syncError = reason
-                        try await enquiry.save(on: context.db)
-                        throw JobFailure.waitFor(Self.conflictWaitKey, reason)
-                    }
-                    knownUID = emailContact ?? byPhone
+                    knownUID = try await resolve(enquiry, id: id, map: map, client: client, now: now, db: context.db)
                 }
             }
             let details = SuiteDashClient.ContactDetails(
@@ -143,10 +115,19 @@ struct SyncEnquiryToSuiteDash: JobKind {
                 circles: configuration.circles,
                 customFields: configuration.customFields(for: enquiry, appURL: context.application.services.config.appURL),
                 lastNamePlaceholder: configuration.lastNamePlaceholder)
+            // A contact just made is remembered at once, before anything else can fail: a phone-only
+            // lead cannot be found again by asking SuiteDash, so a retry would make a second one.
+            let (sentEmail, phone) = (email, enquiry.phone)
             let result = try await client.upsertLead(
                 details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
-                message: enquiry.message, knownUID: knownUID)
-            try await map.remember(uid: result.uid, email: email, phone: enquiry.phone, now: now)
+                message: enquiry.message, knownUID: knownUID,
+                onCreated: { uid in try await map.remember(uid: uid, email: sentEmail, phone: phone, now: now) })
+            // Erased while it synced: nothing of this person is written back.
+            guard try await Enquiry.find(id, on: context.db) != nil else { return }
+            // The email is remembered for this contact only when the contact holds it (SuiteDash
+            // never replaces an email a contact has, so an edited enquiry's new email may not be there).
+            let holdsEmail = email != nil && result.email?.lowercased() == email?.lowercased()
+            try await map.remember(uid: result.uid, email: holdsEmail ? email : nil, phone: enquiry.phone, now: now)
             enquiry.externalID = result.uid
             enquiry.status = .synced
             enquiry.syncedAt = context.application.services.clock.now()
@@ -158,6 +139,34 @@ struct SyncEnquiryToSuiteDash: JobKind {
         }
     }
 
+    /// Which SuiteDash contact an enquiry without a stored uid belongs to (nil: a new one, or
+    /// SuiteDash's lookup by email decides). The email decides whenever it is known; the phone
+    /// only for a phone-only contact, which then gains the email, unless another contact
+    /// already holds that email: then nothing is merged and the admin chooses.
+    private func resolve(_ enquiry: Enquiry, id: Int, map: SuiteDashContactMap, client: SuiteDashClient,
+                         now: Date, db: any Database) async throws -> String? {
+        var byEmail: String?, byPhone: String?
+        if let address = enquiry.email { byEmail = try await map.uid(email: address) }
+        if let number = enquiry.phone { byPhone = try await map.uid(phone: number) }
+        guard let address = enquiry.email else { return byPhone }
+        // A phone whose contact goes by an email is not this person's alone (an office's main
+        // line, say): only a phone-only contact is one person's.
+        if let phoneUID = byPhone, try await map.email(of: phoneUID) != nil { byPhone = nil }
+        guard let phoneUID = byPhone else { return byEmail }
+        // Whom SuiteDash holds under the email: remembered, or asked (a remembered one checked, it may be gone).
+        var emailUID = byEmail
+        if let remembered = emailUID, try await client.contact(remembered) == nil { emailUID = nil }
+        if emailUID == nil { emailUID = try await client.contact(address)?.uid }
+        guard let emailUID, emailUID != phoneUID else { return phoneUID }
+        // The phone's contact merged away in SuiteDash (into the email's, say): no conflict.
+        guard try await client.contact(phoneUID) != nil else { return emailUID }
+        try await SuiteDashContactConflict(enquiryID: id, phoneContactUID: phoneUID, emailContactUID: emailUID).save(on: db, now: now)
+        let reason = "The phone number belongs to SuiteDash contact \(phoneUID) and the email to contact \(emailUID). LeadBridge merges no contacts by itself: choose on this page which one the enquiry joins."
+        enquiry.syncError = reason
+        try await enquiry.save(on: db)
+        throw JobFailure.waitFor(Self.conflictWaitKey, reason)
+    }
+
     /// Turns a SuiteDash error into what the queue should do, recording what the admin must see.
     private func advise(_ error: SuiteDashError, enquiry: Enquiry, context: JobContext,
                         store: SuiteDashSettingsStore) async throws -> JobFailure {
@@ -165,7 +174,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
         case .unauthorized:
             try await store.markFailing("SuiteDash refused the API keys (401). Check the Public ID and Secret Key, then run Test Connection.")
             return .waitFor(Self.waitKey, error.description)
-        case .validation(let message) where enquiry.email == nil:
+        case .validation(let message) where enquiry.email == nil && message.localizedCaseInsensitiveContains("email"):
             // That a Lead needs no email is our reading of SuiteDash, not confirmed by any public
             // client: if SuiteDash wants one after all, the lead waits, visibly, for Sync now.
             let reason = "SuiteDash refused a contact without an email: \(message) The enquiry is kept and waits: add an email (Edit) or press Sync now to try again."
