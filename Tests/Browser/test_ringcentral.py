@@ -134,6 +134,16 @@ def test_calls_and_texts_from_an_enquiry_page(person, server, sandbox):
     sent = sandbox.control("/_sandbox/ringcentral")["callsByEndpoint"]
     assert sent.get("POST /restapi/v1.0/account/~/extension/~/sms") == 1
 
+    # A number that is not one: refused with a 422 and the reason, and the text typed is kept.
+    person.fill("To", "555-0100")
+    person.page.get_by_label("Message", exact=True).fill("Are you free tomorrow?")
+    person.press("Send SMS", status=422)
+    person.see("international format")
+    assert person.page.get_by_label("Message", exact=True).input_value() == "Are you free tomorrow?"
+    person.screenshot("enquiry-sms-refused")
+    sent = sandbox.control("/_sandbox/ringcentral")["callsByEndpoint"]
+    assert sent.get("POST /restapi/v1.0/account/~/extension/~/sms") == 1, "nothing more reached RingCentral"
+
 
 def test_the_call_log_is_synced_and_webhooks_are_subscribed(person, server, sandbox):
     create_first_admin(person)

@@ -51,6 +51,10 @@ struct EnquiriesController {
         let logs: [IntegrationLogsController.Row]
         let canSync: Bool
         let notice: String?
+        /// Why a Call or Send SMS was refused, shown as an alert.
+        let refusal: String?
+        /// The text typed into Send SMS, kept when it was refused.
+        let smsText: String
         let phone: RingCentralPanel
         let timeline: [EnquiryTimeline.Item]
         /// Set when the phone's SuiteDash contact and the email's are two: the admin chooses.
@@ -118,12 +122,26 @@ struct EnquiriesController {
             previousPage: page > 1 ? link(page - 1) : nil, nextPage: rows.count > Self.pageSize ? link(page + 1) : nil))
     }
 
-    @Sendable func show(req: Request) async throws -> View {
-        guard let id = req.parameters.get("id", as: Int.self),
-              let enquiry = try await Enquiry.find(id, on: req.db) else {
+    @Sendable func show(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: Int.self) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
-        return try await req.view.render("admin/enquiries/show", DetailContext(
+        return try await Self.page(req, id: id, notice: req.notice, refusal: nil)
+    }
+
+    /// What a refused Call or Send SMS answers: the enquiry's page again with the reason, under
+    /// the status the refusal deserves (422 for what was typed), and the text typed kept.
+    struct Refusal {
+        let status: HTTPStatus
+        let reason: String
+        let smsText: String?
+    }
+
+    static func page(_ req: Request, id: Int, notice: String?, refusal: Refusal?) async throws -> Response {
+        guard let enquiry = try await Enquiry.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
+        }
+        let response = try await req.view.render("admin/enquiries/show", DetailContext(
             title: "Enquiry #\(id)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             row: EnquiryRow(enquiry), message: enquiry.message ?? "",
             source: enquiry.source,
@@ -135,7 +153,8 @@ struct EnquiriesController {
             logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
             canSync: try await req.services.suiteDash.settings.load().syncsAutomatically,
-            notice: req.notice,
+            notice: refusal == nil ? notice : nil,
+            refusal: refusal?.reason, smsText: refusal?.smsText ?? "",
             phone: try await RingCentralPanel.load(req, ringOutID: (try? req.query.get(String.self, at: "ringout")).flatMap { RingOutID.isValid($0) ? $0 : nil },
                                                    enquiryID: id),
             timeline: try await EnquiryTimeline.items(for: enquiry, on: req.db),
@@ -146,6 +165,9 @@ struct EnquiriesController {
             // By the email when there is one: a phone may be an office's line, shared with colleagues.
             privacyLink: AdminPath.privacy.path + "?" + (enquiry.email.map { "email=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
                 ?? enquiry.phone.map { "phone=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")))
+        .encodeResponse(for: req)
+        if let refusal { response.status = refusal.status }
+        return response
     }
 
     /// The admin's choice for an enquiry whose phone and email belong to two SuiteDash contacts:

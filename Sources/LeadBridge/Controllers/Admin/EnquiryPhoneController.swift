@@ -17,7 +17,7 @@ struct EnquiryPhoneController {
                 toNumber: form.to ?? enquiry.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), enquiryID: id)
             return req.redirect(to: AdminPath.enquiry(id).path + "?ringout=\(Self.escape(ringOut.id))#phone")
         } catch {
-            return Self.back(req, id, Self.explain(error, req))
+            return try await Self.refused(req, id, error, smsText: nil)
         }
     }
 
@@ -53,7 +53,7 @@ struct EnquiryPhoneController {
             try await req.services.ringCentral.phone.cancelRingOut(id: ringOutID, enquiryID: id)
             return Self.back(req, id, "Call cancelled.")
         } catch {
-            return Self.back(req, id, Self.explain(error, req))
+            return try await Self.refused(req, id, error, smsText: nil)
         }
     }
 
@@ -68,7 +68,7 @@ struct EnquiryPhoneController {
             if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
             return Self.back(req, id, "Text sent (\(message.status)).")
         } catch {
-            return Self.back(req, id, Self.explain(error, req))
+            return try await Self.refused(req, id, error, smsText: form.text)
         }
     }
 
@@ -81,6 +81,23 @@ struct EnquiryPhoneController {
             req.logger.error("Call or SMS failed", metadata: ["error": .string(String(describing: error))])
             return "That did not work because of a problem on this server; it is in the server log. Try again, or tell whoever runs LeadBridge."
         }
+    }
+
+    /// A refusal answers with the enquiry's page and the reason, under a status that says whose
+    /// it is: 422 for what was typed (a number that is not E.164, a text too long), 409 when
+    /// RingCentral is not connected or needs re-authorisation, 502 when RingCentral refused.
+    private static func refused(_ req: Request, _ id: Int, _ error: any Error, smsText: String?) async throws -> Response {
+        let status: HTTPStatus
+        switch error {
+        case RingCentralMessaging.Failure.notConnected, RingCentralMessaging.Failure.noOfficePhone,
+             RingCentralMessaging.Failure.noSMSNumber: status = .conflict
+        case is RingCentralMessaging.Failure: status = .unprocessableEntity
+        case is RingCentralServiceError: status = .conflict
+        case is RingCentralError: status = .badGateway
+        default: status = .internalServerError
+        }
+        return try await EnquiriesController.page(req, id: id, notice: nil,
+                                                  refusal: .init(status: status, reason: explain(error, req), smsText: smsText))
     }
 
     private static func enquiry(_ req: Request) async throws -> Enquiry {
