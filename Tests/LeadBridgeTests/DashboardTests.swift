@@ -161,7 +161,7 @@ import VaporTesting
     }
 
     @Test func suiteDashCallsThisMonthAreCountedByTheDatabaseAsTheyAreLogged() async throws {
-        try await withSuiteDash { app, sandbox in
+        try await withSuiteDash { app, _ in
             try await app.submitEnquiry()
             try await app.runDueJobs()
             let logged = try await IntegrationLog.query(on: app.db).filter(\.$provider == "suitedash").filter(\.$httpStatus != nil).count()
@@ -182,7 +182,6 @@ import VaporTesting
             #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == logged - 1)
             try await sql.raw("DELETE FROM integration_logs WHERE provider = 'suitedash'").run()
             #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == 0)
-            _ = sandbox
         }
     }
 

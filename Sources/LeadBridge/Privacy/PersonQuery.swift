@@ -18,8 +18,8 @@ struct PersonQuery: Sendable, Equatable {
     }
 
     init(email rawEmail: String?, phone rawPhone: String?, defaultCountry: String) throws {
-        let emailText = rawEmail?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let phoneText = rawPhone?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let emailText = FormText.nonEmpty(rawEmail)
+        let phoneText = FormText.nonEmpty(rawPhone)
         guard emailText != nil || phoneText != nil else { throw Problem.nothingGiven }
         if let emailText {
             guard let normalised = EmailAddress.normalize(emailText) else { throw Problem.badEmail }
@@ -39,8 +39,4 @@ struct PersonQuery: Sendable, Equatable {
 
     /// "email", "phone" or "email and phone": how a person was found, for the erasure record.
     var matchedBy: String { [email.map { _ in "email" }, phone.map { _ in "phone" }].compactMap { $0 }.joined(separator: " and ") }
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -163,8 +163,8 @@ struct EnquiriesController {
                          phone: enquiry.phone ?? "", decided: $0.decision != nil)
             },
             // By the email when there is one: a phone may be an office's line, shared with colleagues.
-            privacyLink: AdminPath.privacy.path + "?" + (enquiry.email.map { "email=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
-                ?? enquiry.phone.map { "phone=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")))
+            privacyLink: AdminPath.privacy.path + "?" + PrivacyController.query(email: enquiry.email,
+                                                                                phone: enquiry.email == nil ? enquiry.phone : nil)))
         .encodeResponse(for: req)
         if let refusal { response.status = refusal.status }
         return response

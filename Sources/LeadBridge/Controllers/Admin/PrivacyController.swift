@@ -102,8 +102,7 @@ struct PrivacyController {
 
     private static func person(_ req: Request, email: String?, phone: String?) throws -> PersonQuery {
         do {
-            return try PersonQuery(email: email.map(TextSanitizer.singleLine), phone: phone.map(TextSanitizer.singleLine),
-                                   defaultCountry: req.services.config.intake.defaultCountry)
+            return try PersonQuery(email: email, phone: phone, defaultCountry: req.services.config.intake.defaultCountry)
         } catch let problem as PersonQuery.Problem {
             throw Abort(.badRequest, reason: problem.description)
         }
@@ -113,10 +112,13 @@ struct PrivacyController {
         PersonData(database: req.db, exportsFolder: req.services.config.suiteDash.exportPath)
     }
 
-    static func query(_ person: PersonQuery) -> String {
+    static func query(_ person: PersonQuery) -> String { query(email: person.email, phone: person.phone) }
+
+    /// `email=…&phone=…` for the privacy page's links (either may be left out).
+    static func query(email: String?, phone: String?) -> String {
         var items: [String] = []
-        if let email = person.email { items.append("email=" + (email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
-        if let phone = person.phone { items.append("phone=" + (phone.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+        if let email { items.append("email=" + (email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+        if let phone { items.append("phone=" + (phone.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
         return items.joined(separator: "&")
     }
 
