@@ -41,11 +41,12 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     app.http.client.configuration.redirectConfiguration = .disallow
     let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue, clock: clock)
     let suiteDash = SuiteDashService(context: integrations)
+    let speedToLead = SpeedToLeadService(context: integrations)
     app.services = AppServices(
         config: config,
         clock: clock,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, clock: clock)),
+        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, speedToLead: speedToLead, clock: clock)),
         jobQueue: jobQueue,
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
@@ -56,7 +57,8 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         decoyPasswordHash: DecoyPasswordHash(),
         signInChecks: SignInChecks(),
         suiteDash: suiteDash,
-        ringCentral: RingCentralService(context: integrations)
+        ringCentral: RingCentralService(context: integrations),
+        speedToLead: speedToLead
     )
 
     app.sessions.use { _ in

@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
     /// `ENQUIRY_RETENTION_DAYS`: enquiries (and calls, texts, log details) older than this many
     /// days are erased by a daily job; nil (0, the default): kept until an admin erases them.
     public var enquiryRetentionDays: Int?
+    /// Staff alerts, instant replies and missed-call texts (`LEAD_ALERT_SMS_TO`, `LEAD_AUTO_REPLY_SMS`,
+    /// `MISSED_CALL_TEXT_BACK`, `BUSINESS_NAME`, …): the defaults until an admin saves Speed to lead.
+    public var speedToLead: SpeedToLeadSettings
     /// Set by `leadbridge demo` alone: the one configuration allowed to open a demo's folder.
     public var isDemo = false
 
@@ -78,7 +81,8 @@ public struct AppConfig: Sendable {
             metricsRequireToken: nil,
             suiteDash: try SuiteDashEnvironment(reader),
             ringCentral: try RingCentralEnvironment(reader, appURL: appURL),
-            enquiryRetentionDays: try reader.int("ENQUIRY_RETENTION_DAYS").flatMap { $0 > 0 ? $0 : nil }
+            enquiryRetentionDays: try reader.int("ENQUIRY_RETENTION_DAYS").flatMap { $0 > 0 ? $0 : nil },
+            speedToLead: try SpeedToLeadSettings(reader)
         )
     }
 }

@@ -3,17 +3,20 @@ import Fluent
 /// What follows a new enquiry, inside the transaction that stores it, so an enquiry and its
 /// follow-ups exist together or not at all:
 /// 1. its SuiteDash sync is queued (API mode, integration on);
-/// 2. earlier calls and texts from its phone become its own (`EarlierActivityLinker`).
-/// A new follow-up (an alert, an instant reply) is added here, and nowhere else.
+/// 2. its staff alert and instant reply are queued (speed to lead, when set up);
+/// 3. earlier calls and texts from its phone become its own (`EarlierActivityLinker`).
+/// A new follow-up is added here, and nowhere else.
 struct NewEnquiryFollowUps: Sendable {
     let suiteDash: SuiteDashService
+    let speedToLead: SpeedToLeadService
     let clock: AppClock
 
     /// Returns whether jobs were queued (for `committed`).
     func run(_ ids: [Int], on db: any Database) async throws -> Bool {
-        let queued = try await suiteDash.queueSyncIfEnabled(ids, on: db)
+        let syncs = try await suiteDash.queueSyncIfEnabled(ids, on: db)
+        let texts = try await speedToLead.planForNewEnquiries(ids, on: db)
         await EarlierActivityLinker.claim(ids, on: db, now: clock.now())
-        return queued
+        return syncs || texts
     }
 
     /// After the enquiries' transaction commits, if it queued jobs: they can be claimed now.

@@ -10,6 +10,7 @@ enum JobKinds {
         app.jobKinds.register(MaintainRingCentralSubscription())
         app.jobKinds.register(Housekeeping())
         app.jobKinds.register(RetentionSweep())
+        app.jobKinds.register(SendAutomaticText())
         app.recurringTasks.add(SyncRingCentralCallLogs.recurringTask())
         app.recurringTasks.add(MaintainRingCentralSubscription.recurringTask())
         app.recurringTasks.add(Housekeeping.recurringTask())

@@ -26,5 +26,6 @@ enum AppMigrations {
         CountByDay(),
         RememberSuiteDashContacts(),
         KeepPeoplesData(),
+        AddSpeedToLead(),
     ]
 }

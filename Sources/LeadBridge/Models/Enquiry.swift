@@ -30,6 +30,10 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: Column.exportID.key) var exportID: Int?
     /// Why the last CRM sync failed, in the provider's words.
     @OptionalField(key: Column.syncError.key) var syncError: String?
+    /// When a person first called or texted its phone (automatic texts do not count), and how
+    /// many seconds after the enquiry that was; nil while nobody has.
+    @OptionalField(key: Column.firstContactAt.key) var firstContactAt: Date?
+    @OptionalField(key: Column.firstContactSeconds.key) var firstContactSeconds: Int?
     @Timestamp(key: Column.createdAt.key, on: .create) var createdAt: Date?
     @Timestamp(key: Column.updatedAt.key, on: .update) var updatedAt: Date?
 
@@ -68,6 +72,8 @@ extension Enquiry {
         exportedAt = "exported_at",
         exportID = "export_id",
         syncError = "sync_error",
+        firstContactAt = "first_contact_at",
+        firstContactSeconds = "first_contact_seconds",
         createdAt = "created_at",
         updatedAt = "updated_at"
 

@@ -20,6 +20,9 @@ final class SMSMessage: Model, @unchecked Sendable {
     @OptionalField(key: "error") var error: String?
     @OptionalField(key: "sent_by_user_id") var sentByUserID: Int?
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// nil: a person's text, or one received; else the kind of automatic text it was.
+    @OptionalField(key: "kind") var kind: String?
+    @OptionalField(key: "automatic_text_id") var automaticTextID: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

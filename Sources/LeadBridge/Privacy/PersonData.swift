@@ -25,6 +25,8 @@ struct PersonData: Sendable {
         var exportIDs: [Int] = []
         var logIDs: [Int] = []
         var webhookEventIDs: [Int] = []
+        /// Their automatic texts (alerts about them, replies to them); deleted with them.
+        var automaticTextIDs: [Int] = []
         var isEmpty: Bool { enquiryIDs.isEmpty && callIDs.isEmpty && textIDs.isEmpty && logIDs.isEmpty }
     }
 
@@ -89,6 +91,11 @@ struct PersonData: Sendable {
             textFilter.append("from_number = \(bind: phone) OR to_number = \(bind: phone)")
         }
         if !callFilter.isEmpty {
+            var automaticFilter: [SQLQueryString] = []
+            if !found.enquiryIDs.isEmpty { automaticFilter.append("contact_submission_id IN (\(list(found.enquiryIDs)))") }
+            if let phone = person.phone { automaticFilter.append("to_numbers = \(bind: phone)") }
+            found.automaticTextIDs = try await ids(sql, "SELECT id FROM automatic_texts WHERE \(automaticFilter.joined(separator: " OR ")) ORDER BY id")
+            try await textsOfAutomaticTexts(found.automaticTextIDs, into: &textFilter, on: sql)
             found.callIDs = try await ids(sql, "SELECT id FROM call_logs WHERE \(callFilter.joined(separator: " OR ")) ORDER BY id")
             found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE \(textFilter.joined(separator: " OR ")) ORDER BY id")
         }
@@ -158,11 +165,24 @@ struct PersonData: Sendable {
             SELECT DISTINCT export_id AS id FROM contact_submissions WHERE export_id IS NOT NULL AND id IN (\(list(enquiryIDs))) ORDER BY 1
             """)
         found.callIDs = try await ids(sql, "SELECT id FROM call_logs WHERE contact_submission_id IN (\(list(enquiryIDs))) ORDER BY id")
-        found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE contact_submission_id IN (\(list(enquiryIDs))) ORDER BY id")
+        found.automaticTextIDs = try await ids(sql, "SELECT id FROM automatic_texts WHERE contact_submission_id IN (\(list(enquiryIDs))) ORDER BY id")
+        var textFilter: [SQLQueryString] = ["contact_submission_id IN (\(list(enquiryIDs)))"]
+        try await textsOfAutomaticTexts(found.automaticTextIDs, into: &textFilter, on: sql)
+        found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE \(textFilter.joined(separator: " OR ")) ORDER BY id")
         found.logIDs = try await ids(sql, """
             SELECT id FROM integration_logs WHERE related_type = 'contact_submission' AND related_id IN (\(list(enquiryIDs))) ORDER BY id
             """)
         return found
+    }
+
+    /// The texts an automatic text sent (staff alerts name the lead), and those of any minute's
+    /// summary that listed them: a summary names several people, and goes for any one of them.
+    private func textsOfAutomaticTexts(_ automaticIDs: [Int], into filter: inout [SQLQueryString], on sql: any SQLDatabase) async throws {
+        guard !automaticIDs.isEmpty else { return }
+        let summaries = try await ids(sql, """
+            SELECT DISTINCT summary_id AS id FROM automatic_texts WHERE summary_id IS NOT NULL AND id IN (\(list(automaticIDs))) ORDER BY 1
+            """)
+        filter.append("automatic_text_id IN (\(list(automaticIDs + summaries)))")
     }
 
     /// Deletes and empties what `found` names, in the caller's transaction.
@@ -185,6 +205,10 @@ struct PersonData: Sendable {
             try await sql.raw("UPDATE webhook_events SET payload = NULL WHERE id IN (\(list(found.webhookEventIDs)))").run()
         }
         if !found.textIDs.isEmpty { try await sql.raw("DELETE FROM sms_messages WHERE id IN (\(list(found.textIDs)))").run() }
+        // The do-not-text list is kept: it holds hashes, and keeps them from being texted again.
+        if !found.automaticTextIDs.isEmpty {
+            try await sql.raw("DELETE FROM automatic_texts WHERE id IN (\(list(found.automaticTextIDs)))").run()
+        }
         if !found.callIDs.isEmpty { try await sql.raw("DELETE FROM call_logs WHERE id IN (\(list(found.callIDs)))").run() }
         if !found.enquiryIDs.isEmpty {
             let uniqueKeys = found.enquiryIDs.map { SQLBind(SyncEnquiryToSuiteDash.uniqueKey($0)) }

@@ -54,6 +54,16 @@ public struct SecretBox: Sendable {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)).base64URLEncodedString()
     }
 
+    /// `mac` under the current key first, then under each previous key: a value stored before
+    /// a key rotation is still found.
+    public func macs(_ message: String, purpose: String) -> [String] {
+        let previous = keysByID.values.filter { $0.id != currentKey.id }.sorted { $0.id < $1.id }
+        return ([currentKey] + previous).map { key in
+            let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key.symmetricKey, info: Data(purpose.utf8), outputByteCount: 32)
+            return Data(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: derived)).base64URLEncodedString()
+        }
+    }
+
     /// True when the value was sealed under an older key and should be sealed again.
     public func needsResealing(_ sealed: String) -> Bool {
         let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)

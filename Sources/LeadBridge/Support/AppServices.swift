@@ -21,6 +21,8 @@ final class AppServices: Sendable {
     let suiteDash: SuiteDashService
     /// Holds the process's one RingCentral rate limiter and token manager.
     let ringCentral: RingCentralService
+    /// Staff alerts, instant replies and missed-call texts.
+    let speedToLead: SpeedToLeadService
 
     init(config: AppConfig,
          clock: AppClock,
@@ -33,7 +35,8 @@ final class AppServices: Sendable {
          decoyPasswordHash: DecoyPasswordHash,
          signInChecks: SignInChecks,
          suiteDash: SuiteDashService,
-         ringCentral: RingCentralService) {
+         ringCentral: RingCentralService,
+         speedToLead: SpeedToLeadService) {
         self.config = config
         self.clock = clock
         self.secrets = secrets
@@ -46,6 +49,7 @@ final class AppServices: Sendable {
         self.signInChecks = signInChecks
         self.suiteDash = suiteDash
         self.ringCentral = ringCentral
+        self.speedToLead = speedToLead
     }
 }
 

@@ -93,7 +93,8 @@ struct RingCentralWebhookHandler {
 
     /// False when this uuid was seen before (RingCentral delivers at least once).
     func handle(_ notification: RingCentralWebhookController.Notification, now: Date) async throws -> Bool {
-        try await app.db.transaction { tx in
+        let queue = app.services.jobQueue
+        let stored = try await app.db.transaction { tx in
             let sql = try JobQueue.sql(tx)
             let inserted = try await sql.insert(into: "webhook_events")
                 .columns("provider", "uuid", "event", "subscription_id", "payload", "received_at", "processed_at")
@@ -107,8 +108,27 @@ struct RingCentralWebhookHandler {
                 try await storeInboundSMS(notification.body, receivedAt: now, on: tx)
             } else if notification.event.contains("/telephony/sessions") {
                 try await SyncRingCentralCallLogs.request(queue: app.services.jobQueue, on: tx, delay: 10)
+                try await textBackMissedCalls(notification.body, receivedAt: now, on: tx)
             }
             return true
+        }
+        // A missed-call text may be queued: a worker can take it now.
+        if stored { queue.wakeup?.signal() }
+        return stored
+    }
+
+    /// The spec's `TelephonySessionsEventPartyInfo.missedCall` on an inbound party: the caller
+    /// gets the missed-call text, once per call (keyed by the telephony session).
+    private func textBackMissedCalls(_ body: RedactedJSON.Value?, receivedAt now: Date, on db: any Database) async throws {
+        guard case .object(let session) = body, case .array(let parties)? = session["parties"] else { return }
+        var sessionID = ""
+        if case .string(let id)? = session["telephonySessionId"] { sessionID = String(id.prefix(200)) }
+        guard !sessionID.isEmpty else { return }
+        for party in parties {
+            guard case .object(let info) = party, case .bool(true)? = info["missedCall"],
+                  case .string(let direction)? = info["direction"], direction == "Inbound",
+                  case .string(let from)? = Self.field(info["from"], "phoneNumber") else { continue }
+            _ = try await app.services.speedToLead.planMissedCall(from: from, callKey: sessionID, at: now, on: db)
         }
     }
 
@@ -134,6 +154,15 @@ struct RingCentralWebhookHandler {
                     SQLBind(text), SQLBind("Received"), SQLBind(now), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["ringcentral_id"])
             .run()
+        // STOP (or START) as the whole text: the number leaves (or rejoins) the list of those
+        // never texted automatically.
+        if let sender = PhoneNumber.e164(from), let keyword = DoNotText.keyword(in: text) {
+            let list = app.services.speedToLead.doNotText
+            switch keyword {
+            case .stop(let word): try await list.optOut(sender, keyword: word, at: now, on: db)
+            case .start: try await list.optIn(sender, on: db)
+            }
+        }
     }
 
     private static func field(_ value: RedactedJSON.Value?, _ key: String) -> RedactedJSON.Value? {

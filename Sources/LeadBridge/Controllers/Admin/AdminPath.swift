@@ -17,6 +17,7 @@ enum AdminPath {
     case messages
     case users
     case privacy
+    case speedToLead
     case user(Int)
     /// A one-time link to set a password (an invitation or a reset).
     case passwordLink(String)
@@ -38,6 +39,7 @@ enum AdminPath {
         case .messages: return "/admin/messages"
         case .users: return "/admin/users"
         case .privacy: return "/admin/privacy"
+        case .speedToLead: return "/admin/speed-to-lead"
         case .user(let id): return "/admin/users/\(id)"
         case .passwordLink(let token): return "/admin/password/\(token)"
         }

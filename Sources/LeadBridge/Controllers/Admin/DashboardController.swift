@@ -35,6 +35,8 @@ enum DashboardController {
         /// ENQUIRY_RETENTION_DAYS in a sentence, and when its job last ran.
         let retention: String
         let retentionLastRun: String?
+        /// Time to first contact this week, and who is still waiting.
+        let speedToLead: SpeedToLeadPanel
     }
 
     /// The charts cover this many days, today (UTC) included.
@@ -76,7 +78,8 @@ enum DashboardController {
                 SELECT created_at, enquiries FROM erasures WHERE kind = 'retention' ORDER BY id DESC LIMIT 1
                 """).first().map { row in
                 "\(AdminDate.format(try row.decode(column: "created_at", as: Date.self))), \(try row.decode(column: "enquiries", as: Int.self)) enquiries erased"
-            }))
+            },
+            speedToLead: try await SpeedToLeadPanel.load(on: req.db, services: req.services)))
     }
 
     static let statusSeries: [(key: String, label: String)] = [

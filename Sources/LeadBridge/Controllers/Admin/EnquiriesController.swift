@@ -21,6 +21,8 @@ struct EnquiriesController {
         let until: String
         let synced: String
         let syncSpeeds: [Option]
+        let sort: String
+        let sorts: [Option]
         let page: Int
         /// Unknown when a search matched more rows than it counts.
         let pageCount: Int?
@@ -61,6 +63,10 @@ struct EnquiriesController {
         let conflict: Conflict?
         /// Everything about this person (by this enquiry's email and phone): find, download, erase.
         let privacyLink: String
+        /// Time to first contact in words ("4 min after it came in", "Waiting for 2 h").
+        let firstContact: String
+        /// When the phone texted STOP, if it did: Send SMS asks for confirmation.
+        let optedOut: String?
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -68,6 +74,10 @@ struct EnquiriesController {
         let q = String(TextSanitizer.singleLine((try? req.query.get(String.self, at: "q")) ?? "").prefix(100))
         let page = req.pageNumber
         let range = try EnquiryListRange(req)
+        let sortText = (try? req.query.get(String.self, at: "sort")) ?? ""
+        guard let sort = sortText.isEmpty ? .newest : EnquiryListSort(rawValue: sortText) else {
+            throw Abort(.badRequest, reason: "Sort by newest, first contact (fastest or slowest first) or waiting (oldest first).")
+        }
 
         // One row past the page says whether there is a next one, whatever the total.
         let offset = (page - 1) * Self.pageSize
@@ -86,8 +96,8 @@ struct EnquiriesController {
             }
             // Counted in the list's order: PostgreSQL then walks the index and stops at the cap;
             // unordered, it chose a bitmap of every match first (72 ms for "synced within a minute").
-            query = query.sort(\.$createdAt, .descending).sort(\.$id, .descending)
-            if range.isEmpty {
+            query = sort.apply(to: query)
+            if range.isEmpty && sort == .newest {
                 // The counts are kept by the database (017_CountEnquiries).
                 let counts = try await EnquiryCounts.read(on: req.db)
                 total = .exact(status.map(counts.count) ?? counts.total)
@@ -98,8 +108,7 @@ struct EnquiriesController {
             // skips index entries rather than whole rows (page 20,000 of a million on PostgreSQL:
             // 108 ms reading rows, 36 ms reading ids).
             let ids = try await query.range(offset..<(offset + Self.pageSize + 1)).all(\._$id)
-            rows = ids.isEmpty ? [] : try await Enquiry.query(on: req.db).filter(\._$id ~~ ids)
-                .sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
+            rows = ids.isEmpty ? [] : try await sort.apply(to: Enquiry.query(on: req.db).filter(\._$id ~~ ids)).all()
         }
 
         func link(_ page: Int) -> String {
@@ -107,6 +116,7 @@ struct EnquiriesController {
             if let status { items.append("status=\(status.rawValue)") }
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             items += range.queryItems
+            if sort != .newest { items.append("sort=" + sort.rawValue) }
             return AdminPath.enquiries.path + "?" + items.joined(separator: "&")
         }
         return try await req.view.render("admin/enquiries/index", ListContext(
@@ -114,6 +124,7 @@ struct EnquiriesController {
             rows: rows.prefix(Self.pageSize).map(EnquiryRow.init), statuses: EnquiryStatus.allCases.map(\.rawValue),
             status: status?.rawValue ?? "", q: q, since: range.sinceText, until: range.untilText,
             synced: range.synced?.rawValue ?? "", syncSpeeds: EnquiryListRange.SyncSpeed.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+            sort: sort.rawValue, sorts: EnquiryListSort.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             page: page, pageCount: total.pageCount(of: Self.pageSize),
             summary: total.describe("enquiry", "enquiries"),
             searchNote: !q.isEmpty && EnquirySearch.isShort(q)
@@ -164,10 +175,17 @@ struct EnquiriesController {
             },
             // By the email when there is one: a phone may be an office's line, shared with colleagues.
             privacyLink: AdminPath.privacy.path + "?" + PrivacyController.query(email: enquiry.email,
-                                                                                phone: enquiry.email == nil ? enquiry.phone : nil)))
+                                                                                phone: enquiry.email == nil ? enquiry.phone : nil),
+            firstContact: FirstContactText.describe(enquiry, now: req.services.clock.now()),
+            optedOut: try await Self.optedOut(enquiry.phone, req).map(AdminDate.format)))
         .encodeResponse(for: req)
         if let refusal { response.status = refusal.status }
         return response
+    }
+
+    private static func optedOut(_ phone: String?, _ req: Request) async throws -> Date? {
+        guard let phone else { return nil }
+        return try await req.services.speedToLead.doNotText.isOptedOut(phone, on: req.db)
     }
 
     /// The admin's choice for an enquiry whose phone and email belong to two SuiteDash contacts:

@@ -5,7 +5,11 @@ import Vapor
 /// Call and Send SMS from an enquiry's page (RingCentral).
 struct EnquiryPhoneController {
     struct CallForm: Content { var to: String?; var from: String? }
-    struct SMSForm: Content { var to: String?; var from: String?; var text: String? }
+    struct SMSForm: Content {
+        var to: String?; var from: String?; var text: String?
+        /// The person ticked "Send anyway" for a number that texted STOP.
+        var override_opt_out: String?
+    }
 
     /// "Call": starts a RingOut (your phone rings first, then the lead's).
     @Sendable func call(req: Request) async throws -> Response {
@@ -64,7 +68,7 @@ struct EnquiryPhoneController {
         do {
             let message = try await req.services.ringCentral.phone.sendSMS(
                 toNumber: form.to ?? enquiry.phone ?? "", message: form.text ?? "", fromNumber: form.from,
-                user: try req.auth.require(User.self), enquiryID: id)
+                user: try req.auth.require(User.self), enquiryID: id, overrideOptOut: form.override_opt_out == "1")
             if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
             return Self.back(req, id, "Text sent (\(message.status)).")
         } catch {
@@ -90,7 +94,7 @@ struct EnquiryPhoneController {
         let status: HTTPStatus
         switch error {
         case RingCentralMessaging.Failure.notConnected, RingCentralMessaging.Failure.noOfficePhone,
-             RingCentralMessaging.Failure.noSMSNumber: status = .conflict
+             RingCentralMessaging.Failure.noSMSNumber, RingCentralMessaging.Failure.optedOut: status = .conflict
         case is RingCentralMessaging.Failure: status = .unprocessableEntity
         case is RingCentralServiceError: status = .conflict
         case is RingCentralError: status = .badGateway

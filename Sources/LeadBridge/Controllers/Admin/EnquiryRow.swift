@@ -10,6 +10,8 @@ struct EnquiryRow: Encodable {
     let serviceInterest: String
     let status: String
     let createdAt: String
+    /// Time to first contact: "4 min", "waiting", or "—" without a phone.
+    let firstContact: String
 
     init(_ enquiry: Enquiry) {
         id = enquiry.id ?? 0
@@ -20,6 +22,7 @@ struct EnquiryRow: Encodable {
         serviceInterest = enquiry.serviceInterest ?? ""
         status = enquiry.status.rawValue
         createdAt = AdminDate.format(enquiry.createdAt)
+        firstContact = enquiry.firstContactSeconds.map(FirstContactText.duration) ?? (enquiry.phone == nil ? "—" : "waiting")
     }
 }
 

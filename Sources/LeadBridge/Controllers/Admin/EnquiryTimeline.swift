@@ -27,10 +27,26 @@ struct EnquiryTimeline {
         }
         for message in try await SMSMessage.query(on: db).filter(\.$enquiry.$id == id).sort(\.$id, .descending).limit(limit).all() {
             let inbound = message.direction == .inbound
+            let automatic = message.kind.flatMap(AutomaticText.Kind.init(rawValue:)).map { $0.label + " to " }
             items.append(Item(when: AdminDate.format(message.sentAt ?? message.createdAt), kind: "sms",
-                              title: (inbound ? "Text from " + message.fromNumber : "Text to " + message.toNumber) + " · " + message.status,
+                              title: (inbound ? "Text from " + message.fromNumber : (automatic ?? "Text to ") + message.toNumber) + " · " + message.status,
                               detail: message.text + (message.error.map { " — " + $0 } ?? ""),
                               sortKey: (message.sentAt ?? message.createdAt)?.timeIntervalSince1970 ?? 0))
+        }
+        // Automatic texts that sent nothing to the lead: alerts to staff, and what was held back and why.
+        for text in try await AutomaticText.query(on: db).filter(\.$enquiry.$id == id).sort(\.$id, .descending).limit(limit).all()
+            where !(text.kind.isToLead && text.status == .sent) {
+            let title: String
+            switch (text.kind.isToLead, text.status) {
+            case (false, .sent): title = "Staff alerted (\(text.recipients.joined(separator: ", ")))"
+            case (false, .batched): title = "Staff alert: in the next minute's summary"
+            case (_, .queued): title = text.kind.label + " queued"
+            default: title = text.kind.label + " not sent"
+            }
+            let when = text.sentAt ?? text.createdAt
+            items.append(Item(when: AdminDate.format(when), kind: "automatic", title: title,
+                              detail: text.status == .sent && !text.kind.isToLead ? "" : text.reason ?? "",
+                              sortKey: when.timeIntervalSince1970))
         }
         for log in try await IntegrationLog.query(on: db).filter(\.$relatedType == "contact_submission").filter(\.$relatedID == id)
             .filter(\.$provider == "suitedash").sort(\.$id, .descending).limit(limit).all() {

@@ -10,6 +10,8 @@ struct RingCentralActivityController {
     struct CallRow: Encodable {
         let when: String, direction: String, from: String, to: String, result: String, duration: String
         let enquiryID: Int?, recording: Bool
+        /// For a missed inbound call: what became of its text-back ("texted back", "text-back dropped").
+        let textBack: String
     }
 
     struct MessageRow: Encodable {
@@ -40,11 +42,15 @@ struct RingCentralActivityController {
         let total = try await ListTotal.counting(query)
         let calls = try await query
             .range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
-        let rows = calls.prefix(Self.pageSize).map { call in
+        let shown = Array(calls.prefix(Self.pageSize))
+        let textBacks = try await Self.textBacks(for: shown, on: req.db)
+        let rows = shown.map { call -> CallRow in
+            let textBack = call.id.flatMap { textBacks[$0] } ?? ""
+            return
             CallRow(when: AdminDate.format(call.startTime), direction: call.direction ?? "", from: Self.party(call.fromData),
                     to: Self.party(call.toData), result: call.result ?? "",
                     duration: call.duration.map { "\($0 / 60)m \($0 % 60)s" } ?? "", enquiryID: call.$enquiry.id,
-                    recording: call.recordingURL != nil)
+                    recording: call.recordingURL != nil, textBack: textBack)
         }
         let lastSync = try await req.services.ringCentral.settings.value(RingCentralSettingsStore.Key.callLogLastRun)
             .flatMap(Double.init).map { AdminDate.format(Date(timeIntervalSince1970: $0)) } ?? "never"
@@ -79,6 +85,28 @@ struct RingCentralActivityController {
             previousPage: page > 1 ? Self.pageLink(req, AdminPath.messages.path, page - 1) : nil,
             nextPage: messages.count > Self.pageSize ? Self.pageLink(req, AdminPath.messages.path, page + 1) : nil,
             notice: req.notice, lastSync: ""))
+    }
+
+    /// The missed-call texts of a page's missed inbound calls, by call id: the text to the
+    /// caller's number decided from a minute before the call to an hour after it.
+    static func textBacks(for calls: [CallLog], on db: any Database) async throws -> [Int: String] {
+        let missed = calls.filter { $0.direction == "inbound" && ["Missed", "Voicemail"].contains($0.result ?? "") && $0.otherPartyPhone != nil }
+        guard !missed.isEmpty else { return [:] }
+        let texts = try await AutomaticText.query(on: db).filter(\.$kind == .missedCall)
+            .filter(\.$toNumbers ~~ Set(missed.compactMap(\.otherPartyPhone))).all()
+        var found: [Int: String] = [:]
+        for call in missed {
+            guard let id = call.id, let start = call.startTime else { continue }
+            let text = texts.first { $0.toNumbers == call.otherPartyPhone && $0.createdAt >= start.addingTimeInterval(-60)
+                && $0.createdAt <= start.addingTimeInterval(3600) }
+            switch text?.status {
+            case .sent?: found[id] = "texted back"
+            case .queued?: found[id] = "text-back queued"
+            case .dropped?, .failed?: found[id] = "text-back not sent"
+            default: break
+            }
+        }
+        return found
     }
 
     /// "Sync now": queues an incremental call-log sync (joining one already queued).

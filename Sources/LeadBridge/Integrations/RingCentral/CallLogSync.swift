@@ -119,7 +119,31 @@ struct CallLogSync {
             ]))
         }
         try await insert.run()
+        try await followUp(records)
         return linked
+    }
+
+    /// What a page of calls means for speed to lead: a person's outbound call may be an
+    /// enquiry's first contact; a missed inbound call the webhook did not report gets its text
+    /// (keyed by the telephony session, so one the webhook reported is not texted twice).
+    private func followUp(_ records: [RingCentralCallLogRecord]) async throws {
+        let db = try service.context.db
+        var contacts: [(phone: String, at: Date)] = []
+        var queued = false
+        for record in records where record.type == nil || record.type == "Voice" {
+            guard let phone = Self.otherParty(record), let start = record.startDate else { continue }
+            if record.direction == "Outbound" {
+                contacts.append((phone, start))
+            } else if record.direction == "Inbound", ["Missed", "Voicemail"].contains(record.result ?? "") {
+                var key = "rc:" + record.id
+                if case .object(let raw) = record.raw, case .string(let session)? = raw["telephonySessionId"], !session.isEmpty {
+                    key = session
+                }
+                queued = try await SpeedToLeadService(context: service.context).planMissedCall(from: phone, callKey: key, at: start, on: db) || queued
+            }
+        }
+        try await FirstContact.record(contacts, on: db)
+        if queued { service.context.jobQueue.wakeup?.signal() }
     }
 
     /// The lead's number: the caller on inbound calls, the callee on outbound ones.

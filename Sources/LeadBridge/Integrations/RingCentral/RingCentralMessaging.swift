@@ -19,6 +19,8 @@ struct RingCentralMessaging {
         case noSMSNumber
         case emptyText
         case textTooLong(Int)
+        /// The number texted STOP; a person may still text it, after saying so.
+        case optedOut(Date)
 
         var description: String {
             switch self {
@@ -31,6 +33,8 @@ struct RingCentralMessaging {
                 return "\(number) can't send SMS: RingCentral lists it without the SmsSender feature. Choose another number."
             case .noSMSNumber: return "None of the extension's numbers can send SMS (none has the SmsSender feature)."
             case .emptyText: return "Write the message first."
+            case .optedOut(let date):
+                return "This number texted STOP on \(SendAutomaticText.day(date)): they asked not to be texted. Tick \"Send anyway\" only if they asked you to text them since."
             case .textTooLong(let count):
                 return "The message is \(count) characters long as RingCentral counts them (an emoji counts as two); RingCentral accepts at most \(maxSMSLength). Shorten it and send again."
             }
@@ -71,7 +75,10 @@ struct RingCentralMessaging {
             throw Failure.noOfficePhone
         }
         let client = try service.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: enquiryID)
-        return try await client.ringOut(from: from, to: to, callerID: Self.callerID(snapshot))
+        let ringOut = try await client.ringOut(from: from, to: to, callerID: Self.callerID(snapshot))
+        // A person called the lead: the enquiry's first contact, if it is the first.
+        try await FirstContact.record(phone: to, at: service.context.clock.now(), on: service.context.db)
+        return ringOut
     }
 
     func ringOutStatus(id: String, enquiryID: Int?) async throws -> RingCentralRingOut {
@@ -98,11 +105,16 @@ struct RingCentralMessaging {
 
     /// Stores the message first (so a crash loses nothing), sends it, and records
     /// RingCentral's id and status, or its refusal in words.
-    func sendSMS(toNumber: String, message: String, fromNumber: String?, user: User?, enquiryID: Int?) async throws -> SMSMessage {
+    /// A number that texted STOP is refused unless `overrideOptOut` says the person confirmed.
+    func sendSMS(toNumber: String, message: String, fromNumber: String?, user: User?, enquiryID: Int?,
+                 overrideOptOut: Bool = false) async throws -> SMSMessage {
         guard let to = PhoneNumber.e164(toNumber) else { throw Failure.invalidNumber(field: "lead's") }
         let text = message.replacingOccurrences(of: "\r\n", with: "\n")
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Failure.emptyText }
         guard text.utf16.count <= Self.maxSMSLength else { throw Failure.textTooLong(text.utf16.count) }
+        if !overrideOptOut, let stopped = try await DoNotText(secrets: service.context.secrets).isOptedOut(to, on: service.context.db) {
+            throw Failure.optedOut(stopped)
+        }
         let snapshot = try await connectedExtension()
         let from = try Self.smsSender(chosen: fromNumber, snapshot: snapshot)
 
@@ -135,6 +147,8 @@ struct RingCentralMessaging {
                 if !row.isFinal, let id = row.id {
                     try await service.context.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
                 }
+                // A person texted the lead: the enquiry's first contact, if it is the first.
+                try await FirstContact.record(phone: to, at: row.sentAt ?? Date(), on: tx)
             }
         } catch {
             // RingCentral took it: the admin must not send it again thinking it failed.

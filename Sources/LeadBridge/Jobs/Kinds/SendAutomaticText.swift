@@ -1,0 +1,200 @@
+import Fluent
+import Foundation
+import RingCentralKit
+
+/// Sends one automatic text (`automatic_texts`): a staff alert or its minute's summary, an
+/// instant reply, or a missed-call text-back. Every rule is checked here, at send time, under
+/// a lock shared by every worker: a text older than the freshness limit, to a number that
+/// texted STOP, a second one to the same number within a day, or one past the hourly cap is
+/// dropped with the reason in words. RingCentral not connected or awaiting sign-in: the job
+/// waits for it, and the freshness rule decides when it is back.
+struct SendAutomaticText: JobKind {
+    struct Payload: Codable, Sendable { let automaticTextID: Int }
+    static let name = "speed-to-lead.send-text"
+    static let maxAttempts = 10
+    /// After one alert, enquiries in the next minute wait for one summary.
+    static let alertWindow: TimeInterval = 60
+    static let oncePerNumber: TimeInterval = 24 * 60 * 60
+    static let hourlyKey = "automatic-texts-this-hour"
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let services = context.application.services
+        guard let peek = try await AutomaticText.find(payload.automaticTextID, on: context.db), peek.status == .queued else { return }
+        // Alerts decide their minute together; texts to a lead, per number.
+        let lockName = peek.kind.isToLead
+            ? "automatic-text:" + services.speedToLead.doNotText.hashes(peek.toNumbers)[0] : "lead-alerts"
+        let lock = AdvisoryLock(name: lockName, holder: "job-\(context.jobID)", ttl: services.config.queue.jobTimeoutSeconds + 10)
+        guard try await lock.acquire(on: context.db, now: services.clock.now()) else {
+            throw JobFailure.deferred(1, "Another worker is sending to \(peek.kind.isToLead ? "this number" : "staff") now.")
+        }
+        do {
+            try await runLocked(payload, context: context)
+        } catch {
+            try? await lock.release(on: context.db)
+            throw error
+        }
+        try await lock.release(on: context.db)
+    }
+
+    private func runLocked(_ payload: Payload, context: JobContext) async throws {
+        let services = context.application.services
+        guard let text = try await AutomaticText.find(payload.automaticTextID, on: context.db), text.status == .queued else { return }
+        let settings = try await services.speedToLead.settings(on: context.db).load()
+        let now = services.clock.now()
+        let age = now.timeIntervalSince(text.createdAt)
+        if age > Double(settings.freshnessMinutes) * 60 {
+            return try await finish(text, .dropped, "Not sent: it could not go within \(settings.freshnessMinutes) minutes (it was \(Self.duration(age)) late, waiting for RingCentral), and a late automatic text is worse than none.", on: context.db)
+        }
+        do {
+            switch text.kind {
+            case .alert, .alertSummary: try await alert(text, settings: settings, now: now, context: context)
+            case .autoReply, .missedCall: try await reply(text, settings: settings, now: now, context: context)
+            }
+        } catch let error as RingCentralError {
+            let failure = JobFailure.from(error)
+            if failure.retryDisposition == .permanent {
+                return try await finish(text, .failed, "RingCentral refused it: \(RingCentralMessaging.explain(error))", on: context.db)
+            }
+            throw failure
+        } catch let error as RingCentralMessaging.Failure {
+            return try await finish(text, .failed, error.description, on: context.db)
+        }
+    }
+
+    // MARK: Staff alerts
+
+    private func alert(_ text: AutomaticText, settings: SpeedToLeadSettings, now: Date, context: JobContext) async throws {
+        let db = context.db
+        let services = context.application.services
+        guard settings.alertsOn else { return try await finish(text, .dropped, "Not sent: staff alerts were turned off.", on: db) }
+        var members: [AutomaticText] = []
+        let body: String
+        if text.kind == .alert {
+            guard let enquiry = try await text.$enquiry.get(on: db) else {
+                return try await finish(text, .dropped, "Not sent: the enquiry was erased first.", on: db)
+            }
+            // A summary still waiting for its minute takes this one too; so does a minute
+            // opened by an alert just sent.
+            if let open = try await AutomaticText.query(on: db).filter(\.$kind == .alertSummary).filter(\.$status == .queued).first() {
+                return try await join(text, summary: open, on: db)
+            }
+            let last = try await AutomaticText.query(on: db).filter(\.$kind ~~ [.alert, .alertSummary]).filter(\.$status == .sent)
+                .sort(\.$sentAt, .descending).first()?.sentAt
+            if let last, now.timeIntervalSince(last) < Self.alertWindow {
+                let opensAt = last.addingTimeInterval(Self.alertWindow)
+                let summary = AutomaticText()
+                summary.kind = .alertSummary
+                summary.subjectKey = "summary:\(Int(last.timeIntervalSince1970 * 1000))"
+                summary.toNumbers = settings.alertNumbers.joined(separator: ",")
+                summary.status = .queued
+                summary.createdAt = now
+                try await db.transaction { tx in
+                    try await summary.create(on: tx)
+                    try await services.jobQueue.enqueue(SendAutomaticText.self, .init(automaticTextID: summary.id!), on: tx,
+                                                        delay: max(0, opensAt.timeIntervalSince(now)))
+                }
+                return try await join(text, summary: summary, on: db)
+            }
+            body = LeadAlertText.single(enquiry, appURL: services.config.appURL)
+        } else {
+            members = try await AutomaticText.query(on: db).filter(\.$summaryID == text.id).filter(\.$status == .batched)
+                .with(\.$enquiry).sort(\.$id).all()
+            let enquiries = members.compactMap(\.enquiry)
+            guard !enquiries.isEmpty else {
+                return try await finish(text, .dropped, "Not sent: every enquiry it would list was erased first.", on: db)
+            }
+            body = LeadAlertText.summary(enquiries, appURL: services.config.appURL)
+        }
+        // The numbers as they are now: a number removed since is not texted.
+        let recipients = text.recipients.filter(settings.alertNumbers.contains)
+        var uncertain = 0
+        for number in recipients {
+            if try await AutomaticSMS(service: services.ringCentral).send(body, to: number, for: text, from: nil) == .uncertain { uncertain += 1 }
+        }
+        let reason = uncertain > 0 ? "RingCentral did not answer for \(uncertain) of \(recipients.count) numbers; they may have had it, so it was not sent again." : nil
+        try await finish(text, .sent, reason, sentAt: now, on: db)
+        for member in members {
+            member.status = .sent
+            member.sentAt = now
+            try await member.save(on: db)
+        }
+    }
+
+    private func join(_ text: AutomaticText, summary: AutomaticText, on db: any Database) async throws {
+        text.status = .batched
+        text.summaryID = summary.id
+        text.reason = "In the summary of the minute's enquiries."
+        try await text.save(on: db)
+    }
+
+    // MARK: Texts to a lead
+
+    private func reply(_ text: AutomaticText, settings: SpeedToLeadSettings, now: Date, context: JobContext) async throws {
+        let db = context.db
+        let services = context.application.services
+        let template = text.kind == .autoReply ? settings.autoReply : settings.missedCallTextBack
+        guard !template.isEmpty else {
+            return try await finish(text, .dropped, "Not sent: the \(text.kind.label.lowercased()) was turned off.", on: db)
+        }
+        let number = text.toNumbers
+        let enquiry = try await text.$enquiry.get(on: db)
+        if text.kind == .autoReply, enquiry == nil {
+            return try await finish(text, .dropped, "Not sent: the enquiry was erased first.", on: db)
+        }
+        if let stopped = try await services.speedToLead.doNotText.isOptedOut(number, on: db) {
+            return try await finish(text, .dropped, "Not sent: this number texted STOP on \(Self.day(stopped)); it is never texted automatically.", on: db)
+        }
+        if let earlier = try await AutomaticText.query(on: db).filter(\.$kind == text.kind).filter(\.$toNumbers == number)
+            .filter(\.$status == .sent).filter(\.$sentAt > now.addingTimeInterval(-Self.oncePerNumber)).first(), let at = earlier.sentAt {
+            return try await finish(text, .dropped, "Not sent: this number had one \(Self.duration(now.timeIntervalSince(at))) ago, and gets at most one a day.", on: db)
+        }
+        let counters = RateCounters(database: db)
+        if text.kind == .autoReply, let ip = enquiry?.ip, let perAddress = services.config.intake.rateLimit {
+            // Counted against the intake ceiling: one address's enquiries earn at most as many
+            // instant replies an hour as it may send enquiries in one window.
+            guard try await counters.reserve("automatic-texts-ip:" + SecureToken.sha256Hex(ip), limit: perAddress, window: 3600, now: now) else {
+                return try await finish(text, .dropped, "Not sent: the address this enquiry came from has had \(perAddress) instant replies this hour (the intake limit), so a flood of enquiries cannot text strangers.", on: db)
+            }
+        }
+        guard try await counters.reserve(Self.hourlyKey, limit: settings.hourlyCap, window: 3600, now: now) else {
+            return try await finish(text, .dropped, "Not sent: \(settings.hourlyCap) automatic texts have gone this hour, the cap (Speed to lead > Automatic texts an hour).", on: db)
+        }
+        let body = TextTemplate(text: template).render(firstName: enquiry?.firstName, company: enquiry?.company, businessName: settings.businessName)
+        let outcome = try await AutomaticSMS(service: services.ringCentral).send(body, to: number, for: text, from: nil)
+        if outcome == .uncertain {
+            return try await finish(text, .failed, "RingCentral did not answer; it may have been sent, so it is not sent again.", on: db)
+        }
+        try await finish(text, .sent, nil, sentAt: now, on: db)
+    }
+
+    private func finish(_ text: AutomaticText, _ status: AutomaticText.Status, _ reason: String?, sentAt: Date? = nil, on db: any Database) async throws {
+        text.status = status
+        text.reason = reason
+        if let sentAt { text.sentAt = sentAt }
+        try await text.save(on: db)
+        // A summary that does not go takes its enquiries' alerts with it, reason and all.
+        if text.kind == .alertSummary, status != .sent, let id = text.id {
+            for member in try await AutomaticText.query(on: db).filter(\.$summaryID == id).filter(\.$status == .batched).all() {
+                member.status = status
+                member.reason = reason.map { "In a summary that was not sent. " + $0 }
+                try await member.save(on: db)
+            }
+        }
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let seconds = Int(seconds.rounded())
+        if seconds < 120 { return "\(seconds) s" }
+        if seconds < 2 * 3600 { return "\(seconds / 60) min" }
+        if seconds < 2 * 86_400 { return "\(seconds / 3600) h" }
+        return "\(seconds / 86_400) days"
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// The words of a staff alert: who, what about, the start of their message, and where to
+/// open it. Always well under RingCentral's 1,000-unit limit.
+enum LeadAlertText {
+    static func single(_ enquiry: Enquiry, appURL: String) -> String {
+        var text = "New enquiry: " + name(enquiry)
+        if let interest = enquiry.serviceInterest { text += ", " + clip(interest, 60) }
+        if let message = enquiry.message, !message.isEmpty { text += ": \u{201C}" + clip(message, 90) + "\u{201D}" }
+        return text + "\n" + base(appURL) + "/admin/submissions/\(enquiry.id ?? 0)"
+    }
+
+    /// The minute's enquiries after an alert, in one text: the first ten by name, then a count.
+    static func summary(_ enquiries: [Enquiry], appURL: String) -> String {
+        let listed = enquiries.prefix(10).map { enquiry in
+            name(enquiry) + (enquiry.serviceInterest.map { " (" + clip($0, 40) + ")" } ?? "")
+        }
+        var text = "\(enquiries.count) more new \(enquiries.count == 1 ? "enquiry" : "enquiries") in the last minute: " + listed.joined(separator: "; ")
+        if enquiries.count > listed.count { text += "; and \(enquiries.count - listed.count) more" }
+        return text + ".\n" + base(appURL) + "/admin/submissions"
+    }
+
+    private static func name(_ enquiry: Enquiry) -> String { clip(enquiry.fullName, 60) }
+
+    private static func base(_ appURL: String) -> String { appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL }
+
+    /// The first words, on one line, cut at a word within `limit` characters.
+    static func clip(_ text: String, _ limit: Int) -> String {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        guard line.count > limit else { return line }
+        let cut = line.prefix(limit)
+        let word = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        return word.trimmingCharacters(in: .whitespaces) + "\u{2026}"
+    }
+}
