@@ -8,10 +8,11 @@ import SQLKit
 struct DoNotText: Sendable {
     static let purpose = "do_not_text.number"
 
-    /// The opt-out keywords carriers honour (CTIA's list), and those that opt back in. The whole
-    /// text must be the keyword: "please don't stop calling" opts nobody out.
+    /// The opt-out keywords RingCentral documents (STOP, UNSUBSCRIBE, QUIT, CANCEL, END) and the
+    /// other common carriers' ones, and RingCentral's opt-in keywords. The whole text must be
+    /// the keyword: "please don't stop calling" opts nobody out.
     static let stopWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT-OUT", "REVOKE"]
-    static let startWords: Set<String> = ["START", "UNSTOP"]
+    static let startWords: Set<String> = ["START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"]
 
     enum Keyword: Equatable { case stop(String), start(String) }
 

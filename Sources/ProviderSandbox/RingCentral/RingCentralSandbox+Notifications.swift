@@ -19,8 +19,11 @@ extension RingCentralSandbox {
     public func simulateInboundSMS(from: String, to: String, text: String, deliveries: Int = 1) async throws -> Message {
         for number in [from, to] where !Self.isE164(number) { throw SimulationError.invalidNumber(number) }
         guard !text.isEmpty else { throw SimulationError.emptyText }
+        let keyword = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
         let (message, origin) = state.withLockedValue { state in
-            (state.store(direction: "Inbound", from: from, to: [to], text: text, status: "Received", finalStatus: "Received"), state.origin)
+            if Self.optOutKeywords.contains(keyword) { state.optedOut.insert(to + ">" + from) }
+            if Self.optInKeywords.contains(keyword) { state.optedOut.remove(to + ">" + from) }
+            return (state.store(direction: "Inbound", from: from, to: [to], text: text, status: "Received", finalStatus: "Received"), state.origin)
         }
         let body: [String: Any] = [
             "id": String(message.id),

@@ -114,7 +114,9 @@ extension RingCentralSandbox.State {
             let message = messages[index]
             guard message.messageStatus != message.finalStatus else { continue }
             let steps = Int(now.timeIntervalSince(message.creationTime) / smsStep)
-            let status = steps >= 2 ? message.finalStatus : steps == 1 ? "Sent" : "Queued"
+            // A message that is not sent at all fails without passing through "Sent".
+            let failsToSend = message.finalStatus == "SendingFailed"
+            let status = steps >= 2 || (steps == 1 && failsToSend) ? message.finalStatus : steps == 1 ? "Sent" : "Queued"
             if status != message.messageStatus {
                 messages[index].messageStatus = status
                 messages[index].lastModifiedTime = message.creationTime.addingTimeInterval(Double(min(steps, 2)) * smsStep)

@@ -10,6 +10,11 @@ extension RingCentralSandbox {
     /// treated as 2 characters".
     static let maxSMSLength = 1000
 
+    /// RingCentral's documented keywords ("Handling Opt-in / Opt-out requests for High Volume SMS",
+    /// and "Messaging Consent Management", which manages them per pair of sender and recipient).
+    static let optOutKeywords: Set<String> = ["STOP", "UNSUBSCRIBE", "QUIT", "CANCEL", "END"]
+    static let optInKeywords: Set<String> = ["START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"]
+
     func registerSMS(on routes: any RoutesBuilder) {
         let ext = routes.grouped("restapi", "v1.0", "account", ":accountId", "extension", ":extensionId")
         ext.post("sms") { req in
@@ -42,8 +47,12 @@ extension RingCentralSandbox {
         }
         let failed = recipients.contains { $0.hasSuffix("9999") }
         let message = state.withLockedValue { state in
-            state.store(direction: "Outbound", from: from, to: recipients, text: text, status: "Queued",
-                        finalStatus: failed ? "DeliveryFailed" : "Delivered")
+            // RingCentral keeps opt-outs per pair of numbers and does not deliver to an opted-out
+            // recipient. Whether the API refuses or the message fails is not published; the safer
+            // guess for a client is the one it cannot see at once: accepted, then SendingFailed.
+            let optedOut = recipients.contains { state.optedOut.contains(from + ">" + $0) }
+            return state.store(direction: "Outbound", from: from, to: recipients, text: text, status: "Queued",
+                               finalStatus: optedOut ? "SendingFailed" : failed ? "DeliveryFailed" : "Delivered")
         }
         return Self.json(.ok, Self.json(message, origin: Self.origin(req)))
     }

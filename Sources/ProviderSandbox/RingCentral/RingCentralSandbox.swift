@@ -49,6 +49,8 @@ public final class RingCentralSandbox: Sendable {
         var nextRingOutID = 3_000_000_001
         var messages: [Message] = []
         var nextMessageID = 1_000_000_001
+        /// "sender>recipient" pairs whose recipient texted an opt-out keyword to the sender.
+        var optedOut: Set<String> = []
         /// Sorted by start time, oldest first, so a date range is two binary searches.
         var callLog: [CallRecord] = []
         var nextCallSequence = 1

@@ -12,6 +12,8 @@ struct SpeedToLeadPanel: Encodable {
     /// How many of this week's enquiries were contacted, and how many have a phone.
     let contacted: Int
     let withPhone: Int
+    /// "The last 7 days: 3 of 4 enquiries with a phone contacted."
+    let weekText: String
     let waiting: [Waiting]
     /// "12 waiting", "More than 1,000 waiting".
     let waitingSummary: String
@@ -46,6 +48,8 @@ struct SpeedToLeadPanel: Encodable {
         let settings = try await services.speedToLead.settings(on: db).load()
         return SpeedToLeadPanel(
             median: median, contacted: contacted.count, withPhone: seconds.count,
+            weekText: seconds.isEmpty ? "No enquiries with a phone in the last 7 days."
+                : "The last 7 days: \(contacted.count) of \(seconds.count) \(seconds.count == 1 ? "enquiry" : "enquiries") with a phone contacted.",
             waiting: oldest.map { enquiry in
                 Waiting(id: enquiry.id ?? 0, name: enquiry.fullName, received: AdminDate.format(enquiry.createdAt),
                         waiting: FirstContactText.duration(Int(now.timeIntervalSince(enquiry.createdAt ?? now))))

@@ -34,7 +34,7 @@ struct RingCentralMessaging {
             case .noSMSNumber: return "None of the extension's numbers can send SMS (none has the SmsSender feature)."
             case .emptyText: return "Write the message first."
             case .optedOut(let date):
-                return "This number texted STOP on \(SendAutomaticText.day(date)): they asked not to be texted. Tick \"Send anyway\" only if they asked you to text them since."
+                return "This number texted STOP on \(SendAutomaticText.day(date)): they asked not to be texted. Tick \"Send anyway\" only if they asked you to text them since (RingCentral itself may not deliver it until they text START)."
             case .textTooLong(let count):
                 return "The message is \(count) characters long as RingCentral counts them (an emoji counts as two); RingCentral accepts at most \(maxSMSLength). Shorten it and send again."
             }
