@@ -259,6 +259,11 @@ struct SpeedToLeadTests {
             let calls = try await browser.get("/admin/call-logs?matched=no").text
             #expect(calls.contains("+14155550177"))
             #expect(calls.contains("texted back"))
+
+            // Retention takes the automatic texts of a caller who never sent an enquiry too: they name a number.
+            try await JobQueue.sql(app.db).update("automatic_texts").set("created_at", to: SQLBind(Date().addingTimeInterval(-40 * 86_400))).run()
+            _ = try await RetentionSweep.sweep(days: 30, database: app.db, exportsFolder: app.services.config.suiteDash.exportPath, now: Date())
+            #expect(try await AutomaticText.query(on: app.db).count() == 0)
         }
     }
 

@@ -56,7 +56,9 @@ struct RetentionSweep: JobKind {
         }
         let sql = try JobQueue.sql(database)
         // Calls, texts and log rows older than the policy, whoever they were about.
-        for (table, column) in [("call_logs", "COALESCE(start_time, created_at)"), ("sms_messages", "created_at")] where finished {
+        // Automatic texts name a number (a caller who never sent an enquiry, too): they go with them.
+        for (table, column) in [("call_logs", "COALESCE(start_time, created_at)"), ("sms_messages", "created_at"),
+                                ("automatic_texts", "created_at")] where finished {
             var cursor = 0
             while true {
                 let ids = try await sql.raw("""
@@ -66,7 +68,7 @@ struct RetentionSweep: JobKind {
                 guard let last = ids.last else { break }
                 cursor = last
                 try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ", ")))").run()
-                if table == "call_logs" { total.calls += ids.count } else { total.texts += ids.count }
+                if table == "call_logs" { total.calls += ids.count } else if table == "sms_messages" { total.texts += ids.count }
                 if Date() > deadline { finished = false; break }
             }
         }

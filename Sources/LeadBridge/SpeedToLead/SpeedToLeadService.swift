@@ -40,9 +40,12 @@ struct SpeedToLeadService: Sendable {
 
     /// A missed inbound call (by webhook or in the call log): the caller's text-back, once per
     /// call. Calls older than the freshness limit are history, not something to answer.
-    func planMissedCall(from number: String, callKey: String, at time: Date, on db: any Database) async throws -> Bool {
+    /// `settings` may be passed by a caller planning many calls at once (a call-log page).
+    func planMissedCall(from number: String, callKey: String, at time: Date, settings known: SpeedToLeadSettings? = nil,
+                        on db: any Database) async throws -> Bool {
         guard let caller = PhoneNumber.e164(number) else { return false }
-        let settings = try await settings(on: db).load()
+        let settings: SpeedToLeadSettings
+        if let known { settings = known } else { settings = try await self.settings(on: db).load() }
         guard settings.missedCallOn, context.clock.now().timeIntervalSince(time) < Double(settings.freshnessMinutes) * 60,
               try await Self.ringCentralConnected(on: db) else { return false }
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: caller, on: db)

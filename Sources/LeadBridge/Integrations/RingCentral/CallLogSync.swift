@@ -130,6 +130,9 @@ struct CallLogSync {
         let db = try service.context.db
         var contacts: [(phone: String, at: Date)] = []
         var queued = false
+        let speedToLead = SpeedToLeadService(context: service.context)
+        // Read once a page, and only when a missed call could use it.
+        var settings: SpeedToLeadSettings?
         for record in records where record.type == nil || record.type == "Voice" {
             guard let phone = Self.otherParty(record), let start = record.startDate else { continue }
             if record.direction == "Outbound" {
@@ -139,7 +142,9 @@ struct CallLogSync {
                 if case .object(let raw) = record.raw, case .string(let session)? = raw["telephonySessionId"], !session.isEmpty {
                     key = session
                 }
-                queued = try await SpeedToLeadService(context: service.context).planMissedCall(from: phone, callKey: key, at: start, on: db) || queued
+                if settings == nil { settings = try await speedToLead.settings(on: db).load() }
+                guard settings?.missedCallOn == true else { continue }
+                queued = try await speedToLead.planMissedCall(from: phone, callKey: key, at: start, settings: settings, on: db) || queued
             }
         }
         try await FirstContact.record(contacts, on: db)

@@ -107,6 +107,9 @@ struct SendAutomaticText: JobKind {
         }
         // The numbers as they are now: a number removed since is not texted.
         let recipients = text.recipients.filter(settings.alertNumbers.contains)
+        guard !recipients.isEmpty else {
+            return try await finish(text, .dropped, "Not sent: none of its numbers is an alert number any more.", on: db)
+        }
         var uncertain = 0
         for number in recipients {
             if try await AutomaticSMS(service: services.ringCentral).send(body, to: number, for: text, from: nil) == .uncertain { uncertain += 1 }
