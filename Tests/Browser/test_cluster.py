@@ -111,7 +111,11 @@ def test_a_killed_worker_s_jobs_are_finished_by_another_and_nothing_is_duplicate
         assert taken_over_after < LEASE + 30, f"took {taken_over_after:.0f} s after the kill"
         emails = sorted(contact["email"] for contact in contacts())
         assert emails == sorted(people), "one SuiteDash contact per person: none lost, none twice"
-        assert int(rows("SELECT COUNT(*) FROM jobs")[0][0]) == 0, "no job left behind"
+        # The schedulers' own tasks (housekeeping, retention, RingCentral upkeep) are queued whenever
+        # a worker starts, and one stopped a moment later may leave them for the next: not left behind.
+        left = rows("SELECT kind FROM jobs WHERE kind NOT IN ('housekeeping', 'privacy.retention', "
+                    "'ringcentral.maintain-subscription', 'ringcentral.sync-call-logs')")
+        assert left == [], f"no job left behind: {left}"
         assert int(rows("SELECT COUNT(*) FROM failed_jobs")[0][0]) == 0
     finally:
         stop(first)
