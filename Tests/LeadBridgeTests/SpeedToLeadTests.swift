@@ -154,6 +154,13 @@ struct SpeedToLeadTests {
             let unconfirmed = try await browser.post("/admin/submissions/\(afterStop)/sms", form: ["to": Self.lead, "text": "Following up"])
             #expect(unconfirmed.status == .conflict)
             #expect(unconfirmed.text.contains("texted STOP"))
+            // Typed into another enquiry's Send SMS, the number is caught all the same, and the
+            // page asks about it, keeping it typed.
+            let other = try await app.submitEnquiry(firstName: "Other", email: "other@example.com", phone: "+14155550160")
+            let typed = try await browser.post("/admin/submissions/\(other)/sms", form: ["to": "+1 415 555 0100", "text": "Hello"])
+            #expect(typed.status == .conflict)
+            #expect(typed.text.contains("name=\"override_opt_out\""))
+            #expect(typed.text.contains("value=\"\(Self.lead)\""))
             #expect(Self.texts(sandbox, to: Self.lead).count == 2)
             let confirmed = try await browser.post("/admin/submissions/\(afterStop)/sms", form: ["to": Self.lead, "text": "Following up", "override_opt_out": "1"])
             #expect(confirmed.status == .seeOther)

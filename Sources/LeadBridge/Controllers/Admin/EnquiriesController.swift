@@ -67,6 +67,8 @@ struct EnquiriesController {
         let firstContact: String
         /// When the phone texted STOP, if it did: Send SMS asks for confirmation.
         let optedOut: String?
+        /// Send SMS's To: the enquiry's phone, or the number typed when it was refused for STOP.
+        let smsTo: String
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -146,6 +148,9 @@ struct EnquiriesController {
         let status: HTTPStatus
         let reason: String
         let smsText: String?
+        /// Set when the number typed into Send SMS texted STOP: the page asks for confirmation,
+        /// whichever number it was, and keeps it typed.
+        var optedOut: (number: String, date: Date)? = nil
     }
 
     static func page(_ req: Request, id: Int, notice: String?, refusal: Refusal?) async throws -> Response {
@@ -177,7 +182,8 @@ struct EnquiriesController {
             privacyLink: AdminPath.privacy.path + "?" + PrivacyController.query(email: enquiry.email,
                                                                                 phone: enquiry.email == nil ? enquiry.phone : nil),
             firstContact: FirstContactText.describe(enquiry, now: req.services.clock.now()),
-            optedOut: try await Self.optedOut(enquiry.phone, req).map(AdminDate.format)))
+            optedOut: try await Self.optedOut(refusal?.optedOut?.number ?? enquiry.phone, req).map(AdminDate.format),
+            smsTo: refusal?.optedOut?.number ?? enquiry.phone ?? ""))
         .encodeResponse(for: req)
         if let refusal { response.status = refusal.status }
         return response

@@ -71,6 +71,11 @@ struct EnquiryPhoneController {
                 user: try req.auth.require(User.self), enquiryID: id, overrideOptOut: form.override_opt_out == "1")
             if let error = message.error { return Self.back(req, id, "The text was not sent: " + error) }
             return Self.back(req, id, "Text sent (\(message.status)).")
+        } catch RingCentralMessaging.Failure.optedOut(let date) {
+            var refusal = EnquiriesController.Refusal(status: .conflict, reason: RingCentralMessaging.Failure.optedOut(date).description,
+                                                      smsText: form.text)
+            refusal.optedOut = (PhoneNumber.e164(form.to ?? "") ?? enquiry.phone ?? "", date)
+            return try await EnquiriesController.page(req, id: id, notice: nil, refusal: refusal)
         } catch {
             return try await Self.refused(req, id, error, smsText: form.text)
         }
