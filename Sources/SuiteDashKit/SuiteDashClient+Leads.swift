@@ -57,7 +57,10 @@ extension SuiteDashClient {
     /// relies on a create failing for a duplicate: SuiteDash does not document one.
     /// `onCreated` hears a new contact's uid as soon as SuiteDash answers the create, before any
     /// further call that could fail: the caller remembers it, so a retry finds the contact again.
+    /// `beforeCreate` runs just before the one request that makes a contact (to note that one
+    /// may now exist), `onCreated` as soon as SuiteDash named it.
     public func createOrUpdateContact(_ details: ContactDetails, knownUID: String? = nil,
+                                      beforeCreate: @Sendable () async throws -> Void = {},
                                       onCreated: @Sendable (String) async throws -> Void = { _ in }) async throws -> UpsertResult {
         // A known uid whose contact is gone (deleted or merged in SuiteDash) falls back to the email.
         var found: SuiteDashContact?
@@ -71,6 +74,7 @@ extension SuiteDashClient {
             _ = try await updateContact(existing.uid, draft)
             return UpsertResult(uid: existing.uid, email: draft.email ?? existing.email, created: false, changed: true)
         }
+        try await beforeCreate()
         let created = try await createContact(SuiteDashContactDraft(
             firstName: details.firstName, lastName: details.lastNameToSend, email: details.email, role: "Lead",
             phone: details.phone, company: details.companyName.map { .init(name: $0) },
@@ -90,10 +94,11 @@ extension SuiteDashClient {
     /// service interest, message) written into the contact's `background_info`.
     public func upsertLead(_ details: ContactDetails, source: String, serviceInterest: String?,
                            message: String?, knownUID: String? = nil,
+                           beforeCreate: @Sendable () async throws -> Void = {},
                            onCreated: @Sendable (String) async throws -> Void = { _ in }) async throws -> UpsertResult {
         var lead = details
         lead.notes = Self.enquiryNote(source: source, serviceInterest: serviceInterest, message: message)
-        return try await createOrUpdateContact(lead, knownUID: knownUID, onCreated: onCreated)
+        return try await createOrUpdateContact(lead, knownUID: knownUID, beforeCreate: beforeCreate, onCreated: onCreated)
     }
 
     /// The guide's `attachTagOrCategory`: SuiteDash has no add-one-tag call, so this reads the

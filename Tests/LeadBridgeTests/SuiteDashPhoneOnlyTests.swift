@@ -32,6 +32,63 @@ struct SuiteDashPhoneOnlyTests {
         }
     }
 
+    @Test("a phone-only create whose answer was lost (the worker died) is never made twice: the phone's enquiries wait for an admin, who says whether SuiteDash has it")
+    func aLostCreateWaitsForAnAdminInsteadOfMakingASecondContact() async throws {
+        try await withSuiteDash { app, sandbox in
+            let first = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            let uid = try #require(try await Enquiry.find(first, on: app.db)?.externalID)
+            // What a worker killed between SuiteDash's answer and remembering it leaves behind:
+            // the note written before the create, and no uid.
+            try await SuiteDashContactMap(database: app.db).markCreating(phone: Self.phone, now: Date())
+            let second = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1, "no second contact")
+            let held = try #require(try await QueuedJob.query(on: app.db).first())
+            #expect(held.waitingFor == SyncEnquiryToSuiteDash.uncertainWaitKey)
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/submissions/\(second)")
+            #expect(page.text.contains("Is this lead in SuiteDash already?"))
+            #expect(try await browser.post("/admin/submissions/\(second)/suitedash-uncertain", form: ["uid": "not a uid!"]).status == .badRequest)
+
+            // The admin finds it there and gives its uid: the enquiry joins it.
+            let answered = try await browser.post("/admin/submissions/\(second)/suitedash-uncertain", form: ["uid": uid])
+            #expect(answered.status == .seeOther)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(try await Enquiry.find(second, on: app.db)?.externalID == uid)
+            #expect(try await SuiteDashContactMap(database: app.db).uid(phone: Self.phone) == uid)
+            #expect(try await browser.post("/admin/submissions/\(second)/suitedash-uncertain", form: [:]).status == .conflict)
+
+            // Another phone, whose create never reached SuiteDash: "not there" creates it, once.
+            let other = "+14155550178"
+            try await SuiteDashContactMap(database: app.db).markCreating(phone: other, now: Date())
+            let third = try await app.submitEnquiry(firstName: "Sam", lastName: nil, email: nil, phone: other)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 1)
+            #expect(try await browser.post("/admin/submissions/\(third)/suitedash-uncertain", form: ["uid": ""]).status == .seeOther)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts.count == 2)
+            #expect(try await Enquiry.find(third, on: app.db)?.status == .synced)
+        }
+    }
+
+    @Test("a phone-only create SuiteDash refused (503) leaves no note: the retry creates exactly one contact, with nobody asked")
+    func aRefusedCreateIsRetriedWithoutAsking() async throws {
+        try await withSuiteDash { app, sandbox in
+            sandbox.suiteDash.switches.outage = true
+            let id = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(try await SuiteDashContactMap(database: app.db).uncertainCreate(phone: Self.phone) == nil)
+            sandbox.suiteDash.switches.outage = false
+            try await app.makeAllJobsDue()
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(id, on: app.db)?.status == .synced)
+            #expect(sandbox.suiteDash.contacts.count == 1)
+        }
+    }
+
     @Test func theSamePhoneAgainUpdatesThatContactAndALaterEmailIsAddedToIt() async throws {
         try await withSuiteDash { app, sandbox in
             let first = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone, interest: "Business Strategy")

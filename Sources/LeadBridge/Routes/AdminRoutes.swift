@@ -38,6 +38,7 @@ struct AdminEnquiryRoutes: RouteCollection {
         routes.get("submissions", ":id", use: enquiries.show)
         routes.post("submissions", ":id", "sync", use: enquiries.syncNow)
         routes.post("submissions", ":id", "suitedash-contact", use: enquiries.chooseContact)
+        routes.post("submissions", ":id", "suitedash-uncertain", use: enquiries.resolveUncertainCreate)
         let edit = EnquiryEditController()
         routes.get("submissions", ":id", "edit", use: edit.edit)
         routes.post("submissions", ":id", use: edit.update)

@@ -162,6 +162,8 @@ for index in range(TOTAL):
         body["email"] = f"soak{person}@example.com"
     plan.append(body)
 expected_emails = {body["email"] for body in plan if "email" in body}
+# Phone-only people become SuiteDash Leads of their own (issue #19): one contact per phone.
+expected_phones = {body["phone"] for body in plan if "email" not in body}
 
 answered: list[int] = []
 other_answers: dict[int, int] = {}
@@ -392,6 +394,9 @@ missing = int(sql("SELECT COUNT(*) FROM unnest(ARRAY[" + ",".join(map(str, answe
                   "LEFT JOIN contact_submissions c ON c.id = a.id WHERE c.id IS NULL")[0][0]) if answered else 0
 statuses = dict((status, int(count)) for status, count in sql("SELECT status, COUNT(*) FROM contact_submissions GROUP BY status"))
 stats = sandbox_stats()
+all_contacts = json.loads(get(SANDBOX + "/_sandbox/suitedash/contacts", timeout=60))["contacts"]
+with_email = [contact for contact in all_contacts if contact.get("email")]
+phone_only_contacts = [contact.get("phone") or "" for contact in all_contacts if not contact.get("email")]
 failed_jobs = int(sql("SELECT COUNT(*) FROM failed_jobs")[0][0])
 failed_without_reason = int(sql("SELECT COUNT(*) FROM failed_jobs WHERE error IS NULL OR error = ''")[0][0])
 stuck = int(sql("SELECT COUNT(*) FROM jobs WHERE reserved_by IS NOT NULL AND reserved_until < now()")[0][0])
@@ -406,8 +411,11 @@ checks = [
     ("enquiries answered 201 = rows (+ answers lost to a kill)",
      f"{len(answered)} answered, {rows} rows, {missing} answered ids missing; {answers_lost[0]} requests lost their answer "
      f"to a killed server and were sent again", missing == 0 and len(answered) <= rows <= len(answered) + answers_lost[0]),
-    ("one SuiteDash contact per person with an email", f"{stats['contacts']} contacts, {stats['distinctEmails']} distinct emails, "
-     f"{len(expected_emails)} people with an email", stats["contacts"] == stats["distinctEmails"] == len(expected_emails)),
+    ("one SuiteDash contact per person with an email", f"{len(with_email)} contacts with an email, {stats['distinctEmails']} distinct emails, "
+     f"{len(expected_emails)} people with an email", len(with_email) == stats["distinctEmails"] == len(expected_emails)),
+    ("one SuiteDash contact per phone-only person", f"{len(phone_only_contacts)} contacts without an email, "
+     f"{len(set(phone_only_contacts))} distinct phones, {len(expected_phones)} phone-only people",
+     sorted(phone_only_contacts) == sorted(expected_phones)),
     ("every job finished or failed with a reason", f"{left} queued, {failed_jobs} failed ({failed_without_reason} without a reason)",
      left == 0 and failed_without_reason == 0),
     ("no stuck lease", f"{stuck}", stuck == 0),

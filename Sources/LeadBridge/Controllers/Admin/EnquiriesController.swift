@@ -69,6 +69,8 @@ struct EnquiriesController {
         let optedOut: String?
         /// Send SMS's To: the enquiry's phone, or the number typed when it was refused for STOP.
         let smsTo: String
+        /// Set when a create for this phone may have reached SuiteDash unremembered: the admin says.
+        let uncertainCreate: String?
     }
 
     @Sendable func index(req: Request) async throws -> View {
@@ -183,10 +185,49 @@ struct EnquiriesController {
                                                                                 phone: enquiry.email == nil ? enquiry.phone : nil),
             firstContact: FirstContactText.describe(enquiry, now: req.services.clock.now()),
             optedOut: try await Self.optedOut(refusal?.optedOut?.number ?? enquiry.phone, req).map(AdminDate.format),
-            smsTo: refusal?.optedOut?.number ?? enquiry.phone ?? ""))
+            smsTo: refusal?.optedOut?.number ?? enquiry.phone ?? "",
+            uncertainCreate: try await Self.uncertainCreate(enquiry, req).map(AdminDate.format)))
         .encodeResponse(for: req)
         if let refusal { response.status = refusal.status }
         return response
+    }
+
+    /// The answer to "is this phone-only lead in SuiteDash already?" after a create whose outcome
+    /// was lost: with a uid (found there), the phone is pointed at that contact; without one (not
+    /// there), the note is forgotten. Then every enquiry held on it is synced again.
+    @Sendable func resolveUncertainCreate(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: Int.self), let enquiry = try await Enquiry.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
+        }
+        struct Form: Decodable { let uid: String? }
+        let uid = FormText.nonEmpty((try? req.content.decode(Form.self))?.uid)
+        if let uid, !(1...64).contains(uid.count) || !uid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw Abort(.badRequest, reason: "A SuiteDash contact uid is letters, digits and dashes, like 2f9c1a7e-…; copy it from the contact's address in SuiteDash.")
+        }
+        let map = SuiteDashContactMap(database: req.db)
+        guard let phone = enquiry.phone, try await map.uncertainCreate(phone: phone) != nil else {
+            throw Abort(.conflict, reason: "Nothing is waiting on this: the phone's SuiteDash contact is known (or was decided already).")
+        }
+        guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
+            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
+        }
+        let now = req.services.clock.now()
+        let suiteDash = req.services.suiteDash
+        try await req.db.transaction { tx in
+            let map = SuiteDashContactMap(database: tx)
+            if let uid { try await map.remember(uid: uid, email: nil, phone: phone, now: now) } else { try await map.clearCreating(phone: phone) }
+            try await suiteDash.queueManualSync(id, on: tx)
+        }
+        // Other enquiries from the phone held on the same question look again (any still unsure waits again).
+        _ = try await req.services.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.uncertainWaitKey, on: req.db)
+        return req.redirect(to: AdminPath.enquiry(id).path, notice: uid == nil
+            ? "Queued: a new SuiteDash contact will be created for \(phone)."
+            : "Queued: the enquiry joins SuiteDash contact \(uid!).")
+    }
+
+    private static func uncertainCreate(_ enquiry: Enquiry, _ req: Request) async throws -> Date? {
+        guard enquiry.externalID == nil, let phone = enquiry.phone else { return nil }
+        return try await SuiteDashContactMap(database: req.db).uncertainCreate(phone: phone)
     }
 
     private static func optedOut(_ phone: String?, _ req: Request) async throws -> Date? {

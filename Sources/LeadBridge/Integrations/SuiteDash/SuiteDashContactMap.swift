@@ -26,6 +26,28 @@ struct SuiteDashContactMap: Sendable {
             .first()?.decode(column: "uid", as: String.self)
     }
 
+    /// What stands in for a uid while a phone-only contact is being created: SuiteDash cannot be
+    /// asked for a contact by phone, so if the worker dies before the answer is remembered, the
+    /// next attempt finds this instead of nothing and does not make a second contact.
+    static let creatingPrefix = "creating:"
+
+    func markCreating(phone: String, now: Date) async throws {
+        try await remember(uid: Self.creatingPrefix + String(Int(now.timeIntervalSince1970)), email: nil, phone: phone, now: now)
+    }
+
+    /// Forgets the marker (the create certainly failed, or an admin says the contact is not there).
+    func clearCreating(phone: String) async throws {
+        try await JobQueue.sql(database).raw("""
+            DELETE FROM suitedash_contacts WHERE contact_key = \(bind: Self.key(phone: phone)) AND uid LIKE 'creating:%'
+            """).run()
+    }
+
+    /// When a create for this phone may have happened without its answer being remembered.
+    func uncertainCreate(phone: String) async throws -> Date? {
+        guard let uid = try await uid(phone: phone), uid.hasPrefix(Self.creatingPrefix) else { return nil }
+        return Double(uid.dropFirst(Self.creatingPrefix.count)).map(Date.init(timeIntervalSince1970:)) ?? .distantPast
+    }
+
     /// Points the email and the phone (those given) at this contact.
     func remember(uid: String, email: String?, phone: String?, now: Date) async throws {
         let sql = try JobQueue.sql(database)

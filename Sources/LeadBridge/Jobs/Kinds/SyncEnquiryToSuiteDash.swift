@@ -25,6 +25,8 @@ struct SyncEnquiryToSuiteDash: JobKind {
     static let conflictWaitKey = "suitedash-conflict"
     /// A phone-only lead SuiteDash refused; only Sync now moves it on.
     static let phoneOnlyWaitKey = "suitedash-phone-only"
+    /// A phone whose contact may have been created without LeadBridge learning it: an admin decides.
+    static let uncertainWaitKey = "suitedash-uncertain"
 
     static func uniqueKey(_ enquiryID: Int) -> String { "suitedash-sync:\(enquiryID)" }
 
@@ -97,6 +99,12 @@ struct SyncEnquiryToSuiteDash: JobKind {
         var email = enquiry.email
         var knownUID = enquiry.externalID
         do {
+            if knownUID == nil, let phone = enquiry.phone, let since = try await map.uncertainCreate(phone: phone) {
+                let reason = "LeadBridge stopped while creating the SuiteDash contact for \(phone) (at \(AdminDate.format(since))) and cannot tell whether SuiteDash made it: SuiteDash cannot be searched by phone. So that no second contact is made, this waits for you: look for \(phone) in SuiteDash, then say below whether it is there."
+                enquiry.syncError = reason
+                try await enquiry.save(on: context.db)
+                throw JobFailure.waitFor(Self.uncertainWaitKey, reason)
+            }
             if knownUID == nil {
                 let conflict = try await SuiteDashContactConflict.find(enquiryID: id, on: context.db)
                 switch conflict?.decision {
@@ -118,10 +126,22 @@ struct SyncEnquiryToSuiteDash: JobKind {
             // A contact just made is remembered at once, before anything else can fail: a phone-only
             // lead cannot be found again by asking SuiteDash, so a retry would make a second one.
             let (sentEmail, phone) = (email, enquiry.phone)
-            let result = try await client.upsertLead(
-                details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
-                message: enquiry.message, knownUID: knownUID,
-                onCreated: { uid in try await map.remember(uid: uid, email: sentEmail, phone: phone, now: now) })
+            // A phone-only create is noted before it is sent: a worker killed before the answer
+            // is remembered leaves the note, and the next attempt waits for an admin instead of
+            // making a second contact.
+            let phoneOnly = sentEmail == nil ? phone : nil
+            let result: SuiteDashClient.UpsertResult
+            do {
+                result = try await client.upsertLead(
+                    details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
+                    message: enquiry.message, knownUID: knownUID,
+                    beforeCreate: { if let phoneOnly { try await map.markCreating(phone: phoneOnly, now: now) } },
+                    onCreated: { uid in try await map.remember(uid: uid, email: sentEmail, phone: phone, now: now) })
+            } catch let error as SuiteDashError where phoneOnly != nil && !Self.mayHaveCreated(error) {
+                // SuiteDash answered, so it made nothing (or the create was never sent): no note.
+                try await map.clearCreating(phone: phoneOnly!)
+                throw error
+            }
             // Erased while it synced: nothing of this person is written back.
             guard try await Enquiry.find(id, on: context.db) != nil else { return }
             // The email is remembered for this contact only when the contact holds it (SuiteDash
@@ -199,6 +219,19 @@ struct SyncEnquiryToSuiteDash: JobKind {
                 try await markFailed(enquiry, "SuiteDash kept failing: \(error.description)", on: context.db)
             }
             return .retry(error.description)
+        }
+    }
+
+    /// True when a create may have reached SuiteDash although no answer was read: a timeout or a
+    /// dropped connection after sending, a gateway timeout, an answer that could not be read.
+    static func mayHaveCreated(_ error: SuiteDashError) -> Bool {
+        switch error {
+        case .transport(let message):
+            let text = message.lowercased()
+            return !["refused", "connecttimeout", "nioconnectionerror", "dns", "nosuchhost", "unreachable"].contains { text.contains($0) }
+        case .server(let status, _): return status == 504
+        case .unexpectedResponse: return true
+        default: return false
         }
     }
 
