@@ -36,7 +36,7 @@ for index in range(count):
           "consent": True})
     time.sleep(spacing)
 
-deadline = time.time() + 60
+deadline = time.time() + 180
 while time.time() < deadline:
     done = query("SELECT COUNT(*) FROM automatic_texts WHERE kind = 'auto_reply' AND status != 'queued'")[0][0]
     if done >= count:
@@ -49,14 +49,18 @@ rows = query("""SELECT c.created_at, s.sent_at FROM sms_messages s
                 WHERE a.kind = 'auto_reply' AND s.sent_at IS NOT NULL""")
 values = sorted((seconds(sent) - seconds(created)) * 1000 for created, sent in rows)
 if len(values) < count:
-    print(f"only {len(values)} of {count} instant replies were accepted within a minute")
+    print(f"only {len(values)} of {count} instant replies were accepted within three minutes")
     sys.exit(1)
 first_alert = query("""SELECT c.created_at, s.sent_at FROM sms_messages s
                        JOIN automatic_texts a ON a.id = s.automatic_text_id
                        JOIN contact_submissions c ON c.id = a.contact_submission_id
                        WHERE a.kind = 'alert' AND s.sent_at IS NOT NULL ORDER BY a.id LIMIT 1""")
-alerts = query("SELECT COUNT(*) FROM sms_messages WHERE kind IN ('alert', 'alert_summary')")[0][0]
-batched = query("SELECT COUNT(*) FROM automatic_texts WHERE kind = 'alert' AND status = 'batched'")[0][0]
+# The burst's summaries go a minute after the alert before them: wait for the last.
+deadline = time.time() + 150
+while time.time() < deadline and query("SELECT COUNT(*) FROM automatic_texts WHERE kind = 'alert' AND status = 'batched'")[0][0]:
+    time.sleep(0.5)
+alerts = query("SELECT COUNT(*) FROM sms_messages WHERE kind IN ('alert', 'alert_summary') AND sent_at IS NOT NULL")[0][0]
+summarised = query("SELECT COUNT(*) FROM automatic_texts WHERE kind = 'alert' AND summary_id IS NOT NULL AND status = 'sent'")[0][0]
 
 
 def pct(p):
@@ -69,4 +73,4 @@ print(f"{'commit -> reply accepted ms':32}{pct(50):8.1f}{pct(90):8.1f}{pct(99):8
 if first_alert:
     created, sent = first_alert[0]
     print(f"commit -> first alert accepted: {(seconds(sent) - seconds(created)) * 1000:.1f} ms (target: under 5,000)")
-print(f"alert texts for the burst: {alerts} (the rest, {batched}, wait for the minute's summary)")
+print(f"staff texts for {count} enquiries: {alerts} ({summarised} enquiries came in a minute's summary)")
