@@ -2,6 +2,8 @@
 
 import csv
 import io
+import sqlite3
+import time
 
 from steps import configure_suitedash, connect_suitedash, create_first_admin, enquiry_id, send_enquiry, wait_until
 
@@ -220,3 +222,28 @@ def test_a_phone_only_lead_reaches_suitedash_and_two_contacts_are_chosen_between
     person.open(f"/admin/submissions/{both}")
     assert "Two SuiteDash contacts" not in person.text()
     assert sandbox.control("/_sandbox/suitedash")["contacts"] == 2, "nothing merged, nothing added"
+
+
+def test_a_phone_only_create_whose_answer_was_lost_waits_for_the_admin(person, server, sandbox):
+    connect_suitedash(person, sandbox)
+    # What a worker killed mid-create leaves behind: the note LeadBridge writes before a
+    # phone-only create, with no uid (written here as the operator's sqlite3 would).
+    with sqlite3.connect(server.storage / "database.sqlite", timeout=10) as db:
+        db.execute("INSERT INTO suitedash_contacts (contact_key, uid, updated_at) VALUES (?, ?, ?)",
+                   ("phone:+14155550188", f"creating:{int(time.time())}", time.time()))
+    send_enquiry(person, "Rae", phone="+1 415 555 0188")
+    wait_until(lambda: server.sql("SELECT sync_error FROM contact_submissions WHERE first_name = 'Rae'")[0][0],
+               what="the enquiry held for the admin")
+    assert sandbox.control("/_sandbox/suitedash")["contacts"] == 0, "no contact made while unsure"
+    number = server.sql("SELECT id FROM contact_submissions WHERE first_name = 'Rae'")[0][0]
+    person.open(f"/admin/submissions/{number}")
+    person.see("Is this lead in SuiteDash already?")
+    person.screenshot("enquiry-uncertain-create")
+    # Not there: leave the uid empty, and it is created, once.
+    person.press("Sync this enquiry")
+    person.see("Queued: a new SuiteDash contact will be created for +14155550188.")
+    wait_until(lambda: server.sql(f"SELECT status FROM contact_submissions WHERE id = {number}")[0][0] == "synced",
+               what="the enquiry synced")
+    assert sandbox.control("/_sandbox/suitedash")["contacts"] == 1
+    person.open(f"/admin/submissions/{number}")
+    assert "Is this lead in SuiteDash already?" not in person.text()
