@@ -3,7 +3,8 @@ SET synchronous_commit = off;
 CREATE TEMP TABLE seed_now AS SELECT now() AS t;
 
 INSERT INTO contact_submissions (id, first_name, last_name, email, phone, company, service_interest, message, source,
-  consent, consent_at, ip, user_agent, status, external_id, synced_at, exported_at, sync_error, created_at, updated_at)
+  consent, consent_at, ip, user_agent, status, external_id, synced_at, exported_at, sync_error, created_at, updated_at,
+  first_contact_at, first_contact_seconds)
 SELECT n, 'Person' || n, 'Surname' || (n % 9973),
   CASE WHEN n % 20 = 0 THEN NULL ELSE 'person' || n || '@example' || (n % 97) || '.com' END,
   CASE WHEN n % 10 = 3 THEN NULL ELSE '+1555' || lpad(n::text, 7, '0') END,
@@ -14,7 +15,10 @@ SELECT n, 'Person' || n, 'Surname' || (n % 9973),
   CASE WHEN n % 100 < 90 THEN t - (1000000 - n) * interval '2.592 seconds' + interval '1 second' END,
   CASE WHEN n % 100 >= 98 THEN t - (1000000 - n) * interval '2.592 seconds' + interval '1 minute' END,
   CASE WHEN n % 100 BETWEEN 95 AND 97 THEN 'The given data was invalid. (email: The email must be a valid email address.)' END,
-  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds'
+  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds',
+  -- Four in five enquiries with a phone were called or texted, from seconds to a day after.
+  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN t - (1000000 - n) * interval '2.592 seconds' + ((n * 37) % 86400) * interval '1 second' END,
+  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN (n * 37) % 86400 END
 FROM generate_series(1, 1000000) AS n, seed_now;
 SELECT setval(pg_get_serial_sequence('contact_submissions', 'id'), 1000000);
 
@@ -26,7 +30,10 @@ SELECT n, 'call-' || n, 'session-' || n, CASE WHEN n % 2 = 0 THEN 'inbound' ELSE
   ('{"phoneNumber":"+1555' || lpad(n::text, 7, '0') || '","name":"Person' || n || '"}')::jsonb,
   '{"phoneNumber":"+15550000001","name":"Office"}'::jsonb,
   CASE WHEN n % 5 < 3 THEN n END, '+1555' || lpad(n::text, 7, '0'),
-  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds'
+  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds',
+  -- Four in five enquiries with a phone were called or texted, from seconds to a day after.
+  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN t - (1000000 - n) * interval '2.592 seconds' + ((n * 37) % 86400) * interval '1 second' END,
+  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN (n * 37) % 86400 END
 FROM generate_series(1, 1000000) AS n, seed_now;
 SELECT setval(pg_get_serial_sequence('call_logs', 'id'), 1000000);
 
@@ -47,7 +54,10 @@ SELECT n, CASE WHEN n % 4 = 0 THEN 'ringcentral' ELSE 'suitedash' END,
   CASE WHEN n % 4 = 0 THEN NULL ELSE 'contact_submission' END, CASE WHEN n % 4 = 0 THEN NULL ELSE n END,
   ('{"email":"person' || n || '@example.com"}')::jsonb, '{"success":true}'::jsonb,
   CASE WHEN n % 50 = 0 THEN 'SuiteDash answered 503.' END, CASE WHEN n % 50 = 0 THEN 503 ELSE 200 END, 80 + n % 200,
-  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds'
+  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds',
+  -- Four in five enquiries with a phone were called or texted, from seconds to a day after.
+  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN t - (1000000 - n) * interval '2.592 seconds' + ((n * 37) % 86400) * interval '1 second' END,
+  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN (n * 37) % 86400 END
 FROM generate_series(1, 1000000) AS n, seed_now;
 SELECT setval(pg_get_serial_sequence('integration_logs', 'id'), 1000000);
 
