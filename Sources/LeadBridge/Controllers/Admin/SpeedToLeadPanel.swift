@@ -22,6 +22,8 @@ struct SpeedToLeadPanel: Encodable {
     let blocker: String?
 
     static let weekSeconds: TimeInterval = 7 * 86_400
+    /// The most enquiries the week's median is taken over: the newest ones.
+    static let sampleSize = 10_000
     /// The waiting list looks back as far as the dashboard's charts: an enquiry nobody called
     /// in months is history, not a lead to call first.
     static let waitingDays = DashboardController.days
@@ -29,11 +31,15 @@ struct SpeedToLeadPanel: Encodable {
     static func load(on db: any Database, services: AppServices) async throws -> SpeedToLeadPanel {
         let now = services.clock.now()
         let weekAgo = now.addingTimeInterval(-weekSeconds)
-        // This week's enquiries by the created_at index; only their seconds are read.
+        // This week's enquiries by the created_at index, newest first and at most `sampleSize` of
+        // them, only their seconds read: a week of a million-row install (233,000 enquiries) read
+        // whole took the dashboard from 24 to 368 ms; an agency's week is far below the cap.
         let rows = try await JobQueue.sql(db).raw("""
             SELECT first_contact_seconds FROM contact_submissions WHERE created_at >= \(bind: weekAgo) AND phone IS NOT NULL
+            ORDER BY created_at DESC LIMIT \(bind: Self.sampleSize + 1)
             """).all()
-        let seconds = try rows.map { try $0.decode(column: "first_contact_seconds", as: Int?.self) }
+        let sampled = rows.count > Self.sampleSize
+        let seconds = try rows.prefix(Self.sampleSize).map { try $0.decode(column: "first_contact_seconds", as: Int?.self) }
         let contacted = seconds.compactMap { $0 }.sorted()
         var median: String?
         if !contacted.isEmpty {
@@ -49,6 +55,7 @@ struct SpeedToLeadPanel: Encodable {
         return SpeedToLeadPanel(
             median: median, contacted: contacted.count, withPhone: seconds.count,
             weekText: seconds.isEmpty ? "No enquiries with a phone in the last 7 days."
+                : sampled ? "The latest \(ListTotal.grouped(Self.sampleSize)) enquiries with a phone of the last 7 days (there were more): \(ListTotal.grouped(contacted.count)) contacted."
                 : "The last 7 days: \(contacted.count) of \(seconds.count) \(seconds.count == 1 ? "enquiry" : "enquiries") with a phone contacted.",
             waiting: oldest.map { enquiry in
                 Waiting(id: enquiry.id ?? 0, name: enquiry.fullName, received: AdminDate.format(enquiry.createdAt),
