@@ -85,6 +85,7 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
                     throw error
                 }
             }
+            try await DemoInstall.turnOnSpeedToLead(app)
             console.print(Self.banner(url: "http://localhost:\(port)", admin: admin, folder: folder, sandbox: sandbox,
                                       textEvery: signature.textEvery ?? 60))
             let texts = Task { await Self.sendTexts(app, providers: SandboxDemoProviders(server: sandbox), every: signature.textEvery ?? 60) }
@@ -135,7 +136,7 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
 
         Three things to try:
           1. Open an enquiry and press Call: RingCentral's stand-in rings you, then the lead, and the call lands in the log.
-          2. Send the contact form at \(url)/contact, then watch it reach SuiteDash on the enquiry's page within a second or two.
+          2. Send the contact form at \(url)/contact with a phone: within seconds its page shows your staff alerted, the lead's instant reply and the lead in SuiteDash (Admin > Speed to lead sets the texts).
           3. Admin > Jobs: retry the sync that failed during a SuiteDash outage.
         \(textEvery > 0 ? "A lead texts in about every \(textEvery) s: see Texts, or the enquiry's page." : "No texts come in (--text-every 0).")
 

@@ -107,6 +107,23 @@ def test_a_newcomer_tries_the_demo(chromium, folder):
         expect(person.page.locator("#ringout-status")).to_have_text("Connected.", timeout=30_000)
         person.screenshot("demo-called")
 
+        # A visitor sends the form with a phone: staff are alerted and the lead answered within seconds.
+        person.open("/contact")
+        person.fill("First name", "Visitor")
+        person.fill("Email", "visitor@example.com")
+        person.fill("Phone", "+1 415 555 0142")
+        person.fill("Message", "Can we talk about a growth plan?")
+        person.page.get_by_label(re.compile("You may contact me")).check()
+        person.press("Send enquiry")
+        person.see("Thank you")
+        visitor = demo.sql("SELECT id FROM contact_submissions WHERE email = 'visitor@example.com'")[0][0]
+        wait_until(lambda: demo.sql("SELECT COUNT(*) FROM automatic_texts WHERE contact_submission_id = "
+                                    f"{visitor} AND status IN ('sent', 'batched')")[0][0] == 2,
+                   seconds=20, what="the staff alert and the instant reply")
+        person.open(f"/admin/submissions/{visitor}")
+        person.see("Instant reply to +14155550142")
+        person.screenshot("demo-speed-to-lead")
+
         # Both integrations are set up and say so.
         person.open("/admin/integrations/suitedash")
         person.see("API mode")

@@ -57,6 +57,20 @@ public enum DemoInstall {
     }
 
     /// Whether this database holds enquiries already (a demo folder kept with `--storage`).
+    /// Speed to lead on, as an admin would set it, once the month is made (set before, the
+    /// month's 200 back-dated enquiries would each queue texts): a form sent in the demo alerts
+    /// its staff and answers the lead within seconds.
+    public static func turnOnSpeedToLead(_ app: Application) async throws {
+        let store = app.services.speedToLead.settings(on: app.db)
+        guard try await !store.isSaved() else { return }
+        var settings = SpeedToLeadSettings()
+        settings.alertNumbers = ["+16505550199"]
+        settings.businessName = "Northwind Advisory"
+        settings.autoReply = "Hi {first_name}, thanks for contacting {business_name}. We will call you within the hour."
+        settings.missedCallTextBack = "Sorry we missed your call. {business_name} will ring you back shortly."
+        try await store.save(settings)
+    }
+
     public static func hasData(_ app: Application) async throws -> Bool {
         try await Enquiry.query(on: app.db).count() > 0
     }

@@ -30,10 +30,7 @@ SELECT n, 'call-' || n, 'session-' || n, CASE WHEN n % 2 = 0 THEN 'inbound' ELSE
   ('{"phoneNumber":"+1555' || lpad(n::text, 7, '0') || '","name":"Person' || n || '"}')::jsonb,
   '{"phoneNumber":"+15550000001","name":"Office"}'::jsonb,
   CASE WHEN n % 5 < 3 THEN n END, '+1555' || lpad(n::text, 7, '0'),
-  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds',
-  -- Four in five enquiries with a phone were called or texted, from seconds to a day after.
-  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN t - (1000000 - n) * interval '2.592 seconds' + ((n * 37) % 86400) * interval '1 second' END,
-  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN (n * 37) % 86400 END
+  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds'
 FROM generate_series(1, 1000000) AS n, seed_now;
 SELECT setval(pg_get_serial_sequence('call_logs', 'id'), 1000000);
 
@@ -54,10 +51,7 @@ SELECT n, CASE WHEN n % 4 = 0 THEN 'ringcentral' ELSE 'suitedash' END,
   CASE WHEN n % 4 = 0 THEN NULL ELSE 'contact_submission' END, CASE WHEN n % 4 = 0 THEN NULL ELSE n END,
   ('{"email":"person' || n || '@example.com"}')::jsonb, '{"success":true}'::jsonb,
   CASE WHEN n % 50 = 0 THEN 'SuiteDash answered 503.' END, CASE WHEN n % 50 = 0 THEN 503 ELSE 200 END, 80 + n % 200,
-  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds',
-  -- Four in five enquiries with a phone were called or texted, from seconds to a day after.
-  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN t - (1000000 - n) * interval '2.592 seconds' + ((n * 37) % 86400) * interval '1 second' END,
-  CASE WHEN n % 10 != 3 AND n % 5 != 0 THEN (n * 37) % 86400 END
+  t - (1000000 - n) * interval '2.592 seconds', t - (1000000 - n) * interval '2.592 seconds'
 FROM generate_series(1, 1000000) AS n, seed_now;
 SELECT setval(pg_get_serial_sequence('integration_logs', 'id'), 1000000);
 
