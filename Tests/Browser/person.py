@@ -118,6 +118,9 @@ class Person:
         size = self.page.viewport_size
         for label, width in WIDTHS.items():
             self.page.set_viewport_size({"width": width, "height": 900})
+            # Two frames for the new width to be laid out and painted: taken at once, a tall
+            # page's phone capture once showed a band unpainted (the SMS form's hint and alert).
+            self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
             self.page.screenshot(path=str(self.screenshots / f"{name}-{label}.png"), full_page=True)
             overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 1:

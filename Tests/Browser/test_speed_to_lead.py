@@ -84,12 +84,15 @@ def test_speed_to_lead_from_setup_to_first_contact(person, server, sandbox):
                what="the missed call synced")
     person.open("/admin/call-logs")
     person.see("texted back")
+    person.screenshot("calls-texted-back")
 
     person.open("/admin/speed-to-lead")
     person.see("Missed-call text")
     person.screenshot("speed-to-lead")
     person.open("/admin/submissions?sort=first_contact")
     person.see("1 enquiry")
+    assert person.page.get_by_label("Order").input_value() == "first_contact"
+    person.screenshot("enquiries-by-first-contact")
     person.open("/admin")
     person.see("median this week")
     person.screenshot("dashboard-speed-to-lead")

@@ -22,3 +22,10 @@ final class RingCentralTokenRecord: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension RingCentralTokenRecord {
+    /// Whether RingCentral is connected at all (tokens are stored), whatever their state.
+    static func isConnected(on db: any Database) async throws -> Bool {
+        try await query(on: db).count() > 0
+    }
+}

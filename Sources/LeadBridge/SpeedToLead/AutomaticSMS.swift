@@ -26,20 +26,20 @@ struct AutomaticSMS {
             .filter(\.$toNumber == number).filter(\.$status != "SendingFailed").first() {
             return earlier.status == "Sending" ? .uncertain : .alreadySent
         }
-        guard try await SpeedToLeadService.ringCentralConnected(on: db) else { throw RingCentralError.notConnected }
-        let snapshot = try await RingCentralAccountRecord.query(on: db).first()?.primaryExtension
+        let messaging = RingCentralMessaging(service: service)
+        let snapshot: RingCentralExtensionSnapshot?
+        do {
+            snapshot = try await messaging.connectedExtension()
+        } catch RingCentralMessaging.Failure.notConnected {
+            // Disconnected since it was queued: the job waits for a reconnect, like every RingCentral job.
+            throw RingCentralError.notConnected
+        }
         let from = try RingCentralMessaging.smsSender(chosen: chosen, snapshot: snapshot)
-
-        let row = SMSMessage()
-        row.direction = .outbound
-        row.fromNumber = from
-        row.toNumber = number
-        row.text = text
-        row.status = "Sending"
-        row.kind = automatic.kind.rawValue
-        row.automaticTextID = automatic.id
-        row.$enquiry.id = automatic.kind.isToLead ? automatic.$enquiry.id : nil
-        try await row.create(on: db)
+        let row = try await messaging.storeOutgoing(from: from, to: number, text: text,
+                                                    enquiryID: automatic.kind.isToLead ? automatic.$enquiry.id : nil) {
+            $0.kind = automatic.kind.rawValue
+            $0.automaticTextID = automatic.id
+        }
         let sent: RingCentralMessage
         do {
             let client = try await service.client(options: Self.pacing, relatedType: "contact_submission", relatedID: automatic.$enquiry.id)
@@ -55,26 +55,16 @@ struct AutomaticSMS {
             try await row.save(on: db)
             throw error
         }
-        row.ringCentralID = String(sent.id)
-        row.status = sent.messageStatus ?? "Queued"
-        row.sentAt = service.context.clock.now()
-        try await db.transaction { tx in
-            try await row.save(on: tx)
-            if !row.isFinal, let id = row.id {
-                try await service.context.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
-            }
-        }
+        try await messaging.recordAccepted(row, sent)
         return .sent
     }
 
-    /// True when the request may have reached RingCentral although no answer was read: a
-    /// timeout or a dropped connection after sending, or an answer that could not be read. A
-    /// refused connection, a rate limit, a refusal or a missing connection mean it was not sent.
+    /// True when the request may have reached RingCentral although no answer was read (see
+    /// `UnansweredRequest`), or the answer could not be read. A rate limit, a refusal or a
+    /// missing connection mean it was not sent.
     static func mayHaveBeenSent(_ error: RingCentralError) -> Bool {
         switch error {
-        case .transport(let message):
-            let text = message.lowercased()
-            return !["refused", "connecttimeout", "nioconnectionerror", "dns", "nosuchhost", "unreachable"].contains { text.contains($0) }
+        case .transport(let message): return UnansweredRequest.mayHaveReachedProvider(message)
         case .unexpectedResponse: return true
         default: return false
         }

@@ -14,17 +14,13 @@ struct SpeedToLeadService: Sendable {
 
     var doNotText: DoNotText { DoNotText(secrets: context.secrets) }
 
-    /// RingCentral connected at all: without it nothing is queued, and the dashboard says why.
-    static func ringCentralConnected(on db: any Database) async throws -> Bool {
-        try await RingCentralTokenRecord.query(on: db).count() > 0
-    }
 
     /// The alerts and instant replies new enquiries deserve, in their transaction. Returns
     /// whether jobs were queued.
     func planForNewEnquiries(_ ids: [Int], on db: any Database) async throws -> Bool {
         guard !ids.isEmpty else { return false }
         let settings = try await settings(on: db).load()
-        guard settings.alertsOn || settings.autoReplyOn, try await Self.ringCentralConnected(on: db) else { return false }
+        guard settings.alertsOn || settings.autoReplyOn, try await RingCentralTokenRecord.isConnected(on: db) else { return false }
         let enquiries = try await Enquiry.query(on: db).filter(\.$id ~~ ids).all()
         var rows: [(AutomaticText.Kind, String, Int?, String)] = []
         for enquiry in enquiries {
@@ -47,7 +43,7 @@ struct SpeedToLeadService: Sendable {
         let settings: SpeedToLeadSettings
         if let known { settings = known } else { settings = try await self.settings(on: db).load() }
         guard settings.missedCallOn, context.clock.now().timeIntervalSince(time) < Double(settings.freshnessMinutes) * 60,
-              try await Self.ringCentralConnected(on: db) else { return false }
+              try await RingCentralTokenRecord.isConnected(on: db) else { return false }
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: caller, on: db)
         return try await queue([(.missedCall, "call:" + String(callKey.prefix(280)), enquiry, caller)], at: time, on: db)
     }
@@ -71,7 +67,7 @@ struct SpeedToLeadService: Sendable {
     /// Why nothing is being sent although something is set up, in a sentence; nil when all is well.
     static func blocker(_ settings: SpeedToLeadSettings, on db: any Database) async throws -> String? {
         guard settings.anyOn else { return nil }
-        guard try await ringCentralConnected(on: db) else {
+        guard try await RingCentralTokenRecord.isConnected(on: db) else {
             return "Speed to lead is set up, but RingCentral is not connected: no alerts, instant replies or missed-call texts are queued until it is (Integrations > RingCentral)."
         }
         if let reason = try await IntegrationSetting.query(on: db).filter(\.$provider == RingCentralSettingsStore.provider).first()?

@@ -87,7 +87,7 @@ struct RingCentralPanel: Encodable {
             return RingCentralPanel(connected: false, needsReconnect: false, officePhone: "", smsNumbers: [], ringOutID: nil,
                                     ringOutStatus: nil, ringOutFinal: true, maxSMS: RingCentralMessaging.maxSMSLength)
         }
-        let connected = try await RingCentralTokenRecord.query(on: req.db).count() > 0
+        let connected = try await RingCentralTokenRecord.isConnected(on: req.db)
         let snapshot = try await RingCentralAccountRecord.query(on: req.db).first()?.primaryExtension
         let user = try req.auth.require(User.self)
         var status: String?

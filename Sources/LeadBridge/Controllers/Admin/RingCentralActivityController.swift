@@ -111,7 +111,7 @@ struct RingCentralActivityController {
 
     /// "Sync now": queues an incremental call-log sync (joining one already queued).
     @Sendable func syncCallLogs(req: Request) async throws -> Response {
-        guard try await RingCentralTokenRecord.query(on: req.db).count() > 0 else {
+        guard try await RingCentralTokenRecord.isConnected(on: req.db) else {
             throw Abort(.conflict, reason: "RingCentral is not connected: connect it under Integrations > RingCentral first.")
         }
         try await SyncRingCentralCallLogs.request(queue: req.services.jobQueue, on: req.db, delay: 0)

@@ -98,7 +98,7 @@ struct RingCentralAdminController {
         try await req.services.ringCentral.settings.save(.init(
             clientID: clientID, clientSecret: clientSecret, jwt: jwt, serverURL: serverURL, redirectURI: redirectURI,
             defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
-        if serverURL != current.serverURL, try await RingCentralTokenRecord.query(on: req.db).count() > 0 {
+        if serverURL != current.serverURL, try await RingCentralTokenRecord.isConnected(on: req.db) {
             // Tokens belong to the server that issued them: they must never be sent to another one.
             try await req.services.ringCentral.connection.forget(revokingAt: current)
             return redirect(req, "Saved. The server changed, so the connection to the old one was removed: connect again.")

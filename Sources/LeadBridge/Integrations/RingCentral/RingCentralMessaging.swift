@@ -34,7 +34,7 @@ struct RingCentralMessaging {
             case .noSMSNumber: return "None of the extension's numbers can send SMS (none has the SmsSender feature)."
             case .emptyText: return "Write the message first."
             case .optedOut(let date):
-                return "This number texted STOP on \(SendAutomaticText.day(date)): they asked not to be texted. Tick \"Send anyway\" only if they asked you to text them since (RingCentral itself may not deliver it until they text START)."
+                return "This number texted STOP on \(AdminDate.format(date)): they asked not to be texted. Tick \"Send anyway\" only if they asked you to text them since (RingCentral itself may not deliver it until they text START)."
             case .textTooLong(let count):
                 return "The message is \(count) characters long as RingCentral counts them (an emoji counts as two); RingCentral accepts at most \(maxSMSLength). Shorten it and send again."
             }
@@ -118,15 +118,7 @@ struct RingCentralMessaging {
         let snapshot = try await connectedExtension()
         let from = try Self.smsSender(chosen: fromNumber, snapshot: snapshot)
 
-        let row = SMSMessage()
-        row.direction = .outbound
-        row.fromNumber = from
-        row.toNumber = to
-        row.text = text
-        row.status = "Sending"
-        row.sentByUserID = user?.id
-        row.$enquiry.id = enquiryID
-        try await row.create(on: service.context.db)
+        let row = try await storeOutgoing(from: from, to: to, text: text, enquiryID: enquiryID) { $0.sentByUserID = user?.id }
         let sent: RingCentralMessage
         do {
             let client = try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID)
@@ -138,24 +130,48 @@ struct RingCentralMessaging {
             try await row.save(on: service.context.db)
             return row
         }
-        row.ringCentralID = String(sent.id)
-        row.status = sent.messageStatus ?? "Queued"
-        row.sentAt = service.context.clock.now()
         do {
-            try await service.context.db.transaction { tx in
-                try await row.save(on: tx)
-                if !row.isFinal, let id = row.id {
-                    try await service.context.jobQueue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
-                }
-                // A person texted the lead: the enquiry's first contact, if it is the first.
-                try await FirstContact.record(phone: to, at: row.sentAt ?? Date(), on: tx)
-            }
+            // A person texted the lead: the enquiry's first contact, if it is the first.
+            try await recordAccepted(row, sent) { tx in try await FirstContact.record(phone: to, at: row.sentAt ?? Date(), on: tx) }
         } catch {
             // RingCentral took it: the admin must not send it again thinking it failed.
             service.context.logger.error("SMS sent but not recorded", metadata: ["ringcentral_id": .string(String(sent.id)), "error": .string("\(error)")])
             throw Abort(.internalServerError, reason: "The text was sent (RingCentral id \(sent.id)) but could not be recorded here; do not send it again.")
         }
         return row
+    }
+
+    /// A text about to go, stored before RingCentral is asked: a crash loses nothing, and a
+    /// retry finds it instead of sending again. `describe` adds who or what sent it.
+    func storeOutgoing(from: String, to: String, text: String, enquiryID: Int?,
+                       _ describe: (SMSMessage) -> Void = { _ in }) async throws -> SMSMessage {
+        let row = SMSMessage()
+        row.direction = .outbound
+        row.fromNumber = from
+        row.toNumber = to
+        row.text = text
+        row.status = "Sending"
+        row.$enquiry.id = enquiryID
+        describe(row)
+        try await row.create(on: service.context.db)
+        return row
+    }
+
+    /// RingCentral took the text: its id and status, and a job that follows the status until it
+    /// is final, with `alongside` in the same transaction.
+    func recordAccepted(_ row: SMSMessage, _ sent: RingCentralMessage,
+                        alongside: @escaping @Sendable (any Database) async throws -> Void = { _ in }) async throws {
+        row.ringCentralID = String(sent.id)
+        row.status = sent.messageStatus ?? "Queued"
+        row.sentAt = service.context.clock.now()
+        let queue = service.context.jobQueue
+        try await service.context.db.transaction { tx in
+            try await row.save(on: tx)
+            if !row.isFinal, let id = row.id {
+                try await queue.enqueue(RefreshSMSStatus.self, .init(messageID: id), on: tx, delay: 2)
+            }
+            try await alongside(tx)
+        }
     }
 
     /// RingCentral's refusals in words an admin can act on.
@@ -170,8 +186,9 @@ struct RingCentralMessaging {
         }
     }
 
-    private func connectedExtension() async throws -> RingCentralExtensionSnapshot? {
-        guard try await RingCentralTokenRecord.query(on: service.context.db).count() > 0 else { throw Failure.notConnected }
+    /// The connected extension's numbers; `Failure.notConnected` without tokens.
+    func connectedExtension() async throws -> RingCentralExtensionSnapshot? {
+        guard try await RingCentralTokenRecord.isConnected(on: service.context.db) else { throw Failure.notConnected }
         return try await RingCentralAccountRecord.query(on: service.context.db).first()?.primaryExtension
     }
 }

@@ -43,7 +43,7 @@ struct SendAutomaticText: JobKind {
         let now = services.clock.now()
         let age = now.timeIntervalSince(text.createdAt)
         if age > Double(settings.freshnessMinutes) * 60 {
-            return try await finish(text, .dropped, "Not sent: it could not go within \(settings.freshnessMinutes) minutes (it was \(Self.duration(age)) late, waiting for RingCentral), and a late automatic text is worse than none.", on: context.db)
+            return try await finish(text, .dropped, "Not sent: it could not go within \(settings.freshnessMinutes) minutes (it was \(FirstContactText.duration(Int(age))) late, waiting for RingCentral), and a late automatic text is worse than none.", on: context.db)
         }
         do {
             switch text.kind {
@@ -145,11 +145,11 @@ struct SendAutomaticText: JobKind {
             return try await finish(text, .dropped, "Not sent: the enquiry was erased first.", on: db)
         }
         if let stopped = try await services.speedToLead.doNotText.isOptedOut(number, on: db) {
-            return try await finish(text, .dropped, "Not sent: this number texted STOP on \(Self.day(stopped)); it is never texted automatically.", on: db)
+            return try await finish(text, .dropped, "Not sent: this number texted STOP on \(AdminDate.format(stopped)); it is never texted automatically.", on: db)
         }
         if let earlier = try await AutomaticText.query(on: db).filter(\.$kind == text.kind).filter(\.$toNumbers == number)
             .filter(\.$status == .sent).filter(\.$sentAt > now.addingTimeInterval(-Self.oncePerNumber)).first(), let at = earlier.sentAt {
-            return try await finish(text, .dropped, "Not sent: this number had one \(Self.duration(now.timeIntervalSince(at))) ago, and gets at most one a day.", on: db)
+            return try await finish(text, .dropped, "Not sent: this number had one \(FirstContactText.duration(Int(now.timeIntervalSince(at)))) ago, and gets at most one a day.", on: db)
         }
         let counters = RateCounters(database: db)
         if text.kind == .autoReply, let ip = enquiry?.ip, let perAddress = services.config.intake.rateLimit {
@@ -183,21 +183,5 @@ struct SendAutomaticText: JobKind {
                 try await member.save(on: db)
             }
         }
-    }
-
-    static func duration(_ seconds: TimeInterval) -> String {
-        let seconds = Int(seconds.rounded())
-        if seconds < 120 { return "\(seconds) s" }
-        if seconds < 2 * 3600 { return "\(seconds / 60) min" }
-        if seconds < 2 * 86_400 { return "\(seconds / 3600) h" }
-        return "\(seconds / 86_400) days"
-    }
-
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMM yyyy HH:mm 'UTC'"
-        return formatter.string(from: date)
     }
 }

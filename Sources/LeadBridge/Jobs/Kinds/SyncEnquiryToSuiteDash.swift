@@ -226,9 +226,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
     /// dropped connection after sending, a gateway timeout, an answer that could not be read.
     static func mayHaveCreated(_ error: SuiteDashError) -> Bool {
         switch error {
-        case .transport(let message):
-            let text = message.lowercased()
-            return !["refused", "connecttimeout", "nioconnectionerror", "dns", "nosuchhost", "unreachable"].contains { text.contains($0) }
+        case .transport(let message): return UnansweredRequest.mayHaveReachedProvider(message)
         case .server(let status, _): return status == 504
         case .unexpectedResponse: return true
         default: return false

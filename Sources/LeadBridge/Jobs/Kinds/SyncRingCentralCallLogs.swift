@@ -56,7 +56,7 @@ struct SyncRingCentralCallLogs: JobKind {
     /// Every minute the scheduler asks; a sync is queued when the configured interval has passed.
     static func recurringTask() -> RecurringTask {
         RecurringTask(name: "ringcentral.call-log-sync", interval: 60) { queue, db in
-            guard try await RingCentralTokenRecord.query(on: db).count() > 0 else { return }
+            guard try await RingCentralTokenRecord.isConnected(on: db) else { return }
             guard let schedule = try await RingCentralSettingsStore.callLogSchedule(on: db), schedule.minutes > 0 else { return }
             let sinceLastRun = queue.now().timeIntervalSince(schedule.lastRun ?? .distantPast)
             guard sinceLastRun >= Double(schedule.minutes * 60) - 30 else { return }
