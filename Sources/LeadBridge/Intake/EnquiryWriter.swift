@@ -62,18 +62,22 @@ actor EnquiryWriter {
     private func commit(_ group: [Waiting]) async {
         do {
             let followUps = self.followUps
-            let (ids, queuedJobs) = try await database.database().transaction { db in
-                let ids = try await Self.insertRows(group.map(\.row), on: db)
-                return (ids, try await followUps?.run(ids, on: db) ?? false)
+            let database = try database.database()
+            let (ids, queuedJobs) = try await DatabaseBusy.retrying {
+                try await database.transaction { db in
+                    let ids = try await Self.insertRows(group.map(\.row), on: db)
+                    return (ids, try await followUps?.run(ids, on: db) ?? false)
+                }
             }
             followUps?.committed(queuedJobs: queuedJobs)
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
-        } catch where group.count > 1 {
+        } catch where group.count > 1 && !DatabaseBusy.isBusy(error) {
             // Something in the group was refused: store each alone, so only that one fails.
             splitGroups += 1
             for waiter in group { await commit([waiter]) }
         } catch {
-            group[0].continuation.resume(throwing: error)
+            // Still busy after the retries (another writer held on), or one enquiry refused.
+            for waiter in group { waiter.continuation.resume(throwing: error) }
         }
     }
 

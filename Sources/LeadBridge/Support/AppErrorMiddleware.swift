@@ -12,7 +12,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    private func response(for error: any Error, request: Request) -> Response {
+    func response(for error: any Error, request: Request) -> Response {
         let status: HTTPResponseStatus
         let reason: String
         var headers = HTTPHeaders()
@@ -24,6 +24,11 @@ struct AppErrorMiddleware: AsyncMiddleware {
         case is DecodingError:
             status = .badRequest
             reason = "The request body could not be read; send the fields as JSON or a form, as documented."
+        case _ where DatabaseBusy.isBusy(error):
+            // Nothing was saved (the transaction was rolled back); a moment later it will be.
+            status = .serviceUnavailable
+            reason = "The database is busy and nothing was saved; please send it again in a moment."
+            headers.replaceOrAdd(name: "Retry-After", value: "1")
         default:
             status = .internalServerError
             reason = "Something went wrong on our side. It has been logged; please try again in a moment."

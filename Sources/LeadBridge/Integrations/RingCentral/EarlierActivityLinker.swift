@@ -11,8 +11,18 @@ enum EarlierActivityLinker {
     /// under a savepoint, so that if PostgreSQL picks them as a deadlock's victim (a sync's upsert
     /// locking the same calls in another order) only they are rolled back, and the calls stay
     /// unclaimed.
+    ///
+    /// SQLite needs no savepoint: it has one writer (no deadlocks), and a failed statement
+    /// undoes only itself. Leaving it out spares two round trips to SQLite's thread on every
+    /// intake commit.
     static func claim(_ ids: [Int], on db: any Database, now: Date) async {
         guard !ids.isEmpty, let sql = try? JobQueue.sql(db) else { return }
+        guard JobQueue.isPostgres(sql) else {
+            do { try await link(ids, sql, now: now) } catch {
+                db.logger.warning("Earlier calls and texts not linked to new enquiries: \(String(describing: error))")
+            }
+            return
+        }
         do {
             try await sql.raw("SAVEPOINT claim_earlier_activity").run()
         } catch {
