@@ -147,8 +147,10 @@ extension Application {
         return first
     }
 
-    /// True when this process will run `serve` (named, or implied as the default command).
+    /// True when this process will run `serve` (named, or implied as the default command), and
+    /// not just print its help (`leadbridge --help` must not start workers that run jobs).
     var isServing: Bool {
-        environment != .testing && (commandName == nil || commandName == "serve")
+        let asksForHelp = environment.arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
+        return environment != .testing && !asksForHelp && (commandName == nil || commandName == "serve")
     }
 }

@@ -74,6 +74,15 @@ def test_an_admin_connects_ringcentral_with_a_jwt_credential(person, server, san
     token_requests = sandbox.control("/_sandbox/ringcentral")["tokenRequests"]
     assert token_requests == {"urn:ietf:params:oauth:grant-type:jwt-bearer": 1}, token_requests
 
+    # The credential revoked in RingCentral's console, or its user gone: the admin removes it.
+    person.page.get_by_label("Remove the saved JWT credential").check()
+    person.press("Save")
+    person.see("The saved JWT credential is removed")
+    person.screenshot("ringcentral-jwt-removed")
+    assert person.page.get_by_label("Remove the saved JWT credential").count() == 0
+    assert "Reconnect with JWT" not in person.text()
+    assert "jwt" not in (server.sql("SELECT credentials FROM integration_settings WHERE provider = 'ringcentral'")[0][0] or "")
+
 
 def test_a_person_opening_the_admin_on_another_host_is_told_where_to_connect(person, server, sandbox):
     create_first_admin(person)

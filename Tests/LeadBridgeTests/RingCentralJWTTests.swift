@@ -47,6 +47,26 @@ struct RingCentralJWTTests {
             _ = try await app.saveRingCentralJWT("", browser)
             #expect(try await app.services.ringCentral.settings.load().jwt == jwt)
 
+            // It can be removed (a credential revoked in RingCentral's console, a user who left):
+            // not together with a new one, which would be ambiguous.
+            let both = try await app.saveRingCentralJWT(jwt, browser, forget: true, expect: .unprocessableEntity)
+            #expect(both.text.contains("Either paste a new JWT credential or remove the saved one"))
+            #expect(try await app.services.ringCentral.settings.load().jwt == jwt)
+            page = try await browser.get("/admin/integrations/ringcentral")
+            #expect(page.text.contains("Remove the saved JWT credential"))
+            let removed = try await app.saveRingCentralJWT("", browser, forget: true)
+            let landing = try #require(removed.location)
+            #expect(landing.hasPrefix("/admin/integrations/ringcentral?notice="))
+            #expect(try await app.services.ringCentral.settings.load().jwt == nil)
+            let rowAfter = try #require(try await IntegrationSetting.query(on: app.db).filter(\.$provider == "ringcentral").first())
+            #expect(rowAfter.credentials?["jwt"] == nil, "the sealed credential is gone from the database")
+            page = try await browser.get(landing)
+            #expect(page.text.contains("The saved JWT credential is removed"))
+            #expect(!page.text.contains("Remove the saved JWT credential"))
+            #expect(!page.text.contains("Reconnect with JWT"))
+            // What was connected stays connected, until its tokens run out.
+            #expect(page.text.contains("Disconnect"))
+
             await app.services.ringCentral.pendingLogs.drain()
             let tokens = try #require(try await app.storedRingCentralTokens())
             let logs = try await IntegrationLog.query(on: app.db).filter(\.$provider == "ringcentral").all()

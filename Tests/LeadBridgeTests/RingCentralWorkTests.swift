@@ -165,6 +165,17 @@ struct RingCentralWorkTests {
             let browser = try await app.signedInBrowser()
             #expect(try await browser.get("/admin/call-logs?matched=no&direction=inbound").text.contains("+14155550122"))
             #expect(try await browser.get("/admin/submissions/\(id)").text.contains("call from \(Self.leadPhone)") == true)
+
+            // A From or To that is not a day is a 400 that says what to type, not a filter
+            // quietly left out (the whole log listed as if it were the day asked for).
+            let today = EnquiryListRange.dayText(Date())
+            for path in ["/admin/call-logs?since=yesterday", "/admin/messages?until=2026-13-45", "/admin/call-logs?until=3/11/2026"] {
+                let bad = try await browser.get(path)
+                #expect(bad.status == .badRequest, "\(path)")
+                #expect(bad.text.contains("must be a date like 2026-11-03."), "\(path)")
+            }
+            #expect(try await browser.get("/admin/call-logs?since=\(today)&until=\(today)").status == .ok)
+            #expect(try await browser.get("/admin/messages?since=\(today)").status == .ok)
         }
     }
 

@@ -13,6 +13,18 @@ import Vapor
         #expect(WorkerCommand.defaultLoops > 1)
         #expect(WorkerCommand.loops(requested: 0, configured: 8) == 1, "asked for none: one, or nothing would run")
     }
+
+    /// `leadbridge --help` printed the help after starting the in-process workers, which could
+    /// run queued jobs for that moment.
+    @Test func onlyServingStartsTheWorkersNotAskingForHelp() async throws {
+        for (arguments, serving) in [(["leadbridge"], true), (["leadbridge", "serve", "--port", "8001"], true),
+                                     (["leadbridge", "--help"], false), (["leadbridge", "serve", "--help"], false),
+                                     (["leadbridge", "-h"], false), (["leadbridge", "migrate"], false)] {
+            let app = try await Application.make(Environment(name: "production", arguments: arguments))
+            #expect(app.isServing == serving, "\(arguments)")
+            try await app.asyncShutdown()
+        }
+    }
 }
 
 /// A folder `leadbridge demo` made is the demo's alone (issue #18): its admin's password was

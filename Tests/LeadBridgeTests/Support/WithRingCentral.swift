@@ -110,11 +110,11 @@ extension Application {
     }
 
     /// Admin > RingCentral > Settings saved with this JWT credential (and the rest as configured).
-    func saveRingCentralJWT(_ jwt: String, _ browser: Browser, expect status: HTTPStatus = .seeOther) async throws -> TestingHTTPResponse {
+    func saveRingCentralJWT(_ jwt: String, _ browser: Browser, forget: Bool = false, expect status: HTTPStatus = .seeOther) async throws -> TestingHTTPResponse {
         let configuration = try await services.ringCentral.settings.load()
-        let saved = try await browser.post("/admin/integrations/ringcentral", form: [
-            "server_url": configuration.serverURL, "redirect_uri": configuration.redirectURI, "call_log_sync_minutes": "15", "jwt": jwt,
-        ])
+        var form = ["server_url": configuration.serverURL, "redirect_uri": configuration.redirectURI, "call_log_sync_minutes": "15", "jwt": jwt]
+        if forget { form["forget_jwt"] = "on" }
+        let saved = try await browser.post("/admin/integrations/ringcentral", form: form)
         #expect(saved.status == status, "\(saved.text)")
         return saved
     }

@@ -61,15 +61,8 @@ struct EnquiryListRange: Sendable {
             let trimmed = value.trimmingCharacters(in: .whitespaces)
             return trimmed.isEmpty ? nil : trimmed
         }
-        func day(_ name: String, _ label: String) throws -> Date? {
-            guard let value = text(name) else { return nil }
-            guard value.count == 10, let date = try? Date(value + "T00:00:00Z", strategy: .iso8601) else {
-                throw Abort(.badRequest, reason: "\(label) must be a date like 2026-11-03.")
-            }
-            return date
-        }
-        since = try day("since", "From")
-        until = try day("until", "To")
+        since = try AdminDay.parse(text("since"), label: "From")
+        until = try AdminDay.parse(text("until"), label: "To")
         if let value = text("synced") {
             guard let speed = SyncSpeed(rawValue: value) else {
                 throw Abort(.badRequest, reason: "Sync time must be minute, hour or later.")

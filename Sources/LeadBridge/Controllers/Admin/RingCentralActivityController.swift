@@ -35,8 +35,8 @@ struct RingCentralActivityController {
         if !filters.result.isEmpty { query = query.filter(\.$result == filters.result) }
         if filters.matched == "yes" { query = query.filter(\.$enquiry.$id != nil) }
         if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
-        if let since = Self.day(filters.since) { query = query.filter(\.$startTime >= since) }
-        if let until = Self.day(filters.until) { query = query.filter(\.$startTime < until.addingTimeInterval(86_400)) }
+        if let since = try AdminDay.parse(filters.since, label: "From") { query = query.filter(\.$startTime >= since) }
+        if let until = try AdminDay.parse(filters.until, label: "To") { query = query.filter(\.$startTime < until.addingTimeInterval(86_400)) }
         // Counted in the list's order, so the count walks the index and stops at the cap.
         query = query.sort(\.$startTime, .descending).sort(\.$id, .descending)
         let total = try await ListTotal.counting(query)
@@ -70,8 +70,8 @@ struct RingCentralActivityController {
         if !filters.status.isEmpty { query = query.filter(\.$status == filters.status) }
         if filters.matched == "yes" { query = query.filter(\.$enquiry.$id != nil) }
         if filters.matched == "no" { query = query.filter(\.$enquiry.$id == nil) }
-        if let since = Self.day(filters.since) { query = query.filter(\.$createdAt >= since) }
-        if let until = Self.day(filters.until) { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
+        if let since = try AdminDay.parse(filters.since, label: "From") { query = query.filter(\.$createdAt >= since) }
+        if let until = try AdminDay.parse(filters.until, label: "To") { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
         query = query.sort(\.$id, .descending)
         let total = try await ListTotal.counting(query)
         let messages = try await query.range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
@@ -162,11 +162,6 @@ struct RingCentralActivityController {
         func value(_ name: String) -> String { String(TextSanitizer.singleLine((try? req.query.get(String.self, at: name)) ?? "").prefix(50)) }
         return Filters(direction: value("direction"), result: value("result"), status: value("status"), matched: value("matched"),
                        since: value("since"), until: value("until"))
-    }
-
-    private static func day(_ text: String) -> Date? {
-        guard !text.isEmpty else { return nil }
-        return try? Date(text + "T00:00:00Z", strategy: .iso8601)
     }
 
     private static func party(_ data: [String: String]?) -> String {

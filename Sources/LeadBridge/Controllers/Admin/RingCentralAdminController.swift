@@ -42,6 +42,8 @@ struct RingCentralAdminController {
         var client_id: String?
         var client_secret: String?
         var jwt: String?
+        /// The "Remove the saved JWT credential" box.
+        var forget_jwt: String?
         var server_url: String?
         var redirect_uri: String?
         var default_from_number: String?
@@ -75,6 +77,10 @@ struct RingCentralAdminController {
         if let jwt, !Self.looksLikeJWT(jwt) {
             errors["jwt"] = "That does not look like a JWT credential: RingCentral's developer console shows it as one long line of three parts separated by dots. Copy it again."
         }
+        let forgetJWT = form.forget_jwt != nil
+        if forgetJWT, jwt != nil {
+            errors["jwt"] = "Either paste a new JWT credential or remove the saved one, not both."
+        }
         var defaultFrom: String?
         if let text = FormText.nonEmpty(form.default_from_number) {
             if let number = PhoneNumber.e164(text) { defaultFrom = number }
@@ -96,12 +102,18 @@ struct RingCentralAdminController {
             return response
         }
         try await req.services.ringCentral.settings.save(.init(
-            clientID: clientID, clientSecret: clientSecret, jwt: jwt, serverURL: serverURL, redirectURI: redirectURI,
+            clientID: clientID, clientSecret: clientSecret, jwt: jwt, forgetJWT: forgetJWT, serverURL: serverURL, redirectURI: redirectURI,
             defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
         if serverURL != current.serverURL, try await RingCentralTokenRecord.isConnected(on: req.db) {
             // Tokens belong to the server that issued them: they must never be sent to another one.
             try await req.services.ringCentral.connection.forget(revokingAt: current)
             return redirect(req, "Saved. The server changed, so the connection to the old one was removed: connect again.")
+        }
+        if forgetJWT, current.jwtFromAdmin {
+            let fallback = try await req.services.ringCentral.settings.load().jwt != nil
+            return redirect(req, fallback
+                ? "Saved. The saved JWT credential is removed; the one in RINGCENTRAL_JWT is used instead."
+                : "Saved. The saved JWT credential is removed: LeadBridge no longer signs in with it. A connection made with it lasts until its tokens run out.")
         }
         return redirect(req, "Saved.")
     }

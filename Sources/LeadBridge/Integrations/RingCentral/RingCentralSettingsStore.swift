@@ -46,11 +46,13 @@ struct RingCentralSettingsStore {
         return configuration
     }
 
-    /// What the admin form sends. A blank secret or JWT keeps the stored one.
+    /// What the admin form sends. A blank secret or JWT keeps the stored one; `forgetJWT`
+    /// removes the stored JWT (RINGCENTRAL_JWT, if set, is then used again).
     struct Form: Sendable {
         var clientID: String?
         var clientSecret: String?
         var jwt: String?
+        var forgetJWT = false
         var serverURL: String
         var redirectURI: String
         var defaultFromNumber: String?
@@ -73,6 +75,7 @@ struct RingCentralSettingsStore {
             settings[Key.callLogSyncMinutes] = String(form.callLogSyncMinutes)
             // Only what was entered changes: the JWT and the client pair are kept apart.
             if !credentials.isEmpty { row.credentials = (row.credentials ?? [:]).merging(credentials) { $1 } }
+            if form.forgetJWT { row.credentials?["jwt"] = nil }
         }
     }
 
