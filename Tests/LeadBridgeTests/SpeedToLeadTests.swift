@@ -448,3 +448,33 @@ struct SpeedToLeadTests {
         #expect(DoNotText.keyword(in: "unstop") == .start("UNSTOP"))
     }
 }
+
+/// A staff alert quotes what a visitor typed, and a phone turns any address in a text into a
+/// tap: a spammer's link must not reach staff phones looking like the business sent it.
+@Suite struct LeadAlertTextTests {
+    private func enquiry(_ id: Int, first: String, last: String? = nil, interest: String? = nil, message: String? = nil) -> Enquiry {
+        let enquiry = Enquiry()
+        enquiry.id = id
+        enquiry.firstName = first
+        enquiry.lastName = last
+        enquiry.serviceInterest = interest
+        enquiry.message = message
+        return enquiry
+    }
+
+    @Test func linksAVisitorTypedNeverReachStaffPhones() {
+        let spam = enquiry(7, first: "Win", last: "www.prize.test", interest: "SEO at http://seo.example",
+                           message: "Claim at https://evil.example/win?x=1 now, or visit Spam.Test/offer. Call me at 3.50 p.m., e.g. today.")
+        let text = LeadAlertText.single(spam, appURL: "https://leads.example.com/")
+        for link in ["prize.test", "seo.example", "evil.example", "Spam.Test", "https://evil", "http://seo"] {
+            #expect(!text.contains(link), "\(link) in: \(text)")
+        }
+        #expect(text.contains("Win [link]"))
+        #expect(text.contains("Claim at [link] now, or visit [link] Call me at 3.50 p.m., e.g. today."))
+        #expect(text.hasSuffix("\nhttps://leads.example.com/admin/submissions/7"), "our own link stays")
+
+        let summary = LeadAlertText.summary([spam, enquiry(8, first: "Ann", last: "Lee", interest: "Design")], appURL: "https://leads.example.com")
+        #expect(!summary.contains("prize.test") && !summary.contains("seo.example"))
+        #expect(summary.contains("Ann Lee (Design)"))
+    }
+}

@@ -24,12 +24,28 @@ enum LeadAlertText {
 
     private static func base(_ appURL: String) -> String { appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL }
 
-    /// The first words, on one line, cut at a word within `limit` characters.
+    /// The first words, on one line, cut at a word within `limit` characters, with any web
+    /// address replaced by "[link]": what a visitor typed is quoted to staff phones, which make
+    /// every address a tap, and a spammer's link must not arrive looking like ours.
     static func clip(_ text: String, _ limit: Int) -> String {
-        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        let words = text.split(whereSeparator: \.isNewline).joined(separator: " ").split(separator: " ", omittingEmptySubsequences: false)
+        let line = words.map { looksLikeAddress($0) ? "[link]" : String($0) }.joined(separator: " ").trimmingCharacters(in: .whitespaces)
         guard line.count > limit else { return line }
         let cut = line.prefix(limit)
         let word = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
         return word.trimmingCharacters(in: .whitespaces) + "\u{2026}"
+    }
+
+    /// `https://…`, `www.…`, or a name with a dot before two or more letters (`spam.test/x`,
+    /// `Evil.Example.`), as phones detect them; "3.50", "p.m." and "e.g." are words.
+    static func looksLikeAddress(_ word: Substring) -> Bool {
+        let lower = word.lowercased()
+        if lower.contains("://") || lower.hasPrefix("www.") { return true }
+        let trimmed = lower.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?)(\"'"))
+        let host = trimmed.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, let tld = labels.last, labels.allSatisfy({ !$0.isEmpty }) else { return false }
+        return tld.count >= 2 && tld.allSatisfy { $0.isLetter && $0.isASCII }
+            && labels.dropLast().allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
     }
 }
