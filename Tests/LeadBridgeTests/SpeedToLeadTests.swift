@@ -171,6 +171,16 @@ struct SpeedToLeadTests {
             try await app.runDueJobs()
             #expect(try await SMSMessage.query(on: app.db).filter(\.$text == "Following up").first()?.status == "SendingFailed")
 
+            // Their data, exported: what each automatic text to them became, and their STOP.
+            let download = try await browser.get("/admin/privacy/export?phone=%2B14155550100", accept: "application/json")
+            #expect(download.status == .ok)
+            let exported = try JSONSerialization.jsonObject(with: Data(download.text.utf8)) as? [String: Any]
+            let automatic = try #require(exported?["automaticTexts"] as? [[String: Any]])
+            #expect(automatic.filter { $0["kind"] as? String == "auto_reply" }.count == 4, "sent, dropped as the day's second, sent a day later, dropped after STOP")
+            #expect(automatic.contains { $0["status"] as? String == "dropped" && ($0["reason"] as? String)?.contains("texted STOP") == true })
+            #expect(automatic.allSatisfy { $0["to"] as? String == Self.lead })
+            #expect(exported?["textsOptedOutAt"] as? String != nil, "their STOP, with its date")
+
             // The person is erased: the list keeps their number's hash, and still protects them.
             let person = try PersonQuery(email: nil, phone: Self.lead, defaultCountry: "US")
             _ = try await PersonData(database: app.db, exportsFolder: app.services.config.suiteDash.exportPath)

@@ -56,7 +56,8 @@ struct PrivacyCommand: AsyncCommandGroup {
             let app = context.application
             let person = try PrivacyCommand.person(email: signature.email, phone: signature.phone, app)
             let found = try await PrivacyCommand.data(app).find(person)
-            let document = try await PersonExport.make(person, found: found, on: app.db, now: app.services.clock.now())
+            let document = try await PersonExport.make(person, found: found, doNotText: app.services.speedToLead.doNotText,
+                                                       on: app.db, now: app.services.clock.now())
             let data = try document.encoded()
             if let output = signature.output {
                 // Personal data: readable by this user only.

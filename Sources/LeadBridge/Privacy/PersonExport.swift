@@ -9,6 +9,12 @@ struct PersonExport: Encodable {
         let request: RedactedJSON?, response: RedactedJSON?, error: String?
     }
 
+    /// What became of an automatic text about them. A staff alert's numbers are the business's
+    /// staff, not theirs: left out.
+    struct AutomaticTextRow: Encodable {
+        let kind: String, status: String, reason: String?, to: String?, createdAt: Date, sentAt: Date?
+    }
+
     let exportedAt: Date
     let lookedUpBy: [String: String]
     let note: String
@@ -17,6 +23,9 @@ struct PersonExport: Encodable {
     let texts: [SMSMessage]
     let csvExports: [Export]
     let integrationLogRows: [LogRow]
+    let automaticTexts: [AutomaticTextRow]
+    /// When their phone texted STOP (kept, as a hash, even after an erasure); nil if it has not.
+    let textsOptedOutAt: Date?
 
     /// The file's bytes: readable JSON, keys sorted, ISO 8601 dates.
     func encoded() throws -> Data {
@@ -26,7 +35,7 @@ struct PersonExport: Encodable {
         return try encoder.encode(self)
     }
 
-    static func make(_ person: PersonQuery, found: PersonData.Found, on db: any Database, now: Date) async throws -> PersonExport {
+    static func make(_ person: PersonQuery, found: PersonData.Found, doNotText: DoNotText, on db: any Database, now: Date) async throws -> PersonExport {
         var lookedUp: [String: String] = [:]
         lookedUp["email"] = person.email
         lookedUp["phone"] = person.phone
@@ -46,6 +55,12 @@ struct PersonExport: Encodable {
                     return LogRow(provider: row.provider, action: row.action, status: row.status, httpStatus: row.httpStatus,
                                   createdAt: row.createdAt, request: theirs ? row.payload : nil, response: theirs ? row.response : nil,
                                   error: theirs ? row.errorMessage : nil)
-                })
+                },
+            automaticTexts: found.automaticTextIDs.isEmpty ? [] : try await AutomaticText.query(on: db).filter(\.$id ~~ found.automaticTextIDs).sort(\.$id).all()
+                .map { text in
+                    AutomaticTextRow(kind: text.kind.rawValue, status: text.status.rawValue, reason: text.reason,
+                                     to: text.kind.isToLead ? text.toNumbers : nil, createdAt: text.createdAt, sentAt: text.sentAt)
+                },
+            textsOptedOutAt: person.phone == nil ? nil : try await doNotText.isOptedOut(person.phone!, on: db))
     }
 }

@@ -61,7 +61,8 @@ struct PrivacyController {
     @Sendable func export(req: Request) async throws -> Response {
         let (email, phone) = Self.asked(req)
         let person = try Self.person(req, email: email, phone: phone)
-        let document = try await PersonExport.make(person, found: try await Self.data(req).find(person), on: req.db,
+        let document = try await PersonExport.make(person, found: try await Self.data(req).find(person),
+                                                   doNotText: req.services.speedToLead.doNotText, on: req.db,
                                                    now: req.services.clock.now())
         let response = Response(status: .ok, body: .init(data: try document.encoded()))
         response.headers.contentType = .json
