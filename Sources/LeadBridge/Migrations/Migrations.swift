@@ -27,5 +27,6 @@ enum AppMigrations {
         RememberSuiteDashContacts(),
         KeepPeoplesData(),
         AddSpeedToLead(),
+        AnalyzeNewIndexes(),
     ]
 }
