@@ -51,7 +51,7 @@ run_sql "$WORK/seed.sql"
 echo "seeded $ROWS enquiries, call logs and log rows, $((ROWS / 5)) texts in $(since "$started") s"
 started=$(seconds)
 $BIN migrate --yes >/dev/null
-echo "migrations 017-019 and 021 (counts, search index, list indexes, counts per day) on those rows: $(since "$started") s"
+echo "migrations 017-019, 021 and 025 (counts, search index, list indexes, counts per day, statistics) on those rows: $(since "$started") s"
 echo 'bench-password-123' | $BIN user create --email bench@example.com --name Bench --password-stdin >/dev/null
 
 (cd "${LEADBRIDGE_DIR:-.}" && exec $BIN serve --env production --hostname 127.0.0.1 --port "$PORT") >"$WORK/server.log" 2>&1 &

@@ -32,4 +32,4 @@ CREATE INDEX IF NOT EXISTS contact_submissions_status_index ON contact_submissio
 CREATE INDEX IF NOT EXISTS contact_submissions_created_at_index ON contact_submissions (created_at);
 CREATE INDEX IF NOT EXISTS call_logs_start_time_index ON call_logs (start_time);
 CREATE INDEX IF NOT EXISTS call_logs_contact_submission_index ON call_logs (contact_submission_id);
-DELETE FROM _fluent_migrations WHERE name IN ('017_CountEnquiries', '018_IndexEnquirySearch', '019_IndexAdminLists', '021_CountByDay');
+DELETE FROM _fluent_migrations WHERE name IN ('017_CountEnquiries', '018_IndexEnquirySearch', '019_IndexAdminLists', '021_CountByDay', '025_AnalyzeNewIndexes');
