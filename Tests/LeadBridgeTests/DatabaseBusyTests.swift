@@ -66,7 +66,7 @@ import VaporTesting
             let response = AppErrorMiddleware().response(for: refusal, request: Request(application: app, on: app.eventLoopGroup.next()))
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers.first(name: "Retry-After") == "1")
-            #expect(response.body.string?.contains("nothing was saved") == true)
+            #expect(response.body.string?.contains("did not finish; please send it again") == true)
 
             try await (app.db as! any SQLDatabase).raw("DELETE FROM scheduled_tasks WHERE name IN ('holder', 'reader')").run()
             let retried = try await Self.readThenWriteWhileLocked(app, retried: true)

@@ -25,9 +25,9 @@ struct AppErrorMiddleware: AsyncMiddleware {
             status = .badRequest
             reason = "The request body could not be read; send the fields as JSON or a form, as documented."
         case _ where DatabaseBusy.isBusy(error):
-            // Nothing was saved (the transaction was rolled back); a moment later it will be.
+            // The transaction was rolled back (an enquiry is not stored); a moment later it will go through.
             status = .serviceUnavailable
-            reason = "The database is busy and nothing was saved; please send it again in a moment."
+            reason = "The database was busy and this request did not finish; please send it again in a moment."
             headers.replaceOrAdd(name: "Retry-After", value: "1")
         default:
             status = .internalServerError
