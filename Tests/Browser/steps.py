@@ -48,6 +48,11 @@ def wait_until(check, seconds: float = 20, what: str = "the condition"):
     raise AssertionError(f"{what} did not hold within {seconds} s")
 
 
+def wait_for_status(database, enquiry: int, status: str, what: str):
+    """Until the enquiry's row has `status` (`database` is a server or the demo: anything with .sql)."""
+    wait_until(lambda: database.sql(f"SELECT status FROM contact_submissions WHERE id = {enquiry}")[0][0] == status, what=what)
+
+
 def configure_suitedash(person, sandbox, public_id: str | None = None):
     """Admin > SuiteDash: API mode, switched on, the sandbox's address and keys."""
     person.open("/admin/integrations/suitedash")

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from conftest import BINARY, ROOT, SCREENSHOTS, clean_environment, free_port, stop
 from person import Person
-from steps import wait_until
+from steps import wait_for_status, wait_until
 
 # What a developer's shell might hold: the demo must not read any of it.
 REAL_PROVIDER_SETTINGS = {
@@ -148,8 +148,7 @@ def test_a_newcomer_tries_the_demo(chromium, folder):
         stranded = demo.sql(outage)[0][0]
         failed = demo.sql("SELECT COUNT(*) FROM failed_jobs")[0][0]
         person.press("Retry", within=person.page.locator("tr", has_text="503"))
-        wait_until(lambda: demo.sql(f"SELECT status FROM contact_submissions WHERE id = {stranded}")[0][0] == "synced",
-                   seconds=20, what="the retried sync")
+        wait_for_status(demo, stranded, "synced", what="the retried sync")
         assert demo.sql(outage) == []
         assert demo.sql("SELECT COUNT(*) FROM failed_jobs")[0][0] == failed - 1
         person.open("/admin/jobs")

@@ -67,6 +67,9 @@ def test_speed_to_lead_from_setup_to_first_contact(person, server, sandbox):
     person.open(f"/admin/submissions/{number}")
     person.see("Texted STOP on")
     person.see("they asked not to be texted")
+    # The texts' RingCentral calls sit under SuiteDash sync: the table says whose calls they are.
+    calls = person.page.get_by_role("table", name="Calls to SuiteDash and RingCentral for this enquiry")
+    assert "ringcentral" in calls.inner_text()
     person.page.get_by_label("Message", exact=True).fill("Thanks, Ada: I will call you instead.")
     person.screenshot("enquiry-opted-out")
     person.page.get_by_label("Send anyway: they asked me to text them since").check()

@@ -5,7 +5,7 @@ import io
 import sqlite3
 import time
 
-from steps import configure_suitedash, connect_suitedash, create_first_admin, enquiry_id, send_enquiry, wait_until
+from steps import configure_suitedash, connect_suitedash, create_first_admin, enquiry_id, send_enquiry, wait_for_status, wait_until
 
 
 def status_of(server, email):
@@ -217,8 +217,7 @@ def test_a_phone_only_lead_reaches_suitedash_and_two_contacts_are_chosen_between
     person.screenshot("enquiry-two-contacts")
     person.press("Add it to the email's contact")
     person.see("Queued: the enquiry joins the contact that holds its email.")
-    wait_until(lambda: server.sql(f"SELECT status FROM contact_submissions WHERE id = {both}")[0][0] == "synced",
-               what="the chosen sync")
+    wait_for_status(server, both, "synced", what="the chosen sync")
     person.open(f"/admin/submissions/{both}")
     assert "Two SuiteDash contacts" not in person.text()
     assert sandbox.control("/_sandbox/suitedash")["contacts"] == 2, "nothing merged, nothing added"
@@ -242,8 +241,7 @@ def test_a_phone_only_create_whose_answer_was_lost_waits_for_the_admin(person, s
     # Not there: leave the uid empty, and it is created, once.
     person.press("Sync this enquiry")
     person.see("Queued: a new SuiteDash contact will be created for +14155550188.")
-    wait_until(lambda: server.sql(f"SELECT status FROM contact_submissions WHERE id = {number}")[0][0] == "synced",
-               what="the enquiry synced")
+    wait_for_status(server, number, "synced", what="the enquiry synced")
     assert sandbox.control("/_sandbox/suitedash")["contacts"] == 1
     person.open(f"/admin/submissions/{number}")
     assert "Is this lead in SuiteDash already?" not in person.text()

@@ -39,6 +39,8 @@ struct PersonExport: Encodable {
         var lookedUp: [String: String] = [:]
         lookedUp["email"] = person.email
         lookedUp["phone"] = person.phone
+        var optedOut: Date?
+        if let phone = person.phone { optedOut = try await doNotText.isOptedOut(phone, on: db) }
         return PersonExport(
             exportedAt: now, lookedUpBy: lookedUp,
             note: "What this server holds about the person. SuiteDash (the CRM) and RingCentral (calls and texts) keep their own records, exported from their own apps.",
@@ -61,6 +63,6 @@ struct PersonExport: Encodable {
                     AutomaticTextRow(kind: text.kind.rawValue, status: text.status.rawValue, reason: text.reason,
                                      to: text.kind.isToLead ? text.toNumbers : nil, createdAt: text.createdAt, sentAt: text.sentAt)
                 },
-            textsOptedOutAt: person.phone == nil ? nil : try await doNotText.isOptedOut(person.phone!, on: db))
+            textsOptedOutAt: optedOut)
     }
 }
