@@ -22,6 +22,10 @@ extension SuiteDashClient {
         public var circles: [String]
         /// Custom field values by their `/contact/meta` key.
         public var customFields: [String: String]
+        /// Whether a contact found without an email may gain this one. Off unless an admin
+        /// confirmed it: an email typed into a form proves nothing, and a portal invitation or a
+        /// reply would go to whoever typed it.
+        public var mayAddEmail: Bool = false
 
         public static let defaultLastNamePlaceholder = "(not given)"
 
@@ -47,13 +51,61 @@ extension SuiteDashClient {
         public var created: Bool
         /// False when the contact already said everything, so nothing was sent.
         public var changed: Bool
+        /// Where the contact already held a value and the enquiry said another: kept as SuiteDash
+        /// has it, for an admin to apply or leave.
+        public var differences: [FieldDifference] = []
+    }
+
+    /// A field of an existing contact that the enquiry would have changed. A visitor is not an
+    /// identity: what they typed never overwrites what SuiteDash holds, so it is offered instead.
+    public struct FieldDifference: Sendable, Equatable, Codable {
+        public enum Field: Sendable, Equatable, Hashable, Codable {
+            case firstName, lastName, phone, company
+            /// A custom field by its `/contact/meta` key.
+            case customField(String)
+
+            /// How it is stored: `first_name`, `custom:<key>`.
+            public var key: String {
+                switch self {
+                case .firstName: "first_name"
+                case .lastName: "last_name"
+                case .phone: "phone"
+                case .company: "company"
+                case .customField(let key): "custom:" + key
+                }
+            }
+
+            public init?(key: String) {
+                switch key {
+                case "first_name": self = .firstName
+                case "last_name": self = .lastName
+                case "phone": self = .phone
+                case "company": self = .company
+                default:
+                    guard key.hasPrefix("custom:"), key.count > "custom:".count else { return nil }
+                    self = .customField(String(key.dropFirst("custom:".count)))
+                }
+            }
+        }
+
+        public var field: Field
+        /// What SuiteDash holds.
+        public var suiteDashValue: String
+        /// What the enquiry said.
+        public var enquiryValue: String
+
+        public init(field: Field, suiteDashValue: String, enquiryValue: String) {
+            self.field = field; self.suiteDashValue = suiteDashValue; self.enquiryValue = enquiryValue
+        }
     }
 
     /// The guide's `createOrUpdateContact`. Looks the contact up (by `knownUID` when LeadBridge
     /// knows it, else by email; SuiteDash cannot be searched by phone, so a phone-only lead is
-    /// found only by the uid LeadBridge remembered); updates only what differs, keeping the tags
-    /// it has (SuiteDash's PUT replaces tags, so the union is sent), and sends nothing when
-    /// nothing differs; creates a contact with role Lead and no welcome email otherwise. Never
+    /// found only by the uid LeadBridge remembered); a contact found is only added to (empty
+    /// fields filled, the enquiry appended, tags joined: SuiteDash's PUT replaces tags, so the
+    /// union is sent), and a field it holds is never replaced but returned as a difference;
+    /// sends nothing when there is nothing to add; creates a contact with role Lead and no
+    /// welcome email otherwise. Never
     /// relies on a create failing for a duplicate: SuiteDash does not document one.
     /// `onCreated` hears a new contact's uid as soon as SuiteDash answers the create, before any
     /// further call that could fail: the caller remembers it, so a retry finds the contact again.
@@ -68,11 +120,13 @@ extension SuiteDashClient {
         if found == nil, let email = details.email, email != knownUID { found = try await contact(email) }
         if let existing = found {
             let draft = Self.changes(from: existing, to: details)
+            let differences = Self.differences(from: existing, to: details)
             guard draft != SuiteDashContactDraft() else {
-                return UpsertResult(uid: existing.uid, email: existing.email, created: false, changed: false)
+                return UpsertResult(uid: existing.uid, email: existing.email, created: false, changed: false, differences: differences)
             }
             _ = try await updateContact(existing.uid, draft)
-            return UpsertResult(uid: existing.uid, email: draft.email ?? existing.email, created: false, changed: true)
+            return UpsertResult(uid: existing.uid, email: draft.email ?? existing.email, created: false, changed: true,
+                                differences: differences)
         }
         try await beforeCreate()
         let created = try await createContact(SuiteDashContactDraft(
@@ -122,22 +176,22 @@ extension SuiteDashClient {
         return lines.joined(separator: "\n")
     }
 
-    /// Only the fields that differ, so a lead SuiteDash already holds as it is costs no PUT.
-    /// Notes are appended to what SuiteDash holds, never replace it; tags and custom fields are
-    /// sent whole (SuiteDash's PUT replaces both), with what the contact has kept. Circles are
-    /// for new contacts only.
+    /// What an enquiry adds to a contact SuiteDash already holds, so a lead it holds as it is
+    /// costs no PUT. Only empty fields are filled (a last name still the placeholder counts as
+    /// empty); notes are appended to what SuiteDash holds; tags and custom fields are sent whole
+    /// (SuiteDash's PUT replaces both), with what the contact has kept. An email is added only
+    /// when `mayAddEmail` says an admin confirmed it. Circles are for new contacts only: someone
+    /// the office took out of a circle stays out.
     static func changes(from existing: SuiteDashContact, to details: ContactDetails) -> SuiteDashContactDraft {
         var draft = SuiteDashContactDraft()
-        if let phone = details.phone, phone != existing.phone { draft.phone = phone }
-        // A phone-only contact gains the email a later enquiry brings; an email it holds is never replaced.
-        if let email = details.email, (existing.email ?? "").isEmpty { draft.email = email }
-        if let company = details.companyName?.trimmingCharacters(in: .whitespaces), !company.isEmpty,
-           !existing.companyNames.contains(where: { $0.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(company) == .orderedSame }) {
+        if let phone = details.phone, isBlank(existing.phone) { draft.phone = phone }
+        if details.mayAddEmail, let email = details.email, isBlank(existing.email) { draft.email = email }
+        if let company = nonBlank(details.companyName), existing.companyNames.allSatisfy(isBlank) {
             draft.company = .init(name: company)
         }
-        if existing.firstName?.isEmpty ?? true { draft.firstName = details.firstName }
+        if isBlank(existing.firstName) { draft.firstName = details.firstName }
         let existingLast = existing.lastName ?? ""
-        if existingLast.isEmpty || (existingLast == details.lastNamePlaceholder && details.lastNameToSend != existingLast) {
+        if isBlank(existingLast) || (existingLast == details.lastNamePlaceholder && details.lastNameToSend != existingLast) {
             draft.lastName = details.lastNameToSend
         }
         if let notes = details.notes, !(existing.backgroundInfo ?? "").contains(notes) {
@@ -145,12 +199,60 @@ extension SuiteDashClient {
         }
         let merged = union(existing.tags ?? [], details.tags)
         if merged.count != (existing.tags ?? []).count { draft.tags = merged }
-        // The contact's custom fields go back exactly as read, of whatever type, with only
-        // the changed ones replaced: SuiteDash's PUT replaces the whole object.
-        if details.customFields.contains(where: { existing.customFields[$0.key]?.text != $0.value }) {
-            draft.customFields = existing.customFields.merging(details.customFields.mapValues { .string($0) }) { _, new in new }
+        // The contact's custom fields go back exactly as read, of whatever type, with only the
+        // empty ones filled: SuiteDash's PUT replaces the whole object.
+        let filled = details.customFields.filter { isBlank(existing.customFields[$0.key]?.text) && !$0.value.isEmpty }
+        if !filled.isEmpty {
+            draft.customFields = existing.customFields.merging(filled.mapValues { .string($0) }) { _, new in new }
         }
         return draft
+    }
+
+    /// The fields the contact holds that the enquiry says otherwise: never sent, offered to an
+    /// admin. Names and companies compare without case, phones by their digits.
+    public static func differences(from existing: SuiteDashContact, to details: ContactDetails) -> [FieldDifference] {
+        var found: [FieldDifference] = []
+        func differ(_ field: FieldDifference.Field, _ held: String?, _ said: String?, same: (String, String) -> Bool) {
+            guard let held = nonBlank(held), let said = nonBlank(said), !same(held, said) else { return }
+            found.append(FieldDifference(field: field, suiteDashValue: held, enquiryValue: said))
+        }
+        let sameText: (String, String) -> Bool = { $0.caseInsensitiveCompare($1) == .orderedSame }
+        differ(.firstName, existing.firstName, details.firstName, same: sameText)
+        if existing.lastName != details.lastNamePlaceholder {
+            differ(.lastName, existing.lastName, details.lastName, same: sameText)
+        }
+        differ(.phone, existing.phone, details.phone) { $0.filter(\.isNumber) == $1.filter(\.isNumber) }
+        if let company = nonBlank(details.companyName), let held = existing.companyNames.first(where: { !isBlank($0) }),
+           !existing.companyNames.contains(where: { sameText($0.trimmingCharacters(in: .whitespaces), company) }) {
+            found.append(FieldDifference(field: .company, suiteDashValue: held, enquiryValue: company))
+        }
+        for (key, value) in details.customFields.sorted(by: { $0.key < $1.key }) {
+            differ(.customField(key), existing.customFields[key]?.text, value, same: ==)
+        }
+        return found
+    }
+
+    /// The one change an admin chose to apply: the enquiry's value in place of SuiteDash's.
+    /// The contact is read first, so custom fields go back whole with only that one replaced.
+    public func apply(_ difference: FieldDifference, to uid: String) async throws {
+        guard let existing = try await contact(uid) else { throw SuiteDashError.notFound("contact \(uid)") }
+        var draft = SuiteDashContactDraft()
+        switch difference.field {
+        case .firstName: draft.firstName = difference.enquiryValue
+        case .lastName: draft.lastName = difference.enquiryValue
+        case .phone: draft.phone = difference.enquiryValue
+        case .company: draft.company = .init(name: difference.enquiryValue)
+        case .customField(let key):
+            draft.customFields = existing.customFields.merging([key: .string(difference.enquiryValue)]) { _, new in new }
+        }
+        _ = try await updateContact(uid, draft)
+    }
+
+    private static func isBlank(_ text: String?) -> Bool { nonBlank(text) == nil }
+
+    private static func nonBlank(_ text: String?) -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        return trimmed
     }
 
     /// The existing tags, then new ones in order, without repeats (case kept as first seen).

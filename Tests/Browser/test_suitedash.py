@@ -245,3 +245,49 @@ def test_a_phone_only_create_whose_answer_was_lost_waits_for_the_admin(person, s
     assert sandbox.control("/_sandbox/suitedash")["contacts"] == 1
     person.open(f"/admin/submissions/{number}")
     assert "Is this lead in SuiteDash already?" not in person.text()
+
+
+def test_a_visitor_typing_a_clients_email_only_adds_and_the_admin_applies_a_difference(person, server, sandbox):
+    connect_suitedash(person, sandbox)
+    send_enquiry(person, "Grace", email="ceo@bigclient.example", phone="+1 415 555 0123")
+    wait_until(lambda: status_of(server, "ceo@bigclient.example")[0] == "synced", what="the client synced")
+
+    # Anyone can type the client's email: with their own name and number it changes nothing there.
+    send_enquiry(person, "Mallory", email="ceo@bigclient.example", phone="+1 650 555 0666", message="New number, call me.")
+    forged = server.sql("SELECT id FROM contact_submissions WHERE first_name = 'Mallory'")[0][0]
+    wait_for_status(server, forged, "synced", what="the second enquiry synced")
+    contact = sandbox.control("/_sandbox/suitedash/contacts?email=ceo@bigclient.example")["contacts"][0]
+    assert contact["phone"] == "+14155550123" and contact["first_name"] == "Grace", contact
+    assert "New number, call me." in contact["background_info"], "the enquiry is added to the contact"
+
+    person.open(f"/admin/submissions/{forged}")
+    person.see("SuiteDash kept what it holds")
+    person.see("SuiteDash has +14155550123, the form said +16505550666.")
+    person.see("SuiteDash has Grace, the form said Mallory.")
+    person.screenshot("enquiry-suitedash-differences")
+    # The admin rang the client and the number is theirs: apply that one, and only that one.
+    person.page.locator("form", has_text="Phone:").get_by_role("button").click()
+    person.see("Phone applied: SuiteDash contact")
+    contact = sandbox.control("/_sandbox/suitedash/contacts?email=ceo@bigclient.example")["contacts"][0]
+    assert contact["phone"] == "+16505550666" and contact["first_name"] == "Grace", contact
+    assert "the form said +16505550666" not in person.text()
+
+
+def test_a_typed_email_joins_a_phone_only_contact_only_when_the_admin_adds_it(person, server, sandbox):
+    connect_suitedash(person, sandbox)
+    send_enquiry(person, "Pat", phone="+1 415 555 0177")
+    wait_until(lambda: server.sql("SELECT status FROM contact_submissions WHERE first_name = 'Pat'")[0][0] == "synced",
+               what="the phone-only lead synced")
+    send_enquiry(person, "Pat", email="pat@example.com", phone="+1 415 555 0177")
+    later = enquiry_id(server, "pat@example.com")
+    wait_until(lambda: server.sql(f"SELECT sync_error FROM contact_submissions WHERE id = {later}")[0][0],
+               what="the enquiry held for the admin")
+    assert sandbox.control("/_sandbox/suitedash/contacts?email=pat@example.com")["contacts"] == [], "no email added by itself"
+    person.open(f"/admin/submissions/{later}")
+    person.see("Add this email to the SuiteDash contact?")
+    person.screenshot("enquiry-add-email")
+    person.page.get_by_role("button", name="Add the email to contact").click()
+    person.see("Queued: the enquiry joins the contact that holds its email.")
+    wait_for_status(server, later, "synced", what="the confirmed sync")
+    assert len(sandbox.control("/_sandbox/suitedash/contacts?email=pat@example.com")["contacts"]) == 1
+    assert sandbox.control("/_sandbox/suitedash")["contacts"] == 1

@@ -61,7 +61,15 @@ struct PrivacyTests {
             let (ada, _) = try await people(app)
             let byEmail = try await data(app).find(try person(app, email: "ADA@example.com"))
             #expect(byEmail.enquiryIDs == [ada])
-            #expect(byEmail.callIDs.count == 1 && byEmail.textIDs.count == 1)
+            // Her call and text reach her enquiry only through the phone typed into it: left out
+            // unless the admin says the number is hers.
+            #expect(byEmail.allCallIDs.isEmpty && byEmail.allTextIDs.isEmpty)
+            #expect(byEmail.phoneLinkedLeftOut == (1, 1) && byEmail.phoneLinkedNumbers == [Self.phone])
+            var confirmed = try person(app, email: "ADA@example.com")
+            confirmed.includePhoneLinked = true
+            let withPhone = try await data(app).find(confirmed)
+            #expect(withPhone.callIDs.isEmpty && withPhone.textIDs.isEmpty)
+            #expect(withPhone.phoneLinkedCallIDs.count == 1 && withPhone.phoneLinkedTextIDs.count == 1)
             #expect(byEmail.logIDs.count == 1, "the SuiteDash log row that names her, not joada@example.com's")
             let byPhone = try await data(app).find(try person(app, phone: "+1 (415) 555-0177"))
             #expect(byPhone.enquiryIDs == [ada])
@@ -139,10 +147,25 @@ struct PrivacyTests {
             #expect(page.text.contains("Erase this person&#39;s data") || page.text.contains("Erase this person's data"))
             #expect(page.text.contains("SuiteDash and RingCentral keep their own records."))
 
+            // Her text reached her enquiry only by the phone typed into it: the page offers it, unticked.
+            #expect(page.text.contains("linked by a phone number the visitor typed"))
+            #expect(page.text.contains("Not included: 1 calls and 1 texts with \(Self.phone)"))
             let download = try await browser.get("/admin/privacy/export?email=ada%40example.com", accept: "application/json")
             #expect(download.status == .ok)
             #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
-            #expect(download.text.contains("Call me about funding.") && download.text.contains("Thanks!"))
+            #expect(download.text.contains("Call me about funding.") && !download.text.contains("Thanks!"))
+            #expect(!download.text.contains("linkedByTypedPhone"))
+            let ticked = try await browser.get("/admin/privacy/export?email=ada%40example.com&phone_linked=yes", accept: "application/json")
+            struct Document: Decodable {
+                struct PhoneLinked: Decodable { let numbers: [String]; let calls: [CallLog]; let texts: [SMSMessage] }
+                let texts: [SMSMessage]; let calls: [CallLog]; let linkedByTypedPhone: PhoneLinked?
+            }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let document = try decoder.decode(Document.self, from: Data(ticked.text.utf8))
+            #expect(document.texts.isEmpty && document.calls.isEmpty, "kept apart from what is surely hers")
+            #expect(document.linkedByTypedPhone?.texts.map(\.text) == ["Thanks!"])
+            #expect(document.linkedByTypedPhone?.calls.count == 1 && document.linkedByTypedPhone?.numbers == [Self.phone])
             #expect(page.headers.first(name: .cacheControl) == "no-store")
             #expect(!download.text.contains("bob@example.com"))
 
@@ -155,6 +178,9 @@ struct PrivacyTests {
             let done = try await browser.post("/admin/privacy/erase", form: ["email": "ada@example.com", "confirm": "yes"])
             #expect(done.status == .seeOther)
             #expect(try await Enquiry.find(ada, on: app.db) == nil)
+            #expect(try await CallLog.query(on: app.db).filter(\.$otherPartyPhone == Self.phone).count() == 1,
+                    "erased by her email, without the tick: the calls of the number she typed stay")
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$fromNumber == Self.phone).count() == 2)
             let after = try await browser.get("/admin/privacy").text
             #expect(after.contains("A person, by email") && after.contains("admin@example.com"))
             #expect(!after.contains("ada@example.com"))

@@ -89,7 +89,8 @@ struct SuiteDashPhoneOnlyTests {
         }
     }
 
-    @Test func theSamePhoneAgainUpdatesThatContactAndALaterEmailIsAddedToIt() async throws {
+    @Test("the same phone again updates that contact; a later email is added only once an admin confirms it, since a typed email proves nothing")
+    func theSamePhoneAgainUpdatesThatContactAndALaterEmailWaitsForAnAdmin() async throws {
         try await withSuiteDash { app, sandbox in
             let first = try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone, interest: "Business Strategy")
             try await app.runDueJobs()
@@ -100,13 +101,45 @@ struct SuiteDashPhoneOnlyTests {
             #expect(try await Enquiry.find(second, on: app.db)?.externalID == uid)
             #expect(Set(contact(sandbox, uid: uid)?.tags ?? []) == ["website-lead", "Business Strategy", "Marketing & Growth"])
 
-            // Now with an email: the same contact gains it.
+            // Now with an email (anyone's, typed by anyone): held, the contact untouched.
+            let before = sandbox.suiteDash.contacts
             let third = try await app.submitEnquiry(firstName: "Pat", lastName: "Quinn", email: "pat@example.com", phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(sandbox.suiteDash.contacts == before, "no email attached by itself")
+            #expect(try await Enquiry.find(third, on: app.db)?.status == .pending)
+            #expect(try await QueuedJob.query(on: app.db).first()?.waitingFor == SyncEnquiryToSuiteDash.conflictWaitKey)
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let page = try await browser.get("/admin/submissions/\(third)").text
+            #expect(page.contains("Add this email to the SuiteDash contact?"))
+            #expect(page.contains("Keep the contact without it"))
+
+            // The admin knows it is Pat's: the same contact gains it.
+            #expect(try await browser.post("/admin/submissions/\(third)/suitedash-contact", form: ["contact": "email"]).status == .seeOther)
             try await app.runDueJobs()
             #expect(sandbox.suiteDash.contacts.count == 1)
             #expect(try await Enquiry.find(third, on: app.db)?.externalID == uid)
             #expect(contact(sandbox, uid: uid)?.fields["email"] == "pat@example.com")
             #expect(try await SuiteDashContactMap(database: app.db).uid(email: "PAT@example.com") == uid)
+        }
+    }
+
+    @Test("an email typed beside a phone-only contact's number, kept apart by the admin, never reaches that contact")
+    func aTypedEmailKeptApartNeverReachesThePhonesContact() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.submitEnquiry(firstName: "Pat", lastName: nil, email: nil, phone: Self.phone)
+            try await app.runDueJobs()
+            let uid = try #require(try await SuiteDashContactMap(database: app.db).uid(phone: Self.phone))
+            let forged = try await app.submitEnquiry(firstName: "Pat", email: "attacker@evil.example", phone: Self.phone)
+            try await app.runDueJobs()
+            #expect(contact(sandbox, uid: uid)?.fields["email"] == nil)
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.post("/admin/submissions/\(forged)/suitedash-contact", form: ["contact": "phone"]).status == .seeOther)
+            try await app.runDueJobs()
+            #expect(try await Enquiry.find(forged, on: app.db)?.status == .synced)
+            #expect(contact(sandbox, uid: uid)?.fields["email"] == nil, "kept without the email, as the admin chose")
+            #expect(sandbox.suiteDash.contacts.count == 1)
         }
     }
 

@@ -118,22 +118,62 @@ struct SuiteDashClientTests {
             server.suiteDash.resetCalls()
 
             // Someone in the office files the lead under a multi-select field and a number, and
-            // takes them out of the circle. A changed field then costs one PUT that sends every other
-            // custom field back as it was, of its own type (SuiteDash's PUT replaces custom_fields),
-            // and does not put the circle back: circles are for new leads only.
+            // takes them out of the circle. A field left empty then costs one PUT that sends every
+            // other custom field back as it was, of its own type (SuiteDash's PUT replaces
+            // custom_fields); a field holding a value keeps it (returned as a difference); and the
+            // circle is not put back: circles are for new leads only.
             _ = try await client.updateContact(first.uid, SuiteDashContactDraft(customFields: [
                 fields[0].key: "Business Strategy", fields[1].key: "website",
                 fields[2].key: .array(["Priority", "Referral"]), fields[3].key: .number(3),
             ]))
             ada.circles = ["website leads", "Newsletter"]
-            ada.customFields = [fields[1].key: "referral"]
+            ada.customFields = [fields[1].key: "referral", fields[4].key: "2026-12-07"]
             server.suiteDash.resetCalls()
-            _ = try await client.createOrUpdateContact(ada, knownUID: first.uid)
+            let result = try await client.createOrUpdateContact(ada, knownUID: first.uid)
             let updated = try #require(server.suiteDash.contacts.first)
             #expect(updated.circles == ["Website Leads"])
-            #expect(updated.customFields == [fields[0].key: "Business Strategy", fields[1].key: "referral",
-                                             fields[2].key: .json(#"["Priority","Referral"]"#), fields[3].key: .json("3")])
+            #expect(updated.customFields == [fields[0].key: "Business Strategy", fields[1].key: "website",
+                                             fields[2].key: .json(#"["Priority","Referral"]"#), fields[3].key: .json("3"),
+                                             fields[4].key: "2026-12-07"])
+            #expect(result.differences == [.init(field: .customField(fields[1].key), suiteDashValue: "website", enquiryValue: "referral")])
             #expect(server.suiteDash.callsByEndpoint == ["GET /contact/{id}": 1, "PUT /contact/{id}": 1])
+        }
+    }
+
+    @Test("a visitor typing a client's email never rewrites the contact: filled where empty, appended, tagged; every other difference is returned, and applied only when asked")
+    func aVisitorOnlyAddsToAContact() async throws {
+        try await withSandbox { server, client in
+            let fields = server.suiteDash.customFields
+            var client0 = Self.ada
+            client0.customFields = [fields[3].key: "2026-01-05"]  // Consent Given At
+            let real = try await client.createOrUpdateContact(client0)
+            server.suiteDash.resetCalls()
+
+            // An attacker posts the client's email with their own phone, name, company and consent date.
+            var forged = SuiteDashClient.ContactDetails(firstName: "Mallory", lastName: "Evil", email: Self.ada.email,
+                                                        phone: "+16505550199", companyName: "Evil Corp", notes: nil,
+                                                        tags: ["website-lead", "SEO"], customFields: [fields[3].key: "2026-12-07", fields[1].key: "website"])
+            forged.notes = "Website enquiry (source: website)\n\nCall me on my new number."
+            let result = try await client.createOrUpdateContact(forged)
+            let stored = try #require(server.suiteDash.contacts.first { $0.uid == real.uid })
+            #expect(server.suiteDash.contacts.count == 1)
+            #expect(stored.fields["first_name"] == Self.ada.firstName && stored.fields["last_name"] == Self.ada.lastName)
+            #expect(stored.fields["phone"] == Self.ada.phone, "the client's phone stays")
+            #expect(stored.companies == ["Analytical Engines"])
+            #expect(stored.customFields[fields[3].key] == "2026-01-05", "the consent date stays")
+            #expect(stored.customFields[fields[1].key] == "website", "an empty field is filled")
+            #expect(stored.fields["background_info"]?.contains("Call me on my new number.") == true, "the enquiry is appended")
+            #expect(Set(stored.tags) == Set(["SEO"] + Self.ada.tags), "tags are joined")
+            let kinds = result.differences.map(\.field)
+            #expect(kinds == [.firstName, .lastName, .phone, .company, .customField(fields[3].key)])
+            #expect(result.differences.first { $0.field == .phone } == .init(field: .phone, suiteDashValue: Self.ada.phone!, enquiryValue: "+16505550199"))
+
+            // An admin who checked applies one: only that field changes.
+            try await client.apply(try #require(result.differences.first { $0.field == .phone }), to: real.uid)
+            let applied = try #require(server.suiteDash.contacts.first)
+            #expect(applied.fields["phone"] == "+16505550199")
+            #expect(applied.fields["first_name"] == Self.ada.firstName)
+            #expect(applied.customFields[fields[3].key] == "2026-01-05" && applied.customFields[fields[1].key] == "website")
         }
     }
 

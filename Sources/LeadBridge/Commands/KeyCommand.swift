@@ -18,9 +18,13 @@ struct KeyCommand: AsyncCommandGroup {
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             let resealer = SecretResealer(database: app.db, secrets: app.services.secrets)
+            // The do-not-text list's key is made now if it is not yet: sealed, it is re-sealed below
+            // with everything else, and the list no longer depends on which APP_KEY is current.
+            try await app.services.speedToLead.doNotText.adoptKey(on: app.db)
             let before = try await resealer.census()
             guard before.underOldKeys > 0 else {
-                context.console.success("All \(before.sealed) stored secrets are sealed under the current APP_KEY: nothing to do. Keys in APP_PREVIOUS_KEYS are no longer needed.")
+                context.console.success("All \(before.sealed) stored secrets are sealed under the current APP_KEY: nothing to re-seal.")
+                context.console.print(Self.verdict(before))
                 return
             }
             let bar = context.console.progressBar(title: "Re-sealing \(before.underOldKeys) secrets")
@@ -33,7 +37,19 @@ struct KeyCommand: AsyncCommandGroup {
             }
             bar.succeed()
             let after = try await resealer.census()
-            context.console.success("Re-sealed \(before.underOldKeys - after.underOldKeys) secrets under the current APP_KEY. \(after.underOldKeys == 0 ? "The old keys can now be removed from APP_PREVIOUS_KEYS." : "\(after.underOldKeys) still use an old key.")")
+            context.console.success("Re-sealed \(before.underOldKeys - after.underOldKeys) secrets under the current APP_KEY.")
+            context.console.print(Self.verdict(after))
+        }
+
+        /// Whether the old keys can go, in a sentence: never said while anything still needs one.
+        static func verdict(_ census: SecretResealer.Census) -> String {
+            var needs: [String] = []
+            if census.underOldKeys > 0 { needs.append("\(census.underOldKeys) stored secrets are still sealed under an old key") }
+            if census.optOutsNeedingOldKeys > 0 {
+                needs.append("\(census.optOutsNeedingOldKeys) numbers on the do-not-text list were recorded before it had its own key and may be hashed under an old one (each is moved to the list's key when its number is seen again)")
+            }
+            guard !needs.isEmpty else { return "The keys in APP_PREVIOUS_KEYS are no longer needed and can be removed." }
+            return "Keep APP_PREVIOUS_KEYS as it is: " + needs.joined(separator: "; ") + "."
         }
     }
 

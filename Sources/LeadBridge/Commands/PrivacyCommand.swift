@@ -12,12 +12,17 @@ struct PrivacyCommand: AsyncCommandGroup {
         var email: String?
         @Option(name: "phone", help: "The person's phone number, with its country code (+1 415 555 0177).")
         var phone: String?
+        @Flag(name: "phone-linked", help: PrivacyCommand.phoneLinkedHelp)
+        var phoneLinked: Bool
         init() {}
     }
 
-    static func person(email: String?, phone: String?, _ app: Application) throws -> PersonQuery {
+    static let phoneLinkedHelp = "Also the calls and texts linked to their enquiries only by the phone number typed into them (a typed number proves nothing: use it when you know the number is theirs)."
+
+    static func person(email: String?, phone: String?, phoneLinked: Bool = false, _ app: Application) throws -> PersonQuery {
         do {
-            return try PersonQuery(email: email, phone: phone, defaultCountry: app.services.config.intake.defaultCountry)
+            return try PersonQuery(email: email, phone: phone, includePhoneLinked: phoneLinked,
+                                   defaultCountry: app.services.config.intake.defaultCountry)
         } catch let problem as PersonQuery.Problem {
             throw UserCommandError(problem.description + " (--email or --phone)")
         }
@@ -28,8 +33,13 @@ struct PrivacyCommand: AsyncCommandGroup {
     }
 
     static func summary(_ found: PersonData.Found) -> String {
-        "\(found.enquiryIDs.count) enquiry(ies), \(found.callIDs.count) call(s), \(found.textIDs.count) text(s), "
+        var text = "\(found.enquiryIDs.count) enquiry(ies), \(found.allCallIDs.count) call(s), \(found.allTextIDs.count) text(s), "
             + "\(found.logIDs.count) integration log row(s), \(found.exportIDs.count) CSV export(s)"
+        let (calls, texts) = found.phoneLinkedLeftOut
+        if calls + texts > 0 {
+            text += " (left out: \(calls) call(s) and \(texts) text(s) with \(found.phoneLinkedNumbers.joined(separator: ", ")), linked only by the phone number typed into them; --phone-linked includes them)"
+        }
+        return text
     }
 
     struct Find: AsyncCommand {
@@ -37,7 +47,7 @@ struct PrivacyCommand: AsyncCommandGroup {
         let help = "Say what LeadBridge holds about a person."
         func run(using context: CommandContext, signature: Who) async throws {
             let found = try await PrivacyCommand.data(context.application)
-                .find(try PrivacyCommand.person(email: signature.email, phone: signature.phone, context.application))
+                .find(try PrivacyCommand.person(email: signature.email, phone: signature.phone, phoneLinked: signature.phoneLinked, context.application))
             context.console.print(PrivacyCommand.summary(found) + (found.enquiryIDs.isEmpty ? "." : "; enquiries #" + found.enquiryIDs.map(String.init).joined(separator: ", #") + "."))
         }
     }
@@ -50,11 +60,13 @@ struct PrivacyCommand: AsyncCommandGroup {
             var phone: String?
             @Option(name: "output", short: "o", help: "Write the JSON here (default: standard output).")
             var output: String?
+            @Flag(name: "phone-linked", help: PrivacyCommand.phoneLinkedHelp)
+            var phoneLinked: Bool
         }
         let help = "Write everything LeadBridge holds about a person as one JSON file."
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
-            let person = try PrivacyCommand.person(email: signature.email, phone: signature.phone, app)
+            let person = try PrivacyCommand.person(email: signature.email, phone: signature.phone, phoneLinked: signature.phoneLinked, app)
             let found = try await PrivacyCommand.data(app).find(person)
             let document = try await PersonExport.make(person, found: found, doNotText: app.services.speedToLead.doNotText,
                                                        on: app.db, now: app.services.clock.now())
@@ -77,12 +89,14 @@ struct PrivacyCommand: AsyncCommandGroup {
             var email: String?
             @Option(name: "phone", help: "The person's phone number, with its country code.")
             var phone: String?
+            @Flag(name: "phone-linked", help: PrivacyCommand.phoneLinkedHelp)
+            var phoneLinked: Bool
             // `--yes` is ConsoleKit's own: it answers the confirmation below.
         }
         let help = "Erase everything LeadBridge holds about a person (SuiteDash and RingCentral keep their own records)."
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
-            let person = try PrivacyCommand.person(email: signature.email, phone: signature.phone, app)
+            let person = try PrivacyCommand.person(email: signature.email, phone: signature.phone, phoneLinked: signature.phoneLinked, app)
             let found = try await PrivacyCommand.data(app).find(person)
             guard !found.isEmpty else {
                 context.console.print("Nothing is held about that person.")

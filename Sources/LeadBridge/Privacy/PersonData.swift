@@ -27,7 +27,18 @@ struct PersonData: Sendable {
         var webhookEventIDs: [Int] = []
         /// Their automatic texts (alerts about them, replies to them); deleted with them.
         var automaticTextIDs: [Int] = []
+        /// Calls and inbound texts tied to their enquiries only because a visitor typed that phone
+        /// number (which proves nothing: it may be someone else's): included only when the admin
+        /// asks (`PersonQuery.includePhoneLinked`), and kept apart in the export.
+        var phoneLinkedCallIDs: [Int] = []
+        var phoneLinkedTextIDs: [Int] = []
+        /// How many such calls and texts were left out, and the numbers they were linked by.
+        var phoneLinkedLeftOut = (calls: 0, texts: 0)
+        var phoneLinkedNumbers: [String] = []
         var isEmpty: Bool { enquiryIDs.isEmpty && callIDs.isEmpty && textIDs.isEmpty && logIDs.isEmpty }
+        /// Everything erased with them.
+        var allCallIDs: [Int] { callIDs + phoneLinkedCallIDs }
+        var allTextIDs: [Int] { textIDs + phoneLinkedTextIDs }
     }
 
     struct Erased: Sendable, Equatable {
@@ -80,24 +91,44 @@ struct PersonData: Sendable {
         found.exportIDs = try await found.enquiryIDs.isEmpty ? [] : ids(sql, """
             SELECT DISTINCT export_id AS id FROM contact_submissions WHERE export_id IS NOT NULL AND id IN (\(list(found.enquiryIDs))) ORDER BY 1
             """)
+        // Calls and inbound texts reach an enquiry only by the phone number typed into it: those
+        // are the person's only if the number is, which the admin decides. Texts sent from an
+        // enquiry (by staff or automatically) are the enquiry's own.
         var callFilter: [SQLQueryString] = []
         var textFilter: [SQLQueryString] = []
         if !found.enquiryIDs.isEmpty {
-            callFilter.append("contact_submission_id IN (\(list(found.enquiryIDs)))")
-            textFilter.append("contact_submission_id IN (\(list(found.enquiryIDs)))")
+            textFilter.append("contact_submission_id IN (\(list(found.enquiryIDs))) AND direction <> 'inbound'")
         }
         if let phone = person.phone {
             callFilter.append("other_party_phone = \(bind: phone)")
             textFilter.append("from_number = \(bind: phone) OR to_number = \(bind: phone)")
         }
-        if !callFilter.isEmpty {
+        if !textFilter.isEmpty {
             var automaticFilter: [SQLQueryString] = []
             if !found.enquiryIDs.isEmpty { automaticFilter.append("contact_submission_id IN (\(list(found.enquiryIDs)))") }
             if let phone = person.phone { automaticFilter.append("to_numbers = \(bind: phone)") }
             found.automaticTextIDs = try await ids(sql, "SELECT id FROM automatic_texts WHERE \(automaticFilter.joined(separator: " OR ")) ORDER BY id")
             try await textsOfAutomaticTexts(found.automaticTextIDs, into: &textFilter, on: sql)
-            found.callIDs = try await ids(sql, "SELECT id FROM call_logs WHERE \(callFilter.joined(separator: " OR ")) ORDER BY id")
+            found.callIDs = callFilter.isEmpty ? [] : try await ids(sql, "SELECT id FROM call_logs WHERE \(callFilter.joined(separator: " OR ")) ORDER BY id")
             found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE \(textFilter.joined(separator: " OR ")) ORDER BY id")
+        }
+        if !found.enquiryIDs.isEmpty {
+            let calls = Set(found.callIDs), texts = Set(found.textIDs)
+            let linkedCalls = try await ids(sql, "SELECT id FROM call_logs WHERE contact_submission_id IN (\(list(found.enquiryIDs))) ORDER BY id")
+                .filter { !calls.contains($0) }
+            let linkedTexts = try await ids(sql, """
+                SELECT id FROM sms_messages WHERE contact_submission_id IN (\(list(found.enquiryIDs))) AND direction = 'inbound' ORDER BY id
+                """).filter { !texts.contains($0) }
+            if person.includePhoneLinked {
+                (found.phoneLinkedCallIDs, found.phoneLinkedTextIDs) = (linkedCalls, linkedTexts)
+            } else {
+                found.phoneLinkedLeftOut = (linkedCalls.count, linkedTexts.count)
+            }
+            if !linkedCalls.isEmpty || !linkedTexts.isEmpty {
+                found.phoneLinkedNumbers = try await sql.raw("""
+                    SELECT DISTINCT phone FROM contact_submissions WHERE id IN (\(list(found.enquiryIDs))) AND phone IS NOT NULL ORDER BY phone
+                    """).all().map { try $0.decode(column: "phone", as: String.self) }.filter { $0 != person.phone }
+            }
         }
         if !found.enquiryIDs.isEmpty {
             found.logIDs = try await ids(sql, """
@@ -122,7 +153,7 @@ struct PersonData: Sendable {
             let exports = found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: tx).filter(\.$id ~~ found.exportIDs).all()
             try await remove(found, keys: [person.email.map(SuiteDashContactMap.key(email:)), person.phone.map(SuiteDashContactMap.key(phone:))]
                 .compactMap { $0 }, now: now, on: tx)
-            let erased = Erased(enquiries: found.enquiryIDs.count, calls: found.callIDs.count, texts: found.textIDs.count,
+            let erased = Erased(enquiries: found.enquiryIDs.count, calls: found.allCallIDs.count, texts: found.allTextIDs.count,
                                 logRows: found.logIDs.count, exports: found.exportIDs.count)
             try await Self.record(kind: "person", requestedBy: requestedBy, matchedBy: person.matchedBy, erased, now: now, on: tx)
             return (erased, exports, found.enquiryIDs)
@@ -204,12 +235,12 @@ struct PersonData: Sendable {
         if !found.webhookEventIDs.isEmpty {
             try await sql.raw("UPDATE webhook_events SET payload = NULL WHERE id IN (\(list(found.webhookEventIDs)))").run()
         }
-        if !found.textIDs.isEmpty { try await sql.raw("DELETE FROM sms_messages WHERE id IN (\(list(found.textIDs)))").run() }
+        if !found.allTextIDs.isEmpty { try await sql.raw("DELETE FROM sms_messages WHERE id IN (\(list(found.allTextIDs)))").run() }
         // The do-not-text list is kept: it holds hashes, and keeps them from being texted again.
         if !found.automaticTextIDs.isEmpty {
             try await sql.raw("DELETE FROM automatic_texts WHERE id IN (\(list(found.automaticTextIDs)))").run()
         }
-        if !found.callIDs.isEmpty { try await sql.raw("DELETE FROM call_logs WHERE id IN (\(list(found.callIDs)))").run() }
+        if !found.allCallIDs.isEmpty { try await sql.raw("DELETE FROM call_logs WHERE id IN (\(list(found.allCallIDs)))").run() }
         if !found.enquiryIDs.isEmpty {
             let uniqueKeys = found.enquiryIDs.map { SQLBind(SyncEnquiryToSuiteDash.uniqueKey($0)) }
             try await sql.raw("DELETE FROM jobs WHERE unique_key IN (\(SQLList(uniqueKeys)))").run()

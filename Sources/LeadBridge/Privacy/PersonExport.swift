@@ -15,6 +15,15 @@ struct PersonExport: Encodable {
         let kind: String, status: String, reason: String?, to: String?, createdAt: Date, sentAt: Date?
     }
 
+    /// Calls and texts tied to their enquiries only by a phone number typed into a form: listed
+    /// apart, since nothing proved that number is the person's.
+    struct PhoneLinked: Encodable {
+        let note: String
+        let numbers: [String]
+        let calls: [CallLog]
+        let texts: [SMSMessage]
+    }
+
     let exportedAt: Date
     let lookedUpBy: [String: String]
     let note: String
@@ -26,6 +35,8 @@ struct PersonExport: Encodable {
     let automaticTexts: [AutomaticTextRow]
     /// When their phone texted STOP (kept, as a hash, even after an erasure); nil if it has not.
     let textsOptedOutAt: Date?
+    /// Present only when the admin included them.
+    let linkedByTypedPhone: PhoneLinked?
 
     /// The file's bytes: readable JSON, keys sorted, ISO 8601 dates.
     func encoded() throws -> Data {
@@ -63,6 +74,11 @@ struct PersonExport: Encodable {
                     AutomaticTextRow(kind: text.kind.rawValue, status: text.status.rawValue, reason: text.reason,
                                      to: text.kind.isToLead ? text.toNumbers : nil, createdAt: text.createdAt, sentAt: text.sentAt)
                 },
-            textsOptedOutAt: optedOut)
+            textsOptedOutAt: optedOut,
+            linkedByTypedPhone: found.phoneLinkedCallIDs.isEmpty && found.phoneLinkedTextIDs.isEmpty ? nil : PhoneLinked(
+                note: "Calls and texts with the phone number typed into these enquiries. A number typed into a form is not proof of whose it is: included because the admin confirmed it is this person's.",
+                numbers: found.phoneLinkedNumbers,
+                calls: found.phoneLinkedCallIDs.isEmpty ? [] : try await CallLog.query(on: db).filter(\.$id ~~ found.phoneLinkedCallIDs).sort(\.$id).all(),
+                texts: found.phoneLinkedTextIDs.isEmpty ? [] : try await SMSMessage.query(on: db).filter(\.$id ~~ found.phoneLinkedTextIDs).sort(\.$id).all()))
     }
 }

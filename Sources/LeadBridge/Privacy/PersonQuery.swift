@@ -5,6 +5,9 @@ import Foundation
 struct PersonQuery: Sendable, Equatable {
     let email: String?
     let phone: String?
+    /// Also the calls and inbound texts tied to their enquiries only by the phone number the
+    /// visitor typed, which proves nothing: the admin ticks it knowing the number is theirs.
+    var includePhoneLinked = false
 
     enum Problem: Error, CustomStringConvertible {
         case nothingGiven, badEmail, badPhone
@@ -17,7 +20,8 @@ struct PersonQuery: Sendable, Equatable {
         }
     }
 
-    init(email rawEmail: String?, phone rawPhone: String?, defaultCountry: String) throws {
+    init(email rawEmail: String?, phone rawPhone: String?, includePhoneLinked: Bool = false, defaultCountry: String) throws {
+        self.includePhoneLinked = includePhoneLinked
         let emailText = FormText.nonEmpty(rawEmail)
         let phoneText = FormText.nonEmpty(rawPhone)
         guard emailText != nil || phoneText != nil else { throw Problem.nothingGiven }

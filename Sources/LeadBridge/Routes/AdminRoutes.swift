@@ -39,6 +39,7 @@ struct AdminEnquiryRoutes: RouteCollection {
         routes.post("submissions", ":id", "sync", use: enquiries.syncNow)
         routes.post("submissions", ":id", "suitedash-contact", use: enquiries.chooseContact)
         routes.post("submissions", ":id", "suitedash-uncertain", use: enquiries.resolveUncertainCreate)
+        routes.post("submissions", ":id", "suitedash-differences", use: SuiteDashDifferencesController().apply)
         let edit = EnquiryEditController()
         routes.get("submissions", ":id", "edit", use: edit.edit)
         routes.post("submissions", ":id", use: edit.update)

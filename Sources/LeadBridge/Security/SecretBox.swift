@@ -64,6 +64,9 @@ public struct SecretBox: Sendable {
         }
     }
 
+    /// How many keys from APP_PREVIOUS_KEYS this box still opens.
+    public var previousKeyCount: Int { keysByID.count - 1 }
+
     /// True when the value was sealed under an older key and should be sealed again.
     public func needsResealing(_ sealed: String) -> Bool {
         let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)

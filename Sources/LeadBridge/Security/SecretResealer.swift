@@ -14,6 +14,13 @@ struct SecretResealer {
         var sealed = 0
         /// Sealed under a key other than the current APP_KEY.
         var underOldKeys = 0
+        /// Do-not-text rows from before the list had its own key, each perhaps hashed under an
+        /// old key: they cannot be re-hashed (the list holds no numbers), so while any remain the
+        /// previous keys are still needed.
+        var optOutsNeedingOldKeys = 0
+
+        /// Whether every key in APP_PREVIOUS_KEYS can go.
+        var oldKeysNeeded: Bool { underOldKeys > 0 || optOutsNeedingOldKeys > 0 }
     }
 
     /// One sealed value, where it lives, and the context it was sealed under.
@@ -26,7 +33,8 @@ struct SecretResealer {
 
     func census() async throws -> Census {
         let all = try await sealedValues(on: database)
-        return Census(sealed: all.count, underOldKeys: all.filter { secrets.needsResealing($0.value) }.count)
+        return Census(sealed: all.count, underOldKeys: all.filter { secrets.needsResealing($0.value) }.count,
+                      optOutsNeedingOldKeys: secrets.previousKeyCount == 0 ? 0 : try await DoNotText.rowsNeedingOldKeys(on: database))
     }
 
     /// Re-seals every value under an old key, in one transaction; returns how many. `progress(done, total)`.

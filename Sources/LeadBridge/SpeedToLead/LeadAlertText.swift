@@ -20,32 +20,30 @@ enum LeadAlertText {
         return text + ".\n" + base(appURL) + "/admin/submissions"
     }
 
+    /// The enquiries held while the hour's alerts were at the cap, in one text that says so.
+    static func heldSummary(_ enquiries: [Enquiry], cap: Int, appURL: String) -> String {
+        let listed = enquiries.prefix(10).map { enquiry in
+            name(enquiry) + (enquiry.serviceInterest.map { " (" + clip($0, 40) + ")" } ?? "")
+        }
+        var text = "\(enquiries.count) new \(enquiries.count == 1 ? "enquiry was" : "enquiries were") held: staff alerts had reached \(cap) this hour. "
+            + listed.joined(separator: "; ")
+        if enquiries.count > listed.count { text += "; and \(enquiries.count - listed.count) more" }
+        return text + ".\n" + base(appURL) + "/admin/submissions"
+    }
+
     private static func name(_ enquiry: Enquiry) -> String { clip(enquiry.fullName, 60) }
 
     private static func base(_ appURL: String) -> String { appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL }
 
     /// The first words, on one line, cut at a word within `limit` characters, with any web
-    /// address replaced by "[link]": what a visitor typed is quoted to staff phones, which make
-    /// every address a tap, and a spammer's link must not arrive looking like ours.
+    /// address replaced by "[link]" and control and bidi characters gone: what a visitor typed
+    /// is quoted to staff phones, which make every address a tap, and a spammer's link must not
+    /// arrive looking like ours.
     static func clip(_ text: String, _ limit: Int) -> String {
-        let words = text.split(whereSeparator: \.isNewline).joined(separator: " ").split(separator: " ", omittingEmptySubsequences: false)
-        let line = words.map { looksLikeAddress($0) ? "[link]" : String($0) }.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        let line = VisitorWords.withoutLinks(VisitorWords.plain(text))
         guard line.count > limit else { return line }
         let cut = line.prefix(limit)
         let word = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
         return word.trimmingCharacters(in: .whitespaces) + "\u{2026}"
-    }
-
-    /// `https://…`, `www.…`, or a name with a dot before two or more letters (`spam.test/x`,
-    /// `Evil.Example.`), as phones detect them; "3.50", "p.m." and "e.g." are words.
-    static func looksLikeAddress(_ word: Substring) -> Bool {
-        let lower = word.lowercased()
-        if lower.contains("://") || lower.hasPrefix("www.") { return true }
-        let trimmed = lower.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?)(\"'"))
-        let host = trimmed.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, let tld = labels.last, labels.allSatisfy({ !$0.isEmpty }) else { return false }
-        return tld.count >= 2 && tld.allSatisfy { $0.isLetter && $0.isASCII }
-            && labels.dropLast().allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
     }
 }

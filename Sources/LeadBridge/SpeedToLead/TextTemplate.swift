@@ -4,15 +4,16 @@ import Foundation
 /// lead, with the opt-out line added when the words do not already say STOP. Checked once (at
 /// start-up and when saved), so a text that could not be sent is refused before any lead waits.
 struct TextTemplate: Sendable, Equatable {
-    /// What may appear in braces, and the most UTF-16 code units a lead's value may fill
+    /// What may appear in braces, and the most UTF-16 code units a lead's value may fill: short,
+    /// since what a visitor typed is a claim anyone can make, and the business's number says it
     /// (longer values are cut, so a filled-in text always fits).
     enum Placeholder: String, CaseIterable, Sendable {
         case firstName = "first_name", company, businessName = "business_name"
 
         var maxLength: Int {
             switch self {
-            case .firstName: return 100
-            case .company: return 200
+            case .firstName: return 30
+            case .company: return 40
             case .businessName: return 0 // The setting itself: counted as written.
             }
         }
@@ -65,14 +66,9 @@ struct TextTemplate: Sendable, Equatable {
 
     /// The text for one lead. Missing values read naturally ("there", "your company").
     func render(firstName: String?, company: String?, businessName: String) -> String {
+        // A visitor's value loses links, control and bidi characters, and is cut short.
         func fit(_ value: String?, _ placeholder: Placeholder, fallback: String) -> String {
-            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return fallback }
-            var cut = ""
-            for character in value {
-                guard cut.utf16.count + String(character).utf16.count <= placeholder.maxLength else { break }
-                cut.append(character)
-            }
-            return cut
+            VisitorWords.forText(value, limit: placeholder.maxLength) ?? fallback
         }
         // One pass over the words: a lead's own value is never read for placeholders.
         var filled = ""

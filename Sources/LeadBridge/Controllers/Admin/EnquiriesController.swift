@@ -7,7 +7,11 @@ struct EnquiriesController {
     static let pageSize = 25
 
     struct Option: Encodable { let value: String; let label: String }
-    struct Conflict: Encodable { let phoneContact: String; let emailContact: String; let email: String; let phone: String; let decided: Bool }
+    struct Conflict: Encodable {
+        let phoneContact: String; let emailContact: String; let email: String; let phone: String; let decided: Bool
+        /// The phone's contact has no email, and nobody holds this one: may the contact gain it?
+        let addsEmail: Bool
+    }
 
     struct ListContext: Encodable {
         let title: String
@@ -61,6 +65,8 @@ struct EnquiriesController {
         let timeline: [EnquiryTimeline.Item]
         /// Set when the phone's SuiteDash contact and the email's are two: the admin chooses.
         let conflict: Conflict?
+        /// Fields SuiteDash holds otherwise than the enquiry said, kept as SuiteDash has them.
+        let differences: [SuiteDashDifferencesController.Item]
         /// Everything about this person (by this enquiry's email and phone): find, download, erase.
         let privacyLink: String
         /// Time to first contact in words ("4 min after it came in", "Waiting for 2 h").
@@ -178,8 +184,9 @@ struct EnquiriesController {
             timeline: try await EnquiryTimeline.items(for: enquiry, on: req.db),
             conflict: try await SuiteDashContactConflict.find(enquiryID: id, on: req.db).map {
                 Conflict(phoneContact: $0.phoneContactUID, emailContact: $0.emailContactUID, email: enquiry.email ?? "",
-                         phone: enquiry.phone ?? "", decided: $0.decision != nil)
+                         phone: enquiry.phone ?? "", decided: $0.decision != nil, addsEmail: $0.phoneContactUID == $0.emailContactUID)
             },
+            differences: try await SuiteDashDifferencesController.items(enquiryID: id, on: req.db),
             // By the email when there is one: a phone may be an office's line, shared with colleagues.
             privacyLink: AdminPath.privacy.path + "?" + PrivacyController.query(email: enquiry.email,
                                                                                 phone: enquiry.email == nil ? enquiry.phone : nil),

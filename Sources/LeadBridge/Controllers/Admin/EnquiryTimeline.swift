@@ -10,6 +10,8 @@ struct EnquiryTimeline {
         let title: String
         let detail: String
         let sortKey: Double
+        /// Linked only by the phone number typed into the enquiry, which proves nothing.
+        var unverified = false
     }
 
     static func items(for enquiry: Enquiry, on db: any Database, limit: Int = 100) async throws -> [Item] {
@@ -23,7 +25,7 @@ struct EnquiryTimeline {
                               title: (inbound ? "Inbound call from " : "Outbound call to ") + other,
                               detail: [call.result ?? "", duration, call.recordingURL == nil ? "" : "recorded"].filter { !$0.isEmpty }
                                   .joined(separator: " · "),
-                              sortKey: call.startTime?.timeIntervalSince1970 ?? 0))
+                              sortKey: call.startTime?.timeIntervalSince1970 ?? 0, unverified: true))
         }
         for message in try await SMSMessage.query(on: db).filter(\.$enquiry.$id == id).sort(\.$id, .descending).limit(limit).all() {
             let inbound = message.direction == .inbound
@@ -31,7 +33,7 @@ struct EnquiryTimeline {
             items.append(Item(when: AdminDate.format(message.sentAt ?? message.createdAt), kind: "sms",
                               title: (inbound ? "Text from " + message.fromNumber : (automatic ?? "Text to ") + message.toNumber) + " · " + message.status,
                               detail: message.text + (message.error.map { " — " + $0 } ?? ""),
-                              sortKey: (message.sentAt ?? message.createdAt)?.timeIntervalSince1970 ?? 0))
+                              sortKey: (message.sentAt ?? message.createdAt)?.timeIntervalSince1970 ?? 0, unverified: inbound))
         }
         // Automatic texts that sent nothing to the lead: alerts to staff, and what was held back and why.
         for text in try await AutomaticText.query(on: db).filter(\.$enquiry.$id == id).sort(\.$id, .descending).limit(limit).all()

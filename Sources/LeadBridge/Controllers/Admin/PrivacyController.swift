@@ -8,6 +8,13 @@ struct PrivacyController {
         let when: String, kind: String, requestedBy: String, matchedBy: String
         let enquiries: Int, calls: Int, texts: Int, logRows: Int, exports: Int
     }
+    /// The tick that adds calls and texts linked by a typed phone: its numbers and what it adds.
+    struct PhoneLinked: Encodable {
+        let numbers: String
+        let calls: Int, texts: Int
+        let included: Bool
+    }
+
     struct Context: Encodable {
         let title: String, csrf: String, admin: String
         let email: String, phone: String
@@ -17,6 +24,8 @@ struct PrivacyController {
         let exports: [String]
         let suiteDashContacts: [String]
         let exportLink: String
+        /// Calls and texts linked only by the phone typed into their enquiries.
+        let phoneLinked: PhoneLinked?
         /// Set when the enquiries found carry several emails: a shared phone, perhaps several people.
         let severalPeople: String?
         let notice: String?
@@ -28,20 +37,21 @@ struct PrivacyController {
         let (email, phone) = Self.asked(req)
         var context = Context(title: "A person's data", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
                               email: email ?? "", phone: phone ?? "", searched: false, rows: [], calls: 0, texts: 0, logRows: 0,
-                              exports: [], suiteDashContacts: [], exportLink: "", severalPeople: nil, notice: req.notice,
+                              exports: [], suiteDashContacts: [], exportLink: "", phoneLinked: nil, severalPeople: nil, notice: req.notice,
                               erasures: try await Self.erasures(on: req.db), retention: Self.retention(req.services.config))
         if email != nil || phone != nil {
-            let person = try Self.person(req, email: email, phone: phone)
+            let person = try Self.person(req, email: email, phone: phone, includePhoneLinked: Self.asksPhoneLinked(req))
             let found = try await Self.data(req).find(person)
             let enquiries = found.enquiryIDs.isEmpty ? [] : try await Enquiry.query(on: req.db).filter(\.$id ~~ found.enquiryIDs)
                 .sort(\.$createdAt, .descending).all()
             let exports = found.exportIDs.isEmpty ? [] : try await SuiteDashExport.query(on: req.db).filter(\.$id ~~ found.exportIDs).all()
             context = Context(title: context.title, csrf: context.csrf, admin: context.admin,
                               email: person.email ?? "", phone: person.phone ?? "", searched: true,
-                              rows: enquiries.map(EnquiryRow.init), calls: found.callIDs.count, texts: found.textIDs.count,
+                              rows: enquiries.map(EnquiryRow.init), calls: found.allCallIDs.count, texts: found.allTextIDs.count,
                               logRows: found.logIDs.count, exports: exports.map(\.fileName),
                               suiteDashContacts: Array(Set(enquiries.compactMap(\.externalID))).sorted(),
                               exportLink: AdminPath.privacy.path + "/export?" + Self.query(person),
+                              phoneLinked: Self.phoneLinked(found, person),
                               severalPeople: Self.severalPeople(enquiries),
                               notice: context.notice, erasures: context.erasures, retention: context.retention)
         }
@@ -57,10 +67,18 @@ struct PrivacyController {
         return "These enquiries carry \(emails.count) different emails (\(emails.sorted().joined(separator: ", "))): a shared phone, perhaps, and so more than one person. Erasing erases all of them; to erase one person, find them by their email."
     }
 
+    static func phoneLinked(_ found: PersonData.Found, _ person: PersonQuery) -> PhoneLinked? {
+        let calls = person.includePhoneLinked ? found.phoneLinkedCallIDs.count : found.phoneLinkedLeftOut.calls
+        let texts = person.includePhoneLinked ? found.phoneLinkedTextIDs.count : found.phoneLinkedLeftOut.texts
+        guard calls + texts > 0 else { return nil }
+        return PhoneLinked(numbers: found.phoneLinkedNumbers.joined(separator: ", "), calls: calls, texts: texts,
+                           included: person.includePhoneLinked)
+    }
+
     /// Everything found, as one JSON file to send the person.
     @Sendable func export(req: Request) async throws -> Response {
         let (email, phone) = Self.asked(req)
-        let person = try Self.person(req, email: email, phone: phone)
+        let person = try Self.person(req, email: email, phone: phone, includePhoneLinked: Self.asksPhoneLinked(req))
         let document = try await PersonExport.make(person, found: try await Self.data(req).find(person),
                                                    doNotText: req.services.speedToLead.doNotText, on: req.db,
                                                    now: req.services.clock.now())
@@ -73,9 +91,9 @@ struct PrivacyController {
     }
 
     @Sendable func erase(req: Request) async throws -> Response {
-        struct Form: Decodable { let email: String?; let phone: String?; let confirm: String? }
+        struct Form: Decodable { let email: String?; let phone: String?; let confirm: String?; let phone_linked: String? }
         let form = try req.content.decode(Form.self)
-        let person = try Self.person(req, email: form.email, phone: form.phone)
+        let person = try Self.person(req, email: form.email, phone: form.phone, includePhoneLinked: form.phone_linked == "yes")
         guard form.confirm == "yes" else {
             throw Abort(.badRequest, reason: "Tick the box that says you understand erasing cannot be undone, then press Erase again.")
         }
@@ -101,9 +119,15 @@ struct PrivacyController {
         return (value("email"), value("phone"))
     }
 
-    private static func person(_ req: Request, email: String?, phone: String?) throws -> PersonQuery {
+    /// The tick "also the calls and texts linked by the phone number the visitor typed".
+    private static func asksPhoneLinked(_ req: Request) -> Bool {
+        (try? req.query.get(String.self, at: "phone_linked")) == "yes"
+    }
+
+    private static func person(_ req: Request, email: String?, phone: String?, includePhoneLinked: Bool = false) throws -> PersonQuery {
         do {
-            return try PersonQuery(email: email, phone: phone, defaultCountry: req.services.config.intake.defaultCountry)
+            return try PersonQuery(email: email, phone: phone, includePhoneLinked: includePhoneLinked,
+                                   defaultCountry: req.services.config.intake.defaultCountry)
         } catch let problem as PersonQuery.Problem {
             throw Abort(.badRequest, reason: problem.description)
         }
@@ -113,7 +137,9 @@ struct PrivacyController {
         PersonData(database: req.db, exportsFolder: req.services.config.suiteDash.exportPath)
     }
 
-    static func query(_ person: PersonQuery) -> String { query(email: person.email, phone: person.phone) }
+    static func query(_ person: PersonQuery) -> String {
+        query(email: person.email, phone: person.phone) + (person.includePhoneLinked ? "&phone_linked=yes" : "")
+    }
 
     /// `email=…&phone=…` for the privacy page's links (either may be left out).
     static func query(email: String?, phone: String?) -> String {

@@ -22,7 +22,7 @@ struct SendAutomaticText: JobKind {
         guard let peek = try await AutomaticText.find(payload.automaticTextID, on: context.db), peek.status == .queued else { return }
         // Alerts decide their minute together; texts to a lead, per number.
         let lockName = peek.kind.isToLead
-            ? "automatic-text:" + services.speedToLead.doNotText.hashes(peek.toNumbers)[0] : "lead-alerts"
+            ? "automatic-text:" + services.secrets.mac(peek.toNumbers, purpose: "automatic_texts.lock") : "lead-alerts"
         let lock = AdvisoryLock(name: lockName, holder: "job-\(context.jobID)", ttl: services.config.queue.jobTimeoutSeconds + 10)
         guard try await lock.acquire(on: context.db, now: services.clock.now()) else {
             throw JobFailure.deferred(1, "Another worker is sending to \(peek.kind.isToLead ? "this number" : "staff") now.")
@@ -80,11 +80,13 @@ struct SendAutomaticText: JobKind {
             }
             let last = try await AutomaticText.query(on: db).filter(\.$kind ~~ [.alert, .alertSummary]).filter(\.$status == .sent)
                 .sort(\.$sentAt, .descending).first()?.sentAt
-            if let last, now.timeIntervalSince(last) < Self.alertWindow {
-                let opensAt = last.addingTimeInterval(Self.alertWindow)
+            // Past the hour's cap, alerts wait for one summary when the oldest of the hour's
+            // alerts is an hour old: a flood of form posts cannot fill staff phones.
+            let capOpensAt = try await Self.alertCapOpensAt(cap: settings.hourlyCap, now: now, on: db)
+            if let opensAt = capOpensAt ?? last.flatMap({ now.timeIntervalSince($0) < Self.alertWindow ? $0.addingTimeInterval(Self.alertWindow) : nil }) {
                 let summary = AutomaticText()
                 summary.kind = .alertSummary
-                summary.subjectKey = "summary:\(Int(last.timeIntervalSince1970 * 1000))"
+                summary.subjectKey = (capOpensAt == nil ? "summary:" : Self.heldSummaryPrefix) + "\(Int(opensAt.timeIntervalSince1970 * 1000))"
                 summary.toNumbers = settings.alertNumbers.joined(separator: ",")
                 summary.status = .queued
                 summary.createdAt = now
@@ -103,7 +105,9 @@ struct SendAutomaticText: JobKind {
             guard !enquiries.isEmpty else {
                 return try await finish(text, .dropped, "Not sent: every enquiry it would list was erased first.", on: db)
             }
-            body = LeadAlertText.summary(enquiries, appURL: services.config.appURL)
+            body = text.subjectKey.hasPrefix(Self.heldSummaryPrefix)
+                ? LeadAlertText.heldSummary(enquiries, cap: settings.hourlyCap, appURL: services.config.appURL)
+                : LeadAlertText.summary(enquiries, appURL: services.config.appURL)
         }
         // The numbers as they are now: a number removed since is not texted.
         let recipients = text.recipients.filter(settings.alertNumbers.contains)
@@ -121,6 +125,18 @@ struct SendAutomaticText: JobKind {
             member.sentAt = now
             try await member.save(on: db)
         }
+    }
+
+    /// A summary made because the hour's alerts reached the cap: it says how many were held.
+    static let heldSummaryPrefix = "summary:held:"
+
+    /// When the hour's staff alerts (single or summaries) reached `cap`: the moment the oldest of
+    /// them is an hour old, when the next may go. Nil while under the cap.
+    static func alertCapOpensAt(cap: Int, now: Date, on db: any Database) async throws -> Date? {
+        let hour = try await AutomaticText.query(on: db).filter(\.$kind ~~ [.alert, .alertSummary]).filter(\.$status == .sent)
+            .filter(\.$sentAt > now.addingTimeInterval(-3600)).sort(\.$sentAt, .descending).limit(cap).all()
+        guard hour.count >= cap, let oldest = hour.last?.sentAt else { return nil }
+        return oldest.addingTimeInterval(3600)
     }
 
     private func join(_ text: AutomaticText, summary: AutomaticText, on db: any Database) async throws {
@@ -159,8 +175,10 @@ struct SendAutomaticText: JobKind {
                 return try await finish(text, .dropped, "Not sent: the address this enquiry came from has had \(perAddress) instant replies this hour (the intake limit), so a flood of enquiries cannot text strangers.", on: db)
             }
         }
-        guard try await counters.reserve(Self.hourlyKey, limit: settings.hourlyCap, window: 3600, now: now) else {
-            return try await finish(text, .dropped, "Not sent: \(settings.hourlyCap) automatic texts have gone this hour, the cap (Speed to lead > Automatic texts an hour).", on: db)
+        // Each kind has its own hour: a flood of form posts spending instant replies must not
+        // leave the callers the office missed without their text-back.
+        guard try await counters.reserve(Self.hourlyKey + ":" + text.kind.rawValue, limit: settings.hourlyCap, window: 3600, now: now) else {
+            return try await finish(text, .dropped, "Not sent: \(settings.hourlyCap) \(text.kind.label.lowercased())s have gone this hour, the cap (Speed to lead > Automatic texts an hour, counted for each kind).", on: db)
         }
         let body = TextTemplate(text: template).render(firstName: enquiry?.firstName, company: enquiry?.company, businessName: settings.businessName)
         let outcome = try await AutomaticSMS(service: services.ringCentral).send(body, to: number, for: text, from: nil)

@@ -105,10 +105,14 @@ struct SyncEnquiryToSuiteDash: JobKind {
                 try await enquiry.save(on: context.db)
                 throw JobFailure.waitFor(Self.uncertainWaitKey, reason)
             }
+            var emailConfirmed = false
             if knownUID == nil {
                 let conflict = try await SuiteDashContactConflict.find(enquiryID: id, on: context.db)
                 switch conflict?.decision {
-                case .email?: knownUID = conflict?.emailContactUID
+                case .email?:
+                    // The admin confirmed the email (for a phone-only contact, that it may gain it).
+                    knownUID = conflict?.emailContactUID
+                    emailConfirmed = true
                 case .phone?:
                     // Kept apart, as the admin chose: the phone's contact, and not the email another contact holds.
                     knownUID = conflict?.phoneContactUID
@@ -117,12 +121,13 @@ struct SyncEnquiryToSuiteDash: JobKind {
                     knownUID = try await resolve(enquiry, id: id, map: map, client: client, now: now, db: context.db)
                 }
             }
-            let details = SuiteDashClient.ContactDetails(
+            var details = SuiteDashClient.ContactDetails(
                 firstName: enquiry.firstName, lastName: enquiry.lastName, email: email, phone: enquiry.phone,
                 companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest),
                 circles: configuration.circles,
                 customFields: configuration.customFields(for: enquiry, appURL: context.application.services.config.appURL),
                 lastNamePlaceholder: configuration.lastNamePlaceholder)
+            details.mayAddEmail = emailConfirmed
             // A contact just made is remembered at once, before anything else can fail: a phone-only
             // lead cannot be found again by asking SuiteDash, so a retry would make a second one.
             let (sentEmail, phone) = (email, enquiry.phone)
@@ -148,6 +153,7 @@ struct SyncEnquiryToSuiteDash: JobKind {
             // never replaces an email a contact has, so an edited enquiry's new email may not be there).
             let holdsEmail = email != nil && result.email?.lowercased() == email?.lowercased()
             try await map.remember(uid: result.uid, email: holdsEmail ? email : nil, phone: enquiry.phone, now: now)
+            try await SuiteDashDifferences(database: context.db).replace(enquiryID: id, contactUID: result.uid, with: result.differences, now: now)
             enquiry.externalID = result.uid
             enquiry.status = .synced
             enquiry.syncedAt = context.application.services.clock.now()
@@ -177,11 +183,22 @@ struct SyncEnquiryToSuiteDash: JobKind {
         var emailUID = byEmail
         if let remembered = emailUID, try await client.contact(remembered) == nil { emailUID = nil }
         if emailUID == nil { emailUID = try await client.contact(address)?.uid }
-        guard let emailUID, emailUID != phoneUID else { return phoneUID }
+        if emailUID == phoneUID { return phoneUID }
         // The phone's contact merged away in SuiteDash (into the email's, say): no conflict.
-        guard try await client.contact(phoneUID) != nil else { return emailUID }
-        try await SuiteDashContactConflict(enquiryID: id, phoneContactUID: phoneUID, emailContactUID: emailUID).save(on: db, now: now)
-        let reason = "The phone number belongs to SuiteDash contact \(phoneUID) and the email to contact \(emailUID). LeadBridge merges no contacts by itself: choose on this page which one the enquiry joins."
+        guard let phoneContact = try await client.contact(phoneUID) else { return emailUID }
+        let reason: String
+        if let emailUID {
+            try await SuiteDashContactConflict(enquiryID: id, phoneContactUID: phoneUID, emailContactUID: emailUID).save(on: db, now: now)
+            reason = "The phone number belongs to SuiteDash contact \(phoneUID) and the email to contact \(emailUID). LeadBridge merges no contacts by itself: choose on this page which one the enquiry joins."
+        } else {
+            // Someone gave that contact an email in SuiteDash since: the phone is not this person's alone.
+            guard (phoneContact.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            // Nobody holds the email, and the phone's contact has none. An email typed into a form
+            // proves nothing: added by itself, a portal invitation or a reply would go to whoever
+            // typed it. The same contact on both sides is the question "may it gain the email?".
+            try await SuiteDashContactConflict(enquiryID: id, phoneContactUID: phoneUID, emailContactUID: phoneUID).save(on: db, now: now)
+            reason = "The phone number belongs to SuiteDash contact \(phoneUID), which has no email. An email typed into a form proves nothing, so LeadBridge adds none by itself: choose on this page whether the contact gains \(address)."
+        }
         enquiry.syncError = reason
         try await enquiry.save(on: db)
         throw JobFailure.waitFor(Self.conflictWaitKey, reason)
