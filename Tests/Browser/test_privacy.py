@@ -34,10 +34,10 @@ def test_an_admin_downloads_and_erases_a_persons_data(person, server):
     assert document["texts"] == [] and "linkedByTypedPhone" not in document, "a typed number proves nothing"
 
     # The admin knows the number is hers: tick, find again, and the text comes, in its own section.
-    person.see("Not included: 0 calls and 1 texts with +14155550177")
+    person.see("Not included: 0 call(s) and 1 text(s) with +14155550177")
     person.page.get_by_label("Also the calls and texts of +14155550177, linked by a phone number the visitor typed").check()
     person.press("Find")
-    person.see("Included: 0 calls and 1 texts with +14155550177")
+    person.see("Included: 0 call(s) and 1 text(s) with +14155550177")
     person.screenshot("privacy-phone-linked")
     with person.page.expect_download() as download:
         person.page.get_by_role("link", name="Download everything (JSON)").click()

@@ -149,7 +149,7 @@ struct PrivacyTests {
 
             // Her text reached her enquiry only by the phone typed into it: the page offers it, unticked.
             #expect(page.text.contains("linked by a phone number the visitor typed"))
-            #expect(page.text.contains("Not included: 1 calls and 1 texts with \(Self.phone)"))
+            #expect(page.text.contains("Not included: 1 call(s) and 1 text(s) with \(Self.phone)"))
             let download = try await browser.get("/admin/privacy/export?email=ada%40example.com", accept: "application/json")
             #expect(download.status == .ok)
             #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)

@@ -37,7 +37,7 @@ struct SuiteDashSyncTests {
             #expect(logs.map(\.status) == ["success", "success"])
             #expect(logs.first?.errorMessage == nil)
             let timeline = try await EnquiryTimeline.items(for: enquiry, on: app.db).map(\.title)
-            #expect(timeline.contains("SuiteDash: no contact with this email yet, so a new one is created"))
+            #expect(timeline.contains("SuiteDash: no contact with this email yet (a normal first look)"))
             #expect(!timeline.contains { $0.contains("failed") })
         }
     }

@@ -64,7 +64,7 @@ struct EnquiryTimeline {
     /// records it without an error): what happens before a new contact is made.
     static func syncTitle(_ log: IntegrationLog) -> String {
         if log.httpStatus == 404, log.status == "success" {
-            return "SuiteDash: no contact with this email yet, so a new one is created"
+            return "SuiteDash: no contact with this email yet (a normal first look)"
         }
         return "SuiteDash: " + log.action + " · " + log.status
     }

@@ -9,6 +9,8 @@ struct SuiteDashDifferencesController {
     struct Item: Encodable {
         let field: String
         let label: String
+        /// The label in a sentence: "first name", "phone".
+        let noun: String
         let suiteDash: String
         let enquiry: String
         let contact: String
@@ -17,6 +19,7 @@ struct SuiteDashDifferencesController {
     static func items(enquiryID: Int, on db: any Database) async throws -> [Item] {
         try await SuiteDashDifferences(database: db).all(enquiryID: enquiryID).map {
             Item(field: $0.difference.field.key, label: SuiteDashDifferences.label($0.difference.field),
+                 noun: SuiteDashDifferences.noun($0.difference.field),
                  suiteDash: $0.difference.suiteDashValue, enquiry: $0.difference.enquiryValue, contact: $0.contactUID)
         }
     }

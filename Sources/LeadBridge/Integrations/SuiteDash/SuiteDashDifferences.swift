@@ -45,6 +45,12 @@ struct SuiteDashDifferences: Sendable {
             .where("contact_submission_id", .equal, SQLBind(enquiryID)).where("field", .equal, SQLBind(field.key)).run()
     }
 
+    /// The label in the middle of a sentence.
+    static func noun(_ field: SuiteDashClient.FieldDifference.Field) -> String {
+        if case .customField(let key) = field { return "custom field \(key)" }
+        return label(field).lowercased()
+    }
+
     /// How a field reads to an admin.
     static func label(_ field: SuiteDashClient.FieldDifference.Field) -> String {
         switch field {
