@@ -8,6 +8,13 @@ import time
 from steps import create_first_admin, enquiry_id, send_enquiry
 
 
+def download_everything(person) -> dict:
+    """Presses the page's download link and reads the JSON file the browser saved."""
+    with person.page.expect_download() as download:
+        person.page.get_by_role("link", name="Download everything (JSON)").click()
+    return json.loads(open(download.value.path()).read())
+
+
 def test_an_admin_downloads_and_erases_a_persons_data(person, server):
     create_first_admin(person)
     send_enquiry(person, "Ada", email="ada@example.com", phone="+1 415 555 0177", message="Please call me.")
@@ -26,9 +33,7 @@ def test_an_admin_downloads_and_erases_a_persons_data(person, server):
     person.see("SuiteDash and RingCentral keep their own records.")
     person.screenshot("privacy-found")
 
-    with person.page.expect_download() as download:
-        person.page.get_by_role("link", name="Download everything (JSON)").click()
-    document = json.loads(open(download.value.path()).read())
+    document = download_everything(person)
     assert [e["email"] for e in document["enquiries"]] == ["ada@example.com"]
     assert document["enquiries"][0]["message"] == "Please call me."
     assert document["texts"] == [] and "linkedByTypedPhone" not in document, "a typed number proves nothing"
@@ -39,9 +44,7 @@ def test_an_admin_downloads_and_erases_a_persons_data(person, server):
     person.press("Find")
     person.see("Included: 0 call(s) and 1 text(s) with +14155550177")
     person.screenshot("privacy-phone-linked")
-    with person.page.expect_download() as download:
-        person.page.get_by_role("link", name="Download everything (JSON)").click()
-    document = json.loads(open(download.value.path()).read())
+    document = download_everything(person)
     assert [t["text"] for t in document["linkedByTypedPhone"]["texts"]] == ["Is this Ada?"]
 
     # The box must be ticked: the browser says so before anything is sent.
