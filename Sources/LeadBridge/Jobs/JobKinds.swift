@@ -4,7 +4,7 @@ import Vapor
 enum JobKinds {
     static func register(in app: Application) {
         app.jobKinds.register(NoopJob())
-        app.jobKinds.register(SyncEnquiryToSuiteDash())
+        app.jobKinds.register(SyncEnquiryToSuiteDash(sync: app.services.suiteDash.enquirySync))
         app.jobKinds.register(SyncRingCentralCallLogs())
         app.jobKinds.register(RefreshSMSStatus())
         app.jobKinds.register(MaintainRingCentralSubscription())

@@ -215,18 +215,11 @@ struct EnquiriesController {
         guard let phone = enquiry.phone, try await map.uncertainCreate(phone: phone) != nil else {
             throw Abort(.conflict, reason: "Nothing is waiting on this: the phone's SuiteDash contact is known (or was decided already).")
         }
-        guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
-            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
-        }
-        let now = req.services.clock.now()
-        let suiteDash = req.services.suiteDash
+        let sync = req.services.suiteDash.enquirySync
+        guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
         try await req.db.transaction { tx in
-            let map = SuiteDashContactMap(database: tx)
-            if let uid { try await map.remember(uid: uid, email: nil, phone: phone, now: now) } else { try await map.clearCreating(phone: phone) }
-            try await suiteDash.queueManualSync(id, on: tx)
+            try await sync.sendAgain(id, because: .uncertainCreateAnswered(phone: phone, uid: uid), on: tx)
         }
-        // Other enquiries from the phone held on the same question look again (any still unsure waits again).
-        _ = try await req.services.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.uncertainWaitKey, on: req.db)
         return req.redirect(to: AdminPath.enquiry(id).path, notice: uid == nil
             ? "Queued: a new SuiteDash contact will be created for \(phone)."
             : "Queued: the enquiry joins SuiteDash contact \(uid!).")
@@ -255,17 +248,11 @@ struct EnquiriesController {
         guard var conflict = try await SuiteDashContactConflict.find(enquiryID: id, on: req.db) else {
             throw Abort(.conflict, reason: "This enquiry has no choice of contact waiting; it may have been synced already.")
         }
-        guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
-            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
-        }
+        let sync = req.services.suiteDash.enquirySync
+        guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
         conflict.decision = choice
         let decided = conflict
-        let suiteDash = req.services.suiteDash
-        let now = req.services.clock.now()
-        try await req.db.transaction { tx in
-            try await decided.save(on: tx, now: now)
-            try await suiteDash.queueManualSync(id, on: tx)
-        }
+        try await req.db.transaction { tx in try await sync.sendAgain(id, because: .contactChosen(decided), on: tx) }
         return req.redirect(to: AdminPath.enquiry(id).path, notice: choice == .email
             ? "Queued: the enquiry joins the contact that holds its email."
             : "Queued: the enquiry joins the phone's contact, without the email.")
@@ -277,18 +264,9 @@ struct EnquiriesController {
               let enquiry = try await Enquiry.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
-        guard try await req.services.suiteDash.settings.load().syncsAutomatically else {
-            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
-        }
-        let suiteDash = req.services.suiteDash
-        try await req.db.transaction { tx in
-            if enquiry.status == .failed {
-                enquiry.status = .pending
-                enquiry.syncError = nil
-                try await enquiry.save(on: tx)
-            }
-            try await suiteDash.queueManualSync(id, on: tx)
-        }
+        let sync = req.services.suiteDash.enquirySync
+        guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
+        try await req.db.transaction { tx in try await sync.sendAgain(id, because: .asked(enquiry), on: tx) }
         return req.redirect(to: AdminPath.enquiry(id).path, notice: "Queued for SuiteDash.")
     }
 }

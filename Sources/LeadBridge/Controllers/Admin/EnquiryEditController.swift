@@ -53,14 +53,14 @@ struct EnquiryEditController {
                 enquiry.status = .pending
                 enquiry.syncError = nil
             }
-            let suiteDash = req.services.suiteDash
+            let sync = req.services.suiteDash.enquirySync
             let id = try enquiry.requireID()
             let queued = try await req.db.transaction { tx -> Bool in
                 try await enquiry.save(on: tx)
                 if contactChanged { try await SuiteDashContactConflict.delete(enquiryID: id, on: tx) }
-                guard wasFailed || wasHeld, try await suiteDash.settings(on: tx).load().syncsAutomatically else { return false }
+                guard wasFailed || wasHeld, try await sync.canSync(on: tx) else { return false }
                 // The held job is replaced, not kept waiting beside a new one.
-                try await suiteDash.queueManualSync(id, on: tx)
+                try await sync.sendAgain(id, because: .edited, on: tx)
                 return true
             }
             let notice = queued ? "Saved, and queued for SuiteDash again." : "Saved."

@@ -40,7 +40,7 @@ struct SuiteDashDifferencesController {
         let suiteDash = req.services.suiteDash
         let configuration = try await suiteDash.settings.load()
         guard configuration.syncsAutomatically, let credentials = configuration.credentials else {
-            throw Abort(.conflict, reason: "SuiteDash API mode is off or has no keys; set it up under Integrations > SuiteDash first.")
+            throw Abort(.conflict, reason: EnquirySync.notSetUp)
         }
         let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: id)
         do {

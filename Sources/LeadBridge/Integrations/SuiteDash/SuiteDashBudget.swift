@@ -17,10 +17,9 @@ enum SuiteDashBudget {
 
     /// Counts one automatic sync against the ceiling; nil when it may start now, else the
     /// seconds to wait (a share of the minute, spread so that waiting syncs do not all wake together).
-    static func waitForCeiling(_ services: AppServices, on db: any Database) async throws -> TimeInterval? {
-        let perMinute = services.config.suiteDash.syncsPerMinute
+    static func waitForCeiling(perMinute: Int, now: Date, on db: any Database) async throws -> TimeInterval? {
         guard perMinute > 0 else { return nil }
-        let allowed = try await RateCounters(database: db).reserve(ceilingKey, limit: perMinute, window: 60, now: services.clock.now())
+        let allowed = try await RateCounters(database: db).reserve(ceilingKey, limit: perMinute, window: 60, now: now)
         return allowed ? nil : Double.random(in: 5...20)
     }
 

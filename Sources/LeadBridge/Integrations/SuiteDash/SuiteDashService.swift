@@ -118,6 +118,9 @@ struct SuiteDashService: Sendable {
                                            uniqueKey: SyncEnquiryToSuiteDash.uniqueKey(id))
     }
 
+    /// The sync's rules, for the job that runs them.
+    var enquirySync: EnquirySync { EnquirySync(suiteDash: self) }
+
     // MARK: Import mode
 
     var exporter: SuiteDashExporter { SuiteDashExporter(service: self) }
