@@ -184,7 +184,9 @@ public struct SuiteDashClient: Sendable {
     /// An email or uid made safe for one path segment (`@` and `+` may stay, `/` may not).
     static func pathSegment(_ text: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#")
+        // `+` too: a server that decodes paths as form data reads it as a space, and `%2B` is a
+        // plus under either decoding (ann+work@example.com must not look up "ann work@…").
+        allowed.remove(charactersIn: "/?#+")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

@@ -169,6 +169,13 @@ final class WebhookReceiver: Sendable {
             response.headers.add(name: "Validation-Token", value: "not-the-token")
             return response
         }
+        // Echoes the token, with a body that makes the answer larger than RingCentral's 1,024 bytes.
+        app.post("oversized") { req -> Response in
+            record(req)
+            let response = Response(status: .ok, body: .init(string: String(repeating: "x", count: 1000)))
+            if let token = req.headers.first(name: "Validation-Token") { response.headers.add(name: "Validation-Token", value: token) }
+            return response
+        }
         app.post("status", ":code") { req -> Response in
             record(req)
             return Response(status: .init(statusCode: Int(req.parameters.get("code") ?? "") ?? 500))

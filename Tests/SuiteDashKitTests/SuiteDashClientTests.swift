@@ -140,6 +140,19 @@ struct SuiteDashClientTests {
         }
     }
 
+    @Test("an email with a plus is looked up as itself (sent as %2B), so the same person is found again")
+    func aPlusInAnEmailIsEncoded() async throws {
+        #expect(SuiteDashClient.pathSegment("ann+work@example.com") == "ann%2Bwork@example.com")
+        try await withSandbox { server, client in
+            var ann = Self.ada
+            ann.email = "ann+work@example.com"
+            let first = try await client.createOrUpdateContact(ann)
+            let again = try await client.createOrUpdateContact(ann)
+            #expect(first.created && !again.created && again.uid == first.uid)
+            #expect(server.suiteDash.contacts.count == 1)
+        }
+    }
+
     @Test("a visitor typing a client's email never rewrites the contact: filled where empty, appended, tagged; every other difference is returned, and applied only when asked")
     func aVisitorOnlyAddsToAContact() async throws {
         try await withSandbox { server, client in

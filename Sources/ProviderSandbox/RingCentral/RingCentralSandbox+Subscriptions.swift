@@ -16,6 +16,8 @@ extension RingCentralSandbox {
     static let telephonyPath = extensionPath + "/telephony/sessions"
     static let defaultSubscriptionTTL = 604_800
     static let webhookTimeout: TimeAmount = .seconds(3)
+    /// The handshake answer's largest size, headers and body together.
+    static let handshakeResponseLimit = 1024
 
     func registerSubscriptions(on routes: any RoutesBuilder) {
         let subscription = routes.grouped("restapi", "v1.0", "subscription")
@@ -92,7 +94,14 @@ extension RingCentralSandbox {
         request.body = .bytes(ByteBuffer())
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: Self.webhookTimeout)
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let body = (try? await response.body.collect(upTo: 64 * 1024))?.readableBytes ?? 0
+            // "The web server must not respond with a response larger than 1024 bytes … the response
+            // size contains both the body and the headers" (Creating Webhooks guide).
+            let headerBytes = response.headers.reduce(0) { $0 + $1.name.utf8.count + 2 + $1.value.utf8.count + 2 }
+            guard body + headerBytes <= Self.handshakeResponseLimit else {
+                return Self.error(.badRequest, "SUB-525", "WebHook server response is invalid",
+                                  parameterName: "deliveryMode.address", parameterValue: address)
+            }
             guard response.status == .ok else {
                 return Self.error(.badRequest, "SUB-523", "WebHook responds with incorrect HTTP status. HTTP status is \(response.status.code)",
                                   parameterName: "deliveryMode.address", parameterValue: address)

@@ -36,8 +36,13 @@ struct RingCentralWebhookController {
                 throw Abort(.badRequest, reason: "The Validation-Token header is not a token.")
             }
             echo.add(name: "Validation-Token", value: validation)
-            // The handshake: RingCentral checks the address answers before it subscribes it.
-            if (req.body.data?.readableBytes ?? 0) == 0 { return Response(status: .ok, headers: echo) }
+            // The handshake: RingCentral checks the address answers before it subscribes it, and
+            // refuses an answer over 1,024 bytes, headers included (SUB-525): nothing but the echo,
+            // typed as JSON as RingCentral's own samples answer it.
+            if (req.body.data?.readableBytes ?? 0) == 0 {
+                echo.contentType = .json
+                return Response(status: .ok, headers: echo)
+            }
         }
         guard let expected = try await req.services.ringCentral.subscriptions.verificationToken(create: false) else {
             throw Abort(.unauthorized, reason: "RingCentral webhooks are not set up here: set RINGCENTRAL_WEBHOOK_SECRET or create the subscription in the admin.")
