@@ -171,6 +171,15 @@ public struct RingCentralSubscription: Sendable, Codable, Equatable {
     public let expiresIn: Int?
     public let creationTime: String?
     public let deliveryMode: DeliveryMode?
+    /// Filters RingCentral accepted but disabled, each with why (the spec's `DisabledFilterInfo`):
+    /// a filter whose permission the app lacks, say. The subscription is Active all the same.
+    public let disabledFilters: [DisabledFilter]?
+
+    public struct DisabledFilter: Sendable, Codable, Equatable {
+        public let filter: String
+        public let reason: String?
+        public let message: String?
+    }
 
     public var expirationDate: Date? { expirationTime.flatMap(RingCentralDate.parse) }
 }

@@ -415,4 +415,33 @@ struct RingCentralWorkTests {
         try channel.close().wait()
         return port
     }
+
+    @Test("an app without CallControl: RingCentral disables the telephony filter and says so in disabledFilters; the page shows it, what takes over, and what to enable, not a bare Active")
+    func aDisabledFilterIsShownWithWhatTakesOver() async throws {
+        let port = try Self.freePort()
+        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" },
+                                  sandboxSettings: { $0.appPermissions.removeAll { $0 == "CallControl" } }) { app, sandbox in
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            do {
+                let browser = try await app.signedInBrowser()
+                #expect(try await browser.post("/admin/integrations/ringcentral/subscription", form: [:]).status == .seeOther)
+                let status = try #require(try await app.services.ringCentral.subscriptions.current())
+                #expect(status.status == "Active")
+                #expect(status.disabledFilters.map(\.reason) == ["Permission [CallControl] is required"])
+                let page = try await browser.get("/admin/integrations/ringcentral").text
+                #expect(page.contains("with 1 filter(s) disabled"))
+                #expect(page.contains("RingCentral disabled the telephony events (Permission [CallControl] is required)"))
+                #expect(page.contains("missed calls are learnt from the call-log sync instead"))
+                // The disabled filter delivers nothing; texts still come.
+                _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
+                #expect(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).count() == 0)
+                _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Hello?")
+                #expect(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).count() == 1)
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
 }

@@ -97,7 +97,8 @@ extension RingCentralSandbox {
             state.purgeExpiredSubscriptions(now: now)
             return state.subscriptions.compactMap { subscription in
                 guard subscription.status == "Active",
-                      let filter = subscription.eventFilters.first(where: { $0.split(separator: "?").first.map(String.init) == path })
+                      let filter = subscription.eventFilters.first(where: { $0.split(separator: "?").first.map(String.init) == path }),
+                      !subscription.disabledFilters.contains(where: { $0.filter == filter })
                 else { return nil }
                 return (subscription, filter)
             }

@@ -160,7 +160,7 @@ extension RingCentralSandbox {
         <body>
         <h1>Allow LeadBridge to access your RingCentral account?</h1>
         <p>Signed in as \(Self.userName), extension \(Self.extensionNumber) (\(Self.mainNumber)).</p>
-        <p>LeadBridge asks for: \(Self.scope).</p>
+        <p>LeadBridge asks for: \(scope).</p>
         <form method="post" action="/restapi/oauth/authorize">
             \(hidden)
             <button type="submit" name="decision" value="approve">Authorize</button>
@@ -345,7 +345,7 @@ extension RingCentralSandbox {
             "access_token": session.accessToken,
             "token_type": "bearer",
             "expires_in": max(0, Int(session.accessExpires.timeIntervalSince(now).rounded())),
-            "scope": Self.scope,
+            "scope": scope,
             "owner_id": Self.extensionID,
             "endpoint_id": "sandbox-endpoint-" + session.id.prefix(8),
             "session_id": session.id,

@@ -76,11 +76,18 @@ extension RingCentralSandbox {
         let validationToken = (mode["validationToken"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         if let refusal = await handshake(address, token: validationToken) { return refusal }
         let now = Date()
-        let subscription = Subscription(id: UUID().uuidString.lowercased(), eventFilters: expanded, address: address,
+        var subscription = Subscription(id: UUID().uuidString.lowercased(), eventFilters: expanded, address: address,
                                         verificationToken: mode["verificationToken"] as? String,
                                         validationToken: validationToken, creationTime: now,
                                         expirationTime: now.addingTimeInterval(TimeInterval(expiresIn)), expiresIn: expiresIn,
                                         status: "Active")
+        // A filter whose permission the app lacks is accepted and disabled, and the answer says
+        // so (the spec's SubscriptionInfo.disabledFilters): the subscription is still Active.
+        let permissions = Set(settings.appPermissions)
+        subscription.disabledFilters = expanded.compactMap { filter in
+            guard let needed = Self.permission(for: filter), !permissions.contains(needed) else { return nil }
+            return DisabledFilter(filter: filter, reason: "Permission [\(needed)] is required")
+        }
         state.withLockedValue { $0.subscriptions.append(subscription) }
         return Self.json(.ok, Self.json(subscription, origin: Self.origin(req)))
     }
@@ -178,10 +185,19 @@ extension RingCentralSandbox {
             "status": subscription.status,
             "deliveryMode": ["transportType": "WebHook", "address": subscription.address, "encryption": false],
         ]
+        if !subscription.disabledFilters.isEmpty {
+            object["disabledFilters"] = subscription.disabledFilters.map { ["filter": $0.filter, "reason": $0.reason] }
+        }
         if let at = subscription.blacklistedAt {
             object["blacklistedData"] = ["blacklistedAt": timestamp(at), "reason": subscription.blacklistReason ?? "Webhook delivery failed"]
         }
         return object
+    }
+
+    /// The app permission a filter needs beyond SubscriptionWebhook: CallControl for telephony
+    /// sessions (event-filter reference: "Required Permissions: CallControl"); nil for the rest.
+    static func permission(for filter: String) -> String? {
+        filter.split(separator: "?").first?.hasSuffix("/telephony/sessions") == true ? "CallControl" : nil
     }
 
     /// The filter with `~` replaced by the ids (as RingCentral answers it), or nil when not supported.

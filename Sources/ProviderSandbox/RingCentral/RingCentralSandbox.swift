@@ -24,7 +24,10 @@ public final class RingCentralSandbox: Sendable {
     static let secondDirectNumber = "+16505550102"
     static let faxNumber = "+16505550109"
     static let userName = "Alex Morgan"
-    static let scope = "ReadAccounts CallControl RingOut SMS ReadCallLog ReadMessages SubscriptionWebhook"
+    /// Every permission LeadBridge's app asks for (the default app here has them all).
+    public static let permissions = ["ReadAccounts", "CallControl", "RingOut", "SMS", "ReadCallLog", "ReadMessages", "SubscriptionWebhook"]
+    /// The token's `scope`: the app's permissions, space-separated.
+    var scope: String { settings.appPermissions.joined(separator: " ") }
 
     let state = NIOLockedValueBox(State())
     /// Signs the JWT credentials this sandbox issues (so a forged one is told apart).

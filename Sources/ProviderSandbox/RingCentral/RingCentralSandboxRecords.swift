@@ -66,5 +66,13 @@ extension RingCentralSandbox {
         public var status: String
         public var blacklistedAt: Date?
         public var blacklistReason: String?
+        /// Filters RingCentral accepted but will not deliver, with why (`disabledFilters`).
+        public var disabledFilters: [DisabledFilter] = []
+    }
+
+    /// The spec's `DisabledFilterInfo`.
+    public struct DisabledFilter: Sendable, Equatable {
+        public var filter: String
+        public var reason: String
     }
 }

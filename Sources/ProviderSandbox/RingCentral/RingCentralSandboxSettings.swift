@@ -27,6 +27,9 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
     /// Redirect URIs the app registered. Empty allows any http(s) URI, so tests and demos on
     /// random ports need no set-up; set it to prove a client sends exactly the registered one.
     public var redirectURIs: [String] = []
+    /// The permissions the app was given in the developer console: its tokens' `scope`, and what
+    /// decides which subscription event filters work (RingCentral disables the others).
+    public var appPermissions: [String] = RingCentralSandbox.permissions
 
     public init() {}
 
@@ -43,6 +46,7 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
         ringOutStepSeconds = try c.decodeIfPresent(Double.self, forKey: .ringOutStepSeconds) ?? defaults.ringOutStepSeconds
         smsStepSeconds = try c.decodeIfPresent(Double.self, forKey: .smsStepSeconds) ?? defaults.smsStepSeconds
         redirectURIs = try c.decodeIfPresent([String].self, forKey: .redirectURIs) ?? defaults.redirectURIs
+        appPermissions = try c.decodeIfPresent([String].self, forKey: .appPermissions) ?? defaults.appPermissions
     }
 
     /// The limit of a group; a group missing from `limits` falls back to RingCentral's default.

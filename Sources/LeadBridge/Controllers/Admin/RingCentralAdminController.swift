@@ -32,6 +32,8 @@ struct RingCentralAdminController {
         /// admin will have to reconnect.
         let reauthorizationDueAt: String?
         let subscriptionID: String, subscriptionStatus: String, subscriptionExpires: String, webhookAddress: String
+        /// Each filter RingCentral disabled, in a sentence.
+        let subscriptionDisabled: [String]
         let myOfficePhone: String
         /// Set when this browser is on another address than the one RingCentral returns to.
         let wrongAddress: String?
@@ -237,6 +239,9 @@ struct RingCentralAdminController {
                 ? AdminDate.format(token?.expiresAt) : nil,
             subscriptionID: subscription?.id ?? "", subscriptionStatus: subscription?.status ?? "",
             subscriptionExpires: AdminDate.format(subscription?.expiresAt), webhookAddress: subscriptions.address,
+            subscriptionDisabled: (subscription?.disabledFilters ?? []).map {
+                RingCentralSubscriptions.explain($0, callLogMinutes: configuration.callLogSyncMinutes)
+            },
             myOfficePhone: try req.auth.require(User.self).officePhone ?? "",
             wrongAddress: BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page),
             notice: notice, errors: errors))

@@ -20,9 +20,26 @@ struct RingCentralSubscriptions {
         var id: String
         var status: String
         var expiresAt: Date?
+        /// Filters RingCentral accepted but disabled, and why: "Active" alone would hide them.
+        var disabledFilters: [RingCentralSubscription.DisabledFilter] = []
     }
 
     let service: RingCentralService
+
+    /// A disabled filter in a sentence an admin can act on: what stops, what takes over, what to enable.
+    static func explain(_ disabled: RingCentralSubscription.DisabledFilter, callLogMinutes: Int) -> String {
+        let why = disabled.reason ?? disabled.message ?? "no reason given"
+        if disabled.filter.split(separator: "?").first?.hasSuffix("/telephony/sessions") == true {
+            let fallback = callLogMinutes > 0
+                ? "missed calls are learnt from the call-log sync instead, up to \(callLogMinutes) minute\(callLogMinutes == 1 ? "" : "s") late"
+                : "missed calls are not learnt at all while the call-log sync is off"
+            return "RingCentral disabled the telephony events (\(why)): \(fallback). Give the app the CallControl permission in RingCentral's developer console, then delete the subscription and create it again."
+        }
+        if disabled.filter.contains("/message-store") {
+            return "RingCentral disabled the inbound-text events (\(why)): texts from leads reach LeadBridge only when you open Messages. Check the app's permissions in RingCentral's developer console, then create the subscription again."
+        }
+        return "RingCentral disabled \(disabled.filter) (\(why))."
+    }
 
     var address: String {
         let base = service.context.config.appURL.hasSuffix("/") ? String(service.context.config.appURL.dropLast()) : service.context.config.appURL
@@ -46,7 +63,10 @@ struct RingCentralSubscriptions {
         let values = try await service.settings.values()
         guard let id = values["subscription_id"] else { return nil }
         return Status(id: id, status: values["subscription_status"] ?? "Unknown",
-                      expiresAt: values["subscription_expires_at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+                      expiresAt: values["subscription_expires_at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
+                      disabledFilters: values["subscription_disabled_filters"].flatMap {
+                          try? JSONDecoder().decode([RingCentralSubscription.DisabledFilter].self, from: Data($0.utf8))
+                      } ?? [])
     }
 
     /// The admin's Create: a second press renews the existing one instead of adding another
@@ -112,14 +132,18 @@ struct RingCentralSubscriptions {
 
     @discardableResult
     private func remember(_ subscription: RingCentralSubscription) async throws -> Status {
+        let disabled = subscription.disabledFilters ?? []
         try await service.settings.setValues([
             "subscription_id": subscription.id, "subscription_status": subscription.status ?? "Active",
             "subscription_expires_at": subscription.expirationDate.map { String($0.timeIntervalSince1970) },
+            "subscription_disabled_filters": disabled.isEmpty ? nil : String(decoding: try JSONEncoder().encode(disabled), as: UTF8.self),
         ])
-        return Status(id: subscription.id, status: subscription.status ?? "Active", expiresAt: subscription.expirationDate)
+        return Status(id: subscription.id, status: subscription.status ?? "Active", expiresAt: subscription.expirationDate,
+                      disabledFilters: disabled)
     }
 
     private func forget() async throws {
-        try await service.settings.setValues(["subscription_id": nil, "subscription_status": nil, "subscription_expires_at": nil])
+        try await service.settings.setValues(["subscription_id": nil, "subscription_status": nil, "subscription_expires_at": nil,
+                                              "subscription_disabled_filters": nil])
     }
 }
