@@ -84,6 +84,9 @@ public struct RingCentralMessage: Sendable, Codable, Equatable {
     public let creationTime: String?
     public let lastModifiedTime: String?
     public let conversationId: Int64?
+    /// Why a text failed, for SMS only: `SMS-RC-…` (RingCentral), `SMS-UP-…` (the sending
+    /// carrier), `SMS-CAR-…` (the recipient's carrier).
+    public let deliveryErrorCode: String?
 
     /// Statuses after which nothing changes any more.
     public var isFinal: Bool {

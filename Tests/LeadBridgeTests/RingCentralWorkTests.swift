@@ -444,4 +444,33 @@ struct RingCentralWorkTests {
             await app.server.shutdown()
         }
     }
+
+    @Test("a failed text says why, on the enquiry and the Messages page, from RingCentral's deliveryErrorCode; SMS-RC-413 (opted out at RingCentral) puts the number on the do-not-text list")
+    func failedTextsSayWhy() async throws {
+        try await withRingCentral { app, sandbox in
+            let lead = try await app.submitEnquiry(firstName: "Ada", phone: Self.leadPhone)
+            // The lead opted out at RingCentral only (LeadBridge never heard the STOP).
+            _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "STOP")
+            let landline = try await app.submitEnquiry(firstName: "Bo", email: "bo@example.com", phone: "+14155559999")
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.post("/admin/submissions/\(lead)/sms", form: ["to": Self.leadPhone, "text": "Hello"]).status == .seeOther)
+            #expect(try await browser.post("/admin/submissions/\(landline)/sms", form: ["to": "+14155559999", "text": "Hello"]).status == .seeOther)
+            #expect(try await app.services.speedToLead.doNotText.isOptedOut(Self.leadPhone, on: app.db) == nil)
+            // The sandbox moves a text a step a second (Queued, Sent, then its end).
+            try await Task.sleep(for: .milliseconds(2200))
+            try await app.makeAllJobsDue()
+            try await app.runDueJobs()
+
+            let optedOut = try #require(try await SMSMessage.query(on: app.db).filter(\.$toNumber == Self.leadPhone).first())
+            #expect(optedOut.status == "SendingFailed")
+            #expect(optedOut.error?.contains("SMS-RC-413") == true && optedOut.error?.contains("opted out") == true)
+            #expect(try await app.services.speedToLead.doNotText.isOptedOut(Self.leadPhone, on: app.db) != nil)
+            let unreachable = try #require(try await SMSMessage.query(on: app.db).filter(\.$toNumber == "+14155559999").first())
+            #expect(unreachable.status == "DeliveryFailed")
+            #expect(unreachable.error?.contains("cannot receive texts") == true)
+            #expect(try await app.services.speedToLead.doNotText.isOptedOut("+14155559999", on: app.db) == nil)
+            #expect(try await browser.get("/admin/submissions/\(landline)").text.contains("often a landline"))
+            #expect(try await browser.get("/admin/messages").text.contains("opted out of texts from yours"))
+        }
+    }
 }

@@ -94,6 +94,12 @@ extension RingCentralSandbox {
                              "uri": origin + "/restapi/v1.0/conversation/\(message.conversationID)"],
             "lastModifiedTime": timestamp(message.lastModifiedTime),
         ]
+        // A failed text says why ("SMS only", the spec's GetMessageInfoResponse.deliveryErrorCode):
+        // SMS-RC-413 for an opted-out recipient, as RingCentral's SMS errors guide shows it; an
+        // unreachable number (a landline, say) as the upstream's SMS-UP-410, one of the
+        // invalid-or-unavailable codes that guide lists.
+        if outbound, message.messageStatus == "SendingFailed" { object["deliveryErrorCode"] = "SMS-RC-413" }
+        if outbound, message.messageStatus == "DeliveryFailed" { object["deliveryErrorCode"] = "SMS-UP-410" }
         if outbound {
             object["smsSendingAttemptsCount"] = 1
             if message.messageStatus == "Delivered" { object["smsDeliveryTime"] = timestamp(message.lastModifiedTime) }

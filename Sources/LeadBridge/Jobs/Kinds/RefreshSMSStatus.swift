@@ -18,6 +18,14 @@ struct RefreshSMSStatus: JobKind {
             let message = try await client.message(id: ringCentralID)
             if let status = message.messageStatus, status != row.status {
                 row.status = status
+                if let code = message.deliveryErrorCode, !code.isEmpty {
+                    row.error = String(SMSDeliveryError.explain(code).prefix(500))
+                    // RingCentral's word that the recipient opted out: never texted automatically again.
+                    if code.uppercased() == SMSDeliveryError.optedOut, let number = PhoneNumber.e164(row.toNumber) {
+                        try await context.application.services.speedToLead.doNotText
+                            .optOut(number, keyword: code, at: context.application.services.clock.now(), on: context.db)
+                    }
+                }
                 try await row.save(on: context.db)
             }
             // Some carriers never confirm delivery: after the last look, "Sent" is the answer.
