@@ -16,8 +16,14 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The token store recorded earlier that only an admin can fix the connection (the reason
     /// is that earlier error's sentence); nothing is sent to RingCentral meanwhile.
     case awaitingReauthorization(String)
-    /// The client id / secret pair was refused by the token endpoint.
+    /// The client id / secret pair was refused by the token endpoint (`invalid_client`).
     case invalidClient(String)
+    /// The app may not use this sign-in (`unauthorized_client`, RFC 6749 §5.2: "not authorized
+    /// to use this authorization grant type"): the grant type is not enabled for the app.
+    case grantTypeNotAllowed(String)
+    /// The authorization code from the redirect was refused (`invalid_grant` on the exchange):
+    /// used already, expired (they last about a minute), or made for another redirect URI.
+    case authorizationCodeRefused(String)
     /// 401 on an API call, after the one refresh-and-retry the policy allows. `errorCodes` holds
     /// every code the answer gave, the most specific first (see `RingCentralErrorParser`).
     case unauthorized(errorCodes: [String], message: String)
@@ -73,6 +79,10 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
             return "RingCentral refused the JWT credential (\(reason)): create a new one in RingCentral's developer console."
         case .awaitingReauthorization(let reason): return reason
         case .invalidClient(let message): return "RingCentral refused the client id or secret: \(message)"
+        case .grantTypeNotAllowed(let message):
+            return "RingCentral does not let this app sign in this way (unauthorized_client: \(message)): in RingCentral's developer console, enable the grant type for the app (Authorization Code for Connect, JWT Bearer for a JWT credential)."
+        case .authorizationCodeRefused(let reason):
+            return "RingCentral refused the sign-in's authorization code (\(reason)): press Connect RingCentral again. A code works once and lasts about a minute, and the redirect URI must match the app's."
         case .unauthorized(let codes, let message):
             return "RingCentral refused the access token" + (codes.isEmpty ? "" : " (\(codes.joined(separator: ", ")))") + ": \(message)"
         case .rateLimited(let group, let retryAfter):

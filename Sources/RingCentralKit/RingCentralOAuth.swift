@@ -63,10 +63,16 @@ public struct RingCentralOAuth: Sendable {
     }
 
     /// Trades the code from the redirect for tokens.
+    /// A refused code is `authorizationCodeRefused`, not a refused refresh token: nothing is
+    /// wrong with a connection, the admin only presses Connect again.
     public func exchange(code: String, codeVerifier: String) async throws -> RingCentralTokenSet {
-        try await token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
-                         ("code_verifier", codeVerifier)],
-                        audit: ["grant_type": "authorization_code", "code": "[redacted]", "redirect_uri": redirectURI])
+        do {
+            return try await token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
+                                    ("code_verifier", codeVerifier)],
+                                   audit: ["grant_type": "authorization_code", "code": "[redacted]", "redirect_uri": redirectURI])
+        } catch RingCentralError.reauthorizationRequired(let reason) {
+            throw RingCentralError.authorizationCodeRefused(reason)
+        }
     }
 
     /// The spec's `JwtTokenRequest` grant (RFC 7523).

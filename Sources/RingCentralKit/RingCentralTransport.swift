@@ -117,7 +117,8 @@ enum RingCentralErrorParser {
         // The specific item's words too: "Token not found" says more than the gateway's summary.
         let message = first?.message ?? envelope?.message ?? envelope?.error_description ?? fallbackMessage(body)
         if envelope?.error == "invalid_grant" { return .reauthorizationRequired(envelope?.error_description ?? message) }
-        if envelope?.error == "invalid_client" || envelope?.error == "unauthorized_client" { return .invalidClient(message) }
+        if envelope?.error == "invalid_client" { return .invalidClient(message) }
+        if envelope?.error == "unauthorized_client" { return .grantTypeNotAllowed(envelope?.error_description ?? message) }
         switch status {
         case 300..<400:
             return .unexpectedResponse("it answered with a redirect (HTTP \(status)), which LeadBridge does not follow with tokens or secrets: check the server URL")

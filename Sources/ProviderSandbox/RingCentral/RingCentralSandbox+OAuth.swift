@@ -244,6 +244,10 @@ extension RingCentralSandbox {
         let form = (try? req.content.decode([String: String].self)) ?? [:]
         let grantType = form["grant_type"] ?? ""
         state.withLockedValue { $0.stats.tokenRequests[grantType.isEmpty ? "(none)" : grantType, default: 0] += 1 }
+        // A grant the app was not given in the developer console (JWT is a separate choice there).
+        if ["authorization_code", Self.jwtGrantType].contains(grantType), !settings.grantTypes.contains(grantType) {
+            return Self.oauthError(.badRequest, "unauthorized_client", "OAU-251", "Unauthorized for this grant type")
+        }
         switch grantType {
         case "authorization_code": return exchangeCode(form, client: client)
         case "refresh_token": return refresh(form, client: client)

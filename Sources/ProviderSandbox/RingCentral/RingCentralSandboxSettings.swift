@@ -30,6 +30,8 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
     /// The permissions the app was given in the developer console: its tokens' `scope`, and what
     /// decides which subscription event filters work (RingCentral disables the others).
     public var appPermissions: [String] = RingCentralSandbox.permissions
+    /// The sign-ins the app was given: the authorization code flow, and JWT Bearer.
+    public var grantTypes: [String] = ["authorization_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"]
 
     public init() {}
 
@@ -47,6 +49,7 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
         smsStepSeconds = try c.decodeIfPresent(Double.self, forKey: .smsStepSeconds) ?? defaults.smsStepSeconds
         redirectURIs = try c.decodeIfPresent([String].self, forKey: .redirectURIs) ?? defaults.redirectURIs
         appPermissions = try c.decodeIfPresent([String].self, forKey: .appPermissions) ?? defaults.appPermissions
+        grantTypes = try c.decodeIfPresent([String].self, forKey: .grantTypes) ?? defaults.grantTypes
     }
 
     /// The limit of a group; a group missing from `limits` falls back to RingCentral's default.

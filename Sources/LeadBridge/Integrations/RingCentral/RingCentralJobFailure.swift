@@ -6,7 +6,8 @@ extension JobFailure {
     /// a rate limit exactly, back off on outages, give up on refusals.
     static func from(_ error: RingCentralError) -> JobFailure {
         switch error {
-        case .notConnected, .reauthorizationRequired, .noRefreshToken, .jwtRefused, .awaitingReauthorization, .invalidClient:
+        case .notConnected, .reauthorizationRequired, .noRefreshToken, .jwtRefused, .awaitingReauthorization, .invalidClient,
+             .grantTypeNotAllowed, .authorizationCodeRefused:
             return .waitFor(RingCentralService.waitKey, error.forAdmin)
         case .rateLimited(_, let retryAfter):
             return .retryAfter(max(1, retryAfter), error.description)
