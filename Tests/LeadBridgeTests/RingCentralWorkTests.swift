@@ -432,6 +432,10 @@ struct RingCentralWorkTests {
                 #expect(page.contains("with 1 filter(s) disabled"))
                 #expect(page.contains("RingCentral disabled the telephony events (Permission [CallControl] is required)"))
                 #expect(page.contains("missed calls are learnt from the call-log sync instead"))
+                // Connect already said so: each feature with its permission, CallControl missing.
+                #expect(page.contains("What the app&#39;s permissions allow (1 missing)") || page.contains("What the app's permissions allow (1 missing)"))
+                #expect(page.contains("Give the app the CallControl permission in RingCentral&#39;s developer console") || page.contains("Give the app the CallControl permission in RingCentral's developer console"))
+                #expect(page.components(separatedBy: "aria-label=\"granted\"").count - 1 == RingCentralPermissions.needed.count - 1)
                 // The disabled filter delivers nothing; texts still come.
                 _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
                 #expect(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).count() == 0)

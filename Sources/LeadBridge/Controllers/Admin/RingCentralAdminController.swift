@@ -24,6 +24,9 @@ struct RingCentralAdminController {
         let accountID: String, accountName: String, mainNumber: String, accountStatus: String
         let extensionNumber: String, extensionName: String, numbers: [NumberRow]
         let tokenExpiresAt: String, refreshTokenExpiresAt: String, scopes: [String]
+        /// Each feature and the permission it needs, granted or not by the token's scope.
+        let permissions: [RingCentralPermissions.Feature]
+        let permissionsMissing: Int
         /// False when RingCentral issued the pair without a refresh token.
         let refreshTokenIssued: Bool
         /// How the access token is renewed, under its expiry.
@@ -233,6 +236,8 @@ struct RingCentralAdminController {
             },
             tokenExpiresAt: AdminDate.format(token?.expiresAt), refreshTokenExpiresAt: AdminDate.format(token?.refreshTokenExpiresAt),
             scopes: (token?.scope ?? "").split(separator: " ").map(String.init),
+            permissions: RingCentralPermissions.check(scope: token.map { $0.scope ?? "" }),
+            permissionsMissing: RingCentralPermissions.check(scope: token.map { $0.scope ?? "" }).filter { !$0.granted }.count,
             refreshTokenIssued: refreshTokenIssued,
             tokenRenewal: Self.tokenRenewal(connected: token != nil, refreshTokenIssued: refreshTokenIssued, hasJWT: configuration.jwt != nil),
             reauthorizationDueAt: token != nil && !refreshTokenIssued && configuration.jwt == nil && configuration.reauthorizationReason == nil
