@@ -61,6 +61,8 @@ def configure_suitedash(person, sandbox, public_id: str | None = None):
     person.fill("API URL", sandbox.values["SUITEDASH_API_URL"])
     person.fill("Public ID", public_id or sandbox.values["SUITEDASH_API_KEY"])
     person.fill("Secret Key", sandbox.values["SUITEDASH_SECRET_KEY"])
+    # API mode asks for the plan, so the month's calls cannot run out unnoticed.
+    person.page.get_by_label("SuiteDash plan").select_option("pinnacle")
     person.press("Save")
     person.see("Saved.")
 

@@ -225,4 +225,27 @@ struct SuiteDashAdminTests {
             #expect(sandbox.suiteDash.contacts.first?.fields["email"] == "ada.l@example.com")
         }
     }
+
+    @Test("API mode is not switched on without a budget: the page asks for the plan, a plan sets its monthly calls, Custom takes the number typed")
+    func apiModeAsksForThePlan() async throws {
+        try await withSuiteDash { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            var form = Self.form(sandbox)
+            form["monthly_call_limit"] = ""
+            let refused = try await browser.post("/admin/integrations/suitedash", form: form)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("Choose your SuiteDash plan"))
+            #expect(try await app.services.suiteDash.settings.load().savedByAdmin == false, "nothing saved")
+            form["plan"] = "start"
+            #expect(try await browser.post("/admin/integrations/suitedash", form: form).status == .seeOther)
+            #expect(try await app.services.suiteDash.settings.load().monthlyCallLimit == 400)
+            #expect(try await browser.get("/admin/integrations/suitedash").text.contains("<option value=\"start\" selected>"))
+            form["plan"] = "custom"
+            #expect(try await browser.post("/admin/integrations/suitedash", form: form).status == .unprocessableEntity)
+            form["monthly_call_limit"] = "1500"
+            #expect(try await browser.post("/admin/integrations/suitedash", form: form).status == .seeOther)
+            #expect(try await app.services.suiteDash.settings.load().monthlyCallLimit == 1500)
+        }
+    }
 }

@@ -18,6 +18,8 @@ struct SuiteDashAdminController {
         let apiURLIsFixed: Bool
         let maskedPublicID: String, hasSecretKey: Bool
         let tags: String, monthlyCallLimit: String
+        /// SuiteDash's plans to choose from, the current one selected.
+        let plans: [Mapping.Option]
         let circles: String, lastNamePlaceholder: String, mappings: [Mapping], hasCustomFields: Bool
         let failingReason: String?
         let lastTestedAt: String, lastTestSuccess: Bool, lastTestMessage: String
@@ -37,6 +39,8 @@ struct SuiteDashAdminController {
         var circles: String?
         var last_name_placeholder: String?
         var monthly_call_limit: String?
+        /// A `SuiteDashPlan`; `custom` takes `monthly_call_limit`.
+        var plan: String?
         /// `map_<enquiry field>`: the custom field key, or empty for none.
         var map_service_interest: String?
         var map_source: String?
@@ -74,8 +78,18 @@ struct SuiteDashAdminController {
             errors["api_url"] = "Enter the API address over https, like https://app.suitedash.com/secure-api."
         }
         let limitText = TextSanitizer.singleLine(form.monthly_call_limit ?? "")
-        let limit = Int(limitText)
+        var limit = Int(limitText)
         if !limitText.isEmpty, (limit ?? 0) <= 0 { errors["monthly_call_limit"] = "Enter your plan's monthly API calls as a whole number, or leave it empty." }
+        // A listed plan sets the limit; Custom (or a form without the choice) takes the number typed.
+        if let plan = SuiteDashPlan(rawValue: form.plan ?? ""), let calls = plan.monthlyCalls { limit = calls }
+        if form.plan == SuiteDashPlan.custom.rawValue, limitText.isEmpty {
+            errors["monthly_call_limit"] = "Enter your plan's monthly API calls (SuiteDash > Billing shows them)."
+        }
+        // API mode never runs without a budget: a small plan's month can run dry within hours of
+        // a busy day, and every sync then fails until the month ends.
+        if mode == .api, form.enabled != nil, limit == nil, environment.monthlyCallLimit == nil, errors["monthly_call_limit"] == nil {
+            errors["plan"] = "Choose your SuiteDash plan (or Custom with its monthly API calls), so syncing pauses before the month's calls run out instead of failing."
+        }
         let publicID = FormText.nonEmpty(form.public_id)
         let secret = FormText.nonEmpty(form.secret_key)
         for (field, value) in [("public_id", publicID), ("secret_key", secret)] where (value?.count ?? 0) > 200 {
@@ -172,6 +186,10 @@ struct SuiteDashAdminController {
             apiURLIsFixed: req.services.config.suiteDash.apiURLIsFixed,
             maskedPublicID: Self.mask(configuration.credentials?.publicID), hasSecretKey: configuration.credentials != nil,
             tags: configuration.tags.joined(separator: ", "), monthlyCallLimit: limit.map(String.init) ?? "",
+            plans: SuiteDashPlan.allCases.map { plan in
+                let chosen = typed.map { SuiteDashPlan(rawValue: $0.plan ?? "") } ?? SuiteDashPlan.reading(limit)
+                return .init(key: plan.rawValue, label: plan.label, selected: chosen == plan)
+            },
             circles: configuration.circles.joined(separator: ", "), lastNamePlaceholder: configuration.lastNamePlaceholder,
             mappings: Self.mappings(configuration, errors: errors), hasCustomFields: !configuration.customFieldCatalog.isEmpty,
             failingReason: configuration.failingReason,
