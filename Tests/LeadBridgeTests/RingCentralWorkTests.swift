@@ -311,55 +311,17 @@ struct RingCentralWorkTests {
         }
     }
 
-    @Test("subscription over real HTTP: created after the handshake, inbound SMS stored once and linked, calls trigger a sync, renewal and blacklist")
-    func subscriptionAndNotifications() async throws {
+    /// The app served on a free loopback port that is its APP_URL, so the sandbox's webhook
+    /// handshake and notifications reach it over real HTTP; stopped afterwards, whatever happens.
+    private func withServedRingCentral(sandboxSettings: (inout RingCentralSandboxSettings) -> Void = { _ in },
+                                       _ test: (Application, SandboxServer, Int) async throws -> Void) async throws {
         let port = try Self.freePort()
-        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" }) { app, sandbox in
+        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" }, sandboxSettings: sandboxSettings) { app, sandbox in
             app.http.server.configuration.hostname = "127.0.0.1"
             app.http.server.configuration.port = port
             try await app.server.start(address: .hostname("127.0.0.1", port: port))
             do {
-                let id = try await app.submitEnquiry()
-                let browser = try await app.signedInBrowser()
-                let created = try await browser.post("/admin/integrations/ringcentral/subscription", form: [:])
-                #expect(created.location?.contains("created") == true, "\(created.location ?? "")")
-                let subscription = try #require(sandbox.ringCentral.subscriptions.first)
-                #expect(subscription.address == "http://127.0.0.1:\(port)/api/webhooks/ringcentral")
-                #expect(subscription.eventFilters.count == 2)
-
-                _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Call me back", deliveries: 2)
-                #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 1)
-                let inbound = try #require(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).first())
-                #expect(inbound.text == "Call me back")
-                #expect(inbound.$enquiry.id == id)
-                #expect(try await SMSMessage.query(on: app.db).count() == 1)
-
-                _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
-                let job = try #require(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).first())
-                #expect(job.uniqueKey == SyncRingCentralCallLogs.uniqueKey)
-                _ = try await app.services.ringCentral.callLog.sync(dateFrom: Date().addingTimeInterval(-3600))
-                #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == id).count() == 1)
-                let timeline = try await browser.get("/admin/submissions/\(id)").text
-                #expect(timeline.contains("Text from \(Self.leadPhone)"))
-                #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))
-
-                // Renewed when it expires within two days.
-                let subscriptions = app.services.ringCentral.subscriptions
-                let before = try #require(try await subscriptions.current()?.expiresAt)
-                #expect(try await subscriptions.maintain(now: Date()) == "active")
-                #expect(try await subscriptions.maintain(now: before.addingTimeInterval(-86_400)) == "renewed")
-                #expect(try await subscriptions.current()?.id == subscription.id)
-
-                // Blacklisted by RingCentral: recreated.
-                sandbox.ringCentral.blacklistSubscription(id: subscription.id)
-                #expect(try await subscriptions.maintain(now: Date()).hasPrefix("recreated"))
-                let replacement = try #require(try await subscriptions.current())
-                #expect(replacement.id != subscription.id)
-                #expect(replacement.status == "Active")
-
-                let deleted = try await browser.post("/admin/integrations/ringcentral/subscription/delete", form: [:])
-                #expect(deleted.status == .seeOther)
-                #expect(try await subscriptions.current() == nil)
+                try await test(app, sandbox, port)
             } catch {
                 await app.server.shutdown()
                 throw error
@@ -368,30 +330,68 @@ struct RingCentralWorkTests {
         }
     }
 
+    @Test("subscription over real HTTP: created after the handshake, inbound SMS stored once and linked, calls trigger a sync, renewal and blacklist")
+    func subscriptionAndNotifications() async throws {
+        try await withServedRingCentral { app, sandbox, port in
+            let id = try await app.submitEnquiry()
+            let browser = try await app.signedInBrowser()
+            let created = try await browser.post("/admin/integrations/ringcentral/subscription", form: [:])
+            #expect(created.location?.contains("created") == true, "\(created.location ?? "")")
+            let subscription = try #require(sandbox.ringCentral.subscriptions.first)
+            #expect(subscription.address == "http://127.0.0.1:\(port)/api/webhooks/ringcentral")
+            #expect(subscription.eventFilters.count == 2)
+
+            _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Call me back", deliveries: 2)
+            #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 1)
+            let inbound = try #require(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).first())
+            #expect(inbound.text == "Call me back")
+            #expect(inbound.$enquiry.id == id)
+            #expect(try await SMSMessage.query(on: app.db).count() == 1)
+
+            _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
+            let job = try #require(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).first())
+            #expect(job.uniqueKey == SyncRingCentralCallLogs.uniqueKey)
+            _ = try await app.services.ringCentral.callLog.sync(dateFrom: Date().addingTimeInterval(-3600))
+            #expect(try await CallLog.query(on: app.db).filter(\.$enquiry.$id == id).count() == 1)
+            let timeline = try await browser.get("/admin/submissions/\(id)").text
+            #expect(timeline.contains("Text from \(Self.leadPhone)"))
+            #expect(timeline.contains("Inbound call from \(Self.leadPhone)"))
+
+            // Renewed when it expires within two days.
+            let subscriptions = app.services.ringCentral.subscriptions
+            let before = try #require(try await subscriptions.current()?.expiresAt)
+            #expect(try await subscriptions.maintain(now: Date()) == "active")
+            #expect(try await subscriptions.maintain(now: before.addingTimeInterval(-86_400)) == "renewed")
+            #expect(try await subscriptions.current()?.id == subscription.id)
+
+            // Blacklisted by RingCentral: recreated.
+            sandbox.ringCentral.blacklistSubscription(id: subscription.id)
+            #expect(try await subscriptions.maintain(now: Date()).hasPrefix("recreated"))
+            let replacement = try #require(try await subscriptions.current())
+            #expect(replacement.id != subscription.id)
+            #expect(replacement.status == "Active")
+
+            let deleted = try await browser.post("/admin/integrations/ringcentral/subscription/delete", form: [:])
+            #expect(deleted.status == .seeOther)
+            #expect(try await subscriptions.current() == nil)
+        }
+    }
+
     @Test("renewal is paced in the Light group, as the spec's renewSubscription says: with the Medium budget spent, it renews at once")
     func renewalIsPacedAsLight() async throws {
-        let port = try Self.freePort()
-        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" },
-                                  sandboxSettings: { $0.limits["Medium"] = 1; $0.rateLimitWindow = 60 }) { app, sandbox in
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
-            do {
-                let subscriptions = app.services.ringCentral.subscriptions
-                // Creating spends the Medium budget (one a minute here); RingCentral's answer says so.
-                let created = try await subscriptions.create()
-                sandbox.ringCentral.resetStats()
-                // A person pressing Renew now waits at most 10 s: a Medium renewal would be refused here.
-                let renewed = try await subscriptions.renew()
-                #expect(renewed?.id == created.id)
-                let renewals = sandbox.ringCentral.requestLog.filter { $0.endpoint == "POST /restapi/v1.0/subscription/{id}/renew" }
-                #expect(renewals.count == 1)
-                #expect(renewals.first?.group == "Light")
-                #expect(renewals.first?.status == 200)
-                #expect(sandbox.ringCentral.stats.rateLimited == 0)
-            } catch {
-                await app.server.shutdown()
-                throw error
-            }
-            await app.server.shutdown()
+        try await withServedRingCentral(sandboxSettings: { $0.limits["Medium"] = 1; $0.rateLimitWindow = 60 }) { app, sandbox, _ in
+            let subscriptions = app.services.ringCentral.subscriptions
+            // Creating spends the Medium budget (one a minute here); RingCentral's answer says so.
+            let created = try await subscriptions.create()
+            sandbox.ringCentral.resetStats()
+            // A person pressing Renew now waits at most 10 s: a Medium renewal would be refused here.
+            let renewed = try await subscriptions.renew()
+            #expect(renewed?.id == created.id)
+            let renewals = sandbox.ringCentral.requestLog.filter { $0.endpoint == "POST /restapi/v1.0/subscription/{id}/renew" }
+            #expect(renewals.count == 1)
+            #expect(renewals.first?.group == "Light")
+            #expect(renewals.first?.status == 200)
+            #expect(sandbox.ringCentral.stats.rateLimited == 0)
         }
     }
 
@@ -418,34 +418,25 @@ struct RingCentralWorkTests {
 
     @Test("an app without CallControl: RingCentral disables the telephony filter and says so in disabledFilters; the page shows it, what takes over, and what to enable, not a bare Active")
     func aDisabledFilterIsShownWithWhatTakesOver() async throws {
-        let port = try Self.freePort()
-        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" },
-                                  sandboxSettings: { $0.appPermissions.removeAll { $0 == "CallControl" } }) { app, sandbox in
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
-            do {
-                let browser = try await app.signedInBrowser()
-                #expect(try await browser.post("/admin/integrations/ringcentral/subscription", form: [:]).status == .seeOther)
-                let status = try #require(try await app.services.ringCentral.subscriptions.current())
-                #expect(status.status == "Active")
-                #expect(status.disabledFilters.map(\.reason) == ["Permission [CallControl] is required"])
-                let page = try await browser.get("/admin/integrations/ringcentral").text
-                #expect(page.contains("with 1 filter(s) disabled"))
-                #expect(page.contains("RingCentral disabled the telephony events (Permission [CallControl] is required)"))
-                #expect(page.contains("missed calls are learnt from the call-log sync instead"))
-                // Connect already said so: each feature with its permission, CallControl missing.
-                #expect(page.contains("What the app&#39;s permissions allow (1 missing)") || page.contains("What the app's permissions allow (1 missing)"))
-                #expect(page.contains("Give the app the CallControl permission in RingCentral&#39;s developer console") || page.contains("Give the app the CallControl permission in RingCentral's developer console"))
-                #expect(page.components(separatedBy: "aria-label=\"granted\"").count - 1 == RingCentralPermissions.needed.count - 1)
-                // The disabled filter delivers nothing; texts still come.
-                _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
-                #expect(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).count() == 0)
-                _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Hello?")
-                #expect(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).count() == 1)
-            } catch {
-                await app.server.shutdown()
-                throw error
-            }
-            await app.server.shutdown()
+        try await withServedRingCentral(sandboxSettings: { $0.appPermissions.removeAll { $0 == "CallControl" } }) { app, sandbox, _ in
+            let browser = try await app.signedInBrowser()
+            #expect(try await browser.post("/admin/integrations/ringcentral/subscription", form: [:]).status == .seeOther)
+            let status = try #require(try await app.services.ringCentral.subscriptions.current())
+            #expect(status.status == "Active")
+            #expect(status.disabledFilters.map(\.reason) == ["Permission [CallControl] is required"])
+            let page = try await browser.get("/admin/integrations/ringcentral").text
+            #expect(page.contains("with 1 filter(s) disabled"))
+            #expect(page.contains("RingCentral disabled the telephony events (Permission [CallControl] is required)"))
+            #expect(page.contains("missed calls are learnt from the call-log sync instead"))
+            // Connect already said so: each feature with its permission, CallControl missing.
+            #expect(page.contains("What the app&#39;s permissions allow (1 missing)") || page.contains("What the app's permissions allow (1 missing)"))
+            #expect(page.contains("Give the app the CallControl permission in RingCentral&#39;s developer console") || page.contains("Give the app the CallControl permission in RingCentral's developer console"))
+            #expect(page.components(separatedBy: "aria-label=\"granted\"").count - 1 == RingCentralPermissions.needed.count - 1)
+            // The disabled filter delivers nothing; texts still come.
+            _ = try await sandbox.ringCentral.simulateInboundCall(from: Self.leadPhone, to: Self.directNumber)
+            #expect(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncRingCentralCallLogs.name).count() == 0)
+            _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Hello?")
+            #expect(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).count() == 1)
         }
     }
 

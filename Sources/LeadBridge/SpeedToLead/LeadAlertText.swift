@@ -12,23 +12,24 @@ enum LeadAlertText {
 
     /// The minute's enquiries after an alert, in one text: the first ten by name, then a count.
     static func summary(_ enquiries: [Enquiry], appURL: String) -> String {
-        let listed = enquiries.prefix(10).map { enquiry in
-            name(enquiry) + (enquiry.serviceInterest.map { " (" + clip($0, 40) + ")" } ?? "")
-        }
-        var text = "\(enquiries.count) more new \(enquiries.count == 1 ? "enquiry" : "enquiries") in the last minute: " + listed.joined(separator: "; ")
-        if enquiries.count > listed.count { text += "; and \(enquiries.count - listed.count) more" }
-        return text + ".\n" + base(appURL) + "/admin/submissions"
+        "\(enquiries.count) more new \(enquiries.count == 1 ? "enquiry" : "enquiries") in the last minute: "
+            + listing(enquiries) + ".\n" + base(appURL) + "/admin/submissions"
     }
 
     /// The enquiries held while the hour's alerts were at the cap, in one text that says so.
     static func heldSummary(_ enquiries: [Enquiry], cap: Int, appURL: String) -> String {
+        "\(enquiries.count) new \(enquiries.count == 1 ? "enquiry was" : "enquiries were") held: staff alerts had reached \(cap) this hour. "
+            + listing(enquiries) + ".\n" + base(appURL) + "/admin/submissions"
+    }
+
+    /// The first ten by name (and interest), then how many more.
+    private static func listing(_ enquiries: [Enquiry]) -> String {
         let listed = enquiries.prefix(10).map { enquiry in
             name(enquiry) + (enquiry.serviceInterest.map { " (" + clip($0, 40) + ")" } ?? "")
         }
-        var text = "\(enquiries.count) new \(enquiries.count == 1 ? "enquiry was" : "enquiries were") held: staff alerts had reached \(cap) this hour. "
-            + listed.joined(separator: "; ")
+        var text = listed.joined(separator: "; ")
         if enquiries.count > listed.count { text += "; and \(enquiries.count - listed.count) more" }
-        return text + ".\n" + base(appURL) + "/admin/submissions"
+        return text
     }
 
     private static func name(_ enquiry: Enquiry) -> String { clip(enquiry.fullName, 60) }

@@ -219,6 +219,7 @@ struct RingCentralAdminController {
         let refreshTokenIssued = token?.sealedRefreshToken != nil
         let subscriptions = req.services.ringCentral.subscriptions
         let subscription = try await subscriptions.current()
+        let permissions = RingCentralPermissions.check(scope: token.map { $0.scope ?? "" })
         return try await req.view.render("admin/integrations/ringcentral", Context(
             title: "RingCentral", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             configured: configuration.isConfigured, credentialsFromAdmin: configuration.credentialsFromAdmin,
@@ -236,8 +237,7 @@ struct RingCentralAdminController {
             },
             tokenExpiresAt: AdminDate.format(token?.expiresAt), refreshTokenExpiresAt: AdminDate.format(token?.refreshTokenExpiresAt),
             scopes: (token?.scope ?? "").split(separator: " ").map(String.init),
-            permissions: RingCentralPermissions.check(scope: token.map { $0.scope ?? "" }),
-            permissionsMissing: RingCentralPermissions.check(scope: token.map { $0.scope ?? "" }).filter { !$0.granted }.count,
+            permissions: permissions, permissionsMissing: permissions.filter { !$0.granted }.count,
             refreshTokenIssued: refreshTokenIssued,
             tokenRenewal: Self.tokenRenewal(connected: token != nil, refreshTokenIssued: refreshTokenIssued, hasJWT: configuration.jwt != nil),
             reauthorizationDueAt: token != nil && !refreshTokenIssued && configuration.jwt == nil && configuration.reauthorizationReason == nil

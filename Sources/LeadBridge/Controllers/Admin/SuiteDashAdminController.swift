@@ -180,16 +180,15 @@ struct SuiteDashAdminController {
         var warning = holds.isEmpty ? nil : holds.joined(separator: " ")
         if warning == nil, let limit, percent >= 80 { warning = "\(calls) of \(limit) API calls used this month (\(percent)%)." }
         let pending = try await Enquiry.query(on: req.db).filter(\.$status == .pending).count()
+        // A refused form shows the plan as chosen; otherwise the plan the stored limit reads as.
+        let chosenPlan = typed.map { SuiteDashPlan(rawValue: $0.plan ?? "") } ?? SuiteDashPlan.reading(limit)
         return try await req.view.render("admin/integrations/suitedash", Context(
             title: "SuiteDash", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             apiMode: configuration.mode == .api, isEnabled: configuration.isEnabled, apiURL: configuration.apiURL,
             apiURLIsFixed: req.services.config.suiteDash.apiURLIsFixed,
             maskedPublicID: Self.mask(configuration.credentials?.publicID), hasSecretKey: configuration.credentials != nil,
             tags: configuration.tags.joined(separator: ", "), monthlyCallLimit: limit.map(String.init) ?? "",
-            plans: SuiteDashPlan.allCases.map { plan in
-                let chosen = typed.map { SuiteDashPlan(rawValue: $0.plan ?? "") } ?? SuiteDashPlan.reading(limit)
-                return .init(key: plan.rawValue, label: plan.label, selected: chosen == plan)
-            },
+            plans: SuiteDashPlan.allCases.map { .init(key: $0.rawValue, label: $0.label, selected: chosenPlan == $0) },
             circles: configuration.circles.joined(separator: ", "), lastNamePlaceholder: configuration.lastNamePlaceholder,
             mappings: Self.mappings(configuration, errors: errors), hasCustomFields: !configuration.customFieldCatalog.isEmpty,
             failingReason: configuration.failingReason,

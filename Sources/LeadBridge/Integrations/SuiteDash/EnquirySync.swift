@@ -29,7 +29,7 @@ struct EnquirySync: Sendable {
     /// One try at putting enquiry `enquiryID` into SuiteDash; throws a `JobFailure` that tells the
     /// queue what to do when it cannot now. `manual`: an admin's Sync now, which may spend the
     /// budget's reserve and skips the ceiling.
-    func sync(_ enquiryID: Int, manual: Bool, try attempt: Attempt) async throws {
+    func sync(_ enquiryID: Int, manual: Bool, attempt: Attempt) async throws {
         let db = try context.db
         guard let enquiry = try await Enquiry.find(enquiryID, on: db) else { return }
         let configuration = try await suiteDash.settings.load()

@@ -28,6 +28,6 @@ struct SyncEnquiryToSuiteDash: JobKind {
 
     func run(_ payload: Payload, context: JobContext) async throws {
         try await sync.sync(payload.enquiryID, manual: payload.manual == true,
-                            try: .init(holder: "job-\(context.jobID)", isLast: context.attempt >= Self.maxAttempts))
+                            attempt: .init(holder: "job-\(context.jobID)", isLast: context.attempt >= Self.maxAttempts))
     }
 }
