@@ -76,6 +76,8 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
 
     AppMetrics.bootstrap()
     app.middleware = Middlewares()
+    // Outermost, so it sees every header any other layer (errors, sessions, CSRF) added.
+    app.middleware.use(ResponseHeaderGuard())
     app.middleware.use(HTTPMetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
     app.middleware.use(AppErrorMiddleware())

@@ -152,11 +152,44 @@ struct AdminAuthController {
             + "after too many tries: try again in \(LoginThrottle.minutes(settings.lockSeconds))."
     }
 
-    /// Only a path inside the admin area; never another host (`//evil.example`).
+    /// Where a sign-in goes next: `?next=` only when it is a path inside the admin area written
+    /// in characters a URL carries as they are. It becomes the `Location` header, so a CR or LF
+    /// would end that header and start one the visitor chose (a planted `Set-Cookie`); it must
+    /// never name another host (`//evil.example`) or climb out of /admin (`/admin/../x`, also
+    /// written `%2e%2e`). Anything else goes to the dashboard.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix(AdminPath.root), !next.hasPrefix("//"), !next.contains("\\"),
-              !next.contains("://") else { return AdminPath.dashboard.path }
+        let fallback = AdminPath.dashboard.path
+        guard let next, next.utf8.count <= 2000,
+              next.unicodeScalars.allSatisfy(urlSafe.contains), escapesAreWellFormed(next) else { return fallback }
+        let path = String(next.prefix { $0 != "?" && $0 != "#" })
+        guard path == AdminPath.root || path.hasPrefix(AdminPath.root + "/"), !path.contains("//") else { return fallback }
+        let segments = (path.removingPercentEncoding ?? "").split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.contains(where: { $0 == "." || $0 == ".." }) else { return fallback }
         return next
+    }
+
+    /// RFC 3986's unreserved characters, and the delimiters a path and query use; no quote,
+    /// no space, no backslash, no control character, nothing outside ASCII.
+    private static let urlSafe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&()*+,;=:@/?%#")
+
+    /// Every `%` starts an escape of two hex digits.
+    private static func escapesAreWellFormed(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) else { return false }
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        return true
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
     }
 
     private func render(_ view: String, _ context: Context, status: HTTPResponseStatus, _ req: Request) async throws -> Response {
