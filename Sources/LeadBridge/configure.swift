@@ -32,6 +32,9 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     app.migrations.add(AppMigrations.all)
 
     app.passwords.use(.bcrypt(cost: config.passwordHashCost ?? (app.environment == .testing ? 4 : 12)))
+    // bcrypt off the pool above: a sign-in flood must not take SQLite's threads (see PasswordHashing).
+    let passwordHashing = PasswordHashing(hasher: app.password.sync, ceiling: config.passwordCheckCeiling)
+    app.lifecycle.use(PasswordHashingLifecycle(hashing: passwordHashing))
     let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
                             now: clock.now, wakeup: JobWakeup())
     // Provider calls carry keys in headers (SuiteDash's X-Secret-Key) and secrets in bodies
@@ -55,6 +58,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
                                     windowSeconds: config.loginThrottle.lockSeconds),
         webhookLimiter: RateLimiter(limit: config.ringCentral.webhookRateLimit, windowSeconds: 60),
         decoyPasswordHash: DecoyPasswordHash(),
+        passwordHashing: passwordHashing,
         signInChecks: SignInChecks(),
         suiteDash: suiteDash,
         ringCentral: RingCentralService(context: integrations),

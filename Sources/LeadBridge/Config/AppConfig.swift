@@ -29,6 +29,9 @@ public struct AppConfig: Sendable {
     public var setupCodeRequired: Bool?
     /// bcrypt's cost; nil: 12 (4 under tests, where speed matters more than strength).
     public var passwordHashCost: Int?
+    /// Most password checks admitted at once, running or waiting for bcrypt's threads; past it
+    /// a sign-in is answered 503 at once. nil: 16 per hashing thread (`PasswordHashing`).
+    public var passwordCheckCeiling: Int?
     public var queue: QueueSettings
     /// Bearer token for `/metrics`; without one only loopback clients may read it, and in
     /// production nobody (a local reverse proxy would make "loopback" mean everyone).
@@ -76,6 +79,7 @@ public struct AppConfig: Sendable {
             sessionMaxAgeHours: max(1, try reader.int("SESSION_MAX_AGE_HOURS") ?? 168),
             setupCodeRequired: nil,
             passwordHashCost: nil,
+            passwordCheckCeiling: nil,
             queue: try QueueSettings(reader),
             metricsToken: reader.string("METRICS_TOKEN"),
             metricsRequireToken: nil,

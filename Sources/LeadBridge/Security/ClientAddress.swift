@@ -30,8 +30,20 @@ enum ClientAddress {
     /// one household or server usually gets (counting each of its 2⁶⁴ addresses apart would
     /// give anyone with one block unlimited fresh tries).
     static func limitKey(_ address: String) -> String {
+        key(address, prefixBytes: 8)
+    }
+
+    /// The key the sign-in limits count under: an IPv6 address's /56. Providers commonly hand a
+    /// household or a rented server a /56 or a /48; by /64 one customer had 256 fresh budgets of
+    /// guesses. Intake keeps the /64 (`limitKey`): a wrong guess there blocks a real enquiry.
+    static func signInKey(_ address: String) -> String {
+        key(address, prefixBytes: 7)
+    }
+
+    private static func key(_ address: String, prefixBytes: Int) -> String {
         guard let bytes = ipv6Bytes(address) else { return address }
-        return format(Array(bytes[0..<8]) + Array(repeating: 0, count: 8), groups: 4) + "::/64"
+        return format(Array(bytes[0..<prefixBytes]) + Array(repeating: 0, count: 16 - prefixBytes), groups: 4)
+            + "::/\(prefixBytes * 8)"
     }
 
     private static func ipv6Bytes(_ text: String) -> [UInt8]? {

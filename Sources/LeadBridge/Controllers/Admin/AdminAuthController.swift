@@ -35,7 +35,7 @@ struct AdminAuthController {
     @Sendable func setup(req: Request) async throws -> Response {
         guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
         let services = req.services
-        let limit = await services.loginIPLimiter.hit(ClientAddress.limitKey(req.clientIP(config: services.config)), now: services.clock.now())
+        let limit = await services.loginIPLimiter.hit(ClientAddress.signInKey(req.clientIP(config: services.config)), now: services.clock.now())
         guard limit.allowed else {
             throw Abort(.tooManyRequests, headers: ["Retry-After": String(limit.retryAfter)],
                         reason: "Too many attempts from your network. Try again in \(LoginThrottle.minutes(limit.retryAfter)).")
@@ -55,7 +55,7 @@ struct AdminAuthController {
             return try await render("admin/setup", context, status: .unprocessableEntity, req)
         }
         services.signInChecks.recordHash()
-        let hash = try await req.password.async.hash(form.password ?? "")
+        let hash = try await services.passwordHashing.hashAdmitted(form.password ?? "")
         let name = form.name.map(TextSanitizer.singleLine).flatMap { $0.isEmpty ? nil : String($0.prefix(255)) }
         let created = try await FirstAdmin.create(email: email, name: name, passwordHash: hash, on: req.db)
         guard let user = created else {
@@ -104,6 +104,12 @@ struct AdminAuthController {
         case .refused(let sentence, let retryAfter):
             context.error = sentence
             let response = try await render("admin/login", context, status: .tooManyRequests, req)
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))
+            return response
+        case .busy(let sentence, let retryAfter):
+            // The server's load, not this visitor's tries: 503, and the form to send again.
+            context.error = sentence
+            let response = try await render("admin/login", context, status: .serviceUnavailable, req)
             response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter))
             return response
         case .wrongCredentials:
