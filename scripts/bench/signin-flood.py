@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Keeps ATTACKERS wrong sign-ins in flight, each thread its own address (X-Forwarded-For),
-while enquiries are posted at RATE a second; prints the enquiries' answer times and failures.
+while enquiries arrive at RATE a second, each on its own connection whether or not the last
+was answered; prints the enquiries' answer times and how many got no 201 within 10 s.
 
 Usage: signin-flood.py BASE_URL DURATION_SECONDS ATTACKERS RATE
 Exits non-zero when an enquiry failed or intake p99 is over 100 ms (the target).
@@ -45,40 +46,37 @@ def attacker(index):
             conn.close(); conn = connect()
 
 
-def intake(offset, step):
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    index, started = offset, time.time()
-    while not stop.is_set():
-        due = started + (index - offset) / step * 1.0
-        if due > time.time(): time.sleep(due - time.time())
-        body = json.dumps({"first_name": "Flood", "last_name": "Bench", "email": f"lead{index}@bench.example",
-                           "service_interest": "Other", "message": f"Enquiry {index} during a sign-in flood", "consent": True})
-        begun = time.time()
-        try:
-            conn.request("POST", "/api/contact", body, {"Content-Type": "application/json"})
-            response = conn.getresponse(); response.read()
-            elapsed = (time.time() - begun) * 1000
-            with lock:
-                latencies.append(elapsed)
-                if response.status != 201: failures.append(f"{response.status}")
-        except Exception as error:
-            with lock: failures.append(type(error).__name__)
-            conn.close(); conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-        index += 4
+def enquiry(index):
+    """One enquiry on its own connection: enquiries arrive whether or not the last was answered."""
+    body = json.dumps({"first_name": "Flood", "last_name": "Bench", "email": f"lead{index}@bench.example",
+                       "service_interest": "Other", "message": f"Enquiry {index} during a sign-in flood", "consent": True})
+    begun = time.time()
+    try:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        conn.request("POST", "/api/contact", body, {"Content-Type": "application/json"})
+        response = conn.getresponse(); response.read(); conn.close()
+        elapsed = (time.time() - begun) * 1000
+        with lock:
+            latencies.append(elapsed)
+            if response.status != 201: failures.append(f"{response.status}")
+    except Exception as error:  # no answer within 10 s counts as failed
+        with lock: failures.append(type(error).__name__)
 
 
 threads = [threading.Thread(target=attacker, args=(i,), daemon=True) for i in range(attackers)]
 for thread in threads: thread.start()
 time.sleep(1)  # the flood is under way before the first enquiry
-posters = [threading.Thread(target=intake, args=(i, rate / 4), daemon=True) for i in range(4)]
-for thread in posters: thread.start()
-time.sleep(duration)
+started, sent, posted = time.time(), 0, []
+while time.time() - started < duration:
+    due = started + sent / rate
+    if due > time.time(): time.sleep(due - time.time())
+    thread = threading.Thread(target=enquiry, args=(sent,), daemon=True); thread.start(); posted.append(thread)
+    sent += 1
+for thread in posted: thread.join(timeout=15)
 stop.set()
-for thread in posters: thread.join(timeout=15)
 
 values = sorted(latencies)
 def pct(p): return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
-sent = len(latencies) + sum(1 for f in failures if not f.isdigit())
 print(f"sign-ins answered: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))))
 print(f"enquiries sent: {sent}, failed: {len(failures)}" + (f" ({collections.Counter(failures).most_common(3)})" if failures else ""))
 print(f"intake p50 ms: {pct(50):.1f}  p99 ms: {pct(99):.1f}  max ms: {values[-1] if values else float('nan'):.1f}")
