@@ -81,7 +81,7 @@ public struct AppConfig: Sendable {
             passwordHashCost: nil,
             passwordCheckCeiling: nil,
             queue: try QueueSettings(reader),
-            metricsToken: reader.string("METRICS_TOKEN"),
+            metricsToken: try metricsToken(reader.string("METRICS_TOKEN")),
             metricsRequireToken: nil,
             suiteDash: try SuiteDashEnvironment(reader),
             ringCentral: try RingCentralEnvironment(reader, appURL: appURL),
@@ -127,6 +127,16 @@ public struct IntakeSettings: Sendable {
         rateLimit = limit > 0 ? limit : nil
         rateLimitWindowSeconds = max(1, try reader.int("INTAKE_RATE_LIMIT_WINDOW") ?? 60)
         corsAllowedOrigins = reader.list("CORS_ALLOWED_ORIGINS")
+    }
+
+    /// Shorter than this, a bearer token could be guessed.
+    static let minimumMetricsTokenLength = 16
+
+    private static func metricsToken(_ token: String?) throws -> String? {
+        if let token, token.count < minimumMetricsTokenLength {
+            throw ConfigurationError.invalid("METRICS_TOKEN is \(token.count) characters; use at least \(minimumMetricsTokenLength) random ones (for example the output of `openssl rand -hex 24`), or leave it unset to keep /metrics closed.")
+        }
+        return token
     }
 }
 
