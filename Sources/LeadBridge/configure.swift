@@ -17,6 +17,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     if !config.isDemo, FileManager.default.fileExists(atPath: config.storagePath + "/" + AppConfig.demoMarkerName) {
         throw ConfigurationError.invalid("STORAGE_PATH (\(config.storagePath)) is a folder `leadbridge demo` made: its data is made up and its admin's password was printed in a terminal. Point STORAGE_PATH at another folder, or run `leadbridge demo --storage \(config.storagePath)` to open the demo again.")
     }
+    try ProviderHost.checkEnvironment(config, app.environment)
     let secrets = try AppKeyLoader.secretBox(config: config, isProduction: app.environment == .production,
                                              logger: app.logger)
 

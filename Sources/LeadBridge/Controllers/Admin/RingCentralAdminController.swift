@@ -62,6 +62,8 @@ struct RingCentralAdminController {
         let serverURL = environment.serverURLIsFixed ? environment.serverURL : TextSanitizer.singleLine(form.server_url ?? "")
         if !FormText.isProviderAddress(serverURL) {
             errors["server_url"] = "Enter RingCentral's server address over https, like https://platform.ringcentral.com."
+        } else if !environment.serverURLIsFixed, ProviderHost.isEnforced(req.application), let problem = ProviderHost.problem(serverURL) {
+            errors["server_url"] = ProviderHost.formRefusal(problem: problem)
         }
         let redirectURI = TextSanitizer.singleLine(form.redirect_uri ?? "")
         if !FormText.isWebAddress(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
