@@ -316,6 +316,48 @@ struct FirstRunDefenceTests {
         }
     }
 
+    @Test("listening beyond loopback, or under an https APP_URL, the setup page asks for the code outside production too; it is in storage/setup-code, 0600")
+    func reachableInstallsNeedTheCode() async throws {
+        let reachable: [(String, (inout AppConfig) -> Void)] = [
+            ("HOST=0.0.0.0", { $0.hostname = "0.0.0.0" }), ("HOST=::", { $0.hostname = "::" }),
+            ("HOST=192.168.1.20", { $0.hostname = "192.168.1.20" }), ("HOST=leads.internal", { $0.hostname = "leads.internal" }),
+            ("APP_URL=https://…", { $0.appURL = "https://leads.example.com" }),
+        ]
+        for (name, adjust) in reachable {
+            try await withApp(adjust) { app in
+                let page = try await Browser(app).get("/admin/setup")
+                #expect(page.text.contains("Setup code"), "\(name)")
+                let path = SetupCode.path(app.services.config)
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(name)")
+                #expect(SetupCode.current(app.services.config) != nil, "\(name)")
+            }
+        }
+        for loopback in ["127.0.0.1", "localhost", "::1", "127.0.0.2"] {
+            try await withApp({ $0.hostname = loopback }) { app in
+                let page = try await Browser(app).get("/admin/setup")
+                #expect(!page.text.contains("Setup code"), "\(loopback)")
+            }
+        }
+    }
+
+    @Test("serve's own options name the listening host, over HOST; only loopback counts as this machine alone")
+    func serveOptionsNameTheListeningHost() {
+        #expect(ListenAddress.fromArguments(["serve", "--hostname", "0.0.0.0"]) == "0.0.0.0")
+        #expect(ListenAddress.fromArguments(["serve", "-H", "192.168.1.20", "--port", "8000"]) == "192.168.1.20")
+        #expect(ListenAddress.fromArguments(["serve", "--hostname=::"]) == "::")
+        #expect(ListenAddress.fromArguments(["serve", "--bind", "0.0.0.0:8080"]) == "0.0.0.0")
+        #expect(ListenAddress.fromArguments(["serve", "-b", "[::1]:8080"]) == "::1")
+        #expect(ListenAddress.fromArguments(["serve", "--unix-socket", "/run/leadbridge.sock"]) == "localhost")
+        #expect(ListenAddress.fromArguments(["serve", "--env", "production"]) == nil)
+        for local in ["127.0.0.1", "127.8.9.10", "localhost", "LOCALHOST", "::1", "[::1]"] {
+            #expect(ListenAddress.isThisMachineOnly(local), "\(local)")
+        }
+        for reachable in ["0.0.0.0", "::", "10.0.0.5", "leads.example.com", "localhost.example.com", ""] {
+            #expect(!ListenAddress.isThisMachineOnly(reachable), "\(reachable)")
+        }
+    }
+
     @Test func developmentSetupNeedsNoCode() async throws {
         try await withApp { app in
             let page = try await Browser(app).get("/admin/setup")
