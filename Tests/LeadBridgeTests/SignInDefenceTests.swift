@@ -212,6 +212,64 @@ struct SignInDefenceTests {
         }
     }
 
+    @Test("sign out everywhere, or a password reset, and a browser that signed in before is a new one to the account's budget")
+    func knownBrowsersAreForgotten() async throws {
+        let clock = TestClock(Date())
+        try await withApp(clock: AppClock { clock.now }, { $0.trustProxyHeaders = true; $0.loginThrottle.maxAttemptsPerAccountPerMinute = 3 }) { app in
+            let admin = try await app.createAdmin()
+            func browser(_ address: String) async throws -> Browser {
+                let browser = Browser(app)
+                browser.headers.replaceOrAdd(name: .xForwardedFor, value: address)
+                try await browser.get("/admin/login")
+                return browser
+            }
+            /// Signs in and, when it worked, out again (unless `stay`): only the known-browser cookie is left.
+            func signIn(_ browser: Browser, _ password: String = Self.right, stay: Bool = false) async throws -> HTTPStatus {
+                try await browser.get("/admin/login")
+                let status = try await browser.post("/admin/login", form: ["email": "admin@example.com", "password": password]).status
+                if status == .seeOther, !stay {
+                    try await browser.get("/admin")
+                    try await browser.post("/admin/logout", form: [:])
+                }
+                return status
+            }
+            func botnet(_ range: Range<Int>) async throws {
+                for bot in range { _ = try await signIn(try await browser("192.0.2.\(bot % 250)"), "guess \(bot) guess") }
+            }
+            let laptop = try await browser("198.51.100.1")
+            let phone = try await browser("198.51.100.2")
+            #expect(try await signIn(laptop) == .seeOther)
+            #expect(try await signIn(phone, stay: true) == .seeOther)
+            try await botnet(0..<5)
+            #expect(try await signIn(laptop) == .seeOther, "a known browser is exempt from the account's budget")
+
+            // The phone was lost: sign out everywhere, from the phone itself.
+            try await phone.get("/admin")
+            #expect(try await phone.post("/admin/logout-everywhere", form: [:]).status == .seeOther)
+            try await botnet(5..<10)
+            #expect(try await signIn(laptop) == .unauthorized, "after sign out everywhere the laptop's cookie counts for nothing")
+            #expect(try await signIn(phone) == .unauthorized, "nor does the lost phone's")
+            clock.advance(61)
+            #expect(try await signIn(laptop) == .seeOther, "a new sign-in makes it known again")
+            try await botnet(10..<15)
+            #expect(try await signIn(laptop, stay: true) == .seeOther)
+
+            // A password reset does the same.
+            try await laptop.get("/admin/users")
+            let made = try await laptop.post("/admin/users/\(admin.id!)/reset", form: [:])
+            let path = try UsersAdminTests.link(in: made.text)
+            let elsewhere = try await browser("203.0.113.77")
+            try await elsewhere.get(path)
+            #expect(try await elsewhere.post(path, form: ["password": "a brand new passphrase", "password_confirmation": "a brand new passphrase"]).location == "/admin")
+            try await elsewhere.get("/admin")
+            try await elsewhere.post("/admin/logout", form: [:])
+            clock.advance(61)
+            try await botnet(15..<20)
+            #expect(try await signIn(laptop, "a brand new passphrase") == .unauthorized, "after a reset the old cookie counts for nothing")
+            #expect(try await signIn(elsewhere, "a brand new passphrase") == .seeOther, "the browser that set the password is known")
+        }
+    }
+
     @Test("addresses are counted as one client each: no port, IPv4 written as IPv6 is IPv4, IPv6 counts by its /64")
     func addressesAreNormalised() async throws {
         #expect(ClientAddress.normalize("203.0.113.9:51234") == "203.0.113.9")

@@ -28,5 +28,6 @@ enum AppMigrations {
         KeepPeoplesData(),
         AddSpeedToLead(),
         AnalyzeNewIndexes(),
+        ForgetKnownBrowsers(),
     ]
 }

@@ -65,7 +65,7 @@ struct LoginThrottle {
                                                     window: TimeInterval(settings.lockSeconds), now: now)
         // An address already refused for this account spends none of the account's budget:
         // one address alone must not be able to slow the owner down.
-        let knownDevice = KnownDevice.isKnown(request, userID: user?.id)
+        let knownDevice = KnownDevice.isKnown(request, user: user)
         let accountAllowed = try await counter.reserve(accountKey, limit: settings.maxAttemptsPerAccountPerMinute, window: 60,
                                                        now: now, counting: pairAllowed && !knownDevice) || knownDevice
 

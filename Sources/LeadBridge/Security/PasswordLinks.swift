@@ -103,6 +103,8 @@ struct PasswordLinks {
             guard let user = try await User.find(row.$user.id, on: tx) else { throw Failure.unknown }
             user.passwordHash = passwordHash
             user.failedLoginAttempts = 0
+            // Whoever had the old password may have the browsers too: none of them is known now.
+            user.knownDeviceGeneration += 1
             try await user.save(on: tx)
             try await DatabaseSessionDriver.endSessions(of: user.requireID(), on: tx)
             return user

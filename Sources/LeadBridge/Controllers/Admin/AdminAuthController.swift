@@ -127,7 +127,12 @@ struct AdminAuthController {
     /// Ends every session of the signed-in admin, on every device (a lost laptop, a shared computer).
     @Sendable func logoutEverywhere(req: Request) async throws -> Response {
         let user = try req.auth.require(User.self)
-        try await DatabaseSessionDriver.endSessions(of: try user.requireID(), on: req.db)
+        let id = try user.requireID()
+        // A lost laptop keeps its known-browser cookie: it must not stay exempt from the account's limit.
+        try await req.db.writeTransaction { tx in
+            try await DatabaseSessionDriver.endSessions(of: id, on: tx)
+            try await KnownDevice.forgetAll(of: id, on: tx)
+        }
         req.auth.logout(User.self)
         req.session.destroy()
         return req.redirect(to: AdminPath.login.path + "?signed-out=everywhere")
