@@ -96,4 +96,20 @@ struct SignInFloodTests {
             #expect(intake == [.created, .created], "enquiries still count by /64")
         }
     }
+
+    @Test("a sign-in refused unchecked is answered after a pause, so a script sending the next try on each answer cannot spin")
+    func refusalsArePaced() async throws {
+        try await withApp({ $0.trustProxyHeaders = true; $0.loginThrottle.maxFailuresPerIP = 1 }) { app in
+            try await app.createAdmin()
+            let browser = Browser(app)
+            browser.headers.replaceOrAdd(name: .xForwardedFor, value: "203.0.113.80")
+            try await browser.get("/admin/login")
+            #expect(try await browser.post("/admin/login", form: ["email": "a@example.com", "password": "guess guess guess"]).status == .unauthorized)
+            let started = ContinuousClock.now
+            let refused = try await browser.post("/admin/login", form: ["email": "a@example.com", "password": "guess guess guess"])
+            let waited = ContinuousClock.now - started
+            #expect(refused.status == .tooManyRequests)
+            #expect(waited >= AdminAuthController.refusalPause * 0.9, "answered after \(waited)")
+        }
+    }
 }
