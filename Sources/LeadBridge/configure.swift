@@ -34,7 +34,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
 
     app.passwords.use(.bcrypt(cost: config.passwordHashCost ?? (app.environment == .testing ? 4 : 12)))
     // bcrypt off the pool above: a sign-in flood must not take SQLite's threads (see PasswordHashing).
-    let passwordHashing = PasswordHashing(hasher: app.password.sync, ceiling: config.passwordCheckCeiling)
+    let passwordHashing = PasswordHashing(hasher: config.passwordHasher ?? app.password.sync, ceiling: config.passwordCheckCeiling)
     app.lifecycle.use(PasswordHashingLifecycle(hashing: passwordHashing))
     let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
                             now: clock.now, wakeup: JobWakeup())

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 import VaporTesting
@@ -38,21 +39,64 @@ struct SignInFloodTests {
         return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
     }
 
-    @Test("while 60 sign-ins from 60 addresses are being checked, enquiries are still answered at once")
+    /// bcrypt at the tests' cost, but each check first holds its thread until `open()`: a
+    /// production check's quarter second made as long as the test needs, without using the CPU.
+    final class GatedHasher: PasswordHasher, @unchecked Sendable {
+        private let gate = DispatchGroup()
+        private let lock = NIOLock()
+        private var held = 0
+
+        init() { gate.enter() }
+
+        /// Checks holding a thread right now.
+        var holding: Int { lock.withLock { held } }
+        func open() { gate.leave() }
+
+        private func pass() {
+            lock.withLock { held += 1 }
+            gate.wait()
+            lock.withLock { held -= 1 }
+        }
+
+        func hash<Password: DataProtocol>(_ password: Password) throws -> [UInt8] {
+            pass()
+            return Array(try Bcrypt.hash(String(decoding: Array(password), as: UTF8.self), cost: 4).utf8)
+        }
+        func verify<Password: DataProtocol, Digest: DataProtocol>(_ password: Password, created digest: Digest) throws -> Bool {
+            pass()
+            return try Bcrypt.verify(String(decoding: Array(password), as: UTF8.self), created: String(decoding: Array(digest), as: UTF8.self))
+        }
+    }
+
+    @Test("while 40 sign-ins from 40 addresses hold every bcrypt thread, enquiries are still answered")
     func intakeIsNotStarvedBySignIns() async throws {
-        // A real cost (not the tests' 4): each check holds a thread for a noticeable time.
-        try await withApp({ $0.trustProxyHeaders = true; $0.passwordHashCost = 11 }) { app in
+        let hasher = GatedHasher()
+        // Every check a real one (no decoys), all admitted at once.
+        try await withApp({ $0.trustProxyHeaders = true; $0.passwordCheckCeiling = 100
+                            $0.loginThrottle.maxAttemptsPerAccountPerMinute = 1000; $0.passwordHasher = hasher }) { app in
             try await app.createAdmin()
-            let flood = Task { try await Self.flood(app, count: 60) }
-            try await Task.sleep(for: .milliseconds(300))  // the checks are queued by now
-            var times: [Double] = []
-            for index in 0..<5 { times.append(try await Self.timedEnquiry(app, index)) }
-            _ = try await flood.value
-            // Before bcrypt had threads of its own, SQLite's two threads queued behind every
-            // check, and enquiries here waited up to 12 s. The margins allow for the rest of the
-            // suite sharing the machine's cores (alone, every one is answered in well under 1 s).
-            let median = times.sorted()[times.count / 2]
-            #expect(median < 1000 && times.max()! < 3000, "enquiry answer times during the flood, ms: \(times)")
+            let flood = Task { try await Self.flood(app, count: 40) }
+            var waited = 0
+            while hasher.holding == 0, waited < 500 {
+                try await Task.sleep(for: .milliseconds(10)); waited += 1
+            }
+            #expect(hasher.holding > 0, "the sign-ins reached bcrypt")
+            // Before PasswordHashing, bcrypt ran on SQLite's own two threads: two held checks,
+            // and no enquiry could reach the database until they let go.
+            let answered = NIOLockedValueBox(false)
+            let enquiries = Task {
+                for index in 0..<3 { _ = try await Self.timedEnquiry(app, index) }
+                answered.withLockedValue { $0 = true }
+            }
+            waited = 0
+            while !answered.withLockedValue({ $0 }), waited < 1000 {
+                try await Task.sleep(for: .milliseconds(10)); waited += 1
+            }
+            #expect(answered.withLockedValue { $0 }, "enquiries were answered while every bcrypt thread was held")
+            hasher.open()
+            try await enquiries.value
+            let statuses = try await flood.value.map(\.status)
+            #expect(statuses.allSatisfy { $0 == .unauthorized }, "\(statuses)")
         }
     }
 

@@ -43,6 +43,9 @@ public struct AppConfig: Sendable {
     /// Most password checks admitted at once, running or waiting for bcrypt's threads; past it
     /// a sign-in is answered 503 at once. nil: 16 per hashing thread (`PasswordHashing`).
     public var passwordCheckCeiling: Int?
+    /// The hasher sign-in and the password pages use; nil: bcrypt at `passwordHashCost`. Tests
+    /// set one that holds its thread without using the CPU, to see whose thread it holds.
+    public var passwordHasher: (any PasswordHasher)?
     public var queue: QueueSettings
     /// Bearer token for `/metrics`; without one only loopback clients may read it, and in
     /// production nobody (a local reverse proxy would make "loopback" mean everyone).
@@ -102,6 +105,7 @@ public struct AppConfig: Sendable {
             setupCodeRequired: nil,
             passwordHashCost: nil,
             passwordCheckCeiling: nil,
+            passwordHasher: nil,
             queue: try QueueSettings(reader),
             metricsToken: try metricsToken(reader.string("METRICS_TOKEN")),
             metricsRequireToken: nil,
