@@ -17,6 +17,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     if !config.isDemo, FileManager.default.fileExists(atPath: config.storagePath + "/" + AppConfig.demoMarkerName) {
         throw ConfigurationError.invalid("STORAGE_PATH (\(config.storagePath)) is a folder `leadbridge demo` made: its data is made up and its admin's password was printed in a terminal. Point STORAGE_PATH at another folder, or run `leadbridge demo --storage \(config.storagePath)` to open the demo again.")
     }
+    try ProviderHost.checkEnvironment(config, app.environment)
     let secrets = try AppKeyLoader.secretBox(config: config, isProduction: app.environment == .production,
                                              logger: app.logger)
 
@@ -32,6 +33,9 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     app.migrations.add(AppMigrations.all)
 
     app.passwords.use(.bcrypt(cost: config.passwordHashCost ?? (app.environment == .testing ? 4 : 12)))
+    // bcrypt off the pool above: a sign-in flood must not take SQLite's threads (see PasswordHashing).
+    let passwordHashing = PasswordHashing(hasher: config.passwordHasher ?? app.password.sync, ceiling: config.passwordCheckCeiling)
+    app.lifecycle.use(PasswordHashingLifecycle(hashing: passwordHashing))
     let jobQueue = JobQueue(backoff: Backoff(base: config.queue.backoffBaseSeconds, cap: config.queue.backoffCapSeconds),
                             now: clock.now, wakeup: JobWakeup())
     // Provider calls carry keys in headers (SuiteDash's X-Secret-Key) and secrets in bodies
@@ -55,6 +59,7 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
                                     windowSeconds: config.loginThrottle.lockSeconds),
         webhookLimiter: RateLimiter(limit: config.ringCentral.webhookRateLimit, windowSeconds: 60),
         decoyPasswordHash: DecoyPasswordHash(),
+        passwordHashing: passwordHashing,
         signInChecks: SignInChecks(),
         suiteDash: suiteDash,
         ringCentral: RingCentralService(context: integrations),
@@ -76,6 +81,8 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
 
     AppMetrics.bootstrap()
     app.middleware = Middlewares()
+    // Outermost, so it sees every header any other layer (errors, sessions, CSRF) added.
+    app.middleware.use(ResponseHeaderGuard())
     app.middleware.use(HTTPMetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS))
     app.middleware.use(AppErrorMiddleware())

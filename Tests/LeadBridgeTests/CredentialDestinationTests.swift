@@ -55,6 +55,76 @@ struct CredentialDestinationTests {
         }
     }
 
+    @Test("a new RingCentral server drops the saved JWT credential, and RINGCENTRAL_JWT counts only on the environment's server")
+    func ringCentralServerChangesForgetTheJWT() async throws {
+        try await withRingCentral(connected: false, environmentJWT: true) { app, sandbox in
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let environmentJWT = try #require(app.services.config.ringCentral.jwt)
+            let pasted = sandbox.ringCentral.issueJWTCredential()
+            _ = try await app.saveRingCentralJWT(pasted, browser)
+            #expect(try await app.services.ringCentral.settings.load().jwt == pasted)
+
+            let other = try await SandboxServer.start()
+            func save(server: String) async throws {
+                let saved = try await browser.post("/admin/integrations/ringcentral", form: [
+                    "client_secret": sandbox.ringCentral.clientSecret, "server_url": server,
+                    "redirect_uri": app.services.config.ringCentral.redirectURI, "call_log_sync_minutes": "15",
+                ])
+                #expect(saved.status == .seeOther, "\(saved.text)")
+            }
+            try await save(server: other.ringCentralURL)
+            var settings = try await app.services.ringCentral.settings.load()
+            #expect(settings.serverURL == other.ringCentralURL)
+            #expect(settings.jwt == nil, "neither the saved JWT nor RINGCENTRAL_JWT goes to another server")
+            let row = try #require(try await IntegrationSetting.query(on: app.db).filter(\.$provider == "ringcentral").first())
+            #expect(row.credentials?["jwt"] == nil, "the saved credential is deleted, not just hidden")
+            #expect(try await browser.post("/admin/integrations/ringcentral/connect-jwt", form: [:]).status == .conflict)
+            #expect(other.ringCentral.stats.totalCalls == 0)
+
+            try await save(server: sandbox.ringCentralURL)
+            settings = try await app.services.ringCentral.settings.load()
+            #expect(settings.jwt == environmentJWT, "back on the environment's server, RINGCENTRAL_JWT applies again")
+            #expect(!settings.jwtFromAdmin)
+            await other.stop()
+        }
+    }
+
+    @Test("the tokens go in the same transaction as the server change: at no moment does the new server sit beside the old tokens")
+    func ringCentralServerChangeIsOneStep() async throws {
+        try await withRingCentral { app, sandbox in
+            let browser = try await app.signedInBrowser()
+            let other = try await SandboxServer.start()
+            // A slow revoke at the old server: before, the new address was saved, then the old
+            // server was asked to revoke, then the tokens deleted, so the window was this long.
+            sandbox.ringCentral.switches.latencyMilliseconds = 1500
+            let saving = Task {
+                try await browser.post("/admin/integrations/ringcentral", form: [
+                    "client_secret": sandbox.ringCentral.clientSecret, "server_url": other.ringCentralURL,
+                    "redirect_uri": app.services.config.ringCentral.redirectURI, "call_log_sync_minutes": "15",
+                ])
+            }
+            var sawBoth = false
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                let server = try await IntegrationSetting.query(on: app.db).filter(\.$provider == "ringcentral").first()?.settings?["server_url"]
+                let tokens = try await RingCentralTokenRecord.query(on: app.db).count()
+                if server == other.ringCentralURL {
+                    sawBoth = tokens > 0
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let saved = try await saving.value
+            #expect(!sawBoth, "the new server was saved while the old server's tokens were still stored")
+            #expect(saved.location?.contains("connection%20to%20the%20old%20one%20was%20removed") == true)
+            #expect(try await RingCentralTokenRecord.query(on: app.db).count() == 0)
+            #expect(sandbox.ringCentral.stats.revoked >= 1, "revoked at the old server, from the tokens read before the change")
+            #expect(other.ringCentral.stats.totalCalls == 0)
+            await other.stop()
+        }
+    }
+
     @Test("leadbridge demo fixes the providers' addresses: one typed into its admin, or saved by any other way, is never used")
     func demoAddressesCannotBeChanged() async throws {
         let elsewhere = try await SandboxServer.start()

@@ -52,6 +52,21 @@ struct EdgeDefenceTests {
         catch { #expect(String(describing: error).contains("at least 16")) }
         #expect(try AppConfig.load(from: ["RINGCENTRAL_WEBHOOK_SECRET": String(repeating: "x", count: 16)]).ringCentral.webhookSecret != nil)
     }
+
+    @Test("start-up refuses a METRICS_TOKEN shorter than 16 characters, with a sentence saying what to use")
+    func shortMetricsTokensAreRefused() throws {
+        for short in ["x", "metrics", "fifteen-chars-x"] {
+            do {
+                _ = try AppConfig.load(from: ["METRICS_TOKEN": short])
+                Issue.record("METRICS_TOKEN=\(short) was accepted")
+            } catch {
+                #expect(String(describing: error).contains("METRICS_TOKEN"))
+                #expect(String(describing: error).contains("at least 16"))
+            }
+        }
+        #expect(try AppConfig.load(from: ["METRICS_TOKEN": String(repeating: "m", count: 16)]).metricsToken != nil)
+        #expect(try AppConfig.load(from: [:]).metricsToken == nil, "unset is still allowed")
+    }
 }
 
 /// `webhook_events`, read directly.

@@ -24,7 +24,7 @@ struct MigrationTests {
                                 "exported_at", "sync_error", "export_id", "created_at", "updated_at", "consent_text",
                                 "first_contact_at", "first_contact_seconds"],
         "users": ["id", "email", "name", "password_hash", "failed_login_attempts", "locked_until", "last_login_at",
-                  "created_at", "updated_at", "office_phone", "disabled_at"],
+                  "created_at", "updated_at", "office_phone", "disabled_at", "known_device_generation"],
         "sms_messages": ["id", "ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text",
                          "status", "error", "sent_by_user_id", "sent_at", "created_at", "updated_at", "kind", "automatic_text_id"],
         "webhook_events": ["id", "provider", "uuid", "event", "subscription_id", "payload", "received_at", "processed_at", "error"],

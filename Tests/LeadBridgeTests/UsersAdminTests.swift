@@ -140,4 +140,33 @@ struct UsersAdminTests {
             #expect(try await owner.get("/admin/users").text.contains("forgetful@example.com"))
         }
     }
+
+    @Test("making a password link is written to the audit log with who made it and for whom, never the link itself")
+    func passwordLinksAreAudited() async throws {
+        try await withApp { app in
+            let owner = try await app.createAdmin()
+            let forgetful = try await app.createAdmin(email: "forgetful@example.com")
+            let browser = try await app.signedInBrowser()
+            let reset = try await browser.post("/admin/users/\(forgetful.id!)/reset", form: [:])
+            let resetToken = try #require(try Self.link(in: reset.text).split(separator: "/").last.map(String.init))
+            let invited = try await browser.post("/admin/users", form: ["email": "new@example.com", "name": "New"])
+            let inviteToken = try #require(try Self.link(in: invited.text).split(separator: "/").last.map(String.init))
+            let newcomer = try #require(try await User.query(on: app.db).filter(\.$email == "new@example.com").first())
+
+            let rows = try await IntegrationLog.query(on: app.db).filter(\.$provider == "leadbridge")
+                .filter(\.$action == "password_link.created").sort(\.$id).all()
+            try #require(rows.count == 2, "one row per link made")
+            #expect(rows.map(\.relatedType) == ["user", "user"])
+            #expect(rows.map(\.relatedID) == [forgetful.id, newcomer.id])
+            let texts = rows.map { $0.payload?.text ?? "" }
+            #expect(texts.allSatisfy { $0.contains("admin@example.com") && $0.contains("\(owner.id!)") }, "who made it: \(texts)")
+            #expect(texts[0].contains("forgetful@example.com") && texts[0].contains("password reset"))
+            #expect(texts[1].contains("new@example.com") && texts[1].contains("invitation"))
+            for row in rows {
+                let everything = [row.payload?.text, row.response?.text, row.errorMessage, row.requestID].compactMap { $0 }.joined()
+                #expect(!everything.contains(resetToken) && !everything.contains(inviteToken), "the link is never logged")
+            }
+            #expect(try await browser.get("/admin/integration-logs?provider=leadbridge").text.contains("password_link.created"))
+        }
+    }
 }

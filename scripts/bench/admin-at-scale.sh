@@ -26,7 +26,8 @@ trap cleanup EXIT
 export APP_KEY=$($BIN key generate | sed 's/^APP_KEY=//') STORAGE_PATH="$WORK" LOG_LEVEL=warning
 # SuiteDash in API mode with a monthly limit, as a real install has it: the dashboard then reads
 # this month's calls too. Nothing calls it (the seeded jobs are all due tomorrow or later).
-export SUITEDASH_ENABLED=true SUITEDASH_API_URL=http://127.0.0.1:9/secure-api SUITEDASH_API_KEY=bench \
+# A loopback address nothing listens on, which production refuses unless told (ALLOW_PRIVATE_PROVIDER_HOSTS).
+export ALLOW_PRIVATE_PROVIDER_HOSTS=true SUITEDASH_ENABLED=true SUITEDASH_API_URL=http://127.0.0.1:9/secure-api SUITEDASH_API_KEY=bench \
   SUITEDASH_SECRET_KEY=bench SUITEDASH_MONTHLY_CALL_LIMIT=1000000
 if [ "$DB" = postgres ]; then
   source scripts/lib/postgres.sh

@@ -35,8 +35,9 @@ fi
 
 $SANDBOX_BIN sandbox --port "$SANDBOX_PORT" --latency 0 >"$WORK/sandbox.log" 2>&1 &
 SANDBOX=$!
+# The providers are the local sandbox, which production refuses unless told (ALLOW_PRIVATE_PROVIDER_HOSTS).
 export APP_KEY=$($SANDBOX_BIN key generate | sed 's/^APP_KEY=//') STORAGE_PATH="$WORK" LOG_LEVEL=warning INTAKE_RATE_LIMIT=0 \
-  SUITEDASH_ENABLED=true SUITEDASH_API_URL="http://127.0.0.1:$SANDBOX_PORT/secure-api" \
+  ALLOW_PRIVATE_PROVIDER_HOSTS=true SUITEDASH_ENABLED=true SUITEDASH_API_URL="http://127.0.0.1:$SANDBOX_PORT/secure-api" \
   SUITEDASH_API_KEY=sandbox-public-id SUITEDASH_SECRET_KEY=sandbox-secret-key \
   SUITEDASH_SYNCS_PER_MINUTE=0  # 10 leads a second is over the spam ceiling: this measures the path itself
 if [ "$WORKERS" = separate ]; then

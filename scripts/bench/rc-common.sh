@@ -16,8 +16,9 @@ $BIN sandbox --port "$SANDBOX_PORT" >"$WORK/sandbox.log" 2>&1 &
 SANDBOX=$!
 for _ in $(seq 1 100); do curl -fs "$SANDBOX_URL/_sandbox/ringcentral" >/dev/null 2>&1 && break; sleep 0.1; done
 
+# The providers are the local sandbox, which production refuses unless told (ALLOW_PRIVATE_PROVIDER_HOSTS).
 export APP_KEY=$($BIN key generate | sed 's/^APP_KEY=//') STORAGE_PATH="$WORK" LOG_LEVEL=warning QUEUE_WORKERS=0 \
-  APP_URL="http://127.0.0.1:$APP_PORT" \
+  APP_URL="http://127.0.0.1:$APP_PORT" ALLOW_PRIVATE_PROVIDER_HOSTS=true \
   RINGCENTRAL_SERVER_URL="$SANDBOX_URL" RINGCENTRAL_CLIENT_ID=rc-sandbox-client-id \
   RINGCENTRAL_CLIENT_SECRET=rc-sandbox-client-secret \
   RINGCENTRAL_REDIRECT_URI="http://127.0.0.1:$APP_PORT/api/integrations/ringcentral/callback"

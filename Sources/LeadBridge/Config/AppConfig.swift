@@ -22,13 +22,30 @@ public struct AppConfig: Sendable {
     public var trustProxyHeaders: Bool
     /// How many proxies of your own append to `X-Forwarded-For`: the client's address is the
     /// entry that many places from the right (the rightmost is what the nearest proxy saw).
+    /// Not used when `trustedProxies` names them.
     public var trustedProxyHops: Int
+    /// `TRUSTED_PROXIES`: the blocks your proxies' addresses are in. When set, forwarded
+    /// headers count only from a peer in them, and the client is the first address from the
+    /// right of `X-Forwarded-For` that is not in them.
+    var trustedProxies: [CIDR]
+    /// `ALLOW_PRIVATE_PROVIDER_HOSTS`: in production, a provider on this machine or a private
+    /// network is refused unless this is set (`ProviderHost`).
+    public var allowPrivateProviderHosts: Bool
+    /// Whether provider addresses on this machine or private networks are refused; nil: in
+    /// production only (tests and demos use a loopback sandbox).
+    public var refusesPrivateProviderHosts: Bool?
     /// A session ends this long after sign-in however busy it is (it also ends after 12 idle hours).
     public var sessionMaxAgeHours: Int
     /// Whether first-run setup asks for the code start-up prints; nil: in production only.
     public var setupCodeRequired: Bool?
     /// bcrypt's cost; nil: 12 (4 under tests, where speed matters more than strength).
     public var passwordHashCost: Int?
+    /// Most password checks admitted at once, running or waiting for bcrypt's threads; past it
+    /// a sign-in is answered 503 at once. nil: 16 per hashing thread (`PasswordHashing`).
+    public var passwordCheckCeiling: Int?
+    /// The hasher sign-in and the password pages use; nil: bcrypt at `passwordHashCost`. Tests
+    /// set one that holds its thread without using the CPU, to see whose thread it holds.
+    public var passwordHasher: (any PasswordHasher)?
     public var queue: QueueSettings
     /// Bearer token for `/metrics`; without one only loopback clients may read it, and in
     /// production nobody (a local reverse proxy would make "loopback" mean everyone).
@@ -60,6 +77,12 @@ public struct AppConfig: Sendable {
     public static func load(from values: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         let reader = EnvironmentReader(values: values)
         let appURL = reader.string("APP_URL") ?? defaultAppURL
+        let trustedProxies = try reader.list("TRUSTED_PROXIES").map { entry in
+            guard let block = CIDR(entry) else {
+                throw ConfigurationError.invalid("TRUSTED_PROXIES has \"\(entry)\", which is not an address or a block like 10.0.0.0/8 or 2001:db8::/32: list your proxies' addresses, comma-separated.")
+            }
+            return block
+        }
         return AppConfig(
             appURL: appURL,
             hostname: reader.string("HOST") ?? "127.0.0.1",
@@ -71,19 +94,36 @@ public struct AppConfig: Sendable {
             previousAppKeys: reader.list("APP_PREVIOUS_KEYS"),
             intake: try IntakeSettings(reader),
             loginThrottle: try LoginThrottleSettings(reader),
-            trustProxyHeaders: try reader.bool("TRUST_PROXY_HEADERS") ?? false,
+            // Listing the proxies is the clearer instruction, so it wins over a TRUST_PROXY_HEADERS=false
+            // copied from .env.example: their headers are trusted, and nobody else's.
+            trustProxyHeaders: try !trustedProxies.isEmpty || reader.bool("TRUST_PROXY_HEADERS") ?? false,
             trustedProxyHops: max(1, try reader.int("TRUSTED_PROXY_HOPS") ?? 1),
+            trustedProxies: trustedProxies,
+            allowPrivateProviderHosts: try reader.bool("ALLOW_PRIVATE_PROVIDER_HOSTS") ?? false,
+            refusesPrivateProviderHosts: nil,
             sessionMaxAgeHours: max(1, try reader.int("SESSION_MAX_AGE_HOURS") ?? 168),
             setupCodeRequired: nil,
             passwordHashCost: nil,
+            passwordCheckCeiling: nil,
+            passwordHasher: nil,
             queue: try QueueSettings(reader),
-            metricsToken: reader.string("METRICS_TOKEN"),
+            metricsToken: try metricsToken(reader.string("METRICS_TOKEN")),
             metricsRequireToken: nil,
             suiteDash: try SuiteDashEnvironment(reader),
             ringCentral: try RingCentralEnvironment(reader, appURL: appURL),
             enquiryRetentionDays: try reader.int("ENQUIRY_RETENTION_DAYS").flatMap { $0 > 0 ? $0 : nil },
             speedToLead: try SpeedToLeadSettings(reader)
         )
+    }
+
+    /// Shorter than this, a bearer token could be guessed.
+    static let minimumMetricsTokenLength = 16
+
+    private static func metricsToken(_ token: String?) throws -> String? {
+        if let token, token.count < minimumMetricsTokenLength {
+            throw ConfigurationError.invalid("METRICS_TOKEN is \(token.count) characters; use at least \(minimumMetricsTokenLength) random ones (for example the output of `openssl rand -hex 24`), or leave it unset to keep /metrics closed.")
+        }
+        return token
     }
 }
 

@@ -29,5 +29,6 @@ enum AppMigrations {
         AddSpeedToLead(),
         AnalyzeNewIndexes(),
         KeepVisitorClaimsApart(),
+        ForgetKnownBrowsers(),
     ]
 }

@@ -19,6 +19,9 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "disabled_at") var disabledAt: Date?
     /// The phone RingCentral rings first when this admin clicks Call (E.164).
     @OptionalField(key: "office_phone") var officePhone: String?
+    /// Known-browser cookies count only when issued in this generation (`KnownDevice`); a
+    /// password reset and "sign out everywhere" start the next one.
+    @Field(key: "known_device_generation") var knownDeviceGeneration: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -29,6 +32,7 @@ final class User: Model, @unchecked Sendable {
         self.name = name
         self.passwordHash = passwordHash
         self.failedLoginAttempts = 0
+        self.knownDeviceGeneration = 0
     }
 }
 

@@ -10,7 +10,8 @@ func routes(_ app: Application) throws {
     try app.grouped("api").register(collection: APIRoutes(corsAllowedOrigins: config.intake.corsAllowedOrigins))
 
     let admin = app.grouped("admin")
-        .grouped(app.sessions.middleware, User.sessionAuthenticator(), csrf)
+        .grouped(app.sessions.middleware, SessionsOnlyWhenUsed(configuration: app.sessions.configuration),
+                 User.sessionAuthenticator(), csrf)
     try admin.register(collection: AdminSignInRoutes())
     let signedIn = admin.grouped(RequireAdmin())
     try signedIn.register(collection: AdminEnquiryRoutes())

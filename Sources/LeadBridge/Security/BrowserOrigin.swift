@@ -25,7 +25,7 @@ enum BrowserOrigin {
         // Only our own page's Referer says where the browser is; a link from another site names that site.
         if request.headers.first(name: "Sec-Fetch-Site") == "same-origin",
            let referer = request.headers.first(name: .referer), let origin = of(referer) { return origin }
-        let trust = request.services.config.trustProxyHeaders
+        let trust = request.trustsForwardedHeaders(config: request.services.config)
         let forwardedHost = trust ? request.headers.first(name: "X-Forwarded-Host")?.split(separator: ",").first.map(String.init) : nil
         guard let host = (forwardedHost ?? request.headers.first(name: .host))?.trimmingCharacters(in: .whitespaces),
               !host.isEmpty else { return nil }

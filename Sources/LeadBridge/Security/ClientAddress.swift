@@ -30,8 +30,20 @@ enum ClientAddress {
     /// one household or server usually gets (counting each of its 2⁶⁴ addresses apart would
     /// give anyone with one block unlimited fresh tries).
     static func limitKey(_ address: String) -> String {
+        key(address, prefixBytes: 8)
+    }
+
+    /// The key the sign-in limits count under: an IPv6 address's /56. Providers commonly hand a
+    /// household or a rented server a /56 or a /48; by /64 one customer had 256 fresh budgets of
+    /// guesses. Intake keeps the /64 (`limitKey`): a wrong guess there blocks a real enquiry.
+    static func signInKey(_ address: String) -> String {
+        key(address, prefixBytes: 7)
+    }
+
+    private static func key(_ address: String, prefixBytes: Int) -> String {
         guard let bytes = ipv6Bytes(address) else { return address }
-        return format(Array(bytes[0..<8]) + Array(repeating: 0, count: 8), groups: 4) + "::/64"
+        return format(Array(bytes[0..<prefixBytes]) + Array(repeating: 0, count: 16 - prefixBytes), groups: 4)
+            + "::/\(prefixBytes * 8)"
     }
 
     private static func ipv6Bytes(_ text: String) -> [UInt8]? {
@@ -47,22 +59,40 @@ enum ClientAddress {
     }
 }
 
+extension AppConfig {
+    /// True when `address` is in one of `TRUSTED_PROXIES`' blocks.
+    func isTrustedProxy(_ address: IPAddress) -> Bool {
+        trustedProxies.contains { $0.contains(address) }
+    }
+}
+
 extension Request {
-    /// The visitor's IP. Behind your own proxies (`TRUST_PROXY_HEADERS`), each appends the
-    /// address it saw to `X-Forwarded-For`, so only the rightmost `TRUSTED_PROXY_HOPS` entries
-    /// are written by someone we trust: the client's address is the entry that many places
-    /// from the right. Everything left of it is whatever the client sent, so it never counts
-    /// (a rotating forged header must not buy fresh rate limits). Without the header, or
-    /// without trust, the socket's peer.
+    /// The visitor's IP. Behind your own proxies each appends the address it saw to
+    /// `X-Forwarded-For`, so only the entries they wrote, at the right, can be believed;
+    /// everything further left is whatever the client sent, and never counts (a rotating forged
+    /// header must not buy fresh rate limits).
+    ///
+    /// - With `TRUSTED_PROXIES`: the header counts only when the socket's peer is one of them,
+    ///   and the client is the first address from the right that is not.
+    /// - With `TRUST_PROXY_HEADERS` alone: the entry `TRUSTED_PROXY_HOPS` places from the right.
+    ///
+    /// Without the header, or without trust, the socket's peer.
     func clientIP(config: AppConfig) -> String {
-        if config.trustProxyHeaders {
-            let hops = headers[.xForwardedFor].flatMap { $0.split(separator: ",") }
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if !hops.isEmpty {
-                return ClientAddress.normalize(hops[max(0, hops.count - config.trustedProxyHops)])
-            }
-        }
-        return remoteAddress?.ipAddress.map(ClientAddress.normalize) ?? "unknown"
+        let peer = remoteAddress?.ipAddress.map(ClientAddress.normalize) ?? "unknown"
+        guard trustsForwardedHeaders(config: config) else { return peer }
+        let hops = headers[.xForwardedFor].flatMap { $0.split(separator: ",") }
+            .map { ClientAddress.normalize(String($0)) }.filter { !$0.isEmpty }
+        guard !hops.isEmpty else { return peer }
+        guard !config.trustedProxies.isEmpty else { return hops[max(0, hops.count - config.trustedProxyHops)] }
+        return hops.last { hop in !(IPAddress(hop).map(config.isTrustedProxy) ?? false) } ?? hops[0]
+    }
+
+    /// Whether this request's `X-Forwarded-*` headers were written by a proxy of ours: trust
+    /// is on, and (with `TRUSTED_PROXIES`) the socket's peer is one of the listed proxies.
+    func trustsForwardedHeaders(config: AppConfig) -> Bool {
+        guard config.trustProxyHeaders else { return false }
+        guard !config.trustedProxies.isEmpty else { return true }
+        return remoteAddress?.ipAddress.flatMap { IPAddress(ClientAddress.normalize($0)) }.map(config.isTrustedProxy) ?? false
     }
 
     /// Whether the caller wants JSON rather than a page (API clients, fetch()).

@@ -25,6 +25,8 @@ struct LoginThrottle {
         case wrongCredentials
         /// Only for the address limit, which says nothing about any account.
         case refused(String, retryAfter: Int)
+        /// Every place in the line for bcrypt is taken: nothing was checked, try again shortly.
+        case busy(String, retryAfter: Int)
     }
 
     let request: Request
@@ -32,13 +34,25 @@ struct LoginThrottle {
     func attempt(email: String, password: String, now: Date) async throws -> Result {
         let services = request.services
         let settings = services.config.loginThrottle
-        let ip = ClientAddress.limitKey(request.clientIP(config: services.config))
+        let ip = ClientAddress.signInKey(request.clientIP(config: services.config))
 
         let ipDecision = await services.loginIPLimiter.hit(ip, now: now)
         guard ipDecision.allowed else {
             return .refused("Too many sign-in attempts from your network. Try again in \(Self.minutes(ipDecision.retryAfter)).",
                             retryAfter: ipDecision.retryAfter)
         }
+
+        // A place in bcrypt's line, before any database work: a flood from many addresses is
+        // answered here, at once, instead of queueing writes and checks without end. Nothing was
+        // checked, so the attempt is given back to the address.
+        let admission: PasswordHashing.Admission
+        do {
+            admission = try services.passwordHashing.admit()
+        } catch let busy as PasswordHashing.Busy {
+            await services.loginIPLimiter.refund(ip)
+            return .busy(busy.reason, retryAfter: busy.retryAfter)
+        }
+        defer { admission.release() }
 
         let normalised = EmailAddress.normalize(email) ?? email.lowercased()
         let user = try await User.query(on: request.db).filter(\.$email == normalised).first()
@@ -51,21 +65,21 @@ struct LoginThrottle {
                                                     window: TimeInterval(settings.lockSeconds), now: now)
         // An address already refused for this account spends none of the account's budget:
         // one address alone must not be able to slow the owner down.
-        let knownDevice = KnownDevice.isKnown(request, userID: user?.id)
+        let knownDevice = KnownDevice.isKnown(request, user: user)
         let accountAllowed = try await counter.reserve(accountKey, limit: settings.maxAttemptsPerAccountPerMinute, window: 60,
                                                        now: now, counting: pairAllowed && !knownDevice) || knownDevice
 
         // An invited admin who has not set a password yet has none to check.
         guard pairAllowed, accountAllowed, let user, user.isActive, !user.passwordHash.isEmpty else {
             // The same work as a real check, against a hash that matches nothing.
-            let decoy = try await services.decoyPasswordHash.value(using: request.password.async)
+            let decoy = try await services.decoyPasswordHash.value(using: services.passwordHashing)
             services.signInChecks.recordDecoy()
-            _ = try await request.password.async.verify(password, created: decoy)
+            _ = try await services.passwordHashing.verify(password, created: decoy)
             try await countFailure(normalised)
             return .wrongCredentials
         }
         services.signInChecks.record()
-        guard try await request.password.async.verify(password, created: user.passwordHash) else {
+        guard try await services.passwordHashing.verify(password, created: user.passwordHash) else {
             try await countFailure(normalised)
             return .wrongCredentials
         }

@@ -3,20 +3,25 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Whoever reaches a fresh install first would become its admin. In production the setup page
-/// therefore asks for a one-time code that only someone with the server's files or terminal
-/// has (as Grafana and Jenkins do). Start-up makes it, prints it to the terminal and writes it
-/// to `storage/setup-code`, readable by the owner only. It is printed, not logged: log lines
-/// may be shipped elsewhere. The database keeps only its hash, one row for the whole install,
-/// so every server behind a load balancer checks the same code, and of two processes
-/// starting together exactly one makes it. It goes once the first admin exists. Development
-/// needs no code.
+/// Whoever reaches a fresh install first would become its admin. Wherever someone else could
+/// reach it, the setup page therefore asks for a one-time code that only someone with the
+/// server's files or terminal has (as Grafana and Jenkins do). Start-up makes it, prints it to
+/// standard output and writes it to `storage/setup-code`, readable by the owner only, so it can
+/// be read there when nobody watches a terminal (a service's output goes to a journal). It is
+/// printed, not logged: log lines may be shipped elsewhere. The database keeps only its hash,
+/// one row for the whole install, so every server behind a load balancer checks the same code,
+/// and of two processes starting together exactly one makes it. It goes once the first admin
+/// exists. Only a development server on this machine alone needs no code.
 enum SetupCode {
     static func path(_ config: AppConfig) -> String { config.storagePath + "/setup-code" }
 
-    /// Whether the setup page asks for the code: production, unless the configuration says otherwise.
+    /// Whether the setup page asks for the code: in production; and in any environment when
+    /// the server listens beyond this machine or `APP_URL` is https (a development install on
+    /// 0.0.0.0, or behind a public proxy, is as open to the first visitor as a production one).
     static func isRequired(_ app: Application) -> Bool {
-        app.services.config.setupCodeRequired ?? (app.environment == .production)
+        let config = app.services.config
+        if let forced = config.setupCodeRequired { return forced }
+        return app.environment == .production || config.usesHTTPS || !ListenAddress.isThisMachineOnly(ListenAddress.host(app))
     }
 
     /// The install's code, made if there is none yet. Returns the code when this server holds

@@ -15,6 +15,8 @@ final class AppServices: Sendable {
     /// RingCentral's webhook endpoint, per address a minute.
     let webhookLimiter: RateLimiter
     let decoyPasswordHash: DecoyPasswordHash
+    /// bcrypt's own threads and the ceiling on checks waiting for them.
+    let passwordHashing: PasswordHashing
     /// How many sign-ins reached a real password check (the throttle's evidence).
     let signInChecks: SignInChecks
     /// Each integration, built once; controllers, jobs and commands reach them here.
@@ -33,6 +35,7 @@ final class AppServices: Sendable {
          loginIPLimiter: RateLimiter,
          webhookLimiter: RateLimiter,
          decoyPasswordHash: DecoyPasswordHash,
+         passwordHashing: PasswordHashing,
          signInChecks: SignInChecks,
          suiteDash: SuiteDashService,
          ringCentral: RingCentralService,
@@ -46,6 +49,7 @@ final class AppServices: Sendable {
         self.loginIPLimiter = loginIPLimiter
         self.webhookLimiter = webhookLimiter
         self.decoyPasswordHash = decoyPasswordHash
+        self.passwordHashing = passwordHashing
         self.signInChecks = signInChecks
         self.suiteDash = suiteDash
         self.ringCentral = ringCentral

@@ -95,7 +95,9 @@ def ringcentral(path: str, body: dict | None = None) -> dict:
 
 switches()
 key = subprocess.run([BIN, "key", "generate"], capture_output=True, text=True, check=True).stdout.strip().split("=", 1)[1]
+# The providers are the local sandbox, which production refuses unless told (ALLOW_PRIVATE_PROVIDER_HOSTS).
 env = {**base_env, "APP_KEY": key, "DATABASE_URL": PG_URL, "LOG_LEVEL": "warning", "AUTO_MIGRATE": "false",
+       "ALLOW_PRIVATE_PROVIDER_HOSTS": "true",
        "SUITEDASH_ENABLED": "true", "SUITEDASH_API_URL": SANDBOX + "/secure-api",
        "SUITEDASH_API_KEY": "sandbox-public-id", "SUITEDASH_SECRET_KEY": "sandbox-secret-key",
        "SUITEDASH_SYNCS_PER_MINUTE": "0", "INTAKE_RATE_LIMIT": "0", "QUEUE_BACKOFF_CAP_SECONDS": "60",

@@ -17,7 +17,8 @@ struct IntegrationLogsController {
             status = log.status
             httpStatus = log.httpStatus.map(String.init) ?? "—"
             duration = log.durationMS.map { "\($0) ms" } ?? ""
-            related = log.relatedID.map { "enquiry #\($0)" } ?? ""
+            // LeadBridge's own lines (a password link made) are about an admin, not an enquiry.
+            related = log.relatedID.map { log.relatedType == "user" ? "admin #\($0)" : "enquiry #\($0)" } ?? ""
             relatedLink = log.relatedType == "contact_submission" ? log.relatedID.map { AdminPath.enquiry($0).path } : nil
             error = log.errorMessage ?? ""
         }

@@ -41,7 +41,7 @@ struct PasswordLinkController {
                 context.errors = errors
                 return try await render(req, context, status: .unprocessableEntity)
             }
-            user = try await links.use(token, passwordHash: try await req.password.async.hash(form.password ?? ""))
+            user = try await links.use(token, passwordHash: try await req.services.passwordHashing.hashAdmitted(form.password ?? ""))
         } catch let failure as PasswordLinks.Failure {
             context.failure = failure.description
             return try await render(req, context, status: .gone)

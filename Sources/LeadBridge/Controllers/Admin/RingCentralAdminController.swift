@@ -67,6 +67,8 @@ struct RingCentralAdminController {
         let serverURL = environment.serverURLIsFixed ? environment.serverURL : TextSanitizer.singleLine(form.server_url ?? "")
         if !FormText.isProviderAddress(serverURL) {
             errors["server_url"] = "Enter RingCentral's server address over https, like https://platform.ringcentral.com."
+        } else if !environment.serverURLIsFixed, ProviderHost.isEnforced(req.application), let problem = ProviderHost.problem(serverURL) {
+            errors["server_url"] = ProviderHost.formRefusal(problem: problem)
         }
         let redirectURI = TextSanitizer.singleLine(form.redirect_uri ?? "")
         if !FormText.isWebAddress(redirectURI) || !redirectURI.hasSuffix("/api/integrations/ringcentral/callback") {
@@ -97,7 +99,8 @@ struct RingCentralAdminController {
             errors["call_log_sync_minutes"] = "Enter the minutes between call-log syncs (1 to 1440), or 0 to switch the schedule off."
         }
         let current = try await req.services.ringCentral.settings.load()
-        if errors.isEmpty, serverURL != current.serverURL, current.clientSecret != nil, clientSecret == nil {
+        let serverChanged = !RingCentralSettingsStore.sameServer(serverURL, current.serverURL)
+        if errors.isEmpty, serverChanged, current.clientSecret != nil, clientSecret == nil {
             // The secret (and tokens) go to whatever server is named: a change must be deliberate.
             errors["client_secret"] = "Enter the client secret again to use it with a different server."
         }
@@ -106,14 +109,19 @@ struct RingCentralAdminController {
             response.status = .unprocessableEntity
             return response
         }
-        try await req.services.ringCentral.settings.save(.init(
+        let settings = RingCentralSettingsStore.Form(
             clientID: clientID, clientSecret: clientSecret, jwt: jwt, forgetJWT: forgetJWT, serverURL: serverURL, redirectURI: redirectURI,
-            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes))
-        if serverURL != current.serverURL, try await RingCentralTokenRecord.isConnected(on: req.db) {
-            // Tokens belong to the server that issued them: they must never be sent to another one.
-            try await req.services.ringCentral.connection.forget(revokingAt: current)
-            return redirect(req, "Saved. The server changed, so the connection to the old one was removed: connect again.")
+            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes)
+        if serverChanged {
+            // Tokens, and the saved JWT credential, belong to the server that issued them: they
+            // must never be sent to another one.
+            let ended = try await req.services.ringCentral.connection.saveMovingServer(settings, from: current)
+            var notice = "Saved."
+            if ended { notice += " The server changed, so the connection to the old one was removed: connect again." }
+            if current.jwt != nil, jwt == nil { notice += " The JWT credential was for the old server, so it is no longer used: paste one for the new server." }
+            return redirect(req, notice)
         }
+        try await req.services.ringCentral.settings.save(settings)
         if forgetJWT, current.jwtFromAdmin {
             let fallback = try await req.services.ringCentral.settings.load().jwt != nil
             return redirect(req, fallback

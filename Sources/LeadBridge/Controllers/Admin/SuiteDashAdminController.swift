@@ -76,6 +76,8 @@ struct SuiteDashAdminController {
         let apiURL = environment.apiURLIsFixed ? environment.apiURL : TextSanitizer.singleLine(form.api_url ?? "")
         if !FormText.isProviderAddress(apiURL) {
             errors["api_url"] = "Enter the API address over https, like https://app.suitedash.com/secure-api."
+        } else if !environment.apiURLIsFixed, ProviderHost.isEnforced(req.application), let problem = ProviderHost.problem(apiURL) {
+            errors["api_url"] = ProviderHost.formRefusal(problem: problem)
         }
         let limitText = TextSanitizer.singleLine(form.monthly_call_limit ?? "")
         var limit = Int(limitText)

@@ -50,7 +50,7 @@ struct UsersController {
         }
         let name = form.name.map(TextSanitizer.singleLine).flatMap { $0.isEmpty ? nil : String($0.prefix(255)) }
         // Without a password the account cannot sign in until its invitation is used.
-        let user = User(email: email, name: name, passwordHash: setsPassword ? try await req.password.async.hash(form.password!) : "")
+        let user = User(email: email, name: name, passwordHash: setsPassword ? try await req.services.passwordHashing.hashAdmitted(form.password!) : "")
         try await user.create(on: req.db)
         req.logger.notice("Admin added", metadata: ["user_id": "\(user.id ?? 0)", "by": "\(admin.id ?? 0)"])
         guard !setsPassword else {

@@ -127,6 +127,22 @@ struct RingCentralConnector {
         await service.forgetCachedTokens()
     }
 
+    /// Saves settings that name another server. Tokens belong to the server that issued them:
+    /// they are read into memory first, then deleted in the very transaction that saves the new
+    /// address (no moment, for any other process, has the new server beside the old tokens), and
+    /// only then revoked at the old server (`old`, the settings from before), from memory. True
+    /// when there was a connection to end.
+    func saveMovingServer(_ form: RingCentralSettingsStore.Form, from old: RingCentralSettings) async throws -> Bool {
+        let tokens = try? await service.tokenRepository.load()
+        try await service.settings.save(form, endingConnection: true)
+        await service.forgetCachedTokens()
+        if let tokens, let oauth = try? service.oauth(old) {
+            // Its errors are ignored: the tokens are gone here either way.
+            await oauth.revoke(token: tokens.refreshToken ?? tokens.accessToken)
+        }
+        return tokens != nil
+    }
+
     /// Re-reads the account, extension and numbers (after numbers change at RingCentral).
     func refreshSnapshot() async throws -> RingCentralAccountRecord {
         let client = try await service.client(options: .interactive)

@@ -42,12 +42,26 @@ struct RingCentralSettingsStore {
         if let sealedJWT = row.credentials?["jwt"] {
             configuration.jwt = try secrets.open(sealedJWT, context: Self.jwtContext)
             configuration.jwtFromAdmin = true
+        } else if !Self.sameServer(configuration.serverURL, environment.serverURL) {
+            // RINGCENTRAL_JWT was issued for the environment's server: it is never sent to
+            // another one an admin typed in.
+            configuration.jwt = nil
         }
         return configuration
     }
 
+    /// The same RingCentral server, whatever the case of its host or a trailing slash.
+    static func sameServer(_ one: String, _ other: String) -> Bool {
+        func tidy(_ url: String) -> String {
+            var text = url.lowercased()
+            while text.hasSuffix("/") { text.removeLast() }
+            return text
+        }
+        return tidy(one) == tidy(other)
+    }
+
     /// What the admin form sends. A blank secret or JWT keeps the stored one; `forgetJWT`
-    /// removes the stored JWT (RINGCENTRAL_JWT, if set, is then used again).
+    /// removes the stored JWT (RINGCENTRAL_JWT, if set, is then used again, on its own server).
     struct Form: Sendable {
         var clientID: String?
         var clientSecret: String?
@@ -59,8 +73,13 @@ struct RingCentralSettingsStore {
         var callLogSyncMinutes: Int
     }
 
-    func save(_ form: Form) async throws {
+    /// Saves the form. A new server address also drops the saved JWT credential (one pasted in
+    /// this same form is kept: it is meant for the new server), and with `endingConnection` the
+    /// stored tokens and account go in the same transaction, so no moment has the new address
+    /// beside the old server's tokens.
+    func save(_ form: Form, endingConnection: Bool = false) async throws {
         let current = try await load()
+        let serverChanged = !Self.sameServer(form.serverURL, current.serverURL)
         var credentials: [String: String] = [:]
         if form.clientID != nil || form.clientSecret != nil,
            let clientID = form.clientID ?? current.clientID, let secret = form.clientSecret ?? current.clientSecret {
@@ -68,15 +87,27 @@ struct RingCentralSettingsStore {
             credentials["client_secret"] = try secrets.seal(secret, context: Self.clientSecretContext)
         }
         if let jwt = form.jwt { credentials["jwt"] = try secrets.seal(jwt, context: Self.jwtContext) }
-        try await mutate { [credentials] row, settings in
+        try await mutate(also: endingConnection ? Self.endConnection : nil) { [credentials] row, settings in
             settings["server_url"] = form.serverURL
             settings["redirect_uri"] = form.redirectURI
             settings["default_from_number"] = form.defaultFromNumber
             settings[Key.callLogSyncMinutes] = String(form.callLogSyncMinutes)
+            // A JWT credential belongs to the server it was issued for.
+            if serverChanged, form.jwt == nil { row.credentials?["jwt"] = nil }
             // Only what was entered changes: the JWT and the client pair are kept apart.
             if !credentials.isEmpty { row.credentials = (row.credentials ?? [:]).merging(credentials) { $1 } }
             if form.forgetJWT { row.credentials?["jwt"] = nil }
+            if endingConnection {
+                settings[Key.reauthorizationReason] = nil
+                row.isEnabled = false
+            }
         }
+    }
+
+    /// The connection's rows, deleted in the settings' transaction.
+    @Sendable private static func endConnection(_ tx: any Database) async throws {
+        try await RingCentralTokenRecord.query(on: tx).delete()
+        try await RingCentralAccountRecord.query(on: tx).delete()
     }
 
     func setReauthorizationReason(_ reason: String?) async throws {
@@ -122,7 +153,8 @@ struct RingCentralSettingsStore {
 
     /// Read-modify-write of the row under a lock, so that two writers of different keys (a
     /// sync's bookkeeping, a reconnect) never undo each other.
-    private func mutate(_ change: @escaping @Sendable (IntegrationSetting, inout [String: String]) -> Void) async throws {
+    private func mutate(also: (@Sendable (any Database) async throws -> Void)? = nil,
+                        _ change: @escaping @Sendable (IntegrationSetting, inout [String: String]) -> Void) async throws {
         // SQLite: writeTransaction holds the write lock from the start. PostgreSQL: a row lock.
         try await database.writeTransaction { tx in
             if let sql = tx as? any SQLDatabase, JobQueue.isPostgres(sql) {
@@ -134,6 +166,7 @@ struct RingCentralSettingsStore {
             change(row, &settings)
             row.settings = settings
             try await row.save(on: tx)
+            try await also?(tx)
         }
     }
 
