@@ -25,8 +25,8 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     // another connection holds the write lock. NIO's process-wide pool (one thread per core)
     // was shared by every app in the test process, so waiting writers of one app could leave
     // another app's lock holder no thread to commit on, and the suite stalled. Each app gets
-    // a pool of its own, of the same size: eight threads measured a third worse at p99 in
-    // scripts/bench/intake.sh (about 20 ms against 14), for no gain one app can use.
+    // a pool of its own, of the same size: more threads measured worse at p99 in
+    // scripts/bench/intake.sh, for no gain one app can use.
     app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount)
 
     try await configureDatabase(app, config: config)
@@ -72,12 +72,13 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     // Under https the `__Host-` prefix: browsers take it only from this host, over https, for
     // the whole site, so a sibling subdomain cannot plant or overwrite it.
     app.sessions.configuration = SessionsConfiguration(cookieName: config.usesHTTPS ? "__Host-leadbridge_session" : "leadbridge_session") { id in
-        HTTPCookies.Value(string: id.string, path: config.usesHTTPS ? "/" : AdminPath.root, isSecure: config.usesHTTPS,
+        HTTPCookies.Value(string: id.string, path: config.usesHTTPS ? "/" : AdminURL.root, isSecure: config.usesHTTPS,
                           isHTTPOnly: true, sameSite: .lax)
     }
 
     app.views.use(.blankAwareLeaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
+    app.leaf.tags["adminURL"] = AdminURLTag()
 
     AppMetrics.bootstrap()
     app.middleware = Middlewares()

@@ -49,7 +49,7 @@ struct HeaderInjectionTests {
     }
 
     @Test("?next= is kept only when it is an /admin path of URL-safe characters")
-    func safeNextAcceptsOnlyAdminPaths() {
+    func safeNextAcceptsOnlyAdminURLs() {
         #expect(AdminAuthController.safeNext("/admin") == "/admin")
         #expect(AdminAuthController.safeNext("/admin/submissions?page=2&status=failed") == "/admin/submissions?page=2&status=failed")
         #expect(AdminAuthController.safeNext("/admin/submissions/12") == "/admin/submissions/12")

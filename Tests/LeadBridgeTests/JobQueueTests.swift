@@ -189,7 +189,7 @@ struct JobQueueTests {
             let queue = Self.queue(clock)
             app.jobKinds.register(FailingJob())
             try await queue.enqueue(FailingJob.self, .init(mode: .permanent), on: app.db)
-            try await JobQueue.sql(app.db).raw("""
+            try await app.db.sql().raw("""
                 INSERT INTO jobs (kind, payload, attempts, max_attempts, available_at) VALUES ('gone.kind', '{}', 0, 5, \(bind: clock.now))
                 """).run()
             let worker = QueueWorker(app: app, queue: queue, settings: Self.fastSettings(app), id: "w")
@@ -404,7 +404,7 @@ struct LeaseRenewalTests {
 
             // The lease runs out before the batch starts; another worker claims job 3 meanwhile.
             clock.advance(61)
-            try await JobQueue.sql(app.db).raw("""
+            try await app.db.sql().raw("""
                 UPDATE jobs SET reserved_by = 'other', reserved_until = \(bind: clock.now.addingTimeInterval(60)) WHERE id = \(bind: claimed[2].id)
                 """).run()
 

@@ -40,12 +40,12 @@ struct JobWakeupTests {
             // As another process would: a row and, on PostgreSQL, its NOTIFY; nothing signalled here.
             let queued = Date()
             try await app.db.transaction { tx in
-                let sql = try JobQueue.sql(tx)
+                let sql = try tx.sql()
                 try await sql.raw("""
                     INSERT INTO jobs (kind, payload, attempts, max_attempts, available_at, created_at, updated_at)
                     VALUES (\(bind: CountingJob.name), '{"number":1}', 0, 3, \(bind: queued), \(bind: queued), \(bind: queued))
                     """).run()
-                if JobQueue.isPostgres(sql) { try await sql.raw("SELECT pg_notify(\(bind: JobQueue.notifyChannel), '')").run() }
+                if (sql.sqlDialect == .postgres) { try await sql.raw("SELECT pg_notify(\(bind: JobQueue.notifyChannel), '')").run() }
             }
             let waited = try await Self.secondsUntilRun(log, since: queued)
             await pool.stop()
@@ -58,7 +58,7 @@ struct JobWakeupTests {
     private static func waitUntilNoJobIsHeld(_ app: Application) async throws {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            let busy = try await JobQueue.sql(app.db).raw("""
+            let busy = try await app.db.sql().raw("""
                 SELECT COUNT(*) AS n FROM jobs
                 WHERE reserved_until > \(bind: Date()) OR (reserved_until IS NULL AND waiting_for IS NULL AND available_at <= \(bind: Date()))
                 """).first(decoding: Count.self)?.n ?? 0

@@ -33,7 +33,7 @@ struct PrivacyTests {
             VALUES ('inbound', \(bind: Self.phone), '+16505550101', 'Hello?', 'Received', \(bind: Date()))
             """).run()
         // A JSON column: PostgreSQL's is jsonb, which a text bind does not fill by itself.
-        func json(_ text: String) -> SQLQueryString { JobQueue.isPostgres(sql) ? "CAST(\(bind: text) AS JSONB)" : "\(bind: text)" }
+        func json(_ text: String) -> SQLQueryString { (sql.sqlDialect == .postgres) ? "CAST(\(bind: text) AS JSONB)" : "\(bind: text)" }
         try await sql.raw("""
             INSERT INTO integration_logs (provider, action, status, http_status, payload, created_at)
             VALUES ('ringcentral', 'webhook', 'success', 200, \(json("{\"from\":\"\(Self.phone)\"}")), \(bind: Date())),

@@ -200,7 +200,7 @@ struct RingCentralWorkTests {
             let malformed = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral",
                 headers: ["Content-Type": "application/json", "Verification-Token": "the-webhook-secret"], body: ByteBuffer(string: "{nope"))
             #expect(malformed.status == .badRequest)
-            #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 0)
+            #expect(try await app.db.sql().select().column(SQLLiteral.all).from("webhook_events").all().count == 0)
             #expect(try await QueuedJob.query(on: app.db).count() == 0)
         }
     }
@@ -209,7 +209,7 @@ struct RingCentralWorkTests {
     func webhookNotificationWithValidationToken() async throws {
         try await withRingCentral({ $0.ringCentral.webhookSecret = "the-webhook-secret" }) { app, _ in
             func events() async throws -> Int {
-                try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count
+                try await app.db.sql().select().column(SQLLiteral.all).from("webhook_events").all().count
             }
             let sms = ByteBuffer(string: #"{"timestamp":"\#(webhookTimestamp())","uuid":"sms-7","event":"/restapi/v1.0/account/1/extension/2/message-store/instant?type=SMS","body":{"id":"7007","from":{"phoneNumber":"+14155550100"},"to":[{"phoneNumber":"\#(Self.directNumber)"}],"subject":"Is Tuesday free?"}}"#)
             // RingCentral's guide shows a Validation-Token header on notifications as well.
@@ -342,7 +342,7 @@ struct RingCentralWorkTests {
             #expect(subscription.eventFilters.count == 2)
 
             _ = try await sandbox.ringCentral.simulateInboundSMS(from: Self.leadPhone, to: Self.directNumber, text: "Call me back", deliveries: 2)
-            #expect(try await JobQueue.sql(app.db).select().column(SQLLiteral.all).from("webhook_events").all().count == 1)
+            #expect(try await app.db.sql().select().column(SQLLiteral.all).from("webhook_events").all().count == 1)
             let inbound = try #require(try await SMSMessage.query(on: app.db).filter(\.$direction == .inbound).first())
             #expect(inbound.text == "Call me back")
             #expect(inbound.$enquiry.id == id)

@@ -72,7 +72,7 @@ struct SpeedToLeadTests {
             #expect(text.contains("https://leads.example.com/admin/submissions/\(first)"))
             #expect(text.utf16.count <= 1000)
             // Run again (a worker that died after sending): nothing more.
-            try await JobQueue.sql(app.db).update("automatic_texts").set("status", to: "queued").run()
+            try await app.db.sql().update("automatic_texts").set("status", to: "queued").run()
             try await app.services.jobQueue.enqueue(SendAutomaticText.self, .init(automaticTextID: try #require(try await Self.automatic(app, .alert).first?.id)), on: app.db)
             try await app.runDueJobs()
             #expect(Self.texts(sandbox, to: Self.staff).count == 1, "never twice for one enquiry")
@@ -133,7 +133,7 @@ struct SpeedToLeadTests {
             #expect(second.reason?.contains("at most one a day") == true)
 
             // A day later it may go again.
-            try await JobQueue.sql(app.db).update("automatic_texts").set("sent_at", to: SQLBind(Date().addingTimeInterval(-25 * 3600))).run()
+            try await app.db.sql().update("automatic_texts").set("sent_at", to: SQLBind(Date().addingTimeInterval(-25 * 3600))).run()
             try await app.submitEnquiry(firstName: "Ada")
             try await app.runDueJobs()
             replies = Self.texts(sandbox, to: Self.lead)
@@ -141,8 +141,8 @@ struct SpeedToLeadTests {
 
             // STOP: never again, and the enquiry says so; a person's text asks for confirmation.
             try await Self.inboundText(app, sandbox, from: "+1 (415) 555-0100", text: "Stop")
-            #expect(try await JobQueue.sql(app.db).select().column("number_hash").from("do_not_text").all().count == 1)
-            try await JobQueue.sql(app.db).update("automatic_texts").set("sent_at", to: SQLBind(Date().addingTimeInterval(-25 * 3600))).run()
+            #expect(try await app.db.sql().select().column("number_hash").from("do_not_text").all().count == 1)
+            try await app.db.sql().update("automatic_texts").set("sent_at", to: SQLBind(Date().addingTimeInterval(-25 * 3600))).run()
             let afterStop = try await app.submitEnquiry(firstName: "Ada")
             try await app.runDueJobs()
             #expect(Self.texts(sandbox, to: Self.lead).count == 2)
@@ -187,7 +187,7 @@ struct SpeedToLeadTests {
                 .erase(person, requestedBy: "admin@example.com", now: Date())
             #expect(try await Enquiry.query(on: app.db).filter(\.$phone == Self.lead).count() == 0)
             #expect(try await AutomaticText.query(on: app.db).filter(\.$toNumbers == Self.lead).count() == 0)
-            let hashes = try await JobQueue.sql(app.db).select().column("number_hash").from("do_not_text").all()
+            let hashes = try await app.db.sql().select().column("number_hash").from("do_not_text").all()
             #expect(hashes.count == 1)
             let stored = try hashes[0].decode(column: "number_hash", as: String.self)
             #expect(!stored.contains("4155550100"))
@@ -198,7 +198,7 @@ struct SpeedToLeadTests {
 
             // START opts back in.
             try await Self.inboundText(app, sandbox, from: Self.lead, text: "START")
-            #expect(try await JobQueue.sql(app.db).select().column("number_hash").from("do_not_text").all().isEmpty)
+            #expect(try await app.db.sql().select().column("number_hash").from("do_not_text").all().isEmpty)
         }
     }
 
@@ -278,7 +278,7 @@ struct SpeedToLeadTests {
             #expect(calls.contains("texted back"))
 
             // Retention takes the automatic texts of a caller who never sent an enquiry too: they name a number.
-            try await JobQueue.sql(app.db).update("automatic_texts").set("created_at", to: SQLBind(Date().addingTimeInterval(-40 * 86_400))).run()
+            try await app.db.sql().update("automatic_texts").set("created_at", to: SQLBind(Date().addingTimeInterval(-40 * 86_400))).run()
             _ = try await RetentionSweep.sweep(days: 30, database: app.db, exportsFolder: app.services.config.suiteDash.exportPath, now: Date())
             #expect(try await AutomaticText.query(on: app.db).count() == 0)
         }
@@ -372,7 +372,7 @@ struct SpeedToLeadTests {
             sandbox.ringCentral.revokeAllTokens()
             try await app.submitEnquiry(firstName: "Stale", phone: "+14155550132")
             try await app.runDueJobs()
-            try await JobQueue.sql(app.db).update("automatic_texts").set("created_at", to: SQLBind(Date().addingTimeInterval(-3 * 3600)))
+            try await app.db.sql().update("automatic_texts").set("created_at", to: SQLBind(Date().addingTimeInterval(-3 * 3600)))
                 .where("status", .equal, "queued").run()
             try await app.connectRingCentral(sandbox)
             try await app.makeAllJobsDue()

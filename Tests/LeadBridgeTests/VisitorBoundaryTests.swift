@@ -98,7 +98,7 @@ struct VisitorBoundaryTests {
             try await app.runDueJobs()
             #expect(SpeedToLeadTests.texts(sandbox, to: SpeedToLeadTests.staff).count == 1)
             // Past the minute's window too: the sent alert is made an old one, but still this hour's.
-            try await JobQueue.sql(app.db).update("automatic_texts").set("sent_at", to: SQLBind(Date().addingTimeInterval(-600))).run()
+            try await app.db.sql().update("automatic_texts").set("sent_at", to: SQLBind(Date().addingTimeInterval(-600))).run()
             for name in ["Bo", "Cy"] { try await app.submitEnquiry(firstName: name, lastName: "Held") }
             try await app.runDueJobs()
             #expect(SpeedToLeadTests.texts(sandbox, to: SpeedToLeadTests.staff).count == 1, "held by the cap")
@@ -144,7 +144,7 @@ struct VisitorBoundaryTests {
         try await withApp({ $0.appKey = current.encoded; $0.previousAppKeys = [older.encoded] }) { app in
             // A row from before this version, hashed under a key derived from the older APP_KEY.
             let legacy = SecretBox(current: older).mac("+14155550100", purpose: DoNotText.purpose)
-            try await JobQueue.sql(app.db).insert(into: "do_not_text").columns("number_hash", "keyword", "opted_out_at")
+            try await app.db.sql().insert(into: "do_not_text").columns("number_hash", "keyword", "opted_out_at")
                 .values(SQLBind(legacy), SQLBind("STOP"), SQLBind(Date())).run()
             let resealer = SecretResealer(database: app.db, secrets: app.services.secrets)
             try await app.services.speedToLead.doNotText.adoptKey(on: app.db)

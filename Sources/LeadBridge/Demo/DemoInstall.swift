@@ -121,7 +121,7 @@ public enum DemoInstall {
         try await app.db.transaction { tx in
             // Queued with its tries all but spent, in one transaction so no worker sees it before.
             try await app.services.suiteDash.queueSync(stranded, on: tx)
-            try await JobQueue.sql(tx).raw("UPDATE jobs SET attempts = max_attempts - 1 WHERE kind = \(bind: SyncEnquiryToSuiteDash.name)").run()
+            try await tx.sql().raw("UPDATE jobs SET attempts = max_attempts - 1 WHERE kind = \(bind: SyncEnquiryToSuiteDash.name)").run()
         }
         try await waitForJobs(app, enquiries: stranded)
         providers.suiteDashOutage(false)
@@ -132,25 +132,25 @@ public enum DemoInstall {
         try await waitForJobs(app, enquiries: rest) { done in step(0.35 + 0.35 * Double(done) / Double(max(rest.count, 1)), "Syncing \(rest.count) enquiries to SuiteDash") }
         // The workers synced them just now; the month had them synced seconds after each arrived.
         for (id, lead) in byID where rest.contains(id) {
-            try await JobQueue.sql(app.db).raw("""
+            try await app.db.sql().raw("""
                 UPDATE contact_submissions SET synced_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay)),
                 updated_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay))
                 WHERE id = \(bind: id) AND status = 'synced'
                 """).run()
             // Its audit lines too, so the enquiry's timeline reads in order.
-            try await JobQueue.sql(app.db).raw("""
+            try await app.db.sql().raw("""
                 UPDATE integration_logs SET created_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay)),
                 updated_at = \(bind: lead.createdAt.addingTimeInterval(lead.syncDelay))
-                WHERE related_type = 'contact_submission' AND related_id = \(bind: id)
+                WHERE related_type = \(bind: IntegrationLog.aboutEnquiry) AND related_id = \(bind: id)
                 """).run()
         }
         for id in refused + stranded {
             let lead = byID.first { $0.0 == id }!.1
             let tried = lead.createdAt.addingTimeInterval(lead.syncDelay)
-            try await JobQueue.sql(app.db).raw("UPDATE contact_submissions SET updated_at = \(bind: tried) WHERE id = \(bind: id)").run()
-            try await JobQueue.sql(app.db).raw("""
+            try await app.db.sql().raw("UPDATE contact_submissions SET updated_at = \(bind: tried) WHERE id = \(bind: id)").run()
+            try await app.db.sql().raw("""
                 UPDATE integration_logs SET created_at = \(bind: tried), updated_at = \(bind: tried)
-                WHERE related_type = 'contact_submission' AND related_id = \(bind: id)
+                WHERE related_type = \(bind: IntegrationLog.aboutEnquiry) AND related_id = \(bind: id)
                 """).run()
         }
 
@@ -199,7 +199,7 @@ public enum DemoInstall {
                 try await enquiry.create(on: tx)
                 let id = try enquiry.requireID()
                 // Fluent stamps created_at with the present; the month happened in the past.
-                try await JobQueue.sql(tx).raw("""
+                try await tx.sql().raw("""
                     UPDATE contact_submissions SET created_at = \(bind: lead.createdAt), updated_at = \(bind: lead.createdAt)
                     WHERE id = \(bind: id)
                     """).run()
@@ -210,7 +210,7 @@ public enum DemoInstall {
     }
 
     private static func backdate(export: SuiteDashExport, to date: Date, on db: any Database) async throws {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let id = try export.requireID()
         try await sql.raw("UPDATE suitedash_exports SET created_at = \(bind: date), updated_at = \(bind: date) WHERE id = \(bind: id)").run()
         try await sql.raw("UPDATE contact_submissions SET exported_at = \(bind: date), updated_at = \(bind: date) WHERE export_id = \(bind: id)").run()
@@ -218,7 +218,7 @@ public enum DemoInstall {
 
     private static func insert(_ texts: [DemoMonth.Text], sentBy: Int?, on db: any Database) async throws {
         try await db.transaction { tx in
-            let sql = try JobQueue.sql(tx)
+            let sql = try tx.sql()
             for text in texts {
                 try await sql.insert(into: "sms_messages")
                     .columns("ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text", "status",

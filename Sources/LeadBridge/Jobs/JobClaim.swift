@@ -27,6 +27,9 @@ extension JobClaim {
 
 enum JobClaims {
     static func forDatabase(_ sql: any SQLDatabase) -> any JobClaim.Type {
-        JobQueue.isPostgres(sql) ? PostgresJobClaim.self : SQLiteJobClaim.self
+        switch sql.sqlDialect {
+        case .postgres: PostgresJobClaim.self
+        case .sqlite: SQLiteJobClaim.self
+        }
     }
 }

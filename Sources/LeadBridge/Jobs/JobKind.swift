@@ -19,15 +19,15 @@ extension JobKind {
     static var maxAttempts: Int { 8 }
 }
 
-/// What a running job may use.
+/// What the queue tells a running job about this run. Everything else a kind uses (services,
+/// settings, the clock) is handed to it when it is registered (`JobKinds`), so no job reaches
+/// into the application for it.
 struct JobContext: Sendable {
-    let application: Application
+    let db: any Database
     let jobID: Int
     /// 1 on the first try.
     let attempt: Int
     let logger: Logger
-
-    var db: any Database { application.db }
 }
 
 /// What a failing job's error says about trying again. Errors from provider clients

@@ -39,7 +39,7 @@ struct JobQueue: Sendable {
     func enqueueMany<Kind: JobKind>(_ kind: Kind.Type, _ payloads: [Kind.Payload], on db: any Database,
                                     delay: TimeInterval = 0, uniqueKeys: [String]? = nil) async throws {
         guard !payloads.isEmpty else { return }
-        let sql = try Self.sql(db)
+        let sql = try db.sql()
         let encoder = JSONEncoder()
         let stamp = now()
         // Chunks keep the bound parameters well inside both databases' limits.
@@ -59,7 +59,7 @@ struct JobQueue: Sendable {
         }
         // PostgreSQL delivers a NOTIFY when (and only if) the transaction commits: workers in
         // other processes wake exactly when the job can be claimed.
-        if Self.isPostgres(sql) { try await sql.raw("SELECT pg_notify(\(bind: Self.notifyChannel), '')").run() }
+        try await sql.notify(Self.notifyChannel)
         wakeup?.signal()
     }
 
@@ -67,7 +67,7 @@ struct JobQueue: Sendable {
 
     /// Leases up to `limit` due jobs to `worker` and counts the attempt.
     func claim(worker: String, limit: Int, lease: TimeInterval, on db: any Database) async throws -> [Claimed] {
-        let sql = try Self.sql(db)
+        let sql = try db.sql()
         let stamp = now()
         let claim = JobClaims.forDatabase(sql)
         let rows = try await sql.raw(claim.statement(worker: worker, leaseUntil: stamp.addingTimeInterval(lease),
@@ -84,14 +84,14 @@ struct JobQueue: Sendable {
     /// Removes jobs that ran to completion.
     func complete(_ ids: [Int], worker: String, on db: any Database) async throws {
         guard !ids.isEmpty else { return }
-        try await Self.sql(db).delete(from: QueuedJob.schema)
+        try await db.sql().delete(from: QueuedJob.schema)
             .where("id", .in, ids).where("reserved_by", .equal, worker).run()
     }
 
     /// Gives jobs back untouched (a worker shutting down): the attempt does not count.
     func release(_ ids: [Int], worker: String, on db: any Database) async throws {
         guard !ids.isEmpty else { return }
-        try await Self.sql(db).raw("""
+        try await db.sql().raw("""
             UPDATE jobs SET reserved_by = NULL, reserved_until = NULL,
                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: now())
             WHERE id IN (\(binds: ids)) AND reserved_by = \(bind: worker)
@@ -103,7 +103,7 @@ struct JobQueue: Sendable {
     func renewLease(_ ids: [Int], worker: String, lease: TimeInterval, on db: any Database) async throws -> Set<Int> {
         guard !ids.isEmpty else { return [] }
         let stamp = now()
-        let rows = try await Self.sql(db).raw("""
+        let rows = try await db.sql().raw("""
             UPDATE jobs SET reserved_until = \(bind: stamp.addingTimeInterval(lease)), updated_at = \(bind: stamp)
             WHERE id IN (\(binds: ids)) AND reserved_by = \(bind: worker) RETURNING id
             """).all()
@@ -122,7 +122,7 @@ struct JobQueue: Sendable {
     func recordFailure(of job: Claimed, error: any Error, worker: String, on db: any Database) async throws -> FailureOutcome {
         let disposition = (error as? any JobRetryAdvising)?.retryDisposition ?? .retry
         let message = String(String(describing: error).prefix(2000))
-        let sql = try Self.sql(db)
+        let sql = try db.sql()
         let stamp = now()
 
         switch disposition {
@@ -165,7 +165,7 @@ struct JobQueue: Sendable {
     private func moveToFailed(_ job: Claimed, message: String, worker: String, on db: any Database) async throws {
         let stamp = now()
         try await db.transaction { tx in
-            let sql = try Self.sql(tx)
+            let sql = try tx.sql()
             try await sql.raw("""
                 INSERT INTO failed_jobs (job_id, kind, payload, attempts, error, unique_key, failed_at, created_at, updated_at)
                 SELECT id, kind, payload, attempts, \(bind: message), unique_key, \(bind: stamp), \(bind: stamp), \(bind: stamp)
@@ -180,7 +180,7 @@ struct JobQueue: Sendable {
     /// Lets jobs waiting for an integration run again (its credentials work now). Returns how many.
     @discardableResult
     func resume(waitingFor integration: String, on db: any Database) async throws -> Int {
-        let rows = try await Self.sql(db).raw("""
+        let rows = try await db.sql().raw("""
             UPDATE jobs SET waiting_for = NULL, available_at = \(bind: now()), updated_at = \(bind: now())
             WHERE waiting_for = \(bind: integration) RETURNING id
             """).all()
@@ -192,7 +192,7 @@ struct JobQueue: Sendable {
     func retryFailed(id: Int, maxAttempts: Int, on db: any Database) async throws -> Bool {
         let stamp = now()
         return try await db.transaction { tx in
-            let sql = try Self.sql(tx)
+            let sql = try tx.sql()
             let moved = try await sql.raw("""
                 INSERT INTO jobs (kind, payload, attempts, max_attempts, available_at, unique_key, created_at, updated_at)
                 SELECT kind, payload, 0, \(bind: maxAttempts), \(bind: stamp), unique_key, \(bind: stamp), \(bind: stamp)
@@ -217,25 +217,15 @@ struct JobQueue: Sendable {
     }
 
     func discardFailed(id: Int, on db: any Database) async throws -> Bool {
-        try await !Self.sql(db).raw("DELETE FROM failed_jobs WHERE id = \(bind: id) RETURNING id").all().isEmpty
+        try await !db.sql().raw("DELETE FROM failed_jobs WHERE id = \(bind: id) RETURNING id").all().isEmpty
     }
 
     /// Removes a job that has not started (a running one keeps its lease and is not touched).
     func discardPending(id: Int, on db: any Database) async throws -> Bool {
-        try await !Self.sql(db).raw("""
+        try await !db.sql().raw("""
             DELETE FROM jobs WHERE id = \(bind: id) AND (reserved_until IS NULL OR reserved_until <= \(bind: now()))
             RETURNING id
             """).all().isEmpty
     }
-
-    // MARK: Helpers
-
-    static func sql(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else { throw JobQueueError.notSQL }
-        return sql
-    }
-
-    static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
 }
 
-enum JobQueueError: Error { case notSQL }

@@ -19,7 +19,7 @@ struct QueueStats: Sendable, Encodable {
     }
 
     static func read(on db: any Database, now: Date) async throws -> QueueStats {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let row = try await sql.raw("""
             SELECT
               COALESCE(SUM(CASE WHEN waiting_for IS NOT NULL THEN 1 ELSE 0 END), 0) AS waiting,

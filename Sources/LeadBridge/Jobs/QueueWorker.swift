@@ -136,7 +136,7 @@ final class QueueWorker: Sendable {
             try await queue.recordFailure(of: job, error: JobFailure.permanent("No job kind named \(job.kind) is registered."), worker: id, on: app.db)
             return false
         }
-        let context = JobContext(application: app, jobID: job.id, attempt: job.attempts, logger: logger)
+        let context = JobContext(db: app.db, jobID: job.id, attempt: job.attempts, logger: logger)
         let started = DispatchTime.now().uptimeNanoseconds
         defer {
             Timer(label: "leadbridge_job_duration_seconds", dimensions: [("kind", job.kind)], preferredDisplayUnit: .seconds)

@@ -48,12 +48,12 @@ struct Scheduler: Sendable {
     }
 
     private func claim(_ task: RecurringTask, period: Int64, on db: any Database) async throws -> Bool {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         try await sql.insert(into: "scheduled_tasks").columns("name", "last_period", "updated_at")
             .values(SQLBind(task.name), SQLBind(Int64(-1)), SQLBind(queue.now()))
             .ignoringConflicts(with: ["name"]).run()
         return try await db.transaction { tx in
-            let won = try await JobQueue.sql(tx).raw("""
+            let won = try await tx.sql().raw("""
                 UPDATE scheduled_tasks SET last_period = \(bind: period), updated_at = \(bind: queue.now())
                 WHERE name = \(bind: task.name) AND last_period < \(bind: period)
                 RETURNING name

@@ -21,13 +21,13 @@ struct AddCallLogOtherParty: AsyncMigration {
         try await database.schema("call_logs").deleteField("other_party_phone").update()
     }
 
-    /// Calls synced before this migration, in two statements (a row-by-row pass took 96 s for
-    /// 100,000 calls on SQLite, holding up the server's start): the lead's number from the JSON,
+    /// Calls synced before this migration, in two statements (a row-by-row pass held up the
+    /// server's start for minutes): the lead's number from the JSON,
     /// stripped of the formatting `PhoneNumber.e164` ignores, then anything that is still not
     /// E.164 ("+", then 7 to 15 digits, the first not 0) is cleared.
     private func backfill(_ database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        let postgres = JobQueue.isPostgres(sql)
+        let postgres = (sql.sqlDialect == .postgres)
         let from: SQLQueryString = postgres ? "from_data->>'phoneNumber'" : "json_extract(from_data, '$.phoneNumber')"
         let to: SQLQueryString = postgres ? "to_data->>'phoneNumber'" : "json_extract(to_data, '$.phoneNumber')"
         try await sql.raw("""

@@ -15,7 +15,7 @@ struct CountEnquiries: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        let postgres = JobQueue.isPostgres(sql)
+        let postgres = (sql.sqlDialect == .postgres)
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
             try await tx.schema("enquiry_count_changes")
@@ -80,7 +80,7 @@ struct CountEnquiries: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        if JobQueue.isPostgres(sql) {
+        if (sql.sqlDialect == .postgres) {
             try await sql.raw("DROP TRIGGER IF EXISTS contact_submissions_count_insert_delete ON contact_submissions").run()
             try await sql.raw("DROP TRIGGER IF EXISTS contact_submissions_count_update ON contact_submissions").run()
             try await sql.raw("DROP FUNCTION IF EXISTS leadbridge_count_enquiry()").run()

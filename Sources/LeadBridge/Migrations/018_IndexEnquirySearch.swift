@@ -10,12 +10,12 @@ struct IndexEnquirySearch: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        if JobQueue.isPostgres(sql) {
+        if (sql.sqlDialect == .postgres) {
             // pg_trgm ships with PostgreSQL and is a trusted extension (13+): the database's owner may create it.
             try await sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
             try await sql.raw("""
                 CREATE INDEX IF NOT EXISTS contact_submissions_search_index ON contact_submissions
-                USING gin ((\(unsafeRaw: EnquirySearch.document(postgres: true))) gin_trgm_ops)
+                USING gin ((\(unsafeRaw: EnquirySearch.document(.postgres))) gin_trgm_ops)
                 """).run()
             try await sql.raw("""
                 CREATE INDEX IF NOT EXISTS contact_submissions_phone_search_index ON contact_submissions
@@ -23,7 +23,7 @@ struct IndexEnquirySearch: AsyncMigration {
                 """).run()
             return
         }
-        let document = EnquirySearch.document(postgres: false)
+        let document = EnquirySearch.document(.sqlite)
         let newRow = document.replacingOccurrences(of: "coalesce(", with: "coalesce(NEW.")
         let oldRow = document.replacingOccurrences(of: "coalesce(", with: "coalesce(OLD.")
         // A contentless table forgets a row by being told its old values; `contentless_delete`
@@ -63,7 +63,7 @@ struct IndexEnquirySearch: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        if JobQueue.isPostgres(sql) {
+        if (sql.sqlDialect == .postgres) {
             try await sql.raw("DROP INDEX IF EXISTS contact_submissions_search_index").run()
             try await sql.raw("DROP INDEX IF EXISTS contact_submissions_phone_search_index").run()
             return

@@ -2,8 +2,7 @@ import Fluent
 import SQLKit
 
 /// Indexes in the order each admin list is read, so a filtered page is a range of an index
-/// rather than every matching row sorted (measured at 1,000,000 rows: the "synced" enquiries
-/// took 760 ms, the RingCentral integration logs 238 ms, unmatched calls 607 ms).
+/// rather than every matching row sorted (figures: docs/benchmarks.md, "Measurements behind the code").
 struct IndexAdminLists: AsyncMigration {
     var name: String { "019_IndexAdminLists" }
 
@@ -31,7 +30,7 @@ struct IndexAdminLists: AsyncMigration {
         }
         for index in Self.replaced { try await database.dropIndex(index.name) }
         // The query planners learn the new indexes' shape now, not at some later ANALYZE: until
-        // then SQLite kept choosing the old one-column index and sorting 400,000 calls (600 ms).
+        // then SQLite kept choosing the old one-column index and sorting every call.
         if let sql = database as? any SQLDatabase {
             for table in ["contact_submissions", "call_logs", "integration_logs", "sms_messages"] {
                 try await sql.raw("ANALYZE \(ident: table)").run()

@@ -17,7 +17,7 @@ struct CountByDay: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        let postgres = JobQueue.isPostgres(sql)
+        let postgres = (sql.sqlDialect == .postgres)
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
             try await tx.schema("daily_count_changes")
@@ -29,7 +29,7 @@ struct CountByDay: AsyncMigration {
                 .create()
             try await sql.raw("CREATE INDEX daily_count_changes_metric_day ON daily_count_changes (metric, day)").run()
             // The charts' links to "synced within a minute / an hour / later": a range of this index.
-            let speed = EnquiryListRange.SyncSpeed.expression(postgres: postgres)
+            let speed = EnquiryListRange.SyncSpeed.expression(postgres ? .postgres : .sqlite)
             try await sql.raw(SQLQueryString(stringLiteral:
                 "CREATE INDEX contact_submissions_sync_speed_index ON contact_submissions ((\(speed)), created_at, id)")).run()
             if postgres {
@@ -44,7 +44,7 @@ struct CountByDay: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        if JobQueue.isPostgres(sql) {
+        if (sql.sqlDialect == .postgres) {
             for (table, names) in Self.triggerNames {
                 for name in names { try await sql.raw(SQLQueryString(stringLiteral: "DROP TRIGGER IF EXISTS \(name) ON \(table)")).run() }
             }

@@ -3,10 +3,9 @@ import SQLKit
 
 /// The query planners learn the indexes 021 and 024 added to `contact_submissions` (the sync
 /// speed expression, first contact, those waiting), as 019 did for its own. Until an ANALYZE
-/// PostgreSQL has no statistics for an expression index and guesses: on an install upgraded
-/// with 200,000 enquiries, "Synced within a minute" read 180,000 rows and sorted them (177 ms)
-/// instead of walking the index (0.7 ms), until autovacuum happened to analyze the table, which
-/// a table that changes little may wait for a long time. SQLite, with statistics for the older
+/// PostgreSQL has no statistics for an expression index and guesses: "Synced within a minute"
+/// read and sorted nearly every synced row instead of walking the index, until autovacuum
+/// happened to analyze the table, which a table that changes little may wait for a long time. SQLite, with statistics for the older
 /// indexes only, can likewise prefer those.
 struct AnalyzeNewIndexes: AsyncMigration {
     var name: String { "025_AnalyzeNewIndexes" }

@@ -22,7 +22,7 @@ struct DailyCounts: Sendable, Equatable {
     static let foldThreshold = 5_000
 
     static func read(_ metric: String, days: ClosedRange<Int>, on db: any Database) async throws -> DailyCounts {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let rows = try await sql.raw("""
             SELECT day, key, CAST(SUM(change) AS BIGINT) AS total, COUNT(*) AS changes FROM daily_count_changes
             WHERE metric = \(bind: metric) AND day BETWEEN \(bind: days.lowerBound) AND \(bind: days.upperBound)
@@ -44,8 +44,8 @@ struct DailyCounts: Sendable, Equatable {
     /// Replaces the change rows with one per (metric, day, key) that is not zero; writers are
     /// never blocked (see `EnquiryCounts.fold`, which this mirrors).
     static func fold(on db: any Database) async throws {
-        let sql = try JobQueue.sql(db)
-        if JobQueue.isPostgres(sql) {
+        let sql = try db.sql()
+        if sql.sqlDialect == .postgres {
             try await sql.raw("""
                 WITH folded AS (DELETE FROM daily_count_changes RETURNING metric, day, key, change)
                 INSERT INTO daily_count_changes (metric, day, key, change)
@@ -53,7 +53,7 @@ struct DailyCounts: Sendable, Equatable {
                 """).run()
         } else {
             try await db.writeTransaction { tx in
-                let sql = try JobQueue.sql(tx)
+                let sql = try tx.sql()
                 let row = try await sql.raw("SELECT MAX(id) AS last FROM daily_count_changes").first()
                 guard let last = try row?.decode(column: "last", as: Int?.self) else { return }
                 try await sql.raw("""

@@ -16,7 +16,7 @@ struct EnquiryCounts: Sendable, Equatable {
     static let foldThreshold = 1_000
 
     static func read(on db: any Database) async throws -> EnquiryCounts {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let rows = try await sql.raw("""
             SELECT status, exported, CAST(SUM(change) AS BIGINT) AS total, COUNT(*) AS changes
             FROM enquiry_count_changes GROUP BY status, exported
@@ -40,8 +40,8 @@ struct EnquiryCounts: Sendable, Equatable {
     /// PostgreSQL one statement deletes exactly the rows it sums (rows committed meanwhile are
     /// neither summed nor deleted); on SQLite the write lock holds them off for the moment it takes.
     static func fold(on db: any Database) async throws {
-        let sql = try JobQueue.sql(db)
-        if JobQueue.isPostgres(sql) {
+        let sql = try db.sql()
+        if sql.sqlDialect == .postgres {
             try await sql.raw("""
                 WITH folded AS (DELETE FROM enquiry_count_changes RETURNING status, exported, change)
                 INSERT INTO enquiry_count_changes (status, exported, change)
@@ -49,7 +49,7 @@ struct EnquiryCounts: Sendable, Equatable {
                 """).run()
         } else {
             try await db.writeTransaction { tx in
-                let sql = try JobQueue.sql(tx)
+                let sql = try tx.sql()
                 let row = try await sql.raw("SELECT MAX(id) AS last FROM enquiry_count_changes").first()
                 guard let last = try row?.decode(column: "last", as: Int?.self) else { return }
                 try await sql.raw("""

@@ -11,6 +11,9 @@ final class IntegrationLog: Model, @unchecked Sendable {
     @OptionalField(key: "request_id") var requestID: String?
     @Field(key: "status") var status: String
     @OptionalField(key: "related_type") var relatedType: String?
+    /// `related_type` of a provider request made for an enquiry. The stored word is the table's
+    /// name (`contact_submissions`, the guide's), kept so older rows still match.
+    static let aboutEnquiry = "contact_submission"
     @OptionalField(key: "related_id") var relatedID: Int?
     @OptionalField(key: "payload") var payload: RedactedJSON?
     @OptionalField(key: "response") var response: RedactedJSON?

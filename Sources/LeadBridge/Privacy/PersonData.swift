@@ -59,7 +59,7 @@ struct PersonData: Sendable {
     /// its quotes: `"ann@x.com"` is not found in `"joann@x.com"`, nor `"+4930123"` in a longer
     /// number). A scan of the table: run before any write transaction, so no lock waits on it.
     func logsNaming(_ person: PersonQuery) async throws -> [Int] {
-        let sql = try JobQueue.sql(database)
+        let sql = try database.sql()
         var filter: [SQLQueryString] = []
         for needle in [person.email, person.phone].compactMap({ $0 }) {
             let pattern = "%\"" + EnquirySearch.escapeLike(needle.lowercased()) + "\"%"
@@ -72,7 +72,7 @@ struct PersonData: Sendable {
 
     /// RingCentral notifications kept for de-duplication whose body names the person.
     func webhookEventsNaming(_ person: PersonQuery) async throws -> [Int] {
-        let sql = try JobQueue.sql(database)
+        let sql = try database.sql()
         var filter: [SQLQueryString] = []
         for needle in [person.email, person.phone].compactMap({ $0 }) {
             filter.append("lower(CAST(payload AS TEXT)) LIKE \(bind: "%\"" + EnquirySearch.escapeLike(needle.lowercased()) + "\"%") ESCAPE '\\'")
@@ -82,7 +82,7 @@ struct PersonData: Sendable {
 
     /// Their enquiries, and the calls, texts, exports and log rows tied to them by id or number.
     private func find(_ person: PersonQuery, on db: any Database) async throws -> Found {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         var found = Found()
         var enquiryFilter: [SQLQueryString] = []
         if let email = person.email { enquiryFilter.append("lower(email) = \(bind: email)") }
@@ -132,7 +132,7 @@ struct PersonData: Sendable {
         }
         if !found.enquiryIDs.isEmpty {
             found.logIDs = try await ids(sql, """
-                SELECT id FROM integration_logs WHERE related_type = 'contact_submission' AND related_id IN (\(list(found.enquiryIDs))) ORDER BY id
+                SELECT id FROM integration_logs WHERE related_type = \(bind: IntegrationLog.aboutEnquiry) AND related_id IN (\(list(found.enquiryIDs))) ORDER BY id
                 """)
         }
         return found
@@ -167,7 +167,7 @@ struct PersonData: Sendable {
     /// records its whole run once.
     func eraseEnquiries(createdBefore cutoff: Date, limit: Int, now: Date) async throws -> Erased {
         let (counted, exports, erasedIDs) = try await database.writeTransaction { tx -> (Erased, [SuiteDashExport], [Int]) in
-            let sql = try JobQueue.sql(tx)
+            let sql = try tx.sql()
             let ids = try await ids(sql, "SELECT id FROM contact_submissions WHERE created_at < \(bind: cutoff) ORDER BY created_at, id LIMIT \(bind: limit)")
             guard !ids.isEmpty else { return (Erased(), [], []) }
             let found = try await related(to: ids, on: tx)
@@ -189,7 +189,7 @@ struct PersonData: Sendable {
 
     /// What hangs off these enquiries: their calls, texts, exports and log rows.
     private func related(to enquiryIDs: [Int], on db: any Database) async throws -> Found {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         var found = Found()
         found.enquiryIDs = enquiryIDs
         found.exportIDs = try await ids(sql, """
@@ -201,7 +201,7 @@ struct PersonData: Sendable {
         try await textsOfAutomaticTexts(found.automaticTextIDs, into: &textFilter, on: sql)
         found.textIDs = try await ids(sql, "SELECT id FROM sms_messages WHERE \(textFilter.joined(separator: " OR ")) ORDER BY id")
         found.logIDs = try await ids(sql, """
-            SELECT id FROM integration_logs WHERE related_type = 'contact_submission' AND related_id IN (\(list(enquiryIDs))) ORDER BY id
+            SELECT id FROM integration_logs WHERE related_type = \(bind: IntegrationLog.aboutEnquiry) AND related_id IN (\(list(enquiryIDs))) ORDER BY id
             """)
         return found
     }
@@ -218,7 +218,7 @@ struct PersonData: Sendable {
 
     /// Deletes and empties what `found` names, in the caller's transaction.
     private func remove(_ found: Found, keys extraKeys: [String], now: Date, on tx: any Database) async throws {
-        let sql = try JobQueue.sql(tx)
+        let sql = try tx.sql()
         var keys = extraKeys
         if !found.enquiryIDs.isEmpty {
             for row in try await sql.raw("SELECT email, phone FROM contact_submissions WHERE id IN (\(list(found.enquiryIDs)))").all() {
@@ -260,7 +260,7 @@ struct PersonData: Sendable {
     }
 
     static func record(kind: String, requestedBy: String, matchedBy: String, _ erased: Erased, now: Date, on db: any Database) async throws {
-        try await JobQueue.sql(db).raw("""
+        try await db.sql().raw("""
             INSERT INTO erasures (kind, requested_by, matched_by, enquiries, calls, texts, log_rows, exports, created_at)
             VALUES (\(bind: kind), \(bind: String(requestedBy.prefix(320))), \(bind: matchedBy), \(bind: erased.enquiries), \(bind: erased.calls),
                     \(bind: erased.texts), \(bind: erased.logRows), \(bind: erased.exports), \(bind: now))

@@ -64,7 +64,7 @@ struct PersonExport: Encodable {
                 .map { row in
                     // A row that only names them (a call-log page, a webhook) may name others too:
                     // what happened and when, not its body. Their own enquiries' rows come whole.
-                    let theirs = row.relatedType == "contact_submission" && row.relatedID.map(found.enquiryIDs.contains) == true
+                    let theirs = row.relatedType == IntegrationLog.aboutEnquiry && row.relatedID.map(found.enquiryIDs.contains) == true
                     return LogRow(provider: row.provider, action: row.action, status: row.status, httpStatus: row.httpStatus,
                                   createdAt: row.createdAt, request: theirs ? row.payload : nil, response: theirs ? row.response : nil,
                                   error: theirs ? row.errorMessage : nil)

@@ -12,6 +12,12 @@ struct RetentionSweep: JobKind {
     static let maxAttempts = 3
     static let batchSize = 500
 
+    /// `ENQUIRY_RETENTION_DAYS` (nil: kept for ever).
+    let retentionDays: Int?
+    let exportsFolder: String
+    let jobQueue: JobQueue
+    let clock: AppClock
+
     static func recurringTask() -> RecurringTask {
         RecurringTask(name: "privacy-retention", interval: 86_400) { queue, db in
             try await queue.enqueue(RetentionSweep.self, .init(), on: db, uniqueKey: "privacy-retention")
@@ -19,14 +25,12 @@ struct RetentionSweep: JobKind {
     }
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        let services = context.application.services
-        guard let days = services.config.enquiryRetentionDays else { return }
-        let outcome = try await Self.sweep(days: days, database: context.db, exportsFolder: services.config.suiteDash.exportPath,
-                                           now: services.clock.now())
+        guard let days = retentionDays else { return }
+        let outcome = try await Self.sweep(days: days, database: context.db, exportsFolder: exportsFolder, now: clock.now())
         // A first run on a big install stops at its time budget (well inside the job timeout)
         // and carries on in a new job.
         if !outcome.finished {
-            try await services.jobQueue.enqueue(RetentionSweep.self, .init(), on: context.db, uniqueKey: "privacy-retention-continued")
+            try await jobQueue.enqueue(RetentionSweep.self, .init(), on: context.db, uniqueKey: "privacy-retention-continued")
         }
     }
 
@@ -54,7 +58,7 @@ struct RetentionSweep: JobKind {
             if batch.enquiries < batchSize { break }
             if Date() > deadline { finished = false; break }
         }
-        let sql = try JobQueue.sql(database)
+        let sql = try database.sql()
         // Calls, texts and log rows older than the policy, whoever they were about.
         // Automatic texts name a number (a caller who never sent an enquiry, too): they go with them.
         for (table, column) in [("call_logs", "COALESCE(start_time, created_at)"), ("sms_messages", "created_at"),

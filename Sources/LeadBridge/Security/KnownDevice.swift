@@ -49,7 +49,7 @@ enum KnownDevice {
     /// Every browser `userID` signed in with before is a new one again (one atomic step, in the
     /// caller's transaction).
     static func forgetAll(of userID: Int, on db: any Database) async throws {
-        try await JobQueue.sql(db).raw("""
+        try await db.sql().raw("""
             UPDATE users SET known_device_generation = known_device_generation + 1 WHERE id = \(bind: userID)
             """).run()
     }

@@ -96,7 +96,7 @@ struct PasswordLinks {
         let now = clock.now()
         return try await database.transaction { tx in
             // Check and spend in one statement: of two uses racing, one gets the row back.
-            let spent = try await JobQueue.sql(tx).raw("""
+            let spent = try await tx.sql().raw("""
                 UPDATE user_tokens SET used_at = \(bind: now) WHERE id = \(bind: try row.requireID()) AND used_at IS NULL RETURNING id
                 """).all()
             guard !spent.isEmpty else { throw Failure.used }

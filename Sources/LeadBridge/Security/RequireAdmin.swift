@@ -12,8 +12,8 @@ struct RequireAdmin: AsyncMiddleware {
             if request.prefersJSON {
                 throw Abort(.unauthorized, reason: "Sign in to the LeadBridge admin first.")
             }
-            let target = request.url.path.hasPrefix(AdminPath.root) ? "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
-            return request.redirect(to: AdminPath.login.path + target)
+            let target = request.url.path.hasPrefix(AdminURL.root) ? "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            return request.redirect(to: AdminURL.login.path + target)
         }
         return try await next.respond(to: request)
     }

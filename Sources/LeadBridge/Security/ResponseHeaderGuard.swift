@@ -25,7 +25,7 @@ struct ResponseHeaderGuard: AsyncMiddleware {
         }
         if (300..<400).contains(response.status.code), !kept.contains(name: .location) {
             let path = request.url.path
-            kept.replaceOrAdd(name: .location, value: path == AdminPath.root || path.hasPrefix(AdminPath.root + "/") ? AdminPath.root : "/")
+            kept.replaceOrAdd(name: .location, value: path == AdminURL.root || path.hasPrefix(AdminURL.root + "/") ? AdminURL.root : "/")
         }
         response.headers = kept
         request.logger.error("Dropped response headers holding control characters", metadata: [

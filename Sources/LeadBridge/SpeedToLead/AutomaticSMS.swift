@@ -42,7 +42,7 @@ struct AutomaticSMS {
         }
         let sent: RingCentralMessage
         do {
-            let client = try await service.client(options: Self.pacing, relatedType: "contact_submission", relatedID: automatic.$enquiry.id)
+            let client = try await service.client(options: Self.pacing, relatedType: IntegrationLog.aboutEnquiry, relatedID: automatic.$enquiry.id)
             sent = try await client.sendSMS(from: from, to: number, text: text)
         } catch let error as RingCentralError {
             if Self.mayHaveBeenSent(error) {

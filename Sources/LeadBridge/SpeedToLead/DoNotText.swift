@@ -46,13 +46,12 @@ struct DoNotText: Sendable {
         }
         let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: secrets.currentKey.symmetricKey, info: Data(Self.purpose.utf8), outputByteCount: 32)
         let sealed = try secrets.seal(derived.withUnsafeBytes { Data($0).base64EncodedString() }, context: Self.keyContext)
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let settings = String(decoding: try JSONEncoder().encode([Self.keySetting: sealed]), as: UTF8.self)
         // ON CONFLICT, not a failed insert: inside a PostgreSQL transaction a failed statement ends it.
-        let json: SQLQueryString = JobQueue.isPostgres(sql) ? "CAST(\(bind: settings) AS JSONB)" : "\(bind: settings)"
         try await sql.raw("""
             INSERT INTO integration_settings (provider, is_enabled, settings, created_at, updated_at)
-            VALUES (\(bind: Self.provider), \(bind: false), \(json), \(bind: Date()), \(bind: Date()))
+            VALUES (\(bind: Self.provider), \(bind: false), \(sql.jsonValue(settings)), \(bind: Date()), \(bind: Date()))
             ON CONFLICT (provider) DO NOTHING
             """).run()
         // With no previous key, every older row was hashed under the current key, which the list
@@ -87,7 +86,7 @@ struct DoNotText: Sendable {
     func isOptedOut(_ number: String, on db: any Database) async throws -> Date? {
         guard let e164 = PhoneNumber.e164(number) else { return nil }
         let (current, all) = try await hashes(e164, on: db)
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let rows = try await sql.select().column("number_hash").column("opted_out_at").column("list_key").from("do_not_text")
             .where("number_hash", .in, all).all()
         var earliest: Date?
@@ -116,19 +115,19 @@ struct DoNotText: Sendable {
     }
 
     func optOut(_ e164: String, keyword: String, at date: Date, on db: any Database) async throws {
-        try await JobQueue.sql(db).insert(into: "do_not_text").columns("number_hash", "keyword", "opted_out_at", "list_key")
+        try await db.sql().insert(into: "do_not_text").columns("number_hash", "keyword", "opted_out_at", "list_key")
             .values(SQLBind(try await hash(e164, on: db)), SQLBind(String(keyword.prefix(20))), SQLBind(date), SQLBind(true))
             .ignoringConflicts(with: ["number_hash"]).run()
     }
 
     func optIn(_ e164: String, on db: any Database) async throws {
-        try await JobQueue.sql(db).delete(from: "do_not_text").where("number_hash", .in, try await hashes(e164, on: db).all).run()
+        try await db.sql().delete(from: "do_not_text").where("number_hash", .in, try await hashes(e164, on: db).all).run()
     }
 
     /// Rows hashed before the list had its own key while previous keys were in use: each may be
     /// under an old key, which must stay in APP_PREVIOUS_KEYS until its number is seen again.
     static func rowsNeedingOldKeys(on db: any Database) async throws -> Int {
-        let row = try await JobQueue.sql(db).raw("SELECT COUNT(*) AS n FROM do_not_text WHERE list_key = \(bind: false)").first()
+        let row = try await db.sql().raw("SELECT COUNT(*) AS n FROM do_not_text WHERE list_key = \(bind: false)").first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 }

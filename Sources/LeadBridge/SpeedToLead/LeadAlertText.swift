@@ -7,19 +7,19 @@ enum LeadAlertText {
         var text = "New enquiry: " + name(enquiry)
         if let interest = enquiry.serviceInterest { text += ", " + clip(interest, 60) }
         if let message = enquiry.message, !message.isEmpty { text += ": \u{201C}" + clip(message, 90) + "\u{201D}" }
-        return text + "\n" + base(appURL) + "/admin/submissions/\(enquiry.id ?? 0)"
+        return text + "\n" + base(appURL) + AdminURL.enquiry(.value(enquiry.id ?? 0)).path
     }
 
     /// The minute's enquiries after an alert, in one text: the first ten by name, then a count.
     static func summary(_ enquiries: [Enquiry], appURL: String) -> String {
         "\(enquiries.count) more new \(enquiries.count == 1 ? "enquiry" : "enquiries") in the last minute: "
-            + listing(enquiries) + ".\n" + base(appURL) + "/admin/submissions"
+            + listing(enquiries) + ".\n" + base(appURL) + AdminURL.enquiries.path
     }
 
     /// The enquiries held while the hour's alerts were at the cap, in one text that says so.
     static func heldSummary(_ enquiries: [Enquiry], cap: Int, appURL: String) -> String {
         "\(enquiries.count) new \(enquiries.count == 1 ? "enquiry was" : "enquiries were") held: staff alerts had reached \(cap) this hour. "
-            + listing(enquiries) + ".\n" + base(appURL) + "/admin/submissions"
+            + listing(enquiries) + ".\n" + base(appURL) + AdminURL.enquiries.path
     }
 
     /// The first ten by name (and interest), then how many more.

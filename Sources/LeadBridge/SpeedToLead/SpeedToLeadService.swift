@@ -50,7 +50,7 @@ struct SpeedToLeadService: Sendable {
 
     private func queue(_ rows: [(AutomaticText.Kind, String, Int?, String)], at time: Date, on db: any Database) async throws -> Bool {
         guard !rows.isEmpty else { return false }
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         var insert = sql.insert(into: AutomaticText.schema)
             .columns("kind", "subject_key", "contact_submission_id", "to_numbers", "status", "created_at", "updated_at")
         for (kind, key, enquiry, numbers) in rows {

@@ -11,7 +11,7 @@ struct AdvisoryLock: Sendable {
 
     /// True when this holder now has the lock (it was free, expired, or already ours).
     func acquire(on db: any Database, now: Date) async throws -> Bool {
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let rows = try await sql.raw("""
             INSERT INTO advisory_locks (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(bind: now.addingTimeInterval(ttl)))
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -22,7 +22,7 @@ struct AdvisoryLock: Sendable {
     }
 
     func release(on db: any Database) async throws {
-        try await JobQueue.sql(db).delete(from: "advisory_locks")
+        try await db.sql().delete(from: "advisory_locks")
             .where("name", .equal, name).where("holder", .equal, holder).run()
     }
 }

@@ -17,7 +17,7 @@ extension Database {
     /// sqlite-nio's busy handler spinning on the small blocking-thread pool, stalled the test suite.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { tx in
-            if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
+            if tx.sqlDialect == .sqlite, let sql = tx as? any SQLDatabase {
                 // Deletes nothing, but SQLite takes the write lock to run it.
                 try await sql.raw("DELETE FROM jobs WHERE 0").run()
             }
@@ -29,8 +29,6 @@ extension Database {
     /// ends, so a check of who can sign in and the change it guards are one step. SQLite's write
     /// lock already does it; PostgreSQL needs the table held.
     func lockUsersForChange() async throws {
-        if let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            try await sql.raw("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").run()
-        }
+        try await sql().lockTableAgainstWriters("users")
     }
 }

@@ -137,7 +137,7 @@ extension Application {
 extension Application {
     /// Brings every delayed job forward, as if its time had come.
     func makeAllJobsDue() async throws {
-        try await JobQueue.sql(db).update("jobs").set("available_at", to: SQLBind(Date().addingTimeInterval(-1))).run()
+        try await db.sql().update("jobs").set("available_at", to: SQLBind(Date().addingTimeInterval(-1))).run()
     }
 }
 

@@ -100,7 +100,7 @@ struct RingCentralWebhookHandler {
     func handle(_ notification: RingCentralWebhookController.Notification, now: Date) async throws -> Bool {
         let queue = app.services.jobQueue
         let stored = try await app.db.transaction { tx in
-            let sql = try JobQueue.sql(tx)
+            let sql = try tx.sql()
             let inserted = try await sql.insert(into: "webhook_events")
                 .columns("provider", "uuid", "event", "subscription_id", "payload", "received_at", "processed_at")
                 .values(SQLBind("ringcentral"), SQLBind(notification.uuid), SQLBind(notification.event),
@@ -147,7 +147,7 @@ struct RingCentralWebhookHandler {
            case .string(let number)? = Self.field(first, "phoneNumber") { to = number }
         var text = ""
         if case .string(let subject)? = message["subject"] { text = String(String.UnicodeScalarView(subject.unicodeScalars.prefix(5000))) }
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: from, on: db)
         // The same message can arrive in two notifications; its RingCentral id keeps one row.
         // The sender is kept in E.164 where it is one, so a later enquiry can claim the text.

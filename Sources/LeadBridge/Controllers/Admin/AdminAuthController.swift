@@ -23,7 +23,7 @@ struct AdminAuthController {
     // MARK: First run
 
     @Sendable func showSetup(req: Request) async throws -> Response {
-        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
+        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminURL.login.path) }
         var context = Context(title: "Create the first admin", csrf: req.csrfToken)
         try await Self.describeSetupCode(req, &context)
         return try await req.view.render("admin/setup", context).encodeResponse(for: req)
@@ -33,7 +33,7 @@ struct AdminAuthController {
     /// setup code right; only then is the password hashed (anyone can post here: hashing first
     /// would let them burn the server's CPU).
     @Sendable func setup(req: Request) async throws -> Response {
-        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminPath.login.path) }
+        guard try await User.query(on: req.db).count() == 0 else { return req.redirect(to: AdminURL.login.path) }
         let services = req.services
         let limit = await services.loginIPLimiter.hit(ClientAddress.signInKey(req.clientIP(config: services.config)), now: services.clock.now())
         guard limit.allowed else {
@@ -60,10 +60,10 @@ struct AdminAuthController {
         let created = try await FirstAdmin.create(email: email, name: name, passwordHash: hash, on: req.db)
         guard let user = created else {
             // Someone finished setup first; this page is closed now.
-            return req.redirect(to: AdminPath.login.path)
+            return req.redirect(to: AdminURL.login.path)
         }
         try await SetupCode.remove(on: req.db, services.config)
-        let response = req.redirect(to: AdminPath.dashboard.path)
+        let response = req.redirect(to: AdminURL.dashboard.path)
         await signIn(user, req, response)
         KnownDevice.remember(user, req, on: response)
         return response
@@ -79,8 +79,8 @@ struct AdminAuthController {
     // MARK: Sign in and out
 
     @Sendable func showLogin(req: Request) async throws -> Response {
-        if try await User.query(on: req.db).count() == 0 { return req.redirect(to: AdminPath.setup.path) }
-        if req.auth.has(User.self) { return req.redirect(to: AdminPath.dashboard.path) }
+        if try await User.query(on: req.db).count() == 0 { return req.redirect(to: AdminURL.setup.path) }
+        if req.auth.has(User.self) { return req.redirect(to: AdminURL.dashboard.path) }
         let next = (try? req.query.get(String.self, at: "next")) ?? ""
         var context = Context(title: "Sign in", csrf: req.csrfToken, next: next)
         // A fixed sentence chosen by a flag: this page is open to anyone, so it never shows text from its link.
@@ -123,7 +123,7 @@ struct AdminAuthController {
     @Sendable func logout(req: Request) async throws -> Response {
         req.auth.logout(User.self)
         req.session.destroy()
-        return req.redirect(to: AdminPath.login.path)
+        return req.redirect(to: AdminURL.login.path)
     }
 
     /// Ends every session of the signed-in admin, on every device (a lost laptop, a shared computer).
@@ -137,7 +137,7 @@ struct AdminAuthController {
         }
         req.auth.logout(User.self)
         req.session.destroy()
-        return req.redirect(to: AdminPath.login.path + "?signed-out=everywhere")
+        return req.redirect(to: AdminURL.login.path + "?signed-out=everywhere")
     }
 
     // MARK: Helpers
@@ -161,9 +161,8 @@ struct AdminAuthController {
     /// How long a sign-in refused unchecked (its address over the limit, or bcrypt's line full)
     /// waits before it is answered. Such a refusal costs the server almost nothing, so a script
     /// that sends the next attempt as soon as it has an answer would otherwise send thousands a
-    /// second and take the cores from enquiries (scripts/bench/signin-flood.sh: intake p99 384 ms
-    /// with 200 such connections on two cores, against the 100 ms target). Waiting costs no
-    /// thread; a person notices no difference.
+    /// second and take the cores from enquiries (scripts/bench/signin-flood.sh; figures in
+    /// docs/benchmarks.md). Waiting costs no thread; a person notices no difference.
     static let refusalPause: Duration = .seconds(1)
 
     private static func pauseBeforeRefusing() async throws {
@@ -183,11 +182,11 @@ struct AdminAuthController {
     /// never name another host (`//evil.example`) or climb out of /admin (`/admin/../x`, also
     /// written `%2e%2e`). Anything else goes to the dashboard.
     static func safeNext(_ next: String?) -> String {
-        let fallback = AdminPath.dashboard.path
+        let fallback = AdminURL.dashboard.path
         guard let next, next.utf8.count <= 2000,
               next.unicodeScalars.allSatisfy(urlSafe.contains), escapesAreWellFormed(next) else { return fallback }
         let path = String(next.prefix { $0 != "?" && $0 != "#" })
-        guard path == AdminPath.root || path.hasPrefix(AdminPath.root + "/"), !path.contains("//") else { return fallback }
+        guard path == AdminURL.root || path.hasPrefix(AdminURL.root + "/"), !path.contains("//") else { return fallback }
         let segments = (path.removingPercentEncoding ?? "").split(separator: "/", omittingEmptySubsequences: false)
         guard !segments.contains(where: { $0 == "." || $0 == ".." }) else { return fallback }
         return next

@@ -51,7 +51,7 @@ enum DashboardController {
         var budget: Budget?
         if let suiteDash = try? await req.services.suiteDash.settings.load(), suiteDash.syncsAutomatically {
             let calls = try await req.services.suiteDash.callsThisMonth(now: req.services.clock.now())
-            holds = try await SuiteDashBudget.holds(req.services, settings: suiteDash, callsThisMonth: calls, on: req.db)
+            holds = try await req.services.suiteDash.holds(suiteDash, callsThisMonth: calls, on: req.db)
             budget = Self.budget(calls: calls, limit: suiteDash.monthlyCallLimit)
         }
         let today = DailyCounts.day(of: req.services.clock.now())
@@ -74,7 +74,7 @@ enum DashboardController {
             activityChart: [activityChart(calls: calls, texts: texts, days: Array(range))],
             budget: budget, jobs: jobs, days: days,
             retention: PrivacyController.retention(req.services.config),
-            retentionLastRun: try await JobQueue.sql(req.db).raw("""
+            retentionLastRun: try await req.db.sql().raw("""
                 SELECT created_at, enquiries FROM erasures WHERE kind = 'retention' ORDER BY id DESC LIMIT 1
                 """).first().map { row in
                 "\(AdminDate.format(try row.decode(column: "created_at", as: Date.self))), \(try row.decode(column: "enquiries", as: Int.self)) enquiries erased"
@@ -101,12 +101,12 @@ enum DashboardController {
         let legend = statusSeries.map { series in
             BarChart.LegendItem(series: series.key, label: series.label,
                                 count: ListTotal.grouped(days.reduce(0) { $0 + count(counts, day: $1, status: series.key) }),
-                                href: list(AdminPath.enquiries.path, ["status=\(series.key)", "since=\(first)", "until=\(last)"]))
+                                href: list(AdminURL.enquiries.path, ["status=\(series.key)", "since=\(first)", "until=\(last)"]))
         }
         return BarChart.daily(
             id: "enquiries-chart", days: days, groups: [""], series: statusSeries,
             value: { day, _, status in count(counts, day: day, status: status) },
-            href: { day, _ in list(AdminPath.enquiries.path, ["since=\(dayText(day))", "until=\(dayText(day))"]) },
+            href: { day, _ in list(AdminURL.enquiries.path, ["since=\(dayText(day))", "until=\(dayText(day))"]) },
             label: { day, _, parts in
                 let total = parts.reduce(0) { $0 + $1.1 }
                 let named = parts.filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
@@ -118,7 +118,7 @@ enum DashboardController {
     static func syncHealth(_ counts: DailyCounts, days: ClosedRange<Int>) -> ShareBar {
         let dates = ["since=\(dayText(days.lowerBound))", "until=\(dayText(days.upperBound))"]
         func total(_ key: String) -> Int { counts.total { $0 == key } }
-        let path = AdminPath.enquiries.path
+        let path = AdminURL.enquiries.path
         return ShareBar.make(id: "sync-health", parts: [
             ("minute", "Synced within a minute", total("synced/minute"), list(path, ["status=synced", "synced=minute"] + dates)),
             ("hour", "Synced within an hour", total("synced/hour"), list(path, ["status=synced", "synced=hour"] + dates)),
@@ -130,7 +130,7 @@ enum DashboardController {
 
     static func activityChart(calls: DailyCounts, texts: DailyCounts, days: [Int]) -> BarChart {
         let first = dayText(days.first ?? 0), last = dayText(days.last ?? 0)
-        let callsPath = AdminPath.callLogs.path, textsPath = AdminPath.messages.path
+        let callsPath = AdminURL.callLogs.path, textsPath = AdminURL.messages.path
         return BarChart.daily(
             id: "activity-chart", days: days, groups: ["calls", "texts"], series: [("calls", "calls"), ("texts", "texts")],
             value: { day, group, series in group != series ? 0 : (group == "calls" ? calls : texts).total(day: day) },
@@ -150,7 +150,7 @@ enum DashboardController {
 
     static func budget(calls: Int, limit: Int?) -> Budget {
         guard let limit else { return Budget(used: ListTotal.grouped(calls), limit: nil, bar: []) }
-        let path = AdminPath.suiteDash.path
+        let path = AdminURL.suiteDash.path
         return Budget(used: ListTotal.grouped(calls), limit: ListTotal.grouped(limit),
                       bar: [ShareBar.make(id: "suitedash-budget", parts: [
                           ("used", "Calls made this month", calls, path),

@@ -102,10 +102,10 @@ struct EnquiriesController {
             if let since = range.since { query = query.filter(\.$createdAt >= since) }
             if let until = range.until { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
             if let speed = range.synced {
-                query = query.filter(.custom(speed.condition(postgres: JobQueue.isPostgres(try JobQueue.sql(req.db)))))
+                query = query.filter(.custom(speed.condition(req.db.sqlDialect)))
             }
             // Counted in the list's order: PostgreSQL then walks the index and stops at the cap;
-            // unordered, it chose a bitmap of every match first (72 ms for "synced within a minute").
+            // unordered, it chose a bitmap of every match first.
             query = sort.apply(to: query)
             if range.isEmpty && sort == .newest {
                 // The counts are kept by the database (017_CountEnquiries).
@@ -115,8 +115,7 @@ struct EnquiriesController {
                 total = try await ListTotal.counting(query)
             }
             // The page's ids first, then its rows: the ids come from the index alone, so a deep page
-            // skips index entries rather than whole rows (page 20,000 of a million on PostgreSQL:
-            // 108 ms reading rows, 36 ms reading ids).
+            // skips index entries rather than whole rows.
             let ids = try await query.range(offset..<(offset + Self.pageSize + 1)).all(\._$id)
             rows = ids.isEmpty ? [] : try await sort.apply(to: Enquiry.query(on: req.db).filter(\._$id ~~ ids)).all()
         }
@@ -127,7 +126,7 @@ struct EnquiriesController {
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             items += range.queryItems
             if sort != .newest { items.append("sort=" + sort.rawValue) }
-            return AdminPath.enquiries.path + "?" + items.joined(separator: "&")
+            return AdminURL.enquiries.path + "?" + items.joined(separator: "&")
         }
         return try await req.view.render("admin/enquiries/index", ListContext(
             title: "Enquiries", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
@@ -174,7 +173,7 @@ struct EnquiriesController {
             ip: enquiry.ip ?? "", userAgent: enquiry.userAgent ?? "",
             externalID: enquiry.externalID ?? "", syncedAt: AdminDate.format(enquiry.syncedAt),
             exportedAt: AdminDate.format(enquiry.exportedAt), syncError: enquiry.syncError ?? "",
-            logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == "contact_submission")
+            logs: try await IntegrationLog.query(on: req.db).filter(\.$relatedType == IntegrationLog.aboutEnquiry)
                 .filter(\.$relatedID == id).sort(\.$id, .descending).limit(50).all().map(IntegrationLogsController.Row.init),
             canSync: try await req.services.suiteDash.settings.load().syncsAutomatically,
             notice: refusal == nil ? notice : nil,
@@ -188,7 +187,7 @@ struct EnquiriesController {
             },
             differences: try await SuiteDashDifferencesController.items(enquiryID: id, on: req.db),
             // By the email when there is one: a phone may be an office's line, shared with colleagues.
-            privacyLink: AdminPath.privacy.path + "?" + PrivacyController.query(email: enquiry.email,
+            privacyLink: AdminURL.privacy.path + "?" + PrivacyController.query(email: enquiry.email,
                                                                                 phone: enquiry.email == nil ? enquiry.phone : nil),
             firstContact: FirstContactText.describe(enquiry, now: req.services.clock.now()),
             optedOut: try await Self.optedOut(refusal?.optedOut?.number ?? enquiry.phone, req).map(AdminDate.format),
@@ -220,7 +219,7 @@ struct EnquiriesController {
         try await req.db.transaction { tx in
             try await sync.sendAgain(id, because: .uncertainCreateAnswered(phone: phone, uid: uid), on: tx)
         }
-        return req.redirect(to: AdminPath.enquiry(id).path, notice: uid == nil
+        return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: uid == nil
             ? "Queued: a new SuiteDash contact will be created for \(phone)."
             : "Queued: the enquiry joins SuiteDash contact \(uid!).")
     }
@@ -253,7 +252,7 @@ struct EnquiriesController {
         conflict.decision = choice
         let decided = conflict
         try await req.db.transaction { tx in try await sync.sendAgain(id, because: .contactChosen(decided), on: tx) }
-        return req.redirect(to: AdminPath.enquiry(id).path, notice: choice == .email
+        return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: choice == .email
             ? "Queued: the enquiry joins the contact that holds its email."
             : "Queued: the enquiry joins the phone's contact, without the email.")
     }
@@ -267,6 +266,6 @@ struct EnquiriesController {
         let sync = req.services.suiteDash.enquirySync
         guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
         try await req.db.transaction { tx in try await sync.sendAgain(id, because: .asked(enquiry), on: tx) }
-        return req.redirect(to: AdminPath.enquiry(id).path, notice: "Queued for SuiteDash.")
+        return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: "Queued for SuiteDash.")
     }
 }

@@ -36,35 +36,11 @@ struct EnquiryEditController {
             response.status = .unprocessableEntity
             return response
         case .valid(let corrected):
-            enquiry.firstName = corrected.firstName
-            enquiry.lastName = corrected.lastName
-            // A new email or phone may make a choice between two SuiteDash contacts moot, or wrong.
-            let contactChanged = enquiry.email != corrected.email || enquiry.phone != corrected.phone
-            enquiry.email = corrected.email
-            enquiry.phone = corrected.phone
-            enquiry.company = corrected.company
-            enquiry.serviceInterest = corrected.serviceInterest
-            enquiry.message = corrected.message
-            let wasFailed = enquiry.status == .failed
-            // Held (pending, with SuiteDash's reason): a phone-only lead refused for lacking an
-            // email, or a choice of contact. The edit is what it waited for.
-            let wasHeld = enquiry.status == .pending && enquiry.syncError != nil
-            if wasFailed || wasHeld {
-                enquiry.status = .pending
-                enquiry.syncError = nil
-            }
-            let sync = req.services.suiteDash.enquirySync
+            let queued = try await EnquiryCorrection(sync: req.services.suiteDash.enquirySync, database: req.db)
+                .save(enquiry, as: corrected)
             let id = try enquiry.requireID()
-            let queued = try await req.db.transaction { tx -> Bool in
-                try await enquiry.save(on: tx)
-                if contactChanged { try await SuiteDashContactConflict.delete(enquiryID: id, on: tx) }
-                guard wasFailed || wasHeld, try await sync.canSync(on: tx) else { return false }
-                // The held job is replaced, not kept waiting beside a new one.
-                try await sync.sendAgain(id, because: .edited, on: tx)
-                return true
-            }
             let notice = queued ? "Saved, and queued for SuiteDash again." : "Saved."
-            return req.redirect(to: AdminPath.enquiry(id).path, notice: notice)
+            return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: notice)
         }
     }
 

@@ -21,14 +21,14 @@ struct EnquiryListRange: Sendable {
         /// the 021 triggers bucket it. `021_CountByDay` indexes this very expression, with
         /// `created_at` and `id` after it, so a filtered list is a range of that index; a query
         /// must use it unchanged for the database to see the index fits.
-        static func expression(postgres: Bool) -> String {
-            let elapsed = postgres ? "EXTRACT(EPOCH FROM (synced_at - created_at))" : "(synced_at - created_at)"
+        static func expression(_ dialect: SQLDialect) -> String {
+            let elapsed = dialect == .postgres ? "EXTRACT(EPOCH FROM (synced_at - created_at))" : "(synced_at - created_at)"
             return "CASE WHEN status = 'synced' THEN CASE WHEN \(elapsed) <= 60 THEN 'minute' WHEN \(elapsed) <= 3600 THEN 'hour' ELSE 'later' END END"
         }
 
         /// The list's condition: the indexed expression equals this speed.
-        func condition(postgres: Bool) -> SQLRaw {
-            SQLRaw("(\(Self.expression(postgres: postgres))) = '\(rawValue)'")
+        func condition(_ dialect: SQLDialect) -> SQLRaw {
+            SQLRaw("(\(Self.expression(dialect))) = '\(rawValue)'")
         }
     }
 

@@ -19,7 +19,7 @@ struct EnquiryPhoneController {
         do {
             let ringOut = try await req.services.ringCentral.phone.initiateCall(
                 toNumber: form.to ?? enquiry.phone ?? "", fromNumber: form.from, user: try req.auth.require(User.self), enquiryID: id)
-            return req.redirect(to: AdminPath.enquiry(id).path + "?ringout=\(Self.escape(ringOut.id))#phone")
+            return req.redirect(to: AdminURL.enquiry(.value(id)).path + "?ringout=\(Self.escape(ringOut.id))#phone")
         } catch {
             return try await Self.refused(req, id, error, smsText: nil)
         }
@@ -117,7 +117,7 @@ struct EnquiryPhoneController {
     }
 
     private static func back(_ req: Request, _ id: Int, _ notice: String) -> Response {
-        req.redirect(to: AdminPath.enquiry(id).path, notice: notice, fragment: "phone")
+        req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: notice, fragment: "phone")
     }
 
     private static func escape(_ text: String) -> String {

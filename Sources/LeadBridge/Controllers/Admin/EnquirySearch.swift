@@ -7,16 +7,16 @@ import SQLKit
 /// From three characters up it is answered by the search index (`018_IndexEnquirySearch`):
 /// SQLite's FTS5 trigram table, PostgreSQL's pg_trgm indexes. One or two characters cannot be
 /// looked up by trigrams: they are matched row by row among the newest `shortSearchWindow`
-/// enquiries (all of a million took 740 ms), and the list says so.
+/// enquiries (all of a large install would be too slow), and the list says so.
 ///
 /// A search runs once per page view: the ids of the first `countCap + 1` matches, newest
 /// first, give both the page and the count. On SQLite the FTS5 table is walked from its newest
-/// row and stops there: `WHERE id IN (SELECT rowid … MATCH …) ORDER BY created_at` collected
-/// every match first, 1.1 s for a word found in 95 % of a million rows, against 1 ms.
+/// row and stops there; `WHERE id IN (SELECT rowid … MATCH …) ORDER BY created_at` collected
+/// every match first (figures: docs/benchmarks.md, "Measurements behind the code").
 enum EnquirySearch {
     static let shortSearchWindow = 10_000
     /// A search is counted to 200: enough to tell "a few" from "refine it", and a broad match
-    /// stops early (PostgreSQL took 74 ms to find the first thousand synced "Company 42").
+    /// stops early rather than finding every match.
     static let countCap = 200
 
     /// Whether `text` is too short for the index, so only the newest enquiries are searched.
@@ -39,8 +39,8 @@ enum EnquirySearch {
     /// the highest ids, and the short search's window is a range of the primary key.
     static func matchingIDs(_ text: String, status: EnquiryStatus?, range: EnquiryListRange = .init(), offset: Int, limit: Int,
                             on db: any Database) async throws -> [Int] {
-        let sql = try JobQueue.sql(db)
-        let postgres = JobQueue.isPostgres(sql)
+        let sql = try db.sql()
+        let dialect = sql.sqlDialect
         let digits = phoneDigits(in: text)
         let query: SQLQueryString
         // The list's other filters, on contact_submissions' own columns.
@@ -48,8 +48,8 @@ enum EnquirySearch {
         if let status, range.synced == nil || status != .synced { filters.append("status = \(bind: status.rawValue)") }
         if let since = range.since { filters.append("created_at >= \(bind: since)") }
         if let until = range.until { filters.append("created_at < \(bind: until.addingTimeInterval(86_400))") }
-        if let speed = range.synced { filters.append("\(unsafeRaw: speed.condition(postgres: postgres).sql)") }
-        if !postgres, !isShort(text) {
+        if let speed = range.synced { filters.append("\(unsafeRaw: speed.condition(dialect).sql)") }
+        if dialect == .sqlite, !isShort(text) {
             let byStatus: SQLQueryString = filters.isEmpty ? "" : "JOIN contact_submissions c ON c.id = s.rowid AND \(filters.joined(separator: " AND "))"
             query = """
                 SELECT s.rowid AS id FROM contact_submissions_search s \(byStatus)
@@ -57,8 +57,7 @@ enum EnquirySearch {
                 ORDER BY s.rowid DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
                 """
         } else {
-            let like: SQLQueryString = postgres ? "ILIKE" : "LIKE"
-            var condition: SQLQueryString = "(\(unsafeRaw: document(postgres: postgres))) \(like) \(bind: "%" + escapeLike(text) + "%") ESCAPE '\\'"
+                        var condition: SQLQueryString = "(\(unsafeRaw: document(dialect))) \(dialect.caseInsensitiveLike) \(bind: "%" + escapeLike(text) + "%") ESCAPE '\\'"
             if let digits { condition = "(\(condition) OR phone LIKE \(bind: "%" + digits + "%"))" }
             for filter in filters { condition = "\(condition) AND \(filter)" }
             if isShort(text) {
@@ -73,8 +72,8 @@ enum EnquirySearch {
     /// The text the search looks in: the name (so "Jane Doe" finds Jane Doe), then the email
     /// and the company on lines of their own. The PostgreSQL index is built on this very
     /// expression, so a query must use it unchanged.
-    static func document(postgres: Bool) -> String {
-        let newline = postgres ? "chr(10)" : "char(10)"
+    static func document(_ dialect: SQLDialect) -> String {
+        let newline = dialect == .postgres ? "chr(10)" : "char(10)"
         return "coalesce(first_name, '') || ' ' || coalesce(last_name, '') || \(newline) || "
             + "coalesce(email, '') || \(newline) || coalesce(company, '')"
     }
@@ -82,7 +81,7 @@ enum EnquirySearch {
     /// The digits typed, when the text looks like (part of) a phone number, written however people
     /// write them ("+1 (415) 555-0100"), and there are three or more to look for. Digits inside
     /// other text ("person155555") are not a phone: looking for them too matched every phone
-    /// that held the digits and cost PostgreSQL 300 ms rechecking them.
+    /// that held the digits, and PostgreSQL rechecked each.
     static func phoneDigits(in text: String) -> String? {
         guard text.allSatisfy({ $0.isASCII && ($0.isNumber || " +-().".contains($0)) }) else { return nil }
         let digits = String(text.filter { $0.isASCII && $0.isNumber })

@@ -19,7 +19,7 @@ struct IntegrationLogsController {
             duration = log.durationMS.map { "\($0) ms" } ?? ""
             // LeadBridge's own lines (a password link made) are about an admin, not an enquiry.
             related = log.relatedID.map { log.relatedType == "user" ? "admin #\($0)" : "enquiry #\($0)" } ?? ""
-            relatedLink = log.relatedType == "contact_submission" ? log.relatedID.map { AdminPath.enquiry($0).path } : nil
+            relatedLink = log.relatedType == IntegrationLog.aboutEnquiry ? log.relatedID.map { AdminURL.enquiry(.value($0)).path } : nil
             error = log.errorMessage ?? ""
         }
     }
@@ -47,7 +47,7 @@ struct IntegrationLogsController {
         if let provider { query = query.filter(\.$provider == provider) }
         if let status { query = query.filter(\.$status == status) }
         if let action { query = query.filter(\.$action == action) }
-        if let enquiry { query = query.filter(\.$relatedType == "contact_submission").filter(\.$relatedID == enquiry) }
+        if let enquiry { query = query.filter(\.$relatedType == IntegrationLog.aboutEnquiry).filter(\.$relatedID == enquiry) }
         let logs = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
 
         func link(_ page: Int) -> String {
@@ -55,7 +55,7 @@ struct IntegrationLogsController {
             for (name, value) in [("provider", provider), ("status", status), ("action", action), ("enquiry", enquiry.map(String.init))] {
                 if let value { items.append(name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             }
-            return AdminPath.integrationLogs.path + "?" + items.joined(separator: "&")
+            return AdminURL.integrationLogs.path + "?" + items.joined(separator: "&")
         }
         return try await req.view.render("admin/integration-logs/index", ListContext(
             title: "Integration logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,

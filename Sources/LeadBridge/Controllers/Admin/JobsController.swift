@@ -81,6 +81,6 @@ struct JobsController {
     }
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: AdminPath.jobs.path, notice: notice)
+        req.redirect(to: AdminURL.jobs.path, notice: notice)
     }
 }

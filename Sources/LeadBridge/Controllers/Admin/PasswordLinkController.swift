@@ -49,7 +49,7 @@ struct PasswordLinkController {
         // Signed in at once, in a fresh session (every other session of theirs has just ended).
         user.lastLoginAt = req.services.clock.now()
         try await user.save(on: req.db)
-        let response = req.redirect(to: AdminPath.dashboard.path)
+        let response = req.redirect(to: AdminURL.dashboard.path)
         await AdminAuthController.startSession(for: user, req, response)
         KnownDevice.remember(user, req, on: response)
         return response

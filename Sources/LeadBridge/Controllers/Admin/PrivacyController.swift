@@ -50,7 +50,7 @@ struct PrivacyController {
                               rows: enquiries.map(EnquiryRow.init), calls: found.allCallIDs.count, texts: found.allTextIDs.count,
                               logRows: found.logIDs.count, exports: exports.map(\.fileName),
                               suiteDashContacts: Array(Set(enquiries.compactMap(\.externalID))).sorted(),
-                              exportLink: AdminPath.privacy.path + "/export?" + Self.query(person),
+                              exportLink: AdminURL.privacy.path + "/export?" + Self.query(person),
                               phoneLinked: Self.phoneLinked(found, person),
                               severalPeople: Self.severalPeople(enquiries),
                               notice: context.notice, erasures: context.erasures, retention: context.retention)
@@ -107,7 +107,7 @@ struct PrivacyController {
         if !erased.exportsNotRewritten.isEmpty {
             sentence += " These export files could not be rewritten (not readable or writable by the server): \(erased.exportsNotRewritten.joined(separator: ", ")); delete them under SuiteDash > Exports."
         }
-        return req.redirect(to: AdminPath.privacy.path, notice: sentence)
+        return req.redirect(to: AdminURL.privacy.path, notice: sentence)
     }
 
     // MARK: Helpers
@@ -150,7 +150,7 @@ struct PrivacyController {
     }
 
     private static func erasures(on db: any Database) async throws -> [ErasureRow] {
-        try await JobQueue.sql(db).raw("""
+        try await db.sql().raw("""
             SELECT kind, requested_by, matched_by, enquiries, calls, texts, log_rows, exports, created_at
             FROM erasures ORDER BY id DESC LIMIT 20
             """).all().map { row in

@@ -57,8 +57,8 @@ struct RingCentralActivityController {
         return try await req.view.render("admin/call-logs", ListContext(
             title: "Call logs", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
             summary: total.describe("call", "calls"),
-            previousPage: page > 1 ? Self.pageLink(req, AdminPath.callLogs.path, page - 1) : nil,
-            nextPage: calls.count > Self.pageSize ? Self.pageLink(req, AdminPath.callLogs.path, page + 1) : nil,
+            previousPage: page > 1 ? Self.pageLink(req, AdminURL.callLogs.path, page - 1) : nil,
+            nextPage: calls.count > Self.pageSize ? Self.pageLink(req, AdminURL.callLogs.path, page + 1) : nil,
             notice: req.notice, lastSync: lastSync))
     }
 
@@ -82,8 +82,8 @@ struct RingCentralActivityController {
         return try await req.view.render("admin/messages", ListContext(
             title: "Messages", csrf: req.csrfToken, admin: try req.auth.require(User.self).email, rows: rows, filters: filters,
             summary: total.describe("message", "messages"),
-            previousPage: page > 1 ? Self.pageLink(req, AdminPath.messages.path, page - 1) : nil,
-            nextPage: messages.count > Self.pageSize ? Self.pageLink(req, AdminPath.messages.path, page + 1) : nil,
+            previousPage: page > 1 ? Self.pageLink(req, AdminURL.messages.path, page - 1) : nil,
+            nextPage: messages.count > Self.pageSize ? Self.pageLink(req, AdminURL.messages.path, page + 1) : nil,
             notice: req.notice, lastSync: ""))
     }
 
@@ -115,7 +115,7 @@ struct RingCentralActivityController {
             throw Abort(.conflict, reason: "RingCentral is not connected: connect it under Integrations > RingCentral first.")
         }
         try await SyncRingCentralCallLogs.request(queue: req.services.jobQueue, on: req.db, delay: 0)
-        return req.redirect(to: AdminPath.callLogs.path, notice: "Call-log sync queued; new calls appear here in a moment.")
+        return req.redirect(to: AdminURL.callLogs.path, notice: "Call-log sync queued; new calls appear here in a moment.")
     }
 
     @Sendable func createSubscription(req: Request) async throws -> Response {
@@ -139,22 +139,22 @@ struct RingCentralActivityController {
             user.officePhone = nil
         } else {
             guard let number = PhoneNumber.e164(text) else {
-                return req.redirect(to: AdminPath.ringCentral.path, notice: "Enter your office phone in international format, like +16505550123.")
+                return req.redirect(to: AdminURL.ringCentral.path, notice: "Enter your office phone in international format, like +16505550123.")
             }
             user.officePhone = number
         }
         try await user.save(on: req.db)
-        return req.redirect(to: AdminPath.ringCentral.path, notice: "Your office phone is saved.")
+        return req.redirect(to: AdminURL.ringCentral.path, notice: "Your office phone is saved.")
     }
 
     private func subscriptionAction(_ req: Request, _ action: (RingCentralSubscriptions) async throws -> String) async throws -> Response {
         do {
             let notice = try await action(req.services.ringCentral.subscriptions)
-            return req.redirect(to: AdminPath.ringCentral.path, notice: notice)
+            return req.redirect(to: AdminURL.ringCentral.path, notice: notice)
         } catch let error as RingCentralError {
-            return req.redirect(to: AdminPath.ringCentral.path, notice: "RingCentral refused: " + error.description)
+            return req.redirect(to: AdminURL.ringCentral.path, notice: "RingCentral refused: " + error.description)
         } catch let error as RingCentralServiceError {
-            return req.redirect(to: AdminPath.ringCentral.path, notice: error.description)
+            return req.redirect(to: AdminURL.ringCentral.path, notice: error.description)
         }
     }
 

@@ -284,7 +284,7 @@ struct RingCentralAdminController {
         return response
     }
 
-    private static let page = AdminPath.ringCentral.path
+    private static let page = AdminURL.ringCentral.path
 
     private static var expiredStateCookie: HTTPCookies.Value {
         HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: stateCookiePath, isHTTPOnly: true, sameSite: .lax)

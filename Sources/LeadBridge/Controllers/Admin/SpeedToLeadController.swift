@@ -60,7 +60,7 @@ struct SpeedToLeadController {
             return try await render(req, notice: nil, errors: errors, values: .init(form), status: .unprocessableEntity)
         }
         try await req.services.speedToLead.settings(on: req.db).save(settings)
-        return req.redirect(to: AdminPath.speedToLead.path, notice: "Saved.")
+        return req.redirect(to: AdminURL.speedToLead.path, notice: "Saved.")
     }
 
     /// The form's values as shown: the saved settings, or what was typed when it was refused.

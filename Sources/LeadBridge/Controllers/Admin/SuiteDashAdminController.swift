@@ -178,7 +178,7 @@ struct SuiteDashAdminController {
         let calls = try await suiteDash.callsThisMonth(now: req.services.clock.now())
         let limit = configuration.monthlyCallLimit
         let percent = limit.map { min(100, calls * 100 / max($0, 1)) } ?? 0
-        let holds = try await SuiteDashBudget.holds(req.services, settings: configuration, callsThisMonth: calls, on: req.db)
+        let holds = try await req.services.suiteDash.holds(configuration, callsThisMonth: calls, on: req.db)
         var warning = holds.isEmpty ? nil : holds.joined(separator: " ")
         if warning == nil, let limit, percent >= 80 { warning = "\(calls) of \(limit) API calls used this month (\(percent)%)." }
         let pending = try await Enquiry.query(on: req.db).filter(\.$status == .pending).count()
@@ -226,6 +226,6 @@ struct SuiteDashAdminController {
 
 
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: AdminPath.suiteDash.path, notice: notice)
+        req.redirect(to: AdminURL.suiteDash.path, notice: notice)
     }
 }

@@ -42,7 +42,7 @@ struct SuiteDashDifferencesController {
         guard configuration.syncsAutomatically, let credentials = configuration.credentials else {
             throw Abort(.conflict, reason: EnquirySync.notSetUp)
         }
-        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: id)
+        let client = suiteDash.client(configuration, credentials: credentials, relatedType: IntegrationLog.aboutEnquiry, relatedID: id)
         do {
             try await client.apply(row.difference, to: row.contactUID)
         } catch let error as SuiteDashError {
@@ -50,7 +50,7 @@ struct SuiteDashDifferencesController {
         }
         try await differences.remove(enquiryID: id, field: field)
         let label = SuiteDashDifferences.label(field)
-        return req.redirect(to: AdminPath.enquiry(id).path,
+        return req.redirect(to: AdminURL.enquiry(.value(id)).path,
                             notice: "\(label) applied: SuiteDash contact \(row.contactUID) now holds \(row.difference.enquiryValue).")
     }
 }

@@ -104,12 +104,7 @@ struct SuiteDashExportsController {
     @Sendable func delete(req: Request) async throws -> Response {
         let export = try await find(req)
         let id = try export.requireID()
-        try? FileManager.default.removeItem(atPath: req.services.suiteDash.exporter.path(for: export))
-        try await req.db.transaction { tx in
-            // The enquiries stay exported (they may be in SuiteDash already); they just lose the link.
-            try await Enquiry.query(on: tx).filter(\.$exportID == id).set(\.$exportID, to: nil).update()
-            try await export.delete(on: tx)
-        }
+        try await req.services.suiteDash.exporter.delete(export)
         return redirect(req, "Export #\(id) and its file are deleted.")
     }
 
@@ -117,11 +112,8 @@ struct SuiteDashExportsController {
         let export = try await find(req)
         let id = try export.requireID()
         let chosen = (try? req.content.decode(MarkForm.self))?.ids ?? []
-        var query = Enquiry.query(on: req.db).filter(\.$exportID == id)
-        if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
-        let count = try await query.count()
-        try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: req.services.clock.now()).update()
-        return req.redirect(to: AdminPath.suiteDashExport(id).path, notice: "\(count) enquiries marked as synced.")
+        let count = try await req.services.suiteDash.exporter.markSynced(exportID: id, only: chosen)
+        return req.redirect(to: AdminURL.suiteDashExport(.value(id)).path, notice: "\(count) enquiries marked as synced.")
     }
 
     private func find(_ req: Request) async throws -> SuiteDashExport {
@@ -131,8 +123,7 @@ struct SuiteDashExportsController {
         return export
     }
 
-
     private func redirect(_ req: Request, _ notice: String) -> Response {
-        req.redirect(to: AdminPath.suiteDashExports.path, notice: notice)
+        req.redirect(to: AdminURL.suiteDashExports.path, notice: notice)
     }
 }

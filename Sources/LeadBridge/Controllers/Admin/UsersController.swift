@@ -54,7 +54,7 @@ struct UsersController {
         try await user.create(on: req.db)
         req.logger.notice("Admin added", metadata: ["user_id": "\(user.id ?? 0)", "by": "\(admin.id ?? 0)"])
         guard !setsPassword else {
-            return req.redirect(to: AdminPath.users.path, notice: "\(email) can sign in now with the password you set.")
+            return req.redirect(to: AdminURL.users.path, notice: "\(email) can sign in now with the password you set.")
         }
         let link = try await links(req).make(for: user, purpose: .invitation, by: admin)
         return try await respond(req, try await context(req, link: Self.made(req, user, link, .invitation), notice: nil), status: .ok)
@@ -74,33 +74,20 @@ struct UsersController {
     @Sendable func disable(req: Request) async throws -> Response {
         let admin = try req.auth.require(User.self)
         let user = try await target(req)
-        guard user.id != admin.id else {
-            throw Abort(.conflict, reason: "You cannot disable your own account; another admin can.")
-        }
-        let now = req.services.clock.now()
-        try await req.db.writeTransaction { tx in
-            // Never leave nobody who can sign in: checked under the lock, so two admins
-            // disabling each other at the same moment cannot both succeed.
-            try await tx.lockUsersForChange()
-            let othersActive = try await User.query(on: tx).filter(\.$disabledAt == nil).filter(\.$passwordHash != "")
-                .filter(\.$id != user.requireID()).count()
-            guard othersActive > 0 else { throw Abort(.conflict, reason: "\(user.email) is the last admin who can sign in.") }
-            user.disabledAt = now
-            try await user.save(on: tx)
-            // At once: their open pages are signed out on the next click, and no link of theirs works.
-            try await DatabaseSessionDriver.endSessions(of: user.requireID(), on: tx)
-            try await UserToken.query(on: tx).filter(\.$user.$id == user.requireID()).filter(\.$usedAt == nil).delete()
+        do {
+            try await AdminAccounts(database: req.db).disable(user, by: admin, now: req.services.clock.now())
+        } catch let refusal as AdminAccounts.Refusal {
+            throw Abort(.conflict, reason: refusal.description)
         }
         req.logger.notice("Admin disabled", metadata: ["user_id": "\(user.id ?? 0)", "by": "\(admin.id ?? 0)"])
-        return req.redirect(to: AdminPath.users.path, notice: "\(user.email) is disabled and signed out everywhere.")
+        return req.redirect(to: AdminURL.users.path, notice: "\(user.email) is disabled and signed out everywhere.")
     }
 
     @Sendable func enable(req: Request) async throws -> Response {
         let user = try await target(req)
-        user.disabledAt = nil
-        try await user.save(on: req.db)
-        let note = user.passwordHash.isEmpty ? " They still need an invitation link to set a password." : " They can sign in again."
-        return req.redirect(to: AdminPath.users.path, notice: "\(user.email) is enabled." + note)
+        let canSignIn = try await AdminAccounts(database: req.db).enable(user)
+        let note = canSignIn ? " They can sign in again." : " They still need an invitation link to set a password."
+        return req.redirect(to: AdminURL.users.path, notice: "\(user.email) is enabled." + note)
     }
 
     // MARK: Helpers
@@ -116,7 +103,7 @@ struct UsersController {
 
     private static func made(_ req: Request, _ user: User, _ link: PasswordLinks.Made, _ purpose: UserToken.Purpose) -> MadeLink {
         let base = req.services.config.appURL.hasSuffix("/") ? String(req.services.config.appURL.dropLast()) : req.services.config.appURL
-        return MadeLink(email: user.email, url: base + AdminPath.passwordLink(link.token).path,
+        return MadeLink(email: user.email, url: base + AdminURL.passwordLink(.value(link.token)).path,
                         expires: AdminDate.format(link.expiresAt), purpose: purpose == .invitation ? "invitation" : "password reset")
     }
 

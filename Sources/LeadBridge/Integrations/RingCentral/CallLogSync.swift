@@ -86,7 +86,7 @@ struct CallLogSync {
         var seen = Set<String>()
         let records = page.filter { seen.insert($0.id).inserted }
         guard !records.isEmpty else { return 0 }
-        let sql = try JobQueue.sql(service.context.db)
+        let sql = try service.context.db.sql()
         let numbers = Set(records.compactMap(Self.otherParty))
         let enquiries = try await EnquiryPhoneIndex.lookup(numbers, on: service.context.db)
         let stamp = now()

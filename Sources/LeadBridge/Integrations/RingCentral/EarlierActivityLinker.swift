@@ -16,25 +16,11 @@ enum EarlierActivityLinker {
     /// undoes only itself. Leaving it out spares two round trips to SQLite's thread on every
     /// intake commit.
     static func claim(_ ids: [Int], on db: any Database, now: Date) async {
-        guard !ids.isEmpty, let sql = try? JobQueue.sql(db) else { return }
-        guard JobQueue.isPostgres(sql) else {
-            do { try await link(ids, sql, now: now) } catch {
-                db.logger.warning("Earlier calls and texts not linked to new enquiries: \(String(describing: error))")
-            }
-            return
-        }
+        guard !ids.isEmpty, let sql = try? db.sql() else { return }
         do {
-            try await sql.raw("SAVEPOINT claim_earlier_activity").run()
+            try await sql.isolatingFailure("claim_earlier_activity") { try await link(ids, sql, now: now) }
         } catch {
             db.logger.warning("Earlier calls and texts not linked to new enquiries: \(String(describing: error))")
-            return
-        }
-        do {
-            try await link(ids, sql, now: now)
-            try await sql.raw("RELEASE SAVEPOINT claim_earlier_activity").run()
-        } catch {
-            db.logger.warning("Earlier calls and texts not linked to new enquiries: \(String(describing: error))")
-            _ = try? await sql.raw("ROLLBACK TO SAVEPOINT claim_earlier_activity").run()
         }
     }
 

@@ -74,7 +74,7 @@ struct RingCentralMessaging {
         guard let from = Self.officePhone(given: given, user: user, configuration: configuration, extension: snapshot) else {
             throw Failure.noOfficePhone
         }
-        let client = try service.client(configuration, options: .interactive, relatedType: "contact_submission", relatedID: enquiryID)
+        let client = try service.client(configuration, options: .interactive, relatedType: IntegrationLog.aboutEnquiry, relatedID: enquiryID)
         let ringOut = try await client.ringOut(from: from, to: to, callerID: Self.callerID(snapshot))
         // A person called the lead: the enquiry's first contact, if it is the first.
         try await FirstContact.record(phone: to, at: service.context.clock.now(), on: service.context.db)
@@ -82,11 +82,11 @@ struct RingCentralMessaging {
     }
 
     func ringOutStatus(id: String, enquiryID: Int?) async throws -> RingCentralRingOut {
-        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID).ringOutStatus(id: id)
+        try await service.client(options: .interactive, relatedType: IntegrationLog.aboutEnquiry, relatedID: enquiryID).ringOutStatus(id: id)
     }
 
     func cancelRingOut(id: String, enquiryID: Int?) async throws {
-        try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID).cancelRingOut(id: id)
+        try await service.client(options: .interactive, relatedType: IntegrationLog.aboutEnquiry, relatedID: enquiryID).cancelRingOut(id: id)
     }
 
     // MARK: SMS
@@ -121,7 +121,7 @@ struct RingCentralMessaging {
         let row = try await storeOutgoing(from: from, to: to, text: text, enquiryID: enquiryID) { $0.sentByUserID = user?.id }
         let sent: RingCentralMessage
         do {
-            let client = try await service.client(options: .interactive, relatedType: "contact_submission", relatedID: enquiryID)
+            let client = try await service.client(options: .interactive, relatedType: IntegrationLog.aboutEnquiry, relatedID: enquiryID)
             sent = try await client.sendSMS(from: from, to: to, text: text)
         } catch {
             // Not sent: say why on the row, whatever the failure was.

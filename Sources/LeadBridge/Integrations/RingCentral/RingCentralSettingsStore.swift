@@ -157,9 +157,7 @@ struct RingCentralSettingsStore {
                         _ change: @escaping @Sendable (IntegrationSetting, inout [String: String]) -> Void) async throws {
         // SQLite: writeTransaction holds the write lock from the start. PostgreSQL: a row lock.
         try await database.writeTransaction { tx in
-            if let sql = tx as? any SQLDatabase, JobQueue.isPostgres(sql) {
-                try await sql.raw("SELECT id FROM integration_settings WHERE provider = \(bind: Self.provider) FOR UPDATE").run()
-            }
+            try await tx.sql().lockRows("SELECT id FROM integration_settings WHERE provider = \(bind: Self.provider)")
             let row = try await IntegrationSetting.query(on: tx).filter(\.$provider == Self.provider).first()
                 ?? IntegrationSetting(provider: Self.provider)
             var settings = row.settings ?? [:]

@@ -29,7 +29,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
     func refreshing(_ decide: @escaping @Sendable (RingCentralTokenSet?) async throws -> RingCentralTokenRefreshDecision)
         async throws -> RingCentralTokenSet {
         let db = try database.database()
-        guard let sql = db as? any SQLDatabase, JobQueue.isPostgres(sql) else {
+        guard db.sqlDialect == .postgres else {
             // SQLite: a lock file next to the database. Holding SQLite's own write lock across
             // the HTTP refresh would stall every other writer (they wait on pool threads).
             return try await FileLock.withLock(lockFilePath) {
@@ -41,7 +41,7 @@ struct RingCentralTokenRepository: RingCentralTokenStore {
         }
         return try await db.transaction { tx in
             // PostgreSQL: the row lock is the lock; the re-read happens under it.
-            try await (tx as! any SQLDatabase).raw("SELECT id FROM ringcentral_tokens FOR UPDATE").run()
+            try await tx.sql().lockRows("SELECT id FROM ringcentral_tokens")
             guard let row = try await RingCentralTokenRecord.query(on: tx).sort(\.$id, .descending).first() else {
                 throw RingCentralError.notConnected
             }

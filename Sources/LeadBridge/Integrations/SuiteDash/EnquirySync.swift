@@ -92,7 +92,7 @@ struct EnquirySync: Sendable {
                         credentials: SuiteDashClient.Credentials, attempt: Attempt, on db: any Database) async throws {
         let id = try enquiry.requireID()
         let now = context.clock.now()
-        let client = suiteDash.client(configuration, credentials: credentials, relatedType: "contact_submission", relatedID: id)
+        let client = suiteDash.client(configuration, credentials: credentials, relatedType: IntegrationLog.aboutEnquiry, relatedID: id)
         let map = SuiteDashContactMap(database: db)
         var email = enquiry.email
         var knownUID = enquiry.externalID

@@ -24,19 +24,19 @@ enum SuiteDashBudget {
     }
 
     /// What holds syncs back right now, in sentences for the dashboard and the SuiteDash page.
-    static func holds(_ services: AppServices, settings: SuiteDashSettings, callsThisMonth: Int, on db: any Database) async throws -> [String] {
+    static func holds(settings: SuiteDashSettings, callsThisMonth: Int, reservePercent: Int, perMinute: Int, now: Date,
+                      on db: any Database) async throws -> [String] {
         var sentences: [String] = []
         if let limit = settings.monthlyCallLimit {
-            let reserve = reserve(of: limit, percent: services.config.suiteDash.budgetReservePercent)
+            let reserve = reserve(of: limit, percent: reservePercent)
             if callsThisMonth >= limit {
                 sentences.append("This month's \(limit) SuiteDash API calls are used up: syncing is paused (nothing is lost) until the limit is raised or the month ends.")
             } else if reserve > 0, callsThisMonth >= limit - reserve {
                 sentences.append("Only the reserve of this month's SuiteDash budget is left (\(reserve) of \(limit) calls): new enquiries wait, and Sync now on an enquiry still sends it.")
             }
         }
-        let perMinute = services.config.suiteDash.syncsPerMinute
         if perMinute > 0, let counter = try await RateCounter.find(ceilingKey, on: db),
-           services.clock.now().timeIntervalSince1970 - counter.windowStarted < 60, counter.attempts >= perMinute {
+           now.timeIntervalSince1970 - counter.windowStarted < 60, counter.attempts >= perMinute {
             sentences.append("Enquiries are arriving faster than \(perMinute) a minute: all are stored, and their SuiteDash syncs run at \(perMinute) a minute.")
         }
         return sentences

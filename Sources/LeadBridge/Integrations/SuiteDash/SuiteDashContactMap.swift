@@ -16,13 +16,13 @@ struct SuiteDashContactMap: Sendable {
 
     /// An email LeadBridge knows this contact by (lower case); nil for a phone-only contact.
     func email(of uid: String) async throws -> String? {
-        try await JobQueue.sql(database).raw("""
+        try await database.sql().raw("""
             SELECT contact_key FROM suitedash_contacts WHERE uid = \(bind: uid) AND contact_key LIKE 'email:%' ORDER BY contact_key LIMIT 1
             """).first()?.decode(column: "contact_key", as: String.self).dropFirst("email:".count).description
     }
 
     private func uid(_ key: String) async throws -> String? {
-        try await JobQueue.sql(database).raw("SELECT uid FROM suitedash_contacts WHERE contact_key = \(bind: key)")
+        try await database.sql().raw("SELECT uid FROM suitedash_contacts WHERE contact_key = \(bind: key)")
             .first()?.decode(column: "uid", as: String.self)
     }
 
@@ -37,7 +37,7 @@ struct SuiteDashContactMap: Sendable {
 
     /// Forgets the marker (the create certainly failed, or an admin says the contact is not there).
     func clearCreating(phone: String) async throws {
-        try await JobQueue.sql(database).raw("""
+        try await database.sql().raw("""
             DELETE FROM suitedash_contacts WHERE contact_key = \(bind: Self.key(phone: phone)) AND uid LIKE 'creating:%'
             """).run()
     }
@@ -50,7 +50,7 @@ struct SuiteDashContactMap: Sendable {
 
     /// Points the email and the phone (those given) at this contact.
     func remember(uid: String, email: String?, phone: String?, now: Date) async throws {
-        let sql = try JobQueue.sql(database)
+        let sql = try database.sql()
         for key in [email.map(Self.key(email:)), phone.map(Self.key(phone:))].compactMap({ $0 }) {
             try await sql.raw("""
                 INSERT INTO suitedash_contacts (contact_key, uid, updated_at) VALUES (\(bind: key), \(bind: uid), \(bind: now))
@@ -71,7 +71,7 @@ struct SuiteDashContactConflict: Sendable, Equatable {
     var decision: Decision?
 
     static func find(enquiryID: Int, on db: any Database) async throws -> SuiteDashContactConflict? {
-        guard let row = try await JobQueue.sql(db).raw("""
+        guard let row = try await db.sql().raw("""
             SELECT phone_contact_uid, email_contact_uid, decision FROM suitedash_contact_conflicts
             WHERE contact_submission_id = \(bind: enquiryID)
             """).first() else { return nil }
@@ -82,7 +82,7 @@ struct SuiteDashContactConflict: Sendable, Equatable {
     }
 
     func save(on db: any Database, now: Date) async throws {
-        try await JobQueue.sql(db).raw("""
+        try await db.sql().raw("""
             INSERT INTO suitedash_contact_conflicts (contact_submission_id, phone_contact_uid, email_contact_uid, decision, created_at, updated_at)
             VALUES (\(bind: enquiryID), \(bind: phoneContactUID), \(bind: emailContactUID), \(bind: decision?.rawValue), \(bind: now), \(bind: now))
             ON CONFLICT (contact_submission_id) DO UPDATE SET phone_contact_uid = excluded.phone_contact_uid,
@@ -91,6 +91,6 @@ struct SuiteDashContactConflict: Sendable, Equatable {
     }
 
     static func delete(enquiryID: Int, on db: any Database) async throws {
-        try await JobQueue.sql(db).raw("DELETE FROM suitedash_contact_conflicts WHERE contact_submission_id = \(bind: enquiryID)").run()
+        try await db.sql().raw("DELETE FROM suitedash_contact_conflicts WHERE contact_submission_id = \(bind: enquiryID)").run()
     }
 }

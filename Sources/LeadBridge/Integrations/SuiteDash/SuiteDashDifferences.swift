@@ -16,7 +16,7 @@ struct SuiteDashDifferences: Sendable {
 
     /// Replaces what the enquiry's last sync found: a sync that finds none clears them.
     func replace(enquiryID: Int, contactUID: String, with differences: [SuiteDashClient.FieldDifference], now: Date) async throws {
-        let sql = try JobQueue.sql(database)
+        let sql = try database.sql()
         try await sql.delete(from: "suitedash_differences").where("contact_submission_id", .equal, SQLBind(enquiryID)).run()
         guard !differences.isEmpty else { return }
         var insert = sql.insert(into: "suitedash_differences")
@@ -29,7 +29,7 @@ struct SuiteDashDifferences: Sendable {
     }
 
     func all(enquiryID: Int) async throws -> [Row] {
-        try await JobQueue.sql(database).raw("""
+        try await database.sql().raw("""
             SELECT field, contact_uid, suitedash_value, enquiry_value FROM suitedash_differences
             WHERE contact_submission_id = \(bind: enquiryID) ORDER BY field
             """).all().compactMap { row in
@@ -41,7 +41,7 @@ struct SuiteDashDifferences: Sendable {
     }
 
     func remove(enquiryID: Int, field: SuiteDashClient.FieldDifference.Field) async throws {
-        try await JobQueue.sql(database).delete(from: "suitedash_differences")
+        try await database.sql().delete(from: "suitedash_differences")
             .where("contact_submission_id", .equal, SQLBind(enquiryID)).where("field", .equal, SQLBind(field.key)).run()
     }
 

@@ -31,7 +31,7 @@ enum SuiteDashMappableField: String, CaseIterable, Sendable, Codable {
         case .adminURL:
             guard let id = enquiry.id else { return nil }
             let base = appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL
-            return base + AdminPath.enquiry(id).path
+            return base + AdminURL.enquiry(.value(id)).path
         }
     }
 }

@@ -4,7 +4,7 @@ import SQLKit
 
 /// A 429 from SuiteDash stops every automatic sync, in every process, until its `Retry-After`
 /// (60 s when it gives none). Without it each job waited out only its own 429 while the others
-/// kept calling: in the scale-out soak SuiteDash received 965 requests during 30 s of 429s.
+/// kept calling, and SuiteDash went on receiving hundreds of requests during its 429s.
 /// Kept in `rate_counters` (one row; `window_started` holds when the pause ends).
 struct SuiteDashPause {
     static let key = "suitedash:paused-until"

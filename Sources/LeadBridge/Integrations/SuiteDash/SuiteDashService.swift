@@ -38,11 +38,19 @@ struct SuiteDashService: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
-        // Kept per day by the database (021_CountByDay): a count of the month's log rows took
-        // 80-100 ms at half a million, on every sync and every dashboard view.
+        // Kept per day by the database (021_CountByDay): counting the month's log rows cost
+        // every sync and every dashboard view a scan.
         // No end: as the log query had none (rows are stamped by the database's clock, not `now`).
         return try await DailyCounts.read("suitedash_calls", days: DailyCounts.day(of: monthStart)...Int(Int32.max),
                                           on: try context.db).total()
+    }
+
+    /// What holds automatic syncs back right now (the month's budget, the per-minute ceiling),
+    /// in sentences for the dashboard and the SuiteDash page.
+    func holds(_ settings: SuiteDashSettings, callsThisMonth: Int, on db: any Database) async throws -> [String] {
+        try await SuiteDashBudget.holds(settings: settings, callsThisMonth: callsThisMonth,
+                                        reservePercent: context.config.suiteDash.budgetReservePercent,
+                                        perMinute: context.config.suiteDash.syncsPerMinute, now: context.clock.now(), on: db)
     }
 
     // MARK: Connection test

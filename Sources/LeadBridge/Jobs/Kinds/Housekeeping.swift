@@ -15,6 +15,13 @@ struct Housekeeping: JobKind {
     static let name = "housekeeping"
     static let maxAttempts = 3
 
+    let suiteDash: SuiteDashService
+    let jobQueue: JobQueue
+    let clock: AppClock
+    /// `SUITEDASH_EXPORT_RETENTION_DAYS` (0: kept).
+    let exportRetentionDays: Int
+    let budgetReservePercent: Int
+
     static func recurringTask() -> RecurringTask {
         RecurringTask(name: "housekeeping", interval: 3600) { queue, db in
             try await queue.enqueue(Housekeeping.self, .init(), on: db, uniqueKey: "housekeeping")
@@ -22,38 +29,34 @@ struct Housekeeping: JobKind {
     }
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        let services = context.application.services
-        let now = services.clock.now()
-        let settings = try? await services.suiteDash.settings.load()
+        let now = clock.now()
+        let settings = try? await suiteDash.settings.load()
         if let settings, settings.syncsAutomatically, settings.failingReason == nil {
             let held = try await QueuedJob.query(on: context.db).filter(\.$waitingFor == SyncEnquiryToSuiteDash.waitKey).count()
-            if held > 0, try await budgetAllows(settings, services: services, now: now) {
-                try await services.jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: context.db)
+            if held > 0, try await budgetAllows(settings, now: now) {
+                try await jobQueue.resume(waitingFor: SyncEnquiryToSuiteDash.waitKey, on: context.db)
             }
         }
         try await RateCounters(database: context.db).sweep(olderThan: 24 * 3600, now: now)
-        try await deleteOldExports(services, now: now, on: context.db)
+        try await deleteOldExports(now: now, on: context.db)
         try await EnquiryCounts.fold(on: context.db)
         try await DailyCounts.fold(on: context.db)
-        if let sql = context.db as? any SQLDatabase, !JobQueue.isPostgres(sql) {
-            try await sql.raw("PRAGMA optimize").run()
-        }
+        try await context.db.sql().optimizeStatistics()
     }
 
-    private func deleteOldExports(_ services: AppServices, now: Date, on db: any Database) async throws {
-        let days = services.config.suiteDash.exportRetentionDays
-        guard days > 0 else { return }
-        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
-        let exporter = services.suiteDash.exporter
+    private func deleteOldExports(now: Date, on db: any Database) async throws {
+        guard exportRetentionDays > 0 else { return }
+        let cutoff = now.addingTimeInterval(-Double(exportRetentionDays) * 86_400)
+        let exporter = suiteDash.exporter
         for export in try await SuiteDashExport.query(on: db).filter(\.$createdAt < cutoff).all() {
             try? FileManager.default.removeItem(atPath: exporter.path(for: export))
         }
     }
 
     /// True when automatic syncs may spend calls again.
-    private func budgetAllows(_ settings: SuiteDashSettings, services: AppServices, now: Date) async throws -> Bool {
+    private func budgetAllows(_ settings: SuiteDashSettings, now: Date) async throws -> Bool {
         guard let limit = settings.monthlyCallLimit else { return true }
-        let calls = try await services.suiteDash.callsThisMonth(now: now)
-        return calls < limit - SuiteDashBudget.reserve(of: limit, percent: services.config.suiteDash.budgetReservePercent)
+        let calls = try await suiteDash.callsThisMonth(now: now)
+        return calls < limit - SuiteDashBudget.reserve(of: limit, percent: budgetReservePercent)
     }
 }

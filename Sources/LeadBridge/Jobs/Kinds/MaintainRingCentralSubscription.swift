@@ -8,9 +8,12 @@ struct MaintainRingCentralSubscription: JobKind {
     static let name = "ringcentral.maintain-subscription"
     static let maxAttempts = 5
 
+    let subscriptions: RingCentralSubscriptions
+    let clock: AppClock
+
     func run(_ payload: Payload, context: JobContext) async throws {
         do {
-            let outcome = try await context.application.services.ringCentral.subscriptions.maintain(now: context.application.services.clock.now())
+            let outcome = try await subscriptions.maintain(now: clock.now())
             context.logger.info("RingCentral webhook subscription: \(outcome)")
         } catch let error as RingCentralError {
             throw JobFailure.from(error)

@@ -9,12 +9,16 @@ struct RefreshSMSStatus: JobKind {
     static let name = "ringcentral.refresh-sms-status"
     static let maxAttempts = 12
 
+    let ringCentral: RingCentralService
+    let doNotText: DoNotText
+    let clock: AppClock
+
     func run(_ payload: Payload, context: JobContext) async throws {
         guard let row = try await SMSMessage.find(payload.messageID, on: context.db), !row.isFinal,
               let ringCentralID = row.ringCentralID else { return }
         do {
-            let client = try await context.application.services.ringCentral
-                .client(relatedType: "contact_submission", relatedID: row.$enquiry.id)
+            let client = try await ringCentral
+                .client(relatedType: IntegrationLog.aboutEnquiry, relatedID: row.$enquiry.id)
             let message = try await client.message(id: ringCentralID)
             if let status = message.messageStatus, status != row.status {
                 row.status = status
@@ -22,8 +26,7 @@ struct RefreshSMSStatus: JobKind {
                     row.error = String(SMSDeliveryError.explain(code).prefix(500))
                     // RingCentral's word that the recipient opted out: never texted automatically again.
                     if code.uppercased() == SMSDeliveryError.optedOut, let number = PhoneNumber.e164(row.toNumber) {
-                        try await context.application.services.speedToLead.doNotText
-                            .optOut(number, keyword: code, at: context.application.services.clock.now(), on: context.db)
+                        try await doNotText.optOut(number, keyword: code, at: clock.now(), on: context.db)
                     }
                 }
                 try await row.save(on: context.db)

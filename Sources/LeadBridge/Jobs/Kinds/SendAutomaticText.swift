@@ -17,14 +17,25 @@ struct SendAutomaticText: JobKind {
     static let oncePerNumber: TimeInterval = 24 * 60 * 60
     static let hourlyKey = "automatic-texts-this-hour"
 
+    let speedToLead: SpeedToLeadService
+    let ringCentral: RingCentralService
+    let jobQueue: JobQueue
+    let secrets: SecretBox
+    let clock: AppClock
+    /// Where the alerts' links point (`APP_URL`).
+    let appURL: String
+    /// The intake's enquiries per address per window: an address earns at most as many instant replies an hour.
+    let intakeRateLimit: Int?
+    /// How long a job may run: the send lock outlives it a little.
+    let jobTimeoutSeconds: Double
+
     func run(_ payload: Payload, context: JobContext) async throws {
-        let services = context.application.services
         guard let peek = try await AutomaticText.find(payload.automaticTextID, on: context.db), peek.status == .queued else { return }
         // Alerts decide their minute together; texts to a lead, per number.
         let lockName = peek.kind.isToLead
-            ? "automatic-text:" + services.secrets.mac(peek.toNumbers, purpose: "automatic_texts.lock") : "lead-alerts"
-        let lock = AdvisoryLock(name: lockName, holder: "job-\(context.jobID)", ttl: services.config.queue.jobTimeoutSeconds + 10)
-        guard try await lock.acquire(on: context.db, now: services.clock.now()) else {
+            ? "automatic-text:" + secrets.mac(peek.toNumbers, purpose: "automatic_texts.lock") : "lead-alerts"
+        let lock = AdvisoryLock(name: lockName, holder: "job-\(context.jobID)", ttl: jobTimeoutSeconds + 10)
+        guard try await lock.acquire(on: context.db, now: clock.now()) else {
             throw JobFailure.deferred(1, "Another worker is sending to \(peek.kind.isToLead ? "this number" : "staff") now.")
         }
         do {
@@ -37,10 +48,9 @@ struct SendAutomaticText: JobKind {
     }
 
     private func runLocked(_ payload: Payload, context: JobContext) async throws {
-        let services = context.application.services
         guard let text = try await AutomaticText.find(payload.automaticTextID, on: context.db), text.status == .queued else { return }
-        let settings = try await services.speedToLead.settings(on: context.db).load()
-        let now = services.clock.now()
+        let settings = try await speedToLead.settings(on: context.db).load()
+        let now = clock.now()
         let age = now.timeIntervalSince(text.createdAt)
         if age > Double(settings.freshnessMinutes) * 60 {
             return try await finish(text, .dropped, "Not sent: it could not go within \(settings.freshnessMinutes) minutes (it was \(FirstContactText.duration(Int(age))) late, waiting for RingCentral), and a late automatic text is worse than none.", on: context.db)
@@ -65,7 +75,6 @@ struct SendAutomaticText: JobKind {
 
     private func alert(_ text: AutomaticText, settings: SpeedToLeadSettings, now: Date, context: JobContext) async throws {
         let db = context.db
-        let services = context.application.services
         guard settings.alertsOn else { return try await finish(text, .dropped, "Not sent: staff alerts were turned off.", on: db) }
         var members: [AutomaticText] = []
         let body: String
@@ -92,12 +101,12 @@ struct SendAutomaticText: JobKind {
                 summary.createdAt = now
                 try await db.transaction { tx in
                     try await summary.create(on: tx)
-                    try await services.jobQueue.enqueue(SendAutomaticText.self, .init(automaticTextID: summary.id!), on: tx,
+                    try await jobQueue.enqueue(SendAutomaticText.self, .init(automaticTextID: summary.id!), on: tx,
                                                         delay: max(0, opensAt.timeIntervalSince(now)))
                 }
                 return try await join(text, summary: summary, on: db)
             }
-            body = LeadAlertText.single(enquiry, appURL: services.config.appURL)
+            body = LeadAlertText.single(enquiry, appURL: appURL)
         } else {
             members = try await AutomaticText.query(on: db).filter(\.$summaryID == text.id).filter(\.$status == .batched)
                 .with(\.$enquiry).sort(\.$id).all()
@@ -106,8 +115,8 @@ struct SendAutomaticText: JobKind {
                 return try await finish(text, .dropped, "Not sent: every enquiry it would list was erased first.", on: db)
             }
             body = text.subjectKey.hasPrefix(Self.heldSummaryPrefix)
-                ? LeadAlertText.heldSummary(enquiries, cap: settings.hourlyCap, appURL: services.config.appURL)
-                : LeadAlertText.summary(enquiries, appURL: services.config.appURL)
+                ? LeadAlertText.heldSummary(enquiries, cap: settings.hourlyCap, appURL: appURL)
+                : LeadAlertText.summary(enquiries, appURL: appURL)
         }
         // The numbers as they are now: a number removed since is not texted.
         let recipients = text.recipients.filter(settings.alertNumbers.contains)
@@ -116,7 +125,7 @@ struct SendAutomaticText: JobKind {
         }
         var uncertain = 0
         for number in recipients {
-            if try await AutomaticSMS(service: services.ringCentral).send(body, to: number, for: text, from: nil) == .uncertain { uncertain += 1 }
+            if try await AutomaticSMS(service: ringCentral).send(body, to: number, for: text, from: nil) == .uncertain { uncertain += 1 }
         }
         let reason = uncertain > 0 ? "RingCentral did not answer for \(uncertain) of \(recipients.count) numbers; they may have had it, so it was not sent again." : nil
         try await finish(text, .sent, reason, sentAt: now, on: db)
@@ -150,7 +159,6 @@ struct SendAutomaticText: JobKind {
 
     private func reply(_ text: AutomaticText, settings: SpeedToLeadSettings, now: Date, context: JobContext) async throws {
         let db = context.db
-        let services = context.application.services
         let template = text.kind == .autoReply ? settings.autoReply : settings.missedCallTextBack
         guard !template.isEmpty else {
             return try await finish(text, .dropped, "Not sent: the \(text.kind.label.lowercased()) was turned off.", on: db)
@@ -160,7 +168,7 @@ struct SendAutomaticText: JobKind {
         if text.kind == .autoReply, enquiry == nil {
             return try await finish(text, .dropped, "Not sent: the enquiry was erased first.", on: db)
         }
-        if let stopped = try await services.speedToLead.doNotText.isOptedOut(number, on: db) {
+        if let stopped = try await speedToLead.doNotText.isOptedOut(number, on: db) {
             return try await finish(text, .dropped, "Not sent: this number texted STOP on \(AdminDate.format(stopped)); it is never texted automatically.", on: db)
         }
         if let earlier = try await AutomaticText.query(on: db).filter(\.$kind == text.kind).filter(\.$toNumbers == number)
@@ -168,7 +176,7 @@ struct SendAutomaticText: JobKind {
             return try await finish(text, .dropped, "Not sent: this number had one \(FirstContactText.duration(Int(now.timeIntervalSince(at)))) ago, and gets at most one a day.", on: db)
         }
         let counters = RateCounters(database: db)
-        if text.kind == .autoReply, let ip = enquiry?.ip, let perAddress = services.config.intake.rateLimit {
+        if text.kind == .autoReply, let ip = enquiry?.ip, let perAddress = intakeRateLimit {
             // Counted against the intake ceiling: one address's enquiries earn at most as many
             // instant replies an hour as it may send enquiries in one window.
             guard try await counters.reserve("automatic-texts-ip:" + SecureToken.sha256Hex(ip), limit: perAddress, window: 3600, now: now) else {
@@ -181,7 +189,7 @@ struct SendAutomaticText: JobKind {
             return try await finish(text, .dropped, "Not sent: \(settings.hourlyCap) \(text.kind.label.lowercased())s have gone this hour, the cap (Speed to lead > Automatic texts an hour, counted for each kind).", on: db)
         }
         let body = TextTemplate(text: template).render(firstName: enquiry?.firstName, company: enquiry?.company, businessName: settings.businessName)
-        let outcome = try await AutomaticSMS(service: services.ringCentral).send(body, to: number, for: text, from: nil)
+        let outcome = try await AutomaticSMS(service: ringCentral).send(body, to: number, for: text, from: nil)
         if outcome == .uncertain {
             return try await finish(text, .failed, "RingCentral did not answer; it may have been sent, so it is not sent again.", on: db)
         }

@@ -16,6 +16,9 @@ struct SyncRingCentralCallLogs: JobKind {
     /// The one sync queued behind a running one (see `request`).
     static let followUpKey = "ringcentral-call-log-sync:follow-up"
 
+    let callLog: CallLogSync
+    let clock: AppClock
+
     /// Asks for an incremental sync soon (a telephony webhook, the Sync now button). One waiting
     /// sync answers any number of requests. A running sync holds the unique key but may have
     /// read the call log before this call was in it, so unless a sync is still waiting to start
@@ -39,14 +42,13 @@ struct SyncRingCentralCallLogs: JobKind {
         let othersRunning = try await QueuedJob.query(on: context.db)
             .filter(\.$kind == Self.name)
             .filter(\.$id < context.jobID)
-            .filter(\.$reservedUntil > context.application.services.clock.now())
+            .filter(\.$reservedUntil > clock.now())
             .count()
         if othersRunning > 0 {
             throw JobFailure.deferred(30, "Another call-log sync is running; this one starts after it.")
         }
         do {
-            let outcome = try await context.application.services.ringCentral.callLog
-                .sync(dateFrom: payload.since.map(Date.init(timeIntervalSince1970:)))
+            let outcome = try await callLog.sync(dateFrom: payload.since.map(Date.init(timeIntervalSince1970:)))
             context.logger.info("Call-log sync: \(outcome.records) record(s) in \(outcome.pages) page(s), \(outcome.linked) linked to enquiries")
         } catch let error as RingCentralError {
             throw JobFailure.from(error)

@@ -53,11 +53,33 @@ struct SuiteDashExporter: Sendable {
 
     func path(for export: SuiteDashExport) -> String { directory + "/" + export.fileName }
 
+    /// Deletes an export and its file. Its enquiries stay exported (they may be in SuiteDash
+    /// already); they only lose the link to it.
+    func delete(_ export: SuiteDashExport) async throws {
+        let id = try export.requireID()
+        try? FileManager.default.removeItem(atPath: path(for: export))
+        try await service.context.db.transaction { tx in
+            try await Enquiry.query(on: tx).filter(\.$exportID == id).set(\.$exportID, to: nil).update()
+            try await export.delete(on: tx)
+        }
+    }
+
+    /// After an import in SuiteDash: the export's enquiries (or the chosen ones among them) are
+    /// marked synced. Ids from another export are ignored. Returns how many were marked.
+    func markSynced(exportID: Int, only chosen: [Int] = []) async throws -> Int {
+        let db = try service.context.db
+        var query = Enquiry.query(on: db).filter(\.$exportID == exportID)
+        if !chosen.isEmpty { query = query.filter(\.$id ~~ chosen) }
+        let count = try await query.count()
+        try await query.set(\.$status, to: .synced).set(\.$syncedAt, to: service.context.clock.now()).update()
+        return count
+    }
+
     /// Exports what `filter` selects; `output` writes somewhere else than the export folder.
     func export(_ filter: Filter, createdBy: String?, output: String? = nil,
                 progress: @Sendable (_ written: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Outcome {
         let db = try service.context.db
-        let sql = try JobQueue.sql(db)
+        let sql = try db.sql()
         let now = service.context.clock.now()
         let record = SuiteDashExport()
         record.fileName = "suitedash-contacts-\(Self.stamp(now)).csv"
