@@ -15,7 +15,7 @@ public struct RingCentralClient: Sendable {
     let transport: RingCentralTransport
 
     public init(serverURL: String, tokens: RingCentralTokenManager, httpClient: HTTPClient, limiter: RingCentralRateLimiter,
-                options: RingCentralClientOptions = .init(), observer: RingCentralCallObserver? = nil) {
+                options: RingCentralClientOptions = .init(), observer: RingCentralRequestObserver? = nil) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.tokens = tokens
         self.transport = RingCentralTransport(http: httpClient, limiter: limiter, options: options, observer: observer)

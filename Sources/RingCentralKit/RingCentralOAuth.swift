@@ -46,7 +46,7 @@ public struct RingCentralOAuth: Sendable {
 
     public init(serverURL: String, credentials: Credentials, redirectURI: String, httpClient: HTTPClient,
                 limiter: RingCentralRateLimiter, options: RingCentralClientOptions = .init(),
-                observer: RingCentralCallObserver? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+                observer: RingCentralRequestObserver? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.credentials = credentials
         self.redirectURI = redirectURI
@@ -112,7 +112,7 @@ public struct RingCentralOAuth: Sendable {
         do {
             let decoded = try JSONDecoder().decode(RingCentralTokenResponse.self, from: response.body)
             if let observer = transport.observer {
-                await observer(RingCentralCallRecord(
+                await observer(RingCentralRequestRecord(
                     endpoint: "POST /restapi/oauth/token (tokens issued)", group: .auth, requestBody: nil, status: response.status,
                     responseBody: decoded.auditSummary, durationMilliseconds: 0, error: nil))
             }

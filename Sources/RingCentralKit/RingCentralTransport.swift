@@ -28,7 +28,7 @@ struct RingCentralTransport: Sendable {
     let http: HTTPClient
     let limiter: RingCentralRateLimiter
     let options: RingCentralClientOptions
-    let observer: RingCentralCallObserver?
+    let observer: RingCentralRequestObserver?
 
     /// Sends `request`; answers that are not 2xx come back too (status checked by the caller)
     /// except 429, which is waited out and retried `options.rateLimitRetries` times.
@@ -60,7 +60,7 @@ struct RingCentralTransport: Sendable {
         func report(_ status: Int?, _ body: ByteBuffer?, _ error: RingCentralError?) async {
             guard let observer else { return }
             let milliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
-            await observer(RingCentralCallRecord(
+            await observer(RingCentralRequestRecord(
                 endpoint: request.endpoint, group: request.group, requestBody: request.auditBody, status: status,
                 responseBody: body.map { Data(buffer: $0) }, durationMilliseconds: milliseconds, error: error))
         }

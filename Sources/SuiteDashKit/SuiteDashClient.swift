@@ -29,11 +29,11 @@ public struct SuiteDashClient: Sendable {
     let credentials: Credentials
     let http: HTTPClient
     let timeout: TimeAmount
-    let observer: SuiteDashCallObserver?
+    let observer: SuiteDashRequestObserver?
 
     public init(baseURL: String = SuiteDashClient.defaultBaseURL, credentials: Credentials, httpClient: HTTPClient,
                 timeout: TimeAmount = .seconds(20), calls: SuiteDashCallCounter = SuiteDashCallCounter(),
-                observer: SuiteDashCallObserver? = nil) {
+                observer: SuiteDashRequestObserver? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
         self.http = httpClient
@@ -98,7 +98,7 @@ public struct SuiteDashClient: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         func report(_ status: Int?, _ body: ByteBuffer?, _ error: SuiteDashError?) async {
             guard let observer else { return }
-            await observer(SuiteDashCallRecord(
+            await observer(SuiteDashRequestRecord(
                 endpoint: endpoint, path: path, requestBody: requestBody, status: status,
                 responseBody: body.map { Data(buffer: $0) },
                 durationMilliseconds: Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000), error: error))

@@ -97,7 +97,7 @@ import VaporTesting
                 """).run()
             try await CountByDay().revert(on: app.db)
             try await CountByDay().prepare(on: app.db)
-            #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == 1)
+            #expect(try await app.services.suiteDash.requestsThisMonth(now: Date()) == 1)
             #expect(try await kept(app).byDay == counted(app))
             #expect(try await kept(app, "calls").count(day: DailyCounts.day(of: Self.noon(daysAgo: 4)), key: "inbound") == 1)
             // And the triggers are back.
@@ -166,7 +166,7 @@ import VaporTesting
             try await app.runDueJobs()
             let logged = try await IntegrationLog.query(on: app.db).filter(\.$provider == "suitedash").filter(\.$httpStatus != nil).count()
             #expect(logged == 2)
-            #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == logged)
+            #expect(try await app.services.suiteDash.requestsThisMonth(now: Date()) == logged)
             // A row from last month, one without an answer (the call never reached SuiteDash), and
             // RingCentral's calls do not count.
             let sql = app.db as! any SQLDatabase
@@ -176,12 +176,12 @@ import VaporTesting
                        ('suitedash', 'POST /contact', 'failed', NULL, \(bind: Date())),
                        ('ringcentral', 'GET /restapi/v1.0/account/~', 'success', 200, \(bind: Date()))
                 """).run()
-            #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == logged)
+            #expect(try await app.services.suiteDash.requestsThisMonth(now: Date()) == logged)
             // Logs re-dated (the demo does) or deleted move the count with them.
             try await sql.raw("UPDATE integration_logs SET created_at = \(bind: Date().addingTimeInterval(-40 * 86_400)) WHERE action = 'POST /contact' AND http_status = 201").run()
-            #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == logged - 1)
+            #expect(try await app.services.suiteDash.requestsThisMonth(now: Date()) == logged - 1)
             try await sql.raw("DELETE FROM integration_logs WHERE provider = 'suitedash'").run()
-            #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == 0)
+            #expect(try await app.services.suiteDash.requestsThisMonth(now: Date()) == 0)
         }
     }
 

@@ -89,7 +89,7 @@ struct PrivacyTests {
             guard case .exported(let export, let path) = try await app.services.suiteDash.exporter.export(.init(), createdBy: "test") else {
                 Issue.record("no export"); return
             }
-            let callsBefore = try await app.services.suiteDash.callsThisMonth(now: Date())
+            let callsBefore = try await app.services.suiteDash.requestsThisMonth(now: Date())
             let logsBefore = try await IntegrationLog.query(on: app.db).count()
 
             let erased = try await data(app).erase(try person(app, email: "ada@example.com", phone: Self.phone),
@@ -101,7 +101,7 @@ struct PrivacyTests {
             #expect(try await SMSMessage.query(on: app.db).count() == 1, "Bob's text stays")
             // Log rows stay (SuiteDash's count reads them), without her details.
             #expect(try await IntegrationLog.query(on: app.db).count() == logsBefore)
-            #expect(try await app.services.suiteDash.callsThisMonth(now: Date()) == callsBefore)
+            #expect(try await app.services.suiteDash.requestsThisMonth(now: Date()) == callsBefore)
             let logText = try await sql.raw("SELECT COALESCE(CAST(payload AS TEXT), '') AS p FROM integration_logs").all()
                 .map { try $0.decode(column: "p", as: String.self) }.joined()
             #expect(!logText.contains("\"ada@example.com\"") && !logText.contains(Self.phone))

@@ -17,8 +17,8 @@ func withSandbox(_ body: (SandboxServer, SuiteDashClient) async throws -> Void) 
 
 /// What an observer was told, in order.
 actor RecordBox {
-    private(set) var all: [SuiteDashCallRecord] = []
-    func append(_ record: SuiteDashCallRecord) { all.append(record) }
+    private(set) var all: [SuiteDashRequestRecord] = []
+    func append(_ record: SuiteDashRequestRecord) { all.append(record) }
 }
 
 @Suite("SuiteDash client against the sandbox")

@@ -50,8 +50,8 @@ enum DashboardController {
         var holds: [String] = []
         var budget: Budget?
         if let suiteDash = try? await req.services.suiteDash.settings.load(), suiteDash.syncsAutomatically {
-            let calls = try await req.services.suiteDash.callsThisMonth(now: req.services.clock.now())
-            holds = try await req.services.suiteDash.holds(suiteDash, callsThisMonth: calls, on: req.db)
+            let calls = try await req.services.suiteDash.requestsThisMonth(now: req.services.clock.now())
+            holds = try await req.services.suiteDash.holds(suiteDash, requestsThisMonth: calls, on: req.db)
             budget = Self.budget(calls: calls, limit: suiteDash.monthlyCallLimit)
         }
         let today = DailyCounts.day(of: req.services.clock.now())

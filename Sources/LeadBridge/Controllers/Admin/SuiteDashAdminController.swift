@@ -23,7 +23,7 @@ struct SuiteDashAdminController {
         let circles: String, lastNamePlaceholder: String, mappings: [Mapping], hasCustomFields: Bool
         let failingReason: String?
         let lastTestedAt: String, lastTestSuccess: Bool, lastTestMessage: String
-        let callsThisMonth: Int, budgetPercent: Int, budgetWarning: String?
+        let requestsThisMonth: Int, budgetPercent: Int, budgetWarning: String?
         let pendingCount: Int, offerSync: Bool
         let fromEnvironment: Bool
         let notice: String?, errors: FieldErrors
@@ -175,10 +175,10 @@ struct SuiteDashAdminController {
             if let mode = SuiteDashEnvironment.Mode(rawValue: typed.mode ?? "") { configuration.mode = mode }
             configuration.isEnabled = typed.enabled != nil
         }
-        let calls = try await suiteDash.callsThisMonth(now: req.services.clock.now())
+        let calls = try await suiteDash.requestsThisMonth(now: req.services.clock.now())
         let limit = configuration.monthlyCallLimit
         let percent = limit.map { min(100, calls * 100 / max($0, 1)) } ?? 0
-        let holds = try await req.services.suiteDash.holds(configuration, callsThisMonth: calls, on: req.db)
+        let holds = try await req.services.suiteDash.holds(configuration, requestsThisMonth: calls, on: req.db)
         var warning = holds.isEmpty ? nil : holds.joined(separator: " ")
         if warning == nil, let limit, percent >= 80 { warning = "\(calls) of \(limit) API calls used this month (\(percent)%)." }
         let pending = try await Enquiry.query(on: req.db).filter(\.$status == .pending).count()
@@ -195,7 +195,7 @@ struct SuiteDashAdminController {
             mappings: Self.mappings(configuration, errors: errors), hasCustomFields: !configuration.customFieldCatalog.isEmpty,
             failingReason: configuration.failingReason,
             lastTestedAt: AdminDate.format(configuration.lastTestedAt), lastTestSuccess: configuration.lastTestSuccess ?? false,
-            lastTestMessage: configuration.lastTestMessage ?? "", callsThisMonth: calls, budgetPercent: percent,
+            lastTestMessage: configuration.lastTestMessage ?? "", requestsThisMonth: calls, budgetPercent: percent,
             budgetWarning: warning, pendingCount: pending, offerSync: configuration.syncsAutomatically && pending > 0,
             fromEnvironment: !configuration.savedByAdmin, notice: notice, errors: errors))
     }

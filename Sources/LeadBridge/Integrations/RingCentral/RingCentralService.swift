@@ -100,7 +100,7 @@ final class RingCentralService: Sendable {
 
     /// Audit lines are written off the caller's path: a refresh runs inside the token row's
     /// lock, and on SQLite a write from another connection would wait for that very lock.
-    func observer(relatedType: String?, relatedID: Int?) -> RingCentralCallObserver {
+    func observer(relatedType: String?, relatedID: Int?) -> RingCentralRequestObserver {
         let logs = context.logs
         let pending = pendingLogs
         return { record in

@@ -44,7 +44,7 @@ struct EnquirySync: Sendable {
             throw JobFailure.waitFor(Job.waitKey, "Held until SuiteDash accepts the API keys again: \(reason)")
         }
         if let limit = configuration.monthlyCallLimit {
-            let calls = try await suiteDash.callsThisMonth(now: context.clock.now())
+            let calls = try await suiteDash.requestsThisMonth(now: context.clock.now())
             if calls >= limit {
                 throw JobFailure.waitFor(Job.waitKey, "This month's SuiteDash API budget (\(limit) calls) is used up; syncing resumes when the limit is raised or next month.")
             }

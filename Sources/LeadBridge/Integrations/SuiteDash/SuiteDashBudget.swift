@@ -24,14 +24,14 @@ enum SuiteDashBudget {
     }
 
     /// What holds syncs back right now, in sentences for the dashboard and the SuiteDash page.
-    static func holds(settings: SuiteDashSettings, callsThisMonth: Int, reservePercent: Int, perMinute: Int, now: Date,
+    static func holds(settings: SuiteDashSettings, requestsThisMonth: Int, reservePercent: Int, perMinute: Int, now: Date,
                       on db: any Database) async throws -> [String] {
         var sentences: [String] = []
         if let limit = settings.monthlyCallLimit {
             let reserve = reserve(of: limit, percent: reservePercent)
-            if callsThisMonth >= limit {
+            if requestsThisMonth >= limit {
                 sentences.append("This month's \(limit) SuiteDash API calls are used up: syncing is paused (nothing is lost) until the limit is raised or the month ends.")
-            } else if reserve > 0, callsThisMonth >= limit - reserve {
+            } else if reserve > 0, requestsThisMonth >= limit - reserve {
                 sentences.append("Only the reserve of this month's SuiteDash budget is left (\(reserve) of \(limit) calls): new enquiries wait, and Sync now on an enquiry still sends it.")
             }
         }

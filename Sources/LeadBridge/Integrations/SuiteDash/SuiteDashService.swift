@@ -34,7 +34,7 @@ struct SuiteDashService: Sendable {
     }
 
     /// Calls that reached SuiteDash since the start of this month (UTC): what counts against the plan.
-    func callsThisMonth(now: Date) async throws -> Int {
+    func requestsThisMonth(now: Date) async throws -> Int {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
@@ -47,8 +47,8 @@ struct SuiteDashService: Sendable {
 
     /// What holds automatic syncs back right now (the month's budget, the per-minute ceiling),
     /// in sentences for the dashboard and the SuiteDash page.
-    func holds(_ settings: SuiteDashSettings, callsThisMonth: Int, on db: any Database) async throws -> [String] {
-        try await SuiteDashBudget.holds(settings: settings, callsThisMonth: callsThisMonth,
+    func holds(_ settings: SuiteDashSettings, requestsThisMonth: Int, on db: any Database) async throws -> [String] {
+        try await SuiteDashBudget.holds(settings: settings, requestsThisMonth: requestsThisMonth,
                                         reservePercent: context.config.suiteDash.budgetReservePercent,
                                         perMinute: context.config.suiteDash.syncsPerMinute, now: context.clock.now(), on: db)
     }

@@ -56,7 +56,7 @@ struct Housekeeping: JobKind {
     /// True when automatic syncs may spend calls again.
     private func budgetAllows(_ settings: SuiteDashSettings, now: Date) async throws -> Bool {
         guard let limit = settings.monthlyCallLimit else { return true }
-        let calls = try await suiteDash.callsThisMonth(now: now)
+        let calls = try await suiteDash.requestsThisMonth(now: now)
         return calls < limit - SuiteDashBudget.reserve(of: limit, percent: budgetReservePercent)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One request the client made, for whoever keeps an audit trail. It never holds the
 /// credentials: they travel in headers, which are not recorded.
-public struct SuiteDashCallRecord: Sendable {
+public struct SuiteDashRequestRecord: Sendable {
     /// Like "PUT /contact/{id}".
     public let endpoint: String
     public let path: String
@@ -14,4 +14,4 @@ public struct SuiteDashCallRecord: Sendable {
     public let error: SuiteDashError?
 }
 
-public typealias SuiteDashCallObserver = @Sendable (SuiteDashCallRecord) async -> Void
+public typealias SuiteDashRequestObserver = @Sendable (SuiteDashRequestRecord) async -> Void

@@ -2,7 +2,7 @@ import Foundation
 
 /// One request the client made, for whoever keeps an audit trail. It never holds a token,
 /// a code or the client secret: those travel in headers or are replaced before recording.
-public struct RingCentralCallRecord: Sendable {
+public struct RingCentralRequestRecord: Sendable {
     /// Like "POST /restapi/v1.0/account/~/extension/~/ring-out".
     public let endpoint: String
     public let group: RingCentralRateLimitGroup
@@ -14,4 +14,4 @@ public struct RingCentralCallRecord: Sendable {
     public let error: RingCentralError?
 }
 
-public typealias RingCentralCallObserver = @Sendable (RingCentralCallRecord) async -> Void
+public typealias RingCentralRequestObserver = @Sendable (RingCentralRequestRecord) async -> Void
