@@ -155,19 +155,23 @@ public struct RingCentralClient: Sendable {
     /// retried once.
     private func authorized(_ method: HTTPMethod, url: String, group: RingCentralRateLimitGroup, endpoint: String,
                             body: Data?) async throws -> RingCentralTransport.Response {
-        var current = try await tokens.validTokens()
-        var retried = false
+        // The token is read when the request holds its slot (see `RingCentralTransport.Request.bearer`).
+        let tokens = tokens
+        var rejected: String?
         while true {
             var request = RingCentralTransport.Request(method: method, url: url, endpoint: endpoint, group: group, body: body,
                                                        auditBody: body)
-            request.headers.add(name: "Authorization", value: "Bearer " + current.accessToken)
+            request.bearer = { [rejected] in
+                if let rejected { return try await tokens.tokensAfterRejection(of: rejected).accessToken }
+                return try await tokens.validTokens().accessToken
+            }
             if body != nil { request.headers.add(name: "Content-Type", value: "application/json") }
             let response = try await transport.send(request)
             if (200..<300).contains(response.status) { return response }
             let error = RingCentralErrorParser.error(status: response.status, body: response.body, group: group)
-            if response.status == 401, !retried, !Self.replaceableTokenCodes.isDisjoint(with: error.errorCodes) {
-                retried = true
-                current = try await tokens.tokensAfterRejection(of: current.accessToken)
+            if response.status == 401, rejected == nil, let used = response.bearerUsed,
+               !Self.replaceableTokenCodes.isDisjoint(with: error.errorCodes) {
+                rejected = used
                 continue
             }
             throw error

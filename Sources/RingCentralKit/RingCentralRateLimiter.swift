@@ -3,12 +3,19 @@ import Foundation
 /// Paces requests below RingCentral's per-group limits, so the client waits a little
 /// instead of earning a 429 and a 60-second penalty that every further request restarts.
 ///
-/// It keeps the send times of the last window per group and lets a request go only while
-/// fewer than the limit were sent in that window (plus a small safety margin for the time
-/// a request spends on the wire). It learns the real limits from `X-Rate-Limit-Limit` and
-/// `X-Rate-Limit-Window`, stops a group when an answer says `X-Rate-Limit-Remaining: 0`
-/// (another process may be spending the same budget), and after a 429 sends nothing in
-/// that group until the penalty is over. One limiter per process, shared by every client.
+/// RingCentral counts "during a sliding time window" (its rate-limit guide), and counts a request
+/// when it arrives, which is some time after it leaves. So each request holds a slot stamped
+/// when it is taken and, once its answer is in (`settle`), stamped again with the answer's time;
+/// a request may start only while fewer than the limit hold stamps within the last window
+/// (plus a small margin). A finished request counted from its answer is counted at least as
+/// long as RingCentral counts it, however long it waited for a connection on the way, so no
+/// 60-second span RingCentral may look at holds more than the limit. (This assumes a request
+/// ends, answered or timed out, within the window: the client's timeout is a third of it.)
+///
+/// It learns the real limits from `X-Rate-Limit-Limit` and `X-Rate-Limit-Window`. What
+/// `X-Rate-Limit-Remaining` says only ever lowers what is left (another app of the same user
+/// may be spending it): 0 stops the group for a window. After a 429 it sends nothing in that
+/// group until the penalty is over. One limiter per process, shared by every client.
 ///
 /// With a `RingCentralSharedBudget` the window is counted across processes instead: each slot
 /// is taken from the shared budget, and pauses reach every process. Should the shared budget
@@ -28,8 +35,17 @@ public actor RingCentralRateLimiter {
         public var rateLimitedAnswers = 0
     }
 
+    /// A request's hold on the budget, from `acquire` until its answer (`settle`).
+    public struct Slot: Sendable, Equatable {
+        public let group: RingCentralRateLimitGroup
+        let local: Int
+        let shared: Int64?
+    }
+
     private var limits: [RingCentralRateLimitGroup: Limit]
-    private var sent: [RingCentralRateLimitGroup: [Date]] = [:]
+    /// By group, each slot's stamp: when it was taken, then when its answer came.
+    private var sent: [RingCentralRateLimitGroup: [(id: Int, at: Date)]] = [:]
+    private var nextSlot = 0
     private var pausedUntil: [RingCentralRateLimitGroup: Date] = [:]
     public private(set) var statistics = Statistics()
     private let now: @Sendable () -> Date
@@ -57,30 +73,41 @@ public actor RingCentralRateLimiter {
         if let until = pausedUntil[group], until > current { return until.timeIntervalSince(current) }
         let limit = limits[group]!
         let recent = trimmed(group, at: current)
-        guard recent.count >= limit.requests, let oldest = recent.first else { return 0 }
-        return max(0, oldest.addingTimeInterval(limit.window + safety(limit)).timeIntervalSince(current))
+        guard recent.count >= limit.requests, let oldest = recent.map(\.at).min() else { return 0 }
+        return max(0.001, oldest.addingTimeInterval(limit.window + safety(limit)).timeIntervalSince(current))
     }
 
-    /// Waits for a slot in `group` and takes it. Throws `rateLimited` instead of waiting
-    /// longer than `maxWait`, so an impatient caller (a person at a button) can say so.
-    public func acquire(_ group: RingCentralRateLimitGroup, maxWait: TimeInterval = .infinity) async throws {
+    /// True while a 429's penalty (or `Remaining: 0`) holds `group` in this process.
+    public func isPaused(_ group: RingCentralRateLimitGroup) -> Bool {
+        pausedUntil[group].map { $0 > now() } ?? false
+    }
+
+    /// Waits for a slot in `group` and takes it; `settle` it when the answer is in. Throws
+    /// `rateLimited` instead of waiting longer than `maxWait`, so an impatient caller (a person
+    /// at a button) can say so.
+    @discardableResult
+    public func acquire(_ group: RingCentralRateLimitGroup, maxWait: TimeInterval = .infinity) async throws -> Slot {
         var waited = false
         let started = now()
         while true {
             var delay = wait(for: group)
+            var sharedSlot: Int64?
             if delay <= 0, let shared {
                 let limit = limits[group]!
-                if let sharedDelay = try? await shared.take(group, limit: limit, margin: safety(limit), now: now()) {
-                    delay = sharedDelay
+                switch try? await shared.take(group, limit: limit, margin: safety(limit), now: now()) {
+                case .granted(let slot): sharedSlot = slot
+                case .wait(let seconds): delay = seconds
+                case nil: break   // The shared budget is unreachable: this process paces on its own count.
                 }
             }
             if delay <= 0 {
-                sent[group, default: []].append(now())
+                nextSlot += 1
+                sent[group, default: []].append((nextSlot, now()))
                 if waited {
                     statistics.pacedRequests += 1
                     statistics.pacedSeconds += now().timeIntervalSince(started)
                 }
-                return
+                return Slot(group: group, local: nextSlot, shared: sharedSlot)
             }
             guard delay <= maxWait - now().timeIntervalSince(started) else {
                 throw RingCentralError.rateLimited(group: group, retryAfter: delay)
@@ -90,14 +117,37 @@ public actor RingCentralRateLimiter {
         }
     }
 
+    /// The slot's request has its answer (or failed, or was never sent): from now on it counts
+    /// from this moment, which is after RingCentral counted it.
+    public func settle(_ slot: Slot) async {
+        let current = now()
+        if let index = sent[slot.group]?.firstIndex(where: { $0.id == slot.local }) {
+            sent[slot.group]![index].at = max(sent[slot.group]![index].at, current)
+        }
+        if let id = slot.shared { try? await shared?.settle(id, at: current) }
+    }
+
     /// Reads an answer's `X-Rate-Limit-*` headers.
     public func observe(group: RingCentralRateLimitGroup, limit: Int?, window: TimeInterval?, remaining: Int?) async {
         if let limit, limit > 0 {
             limits[group]!.requests = limit
         }
         if let window, window > 0 { limits[group]!.window = window }
-        if let remaining, remaining <= 0 {
+        guard let remaining else { return }
+        if remaining <= 0 {
             await pause(group, until: now().addingTimeInterval(limits[group]!.window))
+            return
+        }
+        // RingCentral has counted more than this process knows of (another process, or another
+        // app of the same user): what it counted is held here too, so the count never runs
+        // ahead of RingCentral's. A higher Remaining than expected frees nothing.
+        let counted = limits[group]!.requests - remaining
+        let known = trimmed(group, at: now()).count
+        if counted > known {
+            for _ in known..<counted {
+                nextSlot += 1
+                sent[group, default: []].append((nextSlot, now()))
+            }
         }
     }
 
@@ -114,17 +164,13 @@ public actor RingCentralRateLimiter {
         try? await shared?.pause(group, until: until)
     }
 
-    private func trimmed(_ group: RingCentralRateLimitGroup, at current: Date) -> [Date] {
+    private func trimmed(_ group: RingCentralRateLimitGroup, at current: Date) -> [(id: Int, at: Date)] {
         let window = limits[group]!.window
-        var times = sent[group] ?? []
         let cutoff = current.addingTimeInterval(-window - safety(limits[group]!))
-        if let firstKept = times.firstIndex(where: { $0 > cutoff }) {
-            if firstKept > 0 { times.removeFirst(firstKept) }
-        } else {
-            times.removeAll()
-        }
-        sent[group] = times
-        return times
+        // Settling moves stamps later, so the list is not in order: filtered, not cut at a point.
+        let kept = (sent[group] ?? []).filter { $0.at > cutoff }
+        sent[group] = kept
+        return kept
     }
 
     /// A request is counted when it arrives, not when it leaves: allow for the wire.

@@ -6,13 +6,26 @@ import Foundation
 /// which kept the penalty going. With a shared budget every process takes its slots from the
 /// same window, and a pause (a 429's `Retry-After`, or `X-Rate-Limit-Remaining: 0`) holds
 /// them all.
+///
+/// A slot is stamped when it is taken and stamped again when its answer arrives (`settle`):
+/// RingCentral counts a request when it reaches it, which is somewhere between the two, and
+/// counting a finished request from its answer keeps any window RingCentral may look at within
+/// the limit however long the request waited on the way (see `RingCentralRateLimiter`).
 public protocol RingCentralSharedBudget: Sendable {
     /// Takes one request slot in `group` when no pause is in force and fewer than
-    /// `limit.requests` slots were taken within the last `limit.window + margin` seconds, and
-    /// returns 0; otherwise takes nothing and returns how many seconds until one may be free.
+    /// `limit.requests` slots are stamped within the last `limit.window + margin` seconds, and
+    /// returns its id; otherwise takes nothing and returns how many seconds until one may be free.
     func take(_ group: RingCentralRateLimitGroup, limit: RingCentralRateLimiter.Limit,
-              margin: TimeInterval, now: Date) async throws -> TimeInterval
+              margin: TimeInterval, now: Date) async throws -> RingCentralBudgetAnswer
+
+    /// The request of slot `id` has its answer (or failed) at `at`: the slot counts from then.
+    func settle(_ id: Int64, at: Date) async throws
 
     /// Nobody sends a request in `group` before `until`.
     func pause(_ group: RingCentralRateLimitGroup, until: Date) async throws
+}
+
+public enum RingCentralBudgetAnswer: Sendable, Equatable {
+    case granted(slot: Int64)
+    case wait(TimeInterval)
 }

@@ -5,7 +5,8 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 /// Sends one request to RingCentral under the rate limiter, retrying a 429 after its
-/// Retry-After, and turns failures into `RingCentralError`. Authorisation is the caller's.
+/// Retry-After, and turns failures into `RingCentralError`. The caller says how to authorise
+/// (`bearer`); the token is asked for only once the request holds its slot and is about to go.
 struct RingCentralTransport: Sendable {
     struct Request: Sendable {
         var method: HTTPMethod
@@ -17,12 +18,18 @@ struct RingCentralTransport: Sendable {
         var body: Data?
         /// What the audit trail may see of the body (nil: nothing).
         var auditBody: Data?
+        /// The access token, asked for after the slot is taken: a token read before a wait for a
+        /// slot may have expired, or been ended by another process's refresh, by the time the
+        /// request goes (then it was answered 401 and sent again, spending a second slot).
+        var bearer: (@Sendable () async throws -> String)?
     }
 
     struct Response: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: ByteBuffer
+        /// The access token the request carried, if it had one.
+        var bearerUsed: String? = nil
     }
 
     let http: HTTPClient
@@ -35,8 +42,29 @@ struct RingCentralTransport: Sendable {
     func send(_ request: Request) async throws -> Response {
         var attempt = 0
         while true {
-            try await limiter.acquire(request.group, maxWait: options.maxPacingWait)
-            let response = try await sendOnce(request)
+            let slot = try await limiter.acquire(request.group, maxWait: options.maxPacingWait)
+            // A 429 another caller of this process earned while this one waited for its slot:
+            // a request sent now would only start the penalty again.
+            if await limiter.isPaused(request.group) {
+                await limiter.settle(slot)
+                continue
+            }
+            var response: Response
+            do {
+                var outgoing = request
+                if let bearer = request.bearer {
+                    let token = try await bearer()
+                    outgoing.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token)
+                    response = try await sendOnce(outgoing)
+                    response.bearerUsed = token
+                } else {
+                    response = try await sendOnce(outgoing)
+                }
+            } catch {
+                await limiter.settle(slot)
+                throw error
+            }
+            await limiter.settle(slot)
             await observeLimits(request.group, response.headers)
             guard response.status == 429 else { return response }
             // RingCentral's advice: at least 30 s when it does not say.

@@ -45,4 +45,29 @@ struct SharedRateLimitTests {
             try await second.acquire(.heavy, maxWait: 0)
         }
     }
+
+    @Test("a slot one process's request held until its late answer counts from that answer in the other process too (issue #34)")
+    func aLateAnswerCountsAcrossProcesses() async throws {
+        try await withApp { app in
+            let url = try #require(app.services.config.databaseURL)
+            let clock = NIOLockedValueBox(Date(timeIntervalSince1970: 2_100_000_000))
+            func process() -> (RingCentralRateLimiter, DatabaseRingCentralBudget) {
+                let budget = DatabaseRingCentralBudget(url: url, logger: app.logger, eventLoop: app.eventLoopGroup.any())
+                return (RingCentralRateLimiter(limits: [.light: .init(requests: 1, window: 60)], shared: budget,
+                                               now: { clock.withLockedValue { $0 } }), budget)
+            }
+            let (first, firstBudget) = process(), (second, secondBudget) = process()
+            defer { Task { await firstBudget.close(); await secondBudget.close() } }
+            let slow = try await first.acquire(.light, maxWait: 0)
+            clock.withLockedValue { $0 = $0.addingTimeInterval(30) }
+            await first.settle(slow)   // answered 30 s after it started: RingCentral saw it late
+            clock.withLockedValue { $0 = $0.addingTimeInterval(31.5) }
+            do {
+                try await second.acquire(.light, maxWait: 0)
+                Issue.record("61.5 s after the slow request started but 31.5 s after its answer: still inside RingCentral's window")
+            } catch let RingCentralError.rateLimited(_, retryAfter) {
+                #expect(retryAfter > 29 && retryAfter < 30)
+            }
+        }
+    }
 }

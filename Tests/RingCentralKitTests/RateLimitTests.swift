@@ -92,6 +92,109 @@ struct RateLimitTests {
     }
 }
 
+/// Issue #34: RingCentral counts a request when it arrives, over a sliding window, and restarts
+/// the penalty on any request during it.
+@Suite("RingCentral's window, counted the way RingCentral counts it")
+struct SlidingWindowTests {
+    @Test("requests that waited on the way count from their answers: the next one waits for that, not for their start")
+    func aSlowRequestCountsFromItsAnswer() async throws {
+        let clock = TestNow()
+        let limiter = RingCentralRateLimiter(limits: [.light: .init(requests: 2, window: 60)], now: { clock.value })
+        let first = try await limiter.acquire(.light, maxWait: 0)
+        let second = try await limiter.acquire(.light, maxWait: 0)
+        // Both queued for a connection and reached RingCentral about 30 s after they started.
+        clock.advance(30)
+        await limiter.settle(first)
+        await limiter.settle(second)
+        // 61.5 s after they started: counted from their starts both have left the window, but
+        // RingCentral saw them at about 30 s, so a request now would be its third in 60 s.
+        clock.advance(31.5)
+        do {
+            try await limiter.acquire(.light, maxWait: 0)
+            Issue.record("a third request inside the window RingCentral counts")
+        } catch RingCentralError.rateLimited(_, let wait) {
+            #expect(wait > 29 && wait < 30, "they leave the window 61.2 s after their answers")
+        }
+        clock.advance(29.8)
+        try await limiter.acquire(.light, maxWait: 0)
+    }
+
+    @Test("a request that waited for its slot carries the token current when it goes, not one a refresh ended meanwhile")
+    func theTokenIsReadWhenTheRequestGoes() async throws {
+        try await withConnectedKit(adjust: { $0.limits["Light"] = 1; $0.rateLimitWindow = 1 }) { kit in
+            _ = try await kit.client.account()   // learns the limit of 1 a second, and takes it
+            let old = try await kit.store.load()!.accessToken
+            async let waiting = kit.client.account()   // waits about a second for its slot
+            try await Task.sleep(for: .milliseconds(300))
+            // Meanwhile the token is refreshed (as another process would), which ends the old one.
+            _ = try await kit.client.tokens.tokensAfterRejection(of: old)
+            _ = try await waiting
+            let refused = kit.sandbox.ringCentral.requestLog.filter { $0.status == 401 }
+            #expect(refused.isEmpty, "the waiting request was sent with the ended token and had to be sent again")
+        }
+    }
+
+    @Test("X-Rate-Limit-Remaining lowers what is left (someone else spent it), never raises it")
+    func remainingOnlyLowers() async throws {
+        let clock = TestNow()
+        let limiter = RingCentralRateLimiter(limits: [.light: .init(requests: 5, window: 60)], now: { clock.value })
+        try await limiter.settle(limiter.acquire(.light, maxWait: 0))
+        // RingCentral counted 3 of 5 (two from another app of the same user).
+        await limiter.observe(group: .light, limit: 5, window: 60, remaining: 2)
+        try await limiter.acquire(.light, maxWait: 0)
+        try await limiter.acquire(.light, maxWait: 0)
+        await #expect(throws: RingCentralError.self, "5 counted by RingCentral: the sixth waits") {
+            try await limiter.acquire(.light, maxWait: 0)
+        }
+        // A Remaining higher than this process's own count gives nothing back.
+        await limiter.observe(group: .light, limit: 5, window: 60, remaining: 4)
+        await #expect(throws: RingCentralError.self) { try await limiter.acquire(.light, maxWait: 0) }
+    }
+
+    @Test("eight callers at once, against the sliding window and against fixed windows: no 429, never more than the limit in any window",
+          arguments: ["sliding", "fixed"])
+    func concurrentCallersDrawNo429(counting: String) async throws {
+        try await withConnectedKit(adjust: {
+            $0.limits["Light"] = 5; $0.rateLimitWindow = 2; $0.penalty = 2; $0.rateLimitCounting = counting
+        }) { kit in
+            _ = try await kit.client.account()
+            let deadline = Date().addingTimeInterval(5)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { while Date() < deadline { _ = try await kit.client.account() } }
+                }
+                try await group.waitForAll()
+            }
+            let stats = kit.sandbox.ringCentral.stats
+            #expect(stats.rateLimited == 0, "\(stats.rateLimitedByGroup)")
+            #expect((stats.busiestWindow["Light"] ?? 0) <= 5)
+            #expect((stats.busiestWindow["Light"] ?? 0) >= 4, "the callers used the budget")
+        }
+    }
+
+    @Test("the sandbox's two readings: sliding restarts the penalty on a request during it, fixed lets it run out")
+    func theSandboxCountsBothWays() async throws {
+        for counting in ["sliding", "fixed"] {
+            try await withConnectedKit(adjust: {
+                $0.limits["Light"] = 1; $0.rateLimitWindow = 1; $0.penalty = 1; $0.rateLimitCounting = counting
+            }) { kit in
+                let token = try await kit.store.load()!.accessToken
+                func status() async throws -> Int {
+                    var request = HTTPClientRequestBuilder.get(kit.sandbox.ringCentralURL + "/restapi/v1.0/account/~", bearer: token)
+                    return try await request.send().status
+                }
+                #expect(try await status() == 200)
+                #expect(try await status() == 429, "over the limit")
+                try await Task.sleep(for: .milliseconds(700))
+                #expect(try await status() == 429, "inside the penalty")
+                try await Task.sleep(for: .milliseconds(600))
+                // 1.3 s after the penalty began: over under fixed counting; restarted 0.6 s ago under sliding.
+                #expect(try await status() == (counting == "fixed" ? 200 : 429), "\(counting)")
+            }
+        }
+    }
+}
+
 /// A clock the test moves by hand.
 final class TestNow: @unchecked Sendable {
     private let lock = NSLock()

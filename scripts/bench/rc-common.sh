@@ -1,9 +1,12 @@
 # Shared by the RingCentral benchmarks: a release build, the sandbox, an admin, a server
 # connected to RingCentral through the real OAuth round trip. Source it after setting DB
-# (sqlite or postgres).
+# (sqlite or postgres). LEADBRIDGE_BIN runs another build of the app (say, the one before a
+# change, to compare); the sandbox is always this checkout's (SANDBOX_BIN to change that).
 source scripts/lib/common.sh
 
 build_release
+SANDBOX_BIN=${SANDBOX_BIN:-$BIN}
+if [ -n "${LEADBRIDGE_BIN:-}" ]; then BIN=$LEADBRIDGE_BIN; fi
 WORK=$(mktemp -d /tmp/leadbridge-rc-bench.XXXXXX)
 SANDBOX_PORT=$(free_port); APP_PORT=$(free_port)
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
@@ -12,7 +15,7 @@ rc_cleanup() { kill ${SERVER:-} ${SANDBOX:-} 2>/dev/null || true; wait 2>/dev/nu
 # PostgreSQL cluster running (the caller's own trap was not yet set).
 trap 'rc_cleanup; if type stop_cluster >/dev/null 2>&1; then stop_cluster; fi' EXIT
 
-$BIN sandbox --port "$SANDBOX_PORT" >"$WORK/sandbox.log" 2>&1 &
+$SANDBOX_BIN sandbox --port "$SANDBOX_PORT" >"$WORK/sandbox.log" 2>&1 &
 SANDBOX=$!
 for _ in $(seq 1 100); do curl -fs "$SANDBOX_URL/_sandbox/ringcentral" >/dev/null 2>&1 && break; sleep 0.1; done
 

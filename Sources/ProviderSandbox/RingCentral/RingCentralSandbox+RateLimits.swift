@@ -4,9 +4,15 @@ import Vapor
 /// RingCentral's rate limits: per group and per user per app, a count over a sliding window;
 /// breaking the limit blocks the group for `penalty` seconds, and any request during the
 /// penalty is refused and starts it again (so a client that keeps retrying never gets through).
+/// `rateLimitCounting: "fixed"` counts consecutive windows instead, with a penalty that runs
+/// its length (see `RingCentralSandboxSettings`).
 extension RingCentralSandbox {
     struct RateBucket {
+        /// Admitted requests of the last window (the sliding count, and the busiest-window figure).
         var hits: [Date] = []
+        /// Fixed counting: when the current window began, and what it admitted.
+        var fixedWindowStart: Date?
+        var fixedCount = 0
         var penaltyUntil: Date?
     }
 
@@ -43,22 +49,32 @@ extension RingCentralSandbox {
                 bucket.hits.removeAll()
             }
             var decision = RateDecision(allowed: true, group: group, limit: limit, remaining: 0, window: window)
+            let sliding = settings.rateLimitCounting != "fixed"
+            if !sliding, bucket.fixedWindowStart.map({ now.timeIntervalSince($0) >= TimeInterval(window) }) ?? true {
+                bucket.fixedWindowStart = now
+                bucket.fixedCount = 0
+            }
+            let counted = sliding ? bucket.hits.count : bucket.fixedCount
             if let until = bucket.penaltyUntil, until > now {
-                // Inside the penalty: refused, and the penalty starts over.
-                bucket.penaltyUntil = now.addingTimeInterval(TimeInterval(settings.penalty))
+                // Inside the penalty: refused; under the sliding reading the penalty starts over.
+                if sliding { bucket.penaltyUntil = now.addingTimeInterval(TimeInterval(settings.penalty)) }
                 decision.allowed = false
-            } else if bucket.hits.count >= limit {
+            } else if counted >= limit {
                 bucket.penaltyUntil = now.addingTimeInterval(TimeInterval(settings.penalty))
                 decision.allowed = false
             } else {
                 bucket.penaltyUntil = nil
                 bucket.hits.append(now)
+                bucket.fixedCount += 1
+                state.stats.busiestWindow[group] = max(state.stats.busiestWindow[group] ?? 0, bucket.hits.count)
             }
-            decision.remaining = max(0, limit - bucket.hits.count)
+            let used = sliding ? bucket.hits.count : bucket.fixedCount
+            decision.remaining = max(0, limit - used)
             if !decision.allowed {
                 decision.remaining = 0
                 decision.retryAfter = settings.penalty
                 state.stats.rateLimited += 1
+                state.stats.rateLimitedByGroup[group, default: 0] += 1
             }
             state.rateBuckets[key] = bucket
             return decision

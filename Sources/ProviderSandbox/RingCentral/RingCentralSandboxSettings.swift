@@ -16,8 +16,15 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
     public var authorizationCodeTTL: Int = 60
     /// Length of the rate-limit window in seconds (RingCentral: 60).
     public var rateLimitWindow: Int = 60
-    /// Seconds a group stays blocked after its limit was broken; every request during it restarts it.
+    /// Seconds a group stays blocked after its limit was broken.
     public var penalty: Int = 60
+    /// How the window is counted. "sliding" (RingCentral's guide: "a sliding time window", and
+    /// "every new request during the penalty interval restarts the penalty"): the requests of the
+    /// last `rateLimitWindow` seconds, and a request during the penalty starts it again.
+    /// "fixed": windows of `rateLimitWindow` seconds one after another, each counted from zero,
+    /// and the penalty runs its length whatever arrives meanwhile (a gentler reading, kept so a
+    /// client can be shown to hold under both).
+    public var rateLimitCounting: String = "sliding"
     /// Requests per window per group ("Light", "Medium", "Heavy", "Auth").
     public var limits: [String: Int] = ["Light": 50, "Medium": 40, "Heavy": 10, "Auth": 5]
     /// Seconds between a RingOut's status steps (InProgress → caller answered → final).
@@ -44,6 +51,7 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
         authorizationCodeTTL = try c.decodeIfPresent(Int.self, forKey: .authorizationCodeTTL) ?? defaults.authorizationCodeTTL
         rateLimitWindow = try c.decodeIfPresent(Int.self, forKey: .rateLimitWindow) ?? defaults.rateLimitWindow
         penalty = try c.decodeIfPresent(Int.self, forKey: .penalty) ?? defaults.penalty
+        rateLimitCounting = try c.decodeIfPresent(String.self, forKey: .rateLimitCounting) ?? defaults.rateLimitCounting
         limits = try c.decodeIfPresent([String: Int].self, forKey: .limits) ?? defaults.limits
         ringOutStepSeconds = try c.decodeIfPresent(Double.self, forKey: .ringOutStepSeconds) ?? defaults.ringOutStepSeconds
         smsStepSeconds = try c.decodeIfPresent(Double.self, forKey: .smsStepSeconds) ?? defaults.smsStepSeconds
@@ -66,6 +74,11 @@ public struct RingCentralSandboxStats: Sendable, Codable, Equatable {
     public var invalidGrants = 0
     /// 429 answers.
     public var rateLimited = 0
+    /// 429 answers by group ("Light", …).
+    public var rateLimitedByGroup: [String: Int] = [:]
+    /// By group, the most requests admitted within any `rateLimitWindow` seconds (whichever way
+    /// the window is counted): what a client must keep at or under the group's limit.
+    public var busiestWindow: [String: Int] = [:]
     /// OAuth sessions ended by `/restapi/oauth/revoke` or `revokeAllTokens()`.
     public var revoked = 0
     /// Requests by endpoint, e.g. "POST /restapi/v1.0/account/~/extension/~/ring-out".

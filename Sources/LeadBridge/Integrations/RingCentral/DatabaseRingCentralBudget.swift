@@ -11,7 +11,8 @@ import SQLKit
 ///
 /// A slot is a row (`ringcentral_rate_slots`): taking one counts the group's rows inside the
 /// window and adds one, in a transaction holding the group's advisory lock, so two processes
-/// never both take the last slot. Times are seconds since 1970 from each process's clock.
+/// never both take the last slot; when its answer is in, its time moves to the answer's
+/// (`settle`). Times are seconds since 1970 from each process's clock.
 ///
 /// It talks over one connection of its own, one request at a time: a caller may hold a pooled
 /// connection while it waits for a RingCentral slot (a token refresh does, under the token's row
@@ -32,14 +33,14 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
     }
 
     func take(_ group: RingCentralRateLimitGroup, limit: RingCentralRateLimiter.Limit,
-              margin: TimeInterval, now: Date) async throws -> TimeInterval {
+              margin: TimeInterval, now: Date) async throws -> RingCentralBudgetAnswer {
         let stamp = now.timeIntervalSince1970
         let since = stamp - limit.window - margin
         return try await inTransaction { sql in
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey(group)))").run()
             if let until = try await sql.raw("SELECT paused_until FROM ringcentral_rate_pauses WHERE rate_group = \(bind: group.rawValue)")
                 .first()?.decode(column: "paused_until", as: Double.self), until > stamp {
-                return until - stamp
+                return .wait(until - stamp)
             }
             try await sql.raw("DELETE FROM ringcentral_rate_slots WHERE rate_group = \(bind: group.rawValue) AND taken_at <= \(bind: since)").run()
             let row = try await sql.raw("""
@@ -48,10 +49,21 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
                 """).first()
             let taken = try row?.decode(column: "taken", as: Int.self) ?? 0
             if taken >= limit.requests, let oldest = try row?.decode(column: "oldest", as: Double?.self) {
-                return max(0.001, oldest + limit.window + margin - stamp)
+                return .wait(max(0.001, oldest + limit.window + margin - stamp))
             }
-            try await sql.raw("INSERT INTO ringcentral_rate_slots (rate_group, taken_at) VALUES (\(bind: group.rawValue), \(bind: stamp))").run()
-            return 0
+            let inserted = try await sql.raw("""
+                INSERT INTO ringcentral_rate_slots (rate_group, taken_at) VALUES (\(bind: group.rawValue), \(bind: stamp)) RETURNING id
+                """).first()
+            return .granted(slot: try inserted?.decode(column: "id", as: Int64.self) ?? 0)
+        }
+    }
+
+    func settle(_ id: Int64, at: Date) async throws {
+        // Only ever later: a slot counts from its answer, never from before it was taken.
+        try await inTransaction { sql in
+            try await sql.raw("""
+                UPDATE ringcentral_rate_slots SET taken_at = GREATEST(taken_at, \(bind: at.timeIntervalSince1970)) WHERE id = \(bind: id)
+                """).run()
         }
     }
 
