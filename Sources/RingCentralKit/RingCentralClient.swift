@@ -155,8 +155,11 @@ public struct RingCentralClient: Sendable {
     /// retried once.
     private func authorized(_ method: HTTPMethod, url: String, group: RingCentralRateLimitGroup, endpoint: String,
                             body: Data?) async throws -> RingCentralTransport.Response {
-        // The token is read when the request holds its slot (see `RingCentralTransport.Request.bearer`).
+        // Renewed now if it is due, so a refresh never waits for a slot behind the requests it
+        // would serve; read again when the request holds its slot (see
+        // `RingCentralTransport.Request.bearer`), which costs nothing unless it changed.
         let tokens = tokens
+        _ = try await tokens.validTokens()
         var rejected: String?
         while true {
             var request = RingCentralTransport.Request(method: method, url: url, endpoint: endpoint, group: group, body: body,

@@ -9,8 +9,8 @@ import Foundation
 /// a request may start only while fewer than the limit hold stamps within the last window
 /// (plus a small margin). A finished request counted from its answer is counted at least as
 /// long as RingCentral counts it, however long it waited for a connection on the way, so no
-/// 60-second span RingCentral may look at holds more than the limit. (This assumes a request
-/// ends, answered or timed out, within the window: the client's timeout is a third of it.)
+/// 60-second span RingCentral may look at holds more than the limit. A request still under way
+/// counts however long it takes.
 ///
 /// It learns the real limits from `X-Rate-Limit-Limit` and `X-Rate-Limit-Window`. What
 /// `X-Rate-Limit-Remaining` says only ever lowers what is left (another app of the same user
@@ -43,8 +43,9 @@ public actor RingCentralRateLimiter {
     }
 
     private var limits: [RingCentralRateLimitGroup: Limit]
-    /// By group, each slot's stamp: when it was taken, then when its answer came.
-    private var sent: [RingCentralRateLimitGroup: [(id: Int, at: Date)]] = [:]
+    /// By group, each slot: when it was taken, then when its answer came; a slot whose request is
+    /// still under way counts whatever its age.
+    private var sent: [RingCentralRateLimitGroup: [(id: Int, at: Date, inFlight: Bool)]] = [:]
     private var nextSlot = 0
     private var pausedUntil: [RingCentralRateLimitGroup: Date] = [:]
     public private(set) var statistics = Statistics()
@@ -73,7 +74,9 @@ public actor RingCentralRateLimiter {
         if let until = pausedUntil[group], until > current { return until.timeIntervalSince(current) }
         let limit = limits[group]!
         let recent = trimmed(group, at: current)
-        guard recent.count >= limit.requests, let oldest = recent.map(\.at).min() else { return 0 }
+        guard recent.count >= limit.requests else { return 0 }
+        // Every slot still under way: one is free when an answer comes; look again shortly.
+        guard let oldest = recent.filter({ !$0.inFlight }).map(\.at).min() else { return Self.inFlightPoll }
         return max(0.001, oldest.addingTimeInterval(limit.window + safety(limit)).timeIntervalSince(current))
     }
 
@@ -102,7 +105,7 @@ public actor RingCentralRateLimiter {
             }
             if delay <= 0 {
                 nextSlot += 1
-                sent[group, default: []].append((nextSlot, now()))
+                sent[group, default: []].append((nextSlot, now(), true))
                 if waited {
                     statistics.pacedRequests += 1
                     statistics.pacedSeconds += now().timeIntervalSince(started)
@@ -123,6 +126,7 @@ public actor RingCentralRateLimiter {
         let current = now()
         if let index = sent[slot.group]?.firstIndex(where: { $0.id == slot.local }) {
             sent[slot.group]![index].at = max(sent[slot.group]![index].at, current)
+            sent[slot.group]![index].inFlight = false
         }
         if let id = slot.shared { try? await shared?.settle(id, at: current) }
     }
@@ -146,7 +150,7 @@ public actor RingCentralRateLimiter {
         if counted > known {
             for _ in known..<counted {
                 nextSlot += 1
-                sent[group, default: []].append((nextSlot, now()))
+                sent[group, default: []].append((nextSlot, now(), false))
             }
         }
     }
@@ -164,14 +168,17 @@ public actor RingCentralRateLimiter {
         try? await shared?.pause(group, until: until)
     }
 
-    private func trimmed(_ group: RingCentralRateLimitGroup, at current: Date) -> [(id: Int, at: Date)] {
+    private func trimmed(_ group: RingCentralRateLimitGroup, at current: Date) -> [(id: Int, at: Date, inFlight: Bool)] {
         let window = limits[group]!.window
         let cutoff = current.addingTimeInterval(-window - safety(limits[group]!))
         // Settling moves stamps later, so the list is not in order: filtered, not cut at a point.
-        let kept = (sent[group] ?? []).filter { $0.at > cutoff }
+        let kept = (sent[group] ?? []).filter { $0.inFlight || $0.at > cutoff }
         sent[group] = kept
         return kept
     }
+
+    /// How soon to look again when every slot of a full window is still waiting for its answer.
+    static let inFlightPoll: TimeInterval = 0.1
 
     /// A request is counted when it arrives, not when it leaves: allow for the wire.
     private func safety(_ limit: Limit) -> TimeInterval { max(minimumSafety, limit.window * 0.02) }

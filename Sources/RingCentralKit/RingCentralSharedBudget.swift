@@ -7,13 +7,13 @@ import Foundation
 /// same window, and a pause (a 429's `Retry-After`, or `X-Rate-Limit-Remaining: 0`) holds
 /// them all.
 ///
-/// A slot is stamped when it is taken and stamped again when its answer arrives (`settle`):
-/// RingCentral counts a request when it reaches it, which is somewhere between the two, and
-/// counting a finished request from its answer keeps any window RingCentral may look at within
-/// the limit however long the request waited on the way (see `RingCentralRateLimiter`).
+/// A slot counts while its request is under way, however long that takes, and then for a window
+/// from its answer (`settle`): RingCentral counts a request when it reaches it, which is
+/// somewhere in between, so no window RingCentral may look at holds more than the limit however
+/// long a request waited on the way (see `RingCentralRateLimiter`).
 public protocol RingCentralSharedBudget: Sendable {
     /// Takes one request slot in `group` when no pause is in force and fewer than
-    /// `limit.requests` slots are stamped within the last `limit.window + margin` seconds, and
+    /// `limit.requests` slots are under way or answered within the last `limit.window + margin` seconds, and
     /// returns its id; otherwise takes nothing and returns how many seconds until one may be free.
     func take(_ group: RingCentralRateLimitGroup, limit: RingCentralRateLimiter.Limit,
               margin: TimeInterval, now: Date) async throws -> RingCentralBudgetAnswer

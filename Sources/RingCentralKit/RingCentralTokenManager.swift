@@ -46,6 +46,8 @@ public actor RingCentralTokenManager {
 
     /// An access token good for at least the refresh margin.
     public func validTokens() async throws -> RingCentralTokenSet {
+        // A refresh under way ends the current access token when it lands: wait for the new one.
+        if let inFlight { return try await inFlight.value }
         if let cached, !needsRefresh(cached), now().timeIntervalSince(cachedAt) < cacheLifetime { return cached }
         guard let stored = try await store.load() else {
             cached = nil

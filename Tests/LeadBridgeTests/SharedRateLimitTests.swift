@@ -25,13 +25,14 @@ struct SharedRateLimitTests {
 
             var granted = 0
             for limiter in [first, second, first, second, first, second] {
-                do { try await limiter.acquire(.heavy, maxWait: 0); granted += 1 } catch {}
+                // Each answered at once.
+                do { await limiter.settle(try await limiter.acquire(.heavy, maxWait: 0)); granted += 1 } catch {}
             }
             #expect(granted == 4, "each process alone would have taken 4: 8 in all, twice the limit")
 
             // A new window: both may send again, until one of them is told to stop.
             clock.withLockedValue { $0 = $0.addingTimeInterval(62) }   // the window and its margin for the wire
-            try await second.acquire(.heavy, maxWait: 0)
+            await second.settle(try await second.acquire(.heavy, maxWait: 0))
             await first.penalize(.heavy, retryAfter: 30)
             await #expect(throws: RingCentralError.self, "the 429 reached the other process") {
                 try await second.acquire(.heavy, maxWait: 0)

@@ -20,7 +20,10 @@ struct RingCentralRateLimitTests {
             #expect(first.header("X-Rate-Limit-Limit") == "2")
             #expect(first.header("X-Rate-Limit-Remaining") == "1")
             #expect(first.header("X-Rate-Limit-Window") == "4")
-            #expect(try await send(.GET, url, headers: [tokens.bearer]).header("X-Rate-Limit-Remaining") == "0")
+            let (second, tSecond) = try await timed { try await send(.GET, url, headers: [tokens.bearer]) }
+            if certainly(tSecond, after: tFirst, atLeast: 0, below: 3.5) {
+                #expect(second.header("X-Rate-Limit-Remaining") == "0")
+            }
             let (limited, tLimited) = try await timed { try await send(.GET, url, headers: [tokens.bearer]) }
             // On a machine so loaded that the window may have passed, nothing below is certain.
             guard certainly(tLimited, after: tFirst, atLeast: 0, below: 3.5) else { return }

@@ -43,26 +43,29 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
                 return .wait(until - stamp)
             }
             try await sql.raw("DELETE FROM ringcentral_rate_slots WHERE rate_group = \(bind: group.rawValue) AND taken_at <= \(bind: since)").run()
+            // A slot under way is stamped in the future (see `inFlightHold`), so it outlives the window.
             let row = try await sql.raw("""
-                SELECT COUNT(*) AS taken, MIN(taken_at) AS oldest FROM ringcentral_rate_slots
-                WHERE rate_group = \(bind: group.rawValue)
+                SELECT COUNT(*) AS taken, MIN(taken_at) FILTER (WHERE taken_at <= \(bind: stamp)) AS oldest
+                FROM ringcentral_rate_slots WHERE rate_group = \(bind: group.rawValue)
                 """).first()
             let taken = try row?.decode(column: "taken", as: Int.self) ?? 0
-            if taken >= limit.requests, let oldest = try row?.decode(column: "oldest", as: Double?.self) {
+            if taken >= limit.requests {
+                // Every slot still under way: one is free when an answer comes; look again shortly.
+                guard let oldest = try row?.decode(column: "oldest", as: Double?.self) else { return .wait(0.25) }
                 return .wait(max(0.001, oldest + limit.window + margin - stamp))
             }
             let inserted = try await sql.raw("""
-                INSERT INTO ringcentral_rate_slots (rate_group, taken_at) VALUES (\(bind: group.rawValue), \(bind: stamp)) RETURNING id
+                INSERT INTO ringcentral_rate_slots (rate_group, taken_at) VALUES (\(bind: group.rawValue), \(bind: stamp + Self.inFlightHold)) RETURNING id
                 """).first()
             return .granted(slot: try inserted?.decode(column: "id", as: Int64.self) ?? 0)
         }
     }
 
     func settle(_ id: Int64, at: Date) async throws {
-        // Only ever later: a slot counts from its answer, never from before it was taken.
+        // From its answer on, the slot counts for a window like any other.
         try await inTransaction { sql in
             try await sql.raw("""
-                UPDATE ringcentral_rate_slots SET taken_at = GREATEST(taken_at, \(bind: at.timeIntervalSince1970)) WHERE id = \(bind: id)
+                UPDATE ringcentral_rate_slots SET taken_at = \(bind: at.timeIntervalSince1970) WHERE id = \(bind: id)
                 """).run()
         }
     }
@@ -120,6 +123,10 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
         try? await connection?.close()
         connection = nil
     }
+
+    /// A slot's stamp while its request is under way: this far in the future, so it counts however
+    /// long the request takes, and a process that dies mid-request frees it at most this long later.
+    static let inFlightHold: TimeInterval = 120
 
     /// One advisory-lock number per group, apart from any other lock of the app's.
     private static func lockKey(_ group: RingCentralRateLimitGroup) -> Int64 {
