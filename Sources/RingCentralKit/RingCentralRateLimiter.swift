@@ -120,7 +120,13 @@ public actor RingCentralRateLimiter {
         }
     }
 
-    /// The slot's request has its answer (or failed, or was never sent): from now on it counts
+    /// The slot's request was never sent (its group was paused while it waited): its place is free.
+    public func release(_ slot: Slot) async {
+        sent[slot.group]?.removeAll { $0.id == slot.local }
+        if let id = slot.shared { try? await shared?.release(id) }
+    }
+
+    /// The slot's request has its answer (or failed): from now on it counts
     /// from this moment, which is after RingCentral counted it.
     public func settle(_ slot: Slot) async {
         let current = now()

@@ -21,6 +21,9 @@ public protocol RingCentralSharedBudget: Sendable {
     /// The request of slot `id` has its answer (or failed) at `at`: the slot counts from then.
     func settle(_ id: Int64, at: Date) async throws
 
+    /// Slot `id`'s request was never sent: it frees its place.
+    func release(_ id: Int64) async throws
+
     /// Nobody sends a request in `group` before `until`.
     func pause(_ group: RingCentralRateLimitGroup, until: Date) async throws
 }

@@ -62,6 +62,8 @@ public actor RingCentralTokenManager {
     /// RingCentral refused `accessToken` as expired or unknown: get the one to use instead,
     /// refreshing only if nobody (in this process or another) has already.
     public func tokensAfterRejection(of accessToken: String) async throws -> RingCentralTokenSet {
+        // A refresh under way gives the token to use (the cached one is about to end).
+        if let inFlight { return try await inFlight.value }
         if let cached, cached.accessToken != accessToken, !needsRefresh(cached) { return cached }
         return try await refresh(rejected: accessToken)
     }

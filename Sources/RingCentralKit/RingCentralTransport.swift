@@ -46,7 +46,7 @@ struct RingCentralTransport: Sendable {
             // A 429 another caller of this process earned while this one waited for its slot:
             // a request sent now would only start the penalty again.
             if await limiter.isPaused(request.group) {
-                await limiter.settle(slot)
+                await limiter.release(slot)
                 continue
             }
             var response: Response

@@ -134,6 +134,17 @@ struct SlidingWindowTests {
         try await limiter.acquire(.light, maxWait: 0)
     }
 
+    @Test("a slot whose request was never sent (its group paused meanwhile) frees its place")
+    func anUnsentRequestFreesItsSlot() async throws {
+        let clock = TestNow()
+        let limiter = RingCentralRateLimiter(limits: [.light: .init(requests: 1, window: 60)], now: { clock.value })
+        await limiter.release(try await limiter.acquire(.light, maxWait: 0))
+        await limiter.settle(try await limiter.acquire(.light, maxWait: 0))
+        await #expect(throws: RingCentralError.self, "the one that was sent holds the window") {
+            try await limiter.acquire(.light, maxWait: 0)
+        }
+    }
+
     @Test("a request that waited for its slot carries the token current when it goes, not one a refresh ended meanwhile")
     func theTokenIsReadWhenTheRequestGoes() async throws {
         try await withConnectedKit(adjust: { $0.limits["Light"] = 1; $0.rateLimitWindow = 2 }) { kit in

@@ -70,6 +70,12 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
         }
     }
 
+    func release(_ id: Int64) async throws {
+        try await inTransaction { sql in
+            try await sql.raw("DELETE FROM ringcentral_rate_slots WHERE id = \(bind: id)").run()
+        }
+    }
+
     func pause(_ group: RingCentralRateLimitGroup, until: Date) async throws {
         try await inTransaction { sql in
             // Only ever lengthened: a shorter pause learnt later must not cut a longer one short.
