@@ -5,6 +5,15 @@ import Foundation
 public enum RingCentralRateLimitGroup: String, Sendable, Codable, CaseIterable {
     case light = "Light", medium = "Medium", heavy = "Heavy", auth = "Auth"
 
+    /// The group an answer's `X-Rate-Limit-Group` names, whatever its case: RingCentral writes
+    /// `light` (the guide's example, and 429s logged by SDK users), the spec `Light`.
+    public init?(header: String) {
+        guard let group = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(header.trimmingCharacters(in: .whitespaces)) == .orderedSame }) else {
+            return nil
+        }
+        self = group
+    }
+
     /// The documented requests per 60 s; the client learns the real figures from
     /// `X-Rate-Limit-Limit` / `X-Rate-Limit-Window` as answers arrive.
     public var documentedLimit: Int {

@@ -112,7 +112,7 @@ struct RingCentralTransport: Sendable {
         let window = headers.first(name: "X-Rate-Limit-Window").flatMap(Int.init).map { TimeInterval(min(max($0, 1), 3600)) }
         let remaining = headers.first(name: "X-Rate-Limit-Remaining").flatMap(Int.init)
         // The header names the group the server counted; trust it over our own table.
-        let counted = headers.first(name: "X-Rate-Limit-Group").flatMap(RingCentralRateLimitGroup.init(rawValue:)) ?? group
+        let counted = headers.first(name: "X-Rate-Limit-Group").flatMap(RingCentralRateLimitGroup.init(header:)) ?? group
         guard limit != nil || window != nil || remaining != nil else { return }
         await limiter.observe(group: counted, limit: limit, window: window, remaining: remaining)
     }

@@ -57,7 +57,7 @@ struct RingCentralEndpointTests {
 
             let (placed, placedWindow) = try await timed { try await place("+14155550123", callerId: "+16505550100") }
             #expect(placed.status == 200)
-            #expect(placed.header("X-Rate-Limit-Group") == "Heavy")
+            #expect(placed.header("X-Rate-Limit-Group") == "heavy")
             let id = try #require(placed.json["id"] as? String)
             #expect(placed.json["status"] as? [String: String] == ["callStatus": "InProgress", "callerStatus": "InProgress", "calleeStatus": "InProgress"])
             let noAnswer = try #require(try await place("+14155550000").json["id"] as? String)
@@ -69,7 +69,7 @@ struct RingCentralEndpointTests {
             // Steps of 0.4 s: caller answered from 0.4 s, final from 0.8 s.
             try await Task.sleep(for: .milliseconds(500))
             let (middle, middleWindow) = try await timed { try await send(.GET, url + "/" + id, headers: [tokens.bearer]) }
-            #expect(middle.header("X-Rate-Limit-Group") == "Light")
+            #expect(middle.header("X-Rate-Limit-Group") == "light")
             if certainly(middleWindow, after: placedWindow, atLeast: 0.4, below: 0.8) {
                 #expect(middle.json["status"] as? [String: String] == ["callStatus": "InProgress", "callerStatus": "Success", "calleeStatus": "InProgress"])
             }
@@ -110,7 +110,7 @@ struct RingCentralEndpointTests {
 
             let (sent, sentWindow) = try await timed { try await sendSMS("+16505550101", "+14155550123", "Your estimate is ready") }
             #expect(sent.status == 200)
-            #expect(sent.header("X-Rate-Limit-Group") == "Medium")
+            #expect(sent.header("X-Rate-Limit-Group") == "medium")
             #expect(sent.json["messageStatus"] as? String == "Queued")
             #expect(sent.json["direction"] as? String == "Outbound")
             #expect(sent.json["type"] as? String == "SMS")

@@ -42,7 +42,7 @@ struct RingCentralOAuthTests {
             #expect(tokens.json["refresh_token_expires_in"] as? Int == 604_800)
             #expect(tokens.json["owner_id"] as? String == "401234567891")
             #expect((tokens.json["scope"] as? String)?.contains("SMS") == true)
-            #expect(tokens.header("X-Rate-Limit-Group") == "Auth")
+            #expect(tokens.header("X-Rate-Limit-Group") == "auth")
 
             // Deny goes back with access_denied.
             fields["decision"] = "deny"
@@ -146,7 +146,7 @@ struct RingCentralOAuthTests {
 
             let tokens = try await signIn(jwt)
             #expect(tokens.status == 200)
-            #expect(tokens.header("X-Rate-Limit-Group") == "Auth")
+            #expect(tokens.header("X-Rate-Limit-Group") == "auth")
             #expect(tokens.json["token_type"] as? String == "bearer")
             #expect(tokens.json["refresh_token"] is String)
             #expect(tokens.json["owner_id"] as? String == "401234567891")

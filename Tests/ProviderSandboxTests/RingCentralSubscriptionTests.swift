@@ -23,7 +23,7 @@ struct RingCentralSubscriptionTests {
 
                 let created = try await subscribe(server, tokens, address: receiver.url("/hook"))
                 #expect(created.status == 200)
-                #expect(created.header("X-Rate-Limit-Group") == "Medium")
+                #expect(created.header("X-Rate-Limit-Group") == "medium")
                 #expect(created.json["status"] as? String == "Active")
                 #expect(created.json["eventFilters"] as? [String] == [
                     "/restapi/v1.0/account/401234567890/extension/401234567891/message-store/instant?type=SMS",
@@ -59,7 +59,7 @@ struct RingCentralSubscriptionTests {
                 let base = server.baseURL + "/restapi/v1.0/subscription"
                 let list = try await send(.GET, base, headers: [tokens.bearer])
                 #expect((list.json["records"] as? [[String: Any]])?.count == 1)
-                #expect(list.header("X-Rate-Limit-Group") == "Light")
+                #expect(list.header("X-Rate-Limit-Group") == "light")
                 #expect(try await send(.GET, base + "/" + id, headers: [tokens.bearer]).json["id"] as? String == id)
                 let renewed = try await send(.POST, base + "/" + id + "/renew", headers: [tokens.bearer])
                 #expect(renewed.status == 200)

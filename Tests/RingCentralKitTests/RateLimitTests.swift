@@ -134,6 +134,16 @@ struct SlidingWindowTests {
         try await limiter.acquire(.light, maxWait: 0)
     }
 
+    @Test("X-Rate-Limit-Group is read whatever its case: RingCentral writes `light`")
+    func groupHeaderIgnoresCase() {
+        #expect(RingCentralRateLimitGroup(rawValue: "light") == nil, "the spec's spelling alone would miss RingCentral's answers")
+        #expect(RingCentralRateLimitGroup(header: "light") == .light)
+        #expect(RingCentralRateLimitGroup(header: "Medium") == .medium)
+        #expect(RingCentralRateLimitGroup(header: " HEAVY") == .heavy)
+        #expect(RingCentralRateLimitGroup(header: "auth") == .auth)
+        #expect(RingCentralRateLimitGroup(header: "lightish") == nil)
+    }
+
     @Test("a slot whose request was never sent (its group paused meanwhile) frees its place")
     func anUnsentRequestFreesItsSlot() async throws {
         let clock = TestNow()

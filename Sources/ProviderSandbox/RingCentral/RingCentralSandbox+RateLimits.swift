@@ -24,9 +24,10 @@ extension RingCentralSandbox {
         var window: Int
         var retryAfter: Int?
 
-        /// RingCentral puts the group's headers on every throttled API answer, 429s included.
+        /// RingCentral puts the group's headers on every throttled API answer, 429s included. The
+        /// group is in lower case there (the guide's example and a logged 429 both say `light`).
         func apply(to response: Response) -> Response {
-            response.headers.replaceOrAdd(name: "X-Rate-Limit-Group", value: group)
+            response.headers.replaceOrAdd(name: "X-Rate-Limit-Group", value: group.lowercased())
             response.headers.replaceOrAdd(name: "X-Rate-Limit-Limit", value: String(limit))
             response.headers.replaceOrAdd(name: "X-Rate-Limit-Remaining", value: String(remaining))
             response.headers.replaceOrAdd(name: "X-Rate-Limit-Window", value: String(window))
