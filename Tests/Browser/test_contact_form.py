@@ -62,3 +62,61 @@ def test_a_visitor_sends_an_enquiry_with_the_keyboard_alone(person, server):
 
     rows = server.sql("SELECT first_name, email, service_interest, message FROM contact_submissions")
     assert rows == [("Grace", "grace@example.com", "Technology & Digital", "Please call me back.")]
+
+
+def test_a_page_on_another_origin_sends_an_enquiry_to_the_api(chromium, folder, sandbox):
+    """A consultancy's own site (another origin) posts its form to /api/contact with fetch, as
+    CORS_ALLOWED_ORIGINS allows: the browser's preflight passes, the enquiry is stored, and the
+    page reads the answer. What the visitor typed is stored as typed, cleaned, and nothing more."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import LeadBridge, SCREENSHOTS, free_port, stop
+    from person import Person
+
+    site_port = free_port()
+    site_origin = f"http://127.0.0.1:{site_port}"
+    app = LeadBridge(folder, sandbox, CORS_ALLOWED_ORIGINS=site_origin)
+    site = folder / "site"
+    site.mkdir()
+    (site / "index.html").write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme Consulting</title><link rel="icon" href="data:,"></head>
+<body><main><h1>Talk to us</h1>
+<form id="enquiry"><label>Name <input name="first_name" value="Grace"></label>
+<label>Email <input name="email" value="grace@example.com"></label>
+<button type="submit">Send</button></form><p id="result" role="status"></p></main>
+<script>
+document.getElementById("enquiry").addEventListener("submit", async (event) => {{
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const answer = await fetch("{app.url}/api/contact", {{
+    method: "POST", headers: {{"Content-Type": "application/json"}},
+    body: JSON.stringify({{first_name: form.get("first_name"), email: form.get("email"),
+                          message: "Seen at https://evil.example \\u202e", consent: true, source: "acme-site"}})
+  }});
+  document.getElementById("result").textContent = answer.status + " " + JSON.stringify(await answer.json());
+}});
+</script></body></html>""")
+    httpd = ThreadingHTTPServer(("127.0.0.1", site_port), partial(SimpleHTTPRequestHandler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    person = Person(context, site_origin, SCREENSHOTS / "test_a_page_on_another_origin_sends_an_enquiry_to_the_api")
+    try:
+        person.page.goto(site_origin + "/index.html")
+        person.page.get_by_role("button", name="Send").click()
+        person.page.wait_for_function("document.getElementById('result').textContent.length > 0")
+        result = person.page.locator("#result").text_content()
+        assert result.startswith("201 "), result
+        person.screenshot("other-origin-sent")
+        rows = app.sql("SELECT first_name, email, source, status FROM contact_submissions")
+        assert rows == [("Grace", "grace@example.com", "acme-site", "pending")], rows
+        # The bidi override the visitor typed is not stored.
+        [(message,)] = app.sql("SELECT message FROM contact_submissions")
+        assert "\u202e" not in message, repr(message)
+        problems = person.problems
+        assert not problems, "The browser saw problems:\n- " + "\n- ".join(problems)
+    finally:
+        context.close()
+        httpd.shutdown()
+        stop(app.process)

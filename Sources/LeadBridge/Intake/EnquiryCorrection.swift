@@ -27,7 +27,6 @@ struct EnquiryCorrection {
             enquiry.syncError = nil
         }
         let id = try enquiry.requireID()
-        let sync = sync
         return try await database.transaction { tx -> Bool in
             try await enquiry.save(on: tx)
             if contactChanged { try await SuiteDashContactConflict.delete(enquiryID: id, on: tx) }

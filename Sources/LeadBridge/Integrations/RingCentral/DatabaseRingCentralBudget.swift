@@ -63,17 +63,11 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
 
     func settle(_ id: Int64, at: Date) async throws {
         // From its answer on, the slot counts for a window like any other.
-        try await inTransaction { sql in
-            try await sql.raw("""
-                UPDATE ringcentral_rate_slots SET taken_at = \(bind: at.timeIntervalSince1970) WHERE id = \(bind: id)
-                """).run()
-        }
+        try await single("UPDATE ringcentral_rate_slots SET taken_at = \(bind: at.timeIntervalSince1970) WHERE id = \(bind: id)")
     }
 
     func release(_ id: Int64) async throws {
-        try await inTransaction { sql in
-            try await sql.raw("DELETE FROM ringcentral_rate_slots WHERE id = \(bind: id)").run()
-        }
+        try await single("DELETE FROM ringcentral_rate_slots WHERE id = \(bind: id)")
     }
 
     func pause(_ group: RingCentralRateLimitGroup, until: Date) async throws {
@@ -89,6 +83,16 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
     /// Runs `body` in a transaction on the budget's own connection, after any request before it;
     /// a broken connection is dropped, and the next request opens a new one.
     private func inTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await inLine(transaction: true, body)
+    }
+
+    /// One statement, which PostgreSQL makes atomic on its own: no BEGIN and COMMIT round trips
+    /// (a settle or release follows every RingCentral request).
+    private func single(_ statement: SQLQueryString) async throws {
+        try await inLine(transaction: false) { try await $0.raw(statement).run() }
+    }
+
+    private func inLine<T: Sendable>(transaction: Bool, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         if busy { await withCheckedContinuation { line.append($0) } } else { busy = true }
         defer {
             if line.isEmpty { busy = false } else { line.removeFirst().resume() }
@@ -96,12 +100,13 @@ actor DatabaseRingCentralBudget: RingCentralSharedBudget {
         let connection = try await openConnection()
         let sql = connection.sql()
         do {
-            try await sql.raw("BEGIN").run()
+            if transaction { try await sql.raw("BEGIN").run() }
             let result = try await body(sql)
-            try await sql.raw("COMMIT").run()
+            if transaction { try await sql.raw("COMMIT").run() }
             return result
         } catch {
-            if (try? await sql.raw("ROLLBACK").run()) == nil || connection.isClosed {
+            let rolledBack = transaction ? (try? await sql.raw("ROLLBACK").run()) != nil : true
+            if !rolledBack || connection.isClosed {
                 try? await connection.close()
                 self.connection = nil
             }
