@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -43,6 +45,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SuiteDashKit",
                 "RingCentralKit",
+                "MailKit",
+            ]
+        ),
+        .target(
+            // SMTP and MIME on SwiftNIO: no SMTP package resolves here, and no Vapor is needed.
+            name: "MailKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -69,6 +81,10 @@ let package = Package(
             dependencies: ["SuiteDashKit", "ProviderSandbox"]
         ),
         .testTarget(
+            name: "MailKitTests",
+            dependencies: ["MailKit"]
+        ),
+        .testTarget(
             name: "RingCentralKitTests",
             dependencies: ["RingCentralKit", "ProviderSandbox"]
         ),
@@ -88,6 +104,7 @@ let package = Package(
                 "LeadBridge",
                 "SuiteDashKit",
                 "RingCentralKit",
+                "MailKit",
                 "ProviderSandbox",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),

@@ -46,11 +46,12 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
     let integrations = IntegrationContext(app: app, config: config, secrets: secrets, jobQueue: jobQueue, clock: clock)
     let suiteDash = SuiteDashService(context: integrations)
     let speedToLead = SpeedToLeadService(context: integrations)
+    let email = EmailService(context: integrations)
     app.services = AppServices(
         config: config,
         clock: clock,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, speedToLead: speedToLead, clock: clock)),
+        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, speedToLead: speedToLead, email: email, clock: clock)),
         jobQueue: jobQueue,
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)
@@ -63,7 +64,10 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         signInChecks: SignInChecks(),
         suiteDash: suiteDash,
         ringCentral: RingCentralService(context: integrations),
-        speedToLead: speedToLead
+        speedToLead: speedToLead,
+        email: email,
+        captcha: CaptchaVerifier(client: app.http.client.shared, settings: config.intake.captcha,
+                                 ledger: CaptchaTokenLedger(), logger: app.logger)
     )
 
     app.sessions.use { _ in
@@ -132,7 +136,11 @@ private func configureDatabase(_ app: Application, config: AppConfig) async thro
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw ConfigurationError.invalid("DATABASE_URL must start with postgres://; leave it unset to use the embedded SQLite file.")
         }
-        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
+        // Fluent waits 10 s for a pooled connection by default: a burst of writers waiting on a
+        // table lock (two people submitting the setup form while the queue writes) timed out on a
+        // busy machine. The pool keeps Fluent's size (one per event loop); the wait is 30 s.
+        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url),
+                                    connectionPoolTimeout: .seconds(30)), as: .psql)
         try StoragePermissions.secureFolder(config)
         return
     }

@@ -41,6 +41,8 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
             config.ringCentral.serverURLIsFixed = true
             config.setupCodeRequired = false
             config.isDemo = true
+            // Mail is caught in-process and shown on "Emails the demo sent": none leaves the demo.
+            config.mail.catchesMail = true
             app = try await Application.make(Environment(name: "development", arguments: ["leadbridge", "serve"]))
             app.logger.logLevel = .warning
             do {
@@ -122,6 +124,14 @@ struct DemoCommand: AsyncCommand, StandaloneCommand {
             "RINGCENTRAL_CLIENT_ID": sandbox.ringCentral.clientID,
             "RINGCENTRAL_CLIENT_SECRET": sandbox.ringCentral.clientSecret,
             "RINGCENTRAL_JWT": sandbox.ringCentral.issueJWTCredential(),
+            // A form's captcha in the demo meets the sandbox's stand-ins with the providers' test keys.
+            "TURNSTILE_URL": sandbox.captchaURL,
+            "HCAPTCHA_JS_URL": sandbox.captchaURL,
+            "HCAPTCHA_API_URL": sandbox.captchaURL,
+            "MAIL_HOST": "mail.demo.invalid",
+            "MAIL_FROM_ADDRESS": "leads@demo.example",
+            "MAIL_FROM_NAME": "Demo Consulting",
+            "LEAD_ALERT_EMAIL_TO": "staff@demo.example",
             "QUEUE_WORKERS": "4",
             "QUEUE_POLL_MILLISECONDS": "250",
         ]

@@ -12,7 +12,7 @@ struct SandboxCommand: AsyncCommand, StandaloneCommand {
         @Option(name: "latency", help: "Milliseconds added to every answer (default 0).")
         var latency: Int?
     }
-    let help = "Serve the SuiteDash and RingCentral sandboxes on 127.0.0.1 until stopped."
+    let help = "Serve the SuiteDash, RingCentral, Turnstile and hCaptcha sandboxes on 127.0.0.1 until stopped."
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let suiteDash = SuiteDashSandbox()
@@ -30,7 +30,11 @@ struct SandboxCommand: AsyncCommand, StandaloneCommand {
               RINGCENTRAL_CLIENT_ID=\(ringCentral.clientID)
               RINGCENTRAL_JWT=\(ringCentral.issueJWTCredential())
               RINGCENTRAL_CLIENT_SECRET=\(ringCentral.clientSecret)
-            Stats: \(server.baseURL)/_sandbox/suitedash and \(server.baseURL)/_sandbox/ringcentral   Stop with Ctrl-C.
+            Turnstile and hCaptcha sandbox on \(server.captchaURL) (Cloudflare's and hCaptcha's test keys only)
+              TURNSTILE_URL=\(server.captchaURL)
+              HCAPTCHA_JS_URL=\(server.captchaURL)
+              HCAPTCHA_API_URL=\(server.captchaURL)
+            Stats: \(server.baseURL)/_sandbox/suitedash, \(server.baseURL)/_sandbox/ringcentral and \(server.baseURL)/_sandbox/captcha   Stop with Ctrl-C.
             """)
         await TerminationSignal.wait()
         await server.stop()

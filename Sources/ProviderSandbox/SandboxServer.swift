@@ -6,6 +6,8 @@ import Vapor
 public final class SandboxServer: Sendable {
     public let suiteDash: SuiteDashSandbox
     public let ringCentral: RingCentralSandbox
+    /// Turnstile's and hCaptcha's siteverify and widget scripts, all at the root.
+    public let captcha: CaptchaSandbox
     public let port: Int
     private let app: Application
     private let stopped = NIOLockedValueBox(false)
@@ -14,10 +16,13 @@ public final class SandboxServer: Sendable {
     public var suiteDashURL: String { baseURL + "/secure-api" }
     /// RingCentral's paths sit at the root (`/restapi/...`), so its server URL is the base URL.
     public var ringCentralURL: String { baseURL }
+    /// For `TURNSTILE_URL`, `HCAPTCHA_JS_URL` and `HCAPTCHA_API_URL` alike.
+    public var captchaURL: String { baseURL }
 
     /// Starts a server on `port` (0: any free port).
     public static func start(port: Int = 0, suiteDash: SuiteDashSandbox = SuiteDashSandbox(),
-                             ringCentral: RingCentralSandbox = RingCentralSandbox()) async throws -> SandboxServer {
+                             ringCentral: RingCentralSandbox = RingCentralSandbox(),
+                             captcha: CaptchaSandbox = CaptchaSandbox()) async throws -> SandboxServer {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         app.http.server.configuration.hostname = "127.0.0.1"
@@ -27,6 +32,8 @@ public final class SandboxServer: Sendable {
         suiteDash.registerControls(on: app)
         ringCentral.register(on: app)
         ringCentral.registerControls(on: app)
+        captcha.register(on: app)
+        captcha.registerControls(on: app)
         // Browsers ask every host for an icon; the real services have one, so no 404 here either.
         app.get("favicon.ico") { _ in Response(status: .noContent) }
         do {
@@ -36,13 +43,14 @@ public final class SandboxServer: Sendable {
             throw error
         }
         let bound = app.http.server.shared.localAddress?.port ?? port
-        return SandboxServer(app: app, suiteDash: suiteDash, ringCentral: ringCentral, port: bound)
+        return SandboxServer(app: app, suiteDash: suiteDash, ringCentral: ringCentral, captcha: captcha, port: bound)
     }
 
-    private init(app: Application, suiteDash: SuiteDashSandbox, ringCentral: RingCentralSandbox, port: Int) {
+    private init(app: Application, suiteDash: SuiteDashSandbox, ringCentral: RingCentralSandbox, captcha: CaptchaSandbox, port: Int) {
         self.app = app
         self.suiteDash = suiteDash
         self.ringCentral = ringCentral
+        self.captcha = captcha
         self.port = port
     }
 

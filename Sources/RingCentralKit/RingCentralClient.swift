@@ -80,12 +80,15 @@ public struct RingCentralClient: Sendable {
 
     // MARK: Call log
 
-    /// The first page of the call log from `dateFrom` (RingCentral's `Simple` view).
-    public func callLog(dateFrom: Date, dateTo: Date? = nil, perPage: Int = 1000) async throws -> RingCentralCallLogPage {
+    /// The first page of the call log from `dateFrom` (RingCentral's `Simple` view): the connected
+    /// user's (`readUserCallLog`), or the whole company's (`readCompanyCallLog`, which needs the
+    /// user permission FullCompanyCallLog: an admin's role has it).
+    public func callLog(dateFrom: Date, dateTo: Date? = nil, perPage: Int = 1000,
+                        scope: RingCentralCallLogScope = .user) async throws -> RingCentralCallLogPage {
         var query = "dateFrom=" + FormEncoding.escape(RingCentralDate.format(dateFrom))
         if let dateTo { query += "&dateTo=" + FormEncoding.escape(RingCentralDate.format(dateTo)) }
         query += "&perPage=\(min(max(perPage, 1), 1000))&page=1&view=Simple"
-        return try await callLogPage(url: serverURL + Self.extensionPath + "/call-log?" + query)
+        return try await callLogPage(url: serverURL + scope.path + "?" + query)
     }
 
     /// The page `navigation.nextPage.uri` points at. It must be on the same server: a
@@ -99,7 +102,8 @@ public struct RingCentralClient: Sendable {
     }
 
     private func callLogPage(url: String) async throws -> RingCentralCallLogPage {
-        let response = try await authorized(.GET, url: url, group: .heavy, endpoint: "GET \(Self.extensionPath)/call-log", body: nil)
+        let scope: RingCentralCallLogScope = url.contains("/extension/") ? .user : .company
+        let response = try await authorized(.GET, url: url, group: .heavy, endpoint: "GET \(scope.path)", body: nil)
         let envelope: RingCentralCallLogEnvelope = try Self.decode(response.body)
         return RingCentralCallLogPage(records: envelope.records, page: envelope.paging?.page ?? 1,
                                       totalPages: envelope.paging?.totalPages, totalElements: envelope.paging?.totalElements,
@@ -138,6 +142,11 @@ public struct RingCentralClient: Sendable {
         try await send(.GET, path, group: group, endpoint: endpoint, json: nil)
     }
 
+    /// A Light GET for the client's extensions in other files.
+    func getJSON<T: Decodable>(_ path: String) async throws -> T {
+        try await get(path, group: .light)
+    }
+
     private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, group: RingCentralRateLimitGroup,
                                     endpoint: String? = nil, json: [String: Any]?) async throws -> T {
         let body = try json.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
@@ -146,7 +155,8 @@ public struct RingCentralClient: Sendable {
         return try Self.decode(response.body)
     }
 
-    private func raw(_ method: HTTPMethod, _ path: String, group: RingCentralRateLimitGroup, endpoint: String) async throws -> RingCentralTransport.Response {
+    /// An answer whose headers the caller reads too (`probe()`).
+    func raw(_ method: HTTPMethod, _ path: String, group: RingCentralRateLimitGroup, endpoint: String) async throws -> RingCentralTransport.Response {
         try await authorized(method, url: serverURL + path, group: group, endpoint: endpoint, body: nil)
     }
 

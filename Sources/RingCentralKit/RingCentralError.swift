@@ -29,6 +29,9 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
     case unauthorized(errorCodes: [String], message: String)
     /// 429 after the retries the client allows; `retryAfter` in seconds.
     case rateLimited(group: RingCentralRateLimitGroup, retryAfter: TimeInterval)
+    /// 403 CMN-401 (`ofApp`: the app was not given the permission in the developer console) or
+    /// CMN-408 (the connected user's role lacks it, set in RingCentral's admin portal).
+    case permissionMissing(permission: String, ofApp: Bool, message: String)
     /// Any other 4xx: RingCentral refused the request; `parameterName` says which field, when it says.
     case request(status: Int, errorCodes: [String], message: String, parameterName: String?)
     /// 5xx.
@@ -47,6 +50,7 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case .unauthorized(let codes, _), .request(_, let codes, _, _): return codes
         case .rateLimited: return ["CMN-301"]
+        case .permissionMissing(_, let ofApp, _): return [ofApp ? "CMN-401" : "CMN-408"]
         case .reauthorizationRequired, .jwtRefused: return ["invalid_grant"]
         default: return []
         }
@@ -87,6 +91,10 @@ public enum RingCentralError: Error, Equatable, Sendable, CustomStringConvertibl
             return "RingCentral refused the access token" + (codes.isEmpty ? "" : " (\(codes.joined(separator: ", ")))") + ": \(message)"
         case .rateLimited(let group, let retryAfter):
             return "RingCentral is rate limiting the \(group.rawValue) group; retry after \(retryAfter.isFinite ? Int(min(retryAfter, 86_400).rounded(.up)) : 60) s."
+        case .permissionMissing(let permission, true, _):
+            return "The RingCentral app does not have the \(permission) permission (CMN-401): add it to the app in RingCentral's developer console, then press Reconnect."
+        case .permissionMissing(let permission, false, _):
+            return "The connected RingCentral user may not do this: their role lacks the \(permission) permission (CMN-408). Give the role that permission in RingCentral's admin portal (Users > Roles), or connect as a user who has it."
         case .request(let status, let codes, let message, let parameter):
             var text = "RingCentral refused the request (\(status)"
             if let code = codes.first { text += ", \(code)" }

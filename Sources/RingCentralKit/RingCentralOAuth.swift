@@ -133,10 +133,11 @@ public struct RingCentralOAuth: Sendable {
 }
 
 /// `application/x-www-form-urlencoded`, strictly: only unreserved characters stay as they are.
-enum FormEncoding {
+/// Public: the captcha checks post their form bodies with it too.
+public enum FormEncoding {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    static func encode(_ pairs: [(String, String)]) -> String {
+    public static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
     }
 

@@ -127,8 +127,9 @@ struct RingCentralTransport: Sendable {
 /// client must act on.
 enum RingCentralErrorParser {
     struct Envelope: Decodable {
-        struct Item: Decodable { let errorCode: String?; let message: String?; let parameterName: String? }
+        struct Item: Decodable { let errorCode: String?; let message: String?; let parameterName: String?; let permissionName: String? }
         let errorCode: String?
+        let permissionName: String?
         let message: String?
         let error: String?
         let error_description: String?
@@ -151,10 +152,22 @@ enum RingCentralErrorParser {
         case 300..<400:
             return .unexpectedResponse("it answered with a redirect (HTTP \(status)), which LeadBridge does not follow with tokens or secrets: check the server URL")
         case 401: return .unauthorized(errorCodes: codes, message: message)
+        case 403 where codes.contains("CMN-401") || codes.contains("CMN-408"):
+            // CMN-401: the app lacks the permission; CMN-408: the signed-in user's role does. The
+            // permission is named in `permissionName` (CMN-408 bodies) or in brackets in the message.
+            let permission = first?.permissionName ?? envelope?.permissionName ?? bracketed(message) ?? "unknown"
+            return .permissionMissing(permission: permission, ofApp: codes.contains("CMN-401"), message: message)
         case 429: return .rateLimited(group: group, retryAfter: 60)
         case 500...: return .server(status: status, message: message)
         default: return .request(status: status, errorCodes: codes, message: message, parameterName: first?.parameterName)
         }
+    }
+
+    /// "…needs to have [ReadCallLog] permission…" → "ReadCallLog".
+    static func bracketed(_ message: String) -> String? {
+        guard let open = message.firstIndex(of: "["), let close = message[open...].firstIndex(of: "]") else { return nil }
+        let name = message[message.index(after: open)..<close]
+        return name.isEmpty ? nil : String(name)
     }
 
     private static func fallbackMessage(_ body: ByteBuffer) -> String {

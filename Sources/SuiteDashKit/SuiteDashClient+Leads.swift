@@ -146,12 +146,13 @@ extension SuiteDashClient {
     /// Creates or updates the lead (the guide's `createLeadFromContactSubmission`). SuiteDash has no lead object: a lead is a
     /// contact whose role is Lead. So this is `createOrUpdateContact` with the enquiry (source,
     /// service interest, message) written into the contact's `background_info`.
+    /// `moreLines`: further "Label: value" lines (a form's extra fields, where the lead came from).
     public func upsertLead(_ details: ContactDetails, source: String, serviceInterest: String?,
-                           message: String?, knownUID: String? = nil,
+                           message: String?, moreLines: [String] = [], knownUID: String? = nil,
                            beforeCreate: @Sendable () async throws -> Void = {},
                            onCreated: @Sendable (String) async throws -> Void = { _ in }) async throws -> UpsertResult {
         var lead = details
-        lead.notes = Self.enquiryNote(source: source, serviceInterest: serviceInterest, message: message)
+        lead.notes = Self.enquiryNote(source: source, serviceInterest: serviceInterest, message: message, moreLines: moreLines)
         return try await createOrUpdateContact(lead, knownUID: knownUID, beforeCreate: beforeCreate, onCreated: onCreated)
     }
 
@@ -169,9 +170,10 @@ extension SuiteDashClient {
     // MARK: Helpers
 
     /// The enquiry as it reads in SuiteDash's background info.
-    public static func enquiryNote(source: String, serviceInterest: String?, message: String?) -> String {
+    public static func enquiryNote(source: String, serviceInterest: String?, message: String?, moreLines: [String] = []) -> String {
         var lines = ["Website enquiry (source: \(source))"]
         if let serviceInterest { lines.append("Service interest: \(serviceInterest)") }
+        lines.append(contentsOf: moreLines)
         if let message, !message.isEmpty { lines.append(""); lines.append(message) }
         return lines.joined(separator: "\n")
     }

@@ -40,6 +40,8 @@ class Person:
         # Page statuses of 400 and above that the current step expects (a form with errors).
         self._expected_statuses: set[int] = set()
         self._expected_failed_urls: set[str] = set()
+        # (method, url, status) of fetches a step expects to be refused (a form's field errors).
+        self._expected_fetches: set[tuple[str, str, int]] = set()
         self._audited: set[tuple[str, int]] = set()
         context.add_init_script(REPORT_CSP)
         self.page = context.new_page()
@@ -135,6 +137,17 @@ class Person:
                 self._problems.append(f"{name} at {width} px: the admin menu wraps onto {rows} rows")
         self.page.set_viewport_size(size)
 
+    def screenshot_part(self, name: str, locator):
+        """One part of the page (a form's fieldset, say) at both widths, where a full tall page
+        would be too small to read."""
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        size = self.page.viewport_size
+        for label, width in WIDTHS.items():
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            locator.screenshot(path=str(self.screenshots / f"{name}-{label}.png"))
+        self.page.set_viewport_size(size)
+
     # MARK: What the person notices
 
     @contextlib.contextmanager
@@ -178,10 +191,18 @@ class Person:
             return
         self._problems.append(f"console {message.type} on {self.page.url}: {text}")
 
+    def expect_refusal(self, method: str, url: str, status: int):
+        """A script's request this step expects to be refused (embed.js posting a form with an
+        error): its answer and Chromium's "Failed to load resource" line are not problems."""
+        self._expected_fetches.add((method, url, status))
+
     def _response(self, response):
         if response.status < 400:
             return
         request = response.request
+        if (request.method, response.url, response.status) in self._expected_fetches:
+            self._expected_failed_urls.add(response.url)
+            return
         if request.resource_type == "document" and request.is_navigation_request() \
                 and response.status in self._expected_statuses:
             # Chromium logs "Failed to load resource" for an expected 4xx page too.

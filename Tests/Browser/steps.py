@@ -19,8 +19,9 @@ def create_first_admin(person, email: str = ADMIN_EMAIL, password: str = ADMIN_P
     person.see("Dashboard")
 
 
-def send_enquiry(person, first: str, email: str = "", phone: str = "", message: str = "Hello"):
-    """A visitor's enquiry through the public form (in the same browser, as a person testing their site)."""
+def send_enquiry(person, first: str, email: str = "", phone: str = "", message: str = "Hello", texts: bool = True):
+    """A visitor's enquiry through the public form (in the same browser, as a person testing their site);
+    `texts`: they also tick the optional texting consent (when they gave a phone)."""
     person.open("/contact")
     person.fill("First name", first)
     if email:
@@ -29,6 +30,8 @@ def send_enquiry(person, first: str, email: str = "", phone: str = "", message: 
         person.fill("Phone", phone)
     person.fill("Message", message)
     person.page.get_by_label("You may contact me about this enquiry").check()
+    if texts and phone:
+        person.page.get_by_label("I agree to receive text messages", exact=False).check()
     person.press("Send enquiry")
     person.see("Thank you")
 

@@ -55,6 +55,9 @@ def test_a_visitor_sends_an_enquiry_with_the_keyboard_alone(person, server):
     person.tab_to("consent")
     keyboard.press("Space")
     assert person.page.get_by_label("You may contact me about this enquiry").is_checked()
+    # The optional texting box comes next, and is left unticked.
+    keyboard.press("Tab")
+    assert person.page.evaluate("document.activeElement.id") == "sms_consent"
     keyboard.press("Tab")
     assert person.page.evaluate("document.activeElement.textContent.trim()") == "Send enquiry"
     person.navigate(lambda: keyboard.press("Enter"))

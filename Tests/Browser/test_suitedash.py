@@ -117,9 +117,11 @@ def test_import_mode_exports_a_csv_that_is_downloaded_and_marked_synced(person, 
     download = arrival.value
     text = open(download.path(), encoding="utf-8-sig").read()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["ID", "First Name", "Last Name", "Email", "Phone", "Company", "Service Interest",
-                       "Message", "Source", "Created Date", "Tags"]
-    assert len(rows) == 3 and all(len(row) == 11 for row in rows)
+    # The guide's 11 columns first; then the form, where the lead came from and extra fields (#30).
+    assert rows[0][:11] == ["ID", "First Name", "Last Name", "Email", "Phone", "Company", "Service Interest",
+                            "Message", "Source", "Created Date", "Tags"]
+    assert rows[0][11:] == ["Form", "Channel", "UTM Source", "UTM Medium", "UTM Campaign", "Other Fields"]
+    assert len(rows) == 3 and all(len(row) == len(rows[0]) for row in rows)
     ada = next(row for row in rows if row[1] == "Ada")
     assert ada[3] == "ada@example.com" and ada[4] == "+442079460958"
     assert ada[7] == 'Quote, "comma"\nand a line'

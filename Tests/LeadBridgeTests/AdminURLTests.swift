@@ -51,7 +51,7 @@ struct AdminURLTests {
         ("enquiry", ["1"]), ("enquiryEdit", ["1"]), ("enquirySync", ["1"]), ("enquiryContactChoice", ["1"]),
         ("enquiryUncertainCreate", ["1"]), ("enquiryDifferences", ["1"]), ("enquiryCall", ["1"]), ("enquirySMS", ["1"]),
         ("enquiryRingOut", ["1", "r"]), ("enquiryRingOutCancel", ["1", "r"]), ("integrationLogs", []), ("integrationLog", ["1"]),
-        ("speedToLead", []), ("privacy", []), ("privacyExport", []), ("privacyErase", []), ("jobs", []),
+        ("speedToLead", []), ("email", []), ("emailTest", []), ("emailsCaught", []), ("privacy", []), ("privacyExport", []), ("privacyErase", []), ("jobs", []), ("doctor", []),
         ("failedJobsRetryAll", []), ("failedJobRetry", ["1"]), ("failedJobDiscard", ["1"]), ("jobDiscard", ["1"]),
         ("users", []), ("userReset", ["1"]), ("userDisable", ["1"]), ("userEnable", ["1"]), ("suiteDash", []),
         ("suiteDashTest", []), ("suiteDashSyncPending", []), ("suiteDashExports", []), ("suiteDashExport", ["1"]),
@@ -59,5 +59,8 @@ struct AdminURLTests {
         ("ringCentral", []), ("ringCentralConnect", []), ("ringCentralConnectJWT", []), ("ringCentralDisconnect", []),
         ("ringCentralRefresh", []), ("ringCentralSubscription", []), ("ringCentralSubscriptionRenew", []),
         ("ringCentralSubscriptionDelete", []), ("ringCentralOfficePhone", []), ("callLogs", []), ("callLogsSync", []), ("messages", []),
+        ("forms", []), ("formNew", []), ("form", ["1"]), ("formDelete", ["1"]),
+        ("enquiryNotSpam", ["1"]), ("enquiryMarkSpam", ["1"]), ("enquiryDeleteSpam", ["1"]), ("spam", []), ("spamBulk", []),
+        ("spamRules", []), ("spamRuleDelete", ["1"]),
     ]
 }

@@ -67,7 +67,8 @@ struct ContactFormTests {
         }
     }
 
-    @Test func honeypotShowsThanksButStoresNothing() async throws {
+    /// #31: the bot sees the thank-you page; the enquiry is kept in Spam, not dropped.
+    @Test func honeypotShowsThanksAndKeepsItAsSpam() async throws {
         try await withApp { app in
             let browser = Browser(app)
             try await browser.get("/contact")
@@ -75,7 +76,7 @@ struct ContactFormTests {
             form["website"] = "buy-now.example"
             let response = try await browser.post("/contact", form: form)
             #expect(response.location == "/contact/thanks")
-            #expect(try await Enquiry.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).all().map(\.status) == [.spam])
         }
     }
 

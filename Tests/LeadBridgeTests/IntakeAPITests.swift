@@ -105,13 +105,14 @@ struct IntakeAPITests {
         }
     }
 
-    @Test func honeypotIsAnsweredButNothingIsStored() async throws {
+    /// #31: a honeypot hit is answered as before, and kept in Spam (it used to be dropped).
+    @Test func honeypotIsAnsweredAndKeptAsSpam() async throws {
         try await withApp { app in
             var fields = Self.valid
             fields["website"] = "http://spam.example"
             let response = try await Self.post(app, fields)
             #expect(response.status == .accepted)
-            #expect(try await Enquiry.query(on: app.db).count() == 0)
+            #expect(try await Enquiry.query(on: app.db).all().map(\.status) == [.spam])
         }
     }
 

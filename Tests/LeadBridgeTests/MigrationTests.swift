@@ -22,7 +22,16 @@ struct MigrationTests {
         "contact_submissions": ["id", "first_name", "last_name", "email", "phone", "company", "service_interest", "message",
                                 "source", "consent", "consent_at", "ip", "user_agent", "status", "external_id", "synced_at",
                                 "exported_at", "sync_error", "export_id", "created_at", "updated_at", "consent_text",
-                                "first_contact_at", "first_contact_seconds"],
+                                "first_contact_at", "first_contact_seconds", "sms_consent", "sms_consent_at", "sms_consent_text",
+                                // 029: the form, its extra fields, and where the lead came from (#30)
+                                "form_id", "extra_fields", "last_touch", "channel", "utm_source", "utm_medium",
+                                "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "msclkid", "referrer", "landing_page",
+                                // 031: why it was judged spam (#31)
+                                "spam_reason"],
+        "spam_rules": ["id", "kind", "value", "created_by", "created_at"],
+        "forms": ["id", "slug", "name", "origins", "thank_you_url", "fields", "tags", "field_map", "speed_to_lead",
+                  "created_at", "updated_at", "captcha_provider", "captcha_site_key", "captcha_secret",
+                  "alert_email_to", "acknowledgement"],
         "users": ["id", "email", "name", "password_hash", "failed_login_attempts", "locked_until", "last_login_at",
                   "created_at", "updated_at", "office_phone", "disabled_at", "known_device_generation"],
         "sms_messages": ["id", "ringcentral_id", "contact_submission_id", "direction", "from_number", "to_number", "text",

@@ -311,25 +311,6 @@ struct RingCentralWorkTests {
         }
     }
 
-    /// The app served on a free loopback port that is its APP_URL, so the sandbox's webhook
-    /// handshake and notifications reach it over real HTTP; stopped afterwards, whatever happens.
-    private func withServedRingCentral(sandboxSettings: (inout RingCentralSandboxSettings) -> Void = { _ in },
-                                       _ test: (Application, SandboxServer, Int) async throws -> Void) async throws {
-        let port = try Self.freePort()
-        try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" }, sandboxSettings: sandboxSettings) { app, sandbox in
-            app.http.server.configuration.hostname = "127.0.0.1"
-            app.http.server.configuration.port = port
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
-            do {
-                try await test(app, sandbox, port)
-            } catch {
-                await app.server.shutdown()
-                throw error
-            }
-            await app.server.shutdown()
-        }
-    }
-
     @Test("subscription over real HTTP: created after the handshake, inbound SMS stored once and linked, calls trigger a sync, renewal and blacklist")
     func subscriptionAndNotifications() async throws {
         try await withServedRingCentral { app, sandbox, port in
@@ -397,7 +378,7 @@ struct RingCentralWorkTests {
 
     @Test("a subscription to an address that fails the handshake is refused, in words")
     func subscriptionHandshakeFails() async throws {
-        let port = try Self.freePort()
+        let port = try freeLoopbackPort()
         try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)" }) { app, sandbox in
             let browser = try await app.signedInBrowser()
             let refused = try await browser.post("/admin/integrations/ringcentral/subscription", form: [:])
@@ -405,15 +386,6 @@ struct RingCentralWorkTests {
             #expect(sandbox.ringCentral.subscriptions.isEmpty)
             #expect(try await app.services.ringCentral.subscriptions.current() == nil)
         }
-    }
-
-    /// A port nobody listens on right now.
-    static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress?.port ?? 0
-        try channel.close().wait()
-        return port
     }
 
     @Test("an app without CallControl: RingCentral disables the telephony filter and says so in disabledFilters; the page shows it, what takes over, and what to enable, not a bare Active")

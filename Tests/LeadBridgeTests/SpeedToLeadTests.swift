@@ -17,8 +17,11 @@ struct SpeedToLeadTests {
     static let office = RingCentralSandbox.directNumber
     static let secret = "the-webhook-secret"
 
-    static func configure(_ config: inout AppConfig, alerts: Bool = false, reply: Bool = false, missedCall: Bool = false) {
+    static func configure(_ config: inout AppConfig, alerts: Bool = false, reply: Bool = false, missedCall: Bool = false,
+                          quietHours: Bool = false) {
         config.ringCentral.webhookSecret = secret
+        // The real clock may be night where the test's numbers are; the quiet-hours tests move a clock of their own.
+        config.speedToLead.ignoresQuietHours = !quietHours
         config.speedToLead.businessName = "Acme Advisory"
         if alerts { config.speedToLead.alertNumbers = [staff] }
         if reply { config.speedToLead.autoReply = "Hi {first_name}, thanks for contacting {business_name} about {company}. We'll call you shortly." }
@@ -34,8 +37,8 @@ struct SpeedToLeadTests {
     }
 
     /// A notification as RingCentral posts it, verified by the webhook secret.
-    static func postWebhook(_ app: Application, uuid: String = UUID().uuidString, event: String, body: String) async throws {
-        let json = #"{"uuid":"\#(uuid)","event":"\#(event)","timestamp":"\#(webhookTimestamp())","subscriptionId":"sub-1","body":\#(body)}"#
+    static func postWebhook(_ app: Application, uuid: String = UUID().uuidString, event: String, at: Date = Date(), body: String) async throws {
+        let json = #"{"uuid":"\#(uuid)","event":"\#(event)","timestamp":"\#(webhookTimestamp(at))","subscriptionId":"sub-1","body":\#(body)}"#
         let response = try await app.testing().sendRequest(.POST, "/api/webhooks/ringcentral", headers: [
             "Content-Type": "application/json", "Verification-Token": secret], body: ByteBuffer(string: json))
         #expect(response.status == .ok, "\(response.body.string)")
@@ -48,9 +51,9 @@ struct SpeedToLeadTests {
                               body: #"{"id":"\#(Int.random(in: 1...999_999_999))","from":{"phoneNumber":"\#(from)"},"to":[{"phoneNumber":"\#(office)"}],"subject":"\#(text)","direction":"Inbound","type":"SMS"}"#)
     }
 
-    static func missedCallNotification(_ app: Application, from: String, session: String) async throws {
-        try await postWebhook(app, event: "/restapi/v1.0/account/~/extension/~/telephony/sessions", body: """
-            {"sequence":1,"telephonySessionId":"\(session)","eventTime":"\(webhookTimestamp())","origin":{"type":"Call"},
+    static func missedCallNotification(_ app: Application, from: String, session: String, at: Date = Date()) async throws {
+        try await postWebhook(app, event: "/restapi/v1.0/account/~/extension/~/telephony/sessions", at: at, body: """
+            {"sequence":1,"telephonySessionId":"\(session)","eventTime":"\(webhookTimestamp(at))","origin":{"type":"Call"},
              "parties":[{"id":"p-1","direction":"Inbound","from":{"phoneNumber":"\(from)"},"to":{"phoneNumber":"\(office)"},
                          "status":{"code":"Disconnected"},"missedCall":true}]}
             """)

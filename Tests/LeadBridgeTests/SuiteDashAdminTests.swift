@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Fluent
 import Foundation
 import ProviderSandbox
+import SuiteDashKit
 import Testing
 import Vapor
 import VaporTesting
@@ -112,6 +114,27 @@ struct SuiteDashAdminTests {
             let after = try await browser.get("/admin/integrations/suitedash").text
             #expect(after.contains("value=\"\(source)\" selected"))
             #expect(after.contains("Website Leads, Newsletter"))
+        }
+    }
+
+    @Test("SuiteDash's sample keys from its API reference fail Test Connection with a sentence, though SuiteDash answers the read with them")
+    func theDocumentedDummyKeysAreRefused() async throws {
+        try await withSuiteDash({
+            $0.suiteDash.publicID = SuiteDashSandbox.dummyPublicID
+            $0.suiteDash.secretKey = SuiteDashSandbox.dummySecretKey
+        }) { app, sandbox in
+            // The read alone passes with them, as SuiteDash's reference says ("dummy request allowed"): that was the bug.
+            let client = SuiteDashClient(baseURL: sandbox.suiteDashURL,
+                                         credentials: .init(publicID: SuiteDashSandbox.dummyPublicID, secretKey: SuiteDashSandbox.dummySecretKey),
+                                         httpClient: .shared)
+            _ = try await client.testConnection()
+            try await app.createAdmin()
+            let browser = try await app.signedInBrowser()
+            let tested = try await browser.post("/admin/integrations/suitedash/test", form: [:])
+            #expect(tested.location?.contains("Connected") == false)
+            let page = try await browser.get("/admin/integrations/suitedash").text
+            #expect(page.contains("sample keys from SuiteDash&#39;s API reference") || page.contains("sample keys from SuiteDash's API reference"))
+            #expect(sandbox.suiteDash.callsByEndpoint["GET /contact/meta"] == 1, "only the direct read above; the test itself sends nothing")
         }
     }
 

@@ -42,10 +42,10 @@ struct SuiteDashExportTests {
                 Issue.record("expected an export"); return
             }
             let expected = [
-                "ID,First Name,Last Name,Email,Phone,Company,Service Interest,Message,Source,Created Date,Tags",
-                "\(a.id!),Zoë,Ñúñez,zoe@example.com,+33612345678,\"Acme, \"\"Global\"\"\",Business Strategy,\"Line one\nLine two\",website,2026-11-24T10:30:00+01:00,\"website-lead;Business Strategy\"",
-                "\(b.id!),'=SUM(A1:A9),'-2+3,x@example.com,,'+cmd|' /C calc'!A0,,'@import\tthis,website,2026-11-24T10:30:00+01:00,website-lead",
-                "\(c.id!),'\tTab,\"'\rReturn\",,+14155550100,'+123,Other,plain,website,2026-11-24T10:30:00+01:00,\"website-lead;Other\"",
+                "ID,First Name,Last Name,Email,Phone,Company,Service Interest,Message,Source,Created Date,Tags,Form,Channel,UTM Source,UTM Medium,UTM Campaign,Other Fields",
+                "\(a.id!),Zoë,Ñúñez,zoe@example.com,+33612345678,\"Acme, \"\"Global\"\"\",Business Strategy,\"Line one\nLine two\",website,2026-11-24T10:30:00+01:00,\"website-lead;Business Strategy\",,,,,,",
+                "\(b.id!),'=SUM(A1:A9),'-2+3,x@example.com,,'+cmd|' /C calc'!A0,,'@import\tthis,website,2026-11-24T10:30:00+01:00,website-lead,,,,,,",
+                "\(c.id!),'\tTab,\"'\rReturn\",,+14155550100,'+123,Other,plain,website,2026-11-24T10:30:00+01:00,\"website-lead;Other\",,,,,,",
             ].map { $0 + "\r\n" }.joined()
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(String(decoding: bytes, as: UTF8.self) == expected)
@@ -68,7 +68,7 @@ struct SuiteDashExportTests {
             }
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF, UInt8(ascii: "I"), UInt8(ascii: "D")]))
-            #expect(String(decoding: bytes, as: UTF8.self).contains(",website-lead|Other\r\n"))
+            #expect(String(decoding: bytes, as: UTF8.self).contains(",website-lead|Other,,,,,,\r\n"))
         }
     }
 

@@ -197,3 +197,46 @@ struct RingCentralEndpointTests {
         }
     }
 }
+
+@Suite("RingCentral sandbox: permissions")
+struct RingCentralPermissionTests {
+    @Test("an app without ReadCallLog gets 403 CMN-401; a user whose role lacks FullCompanyCallLog gets 403 CMN-408 naming it")
+    func missingPermissions() async throws {
+        try await withSandbox { $0.appPermissions.removeAll { $0 == "ReadCallLog" } } run: { server in
+            let tokens = try await connect(server)
+            let log = try await send(.GET, server.baseURL + "/restapi/v1.0/account/~/extension/~/call-log", headers: [tokens.bearer])
+            #expect(log.status == 403)
+            #expect(log.errorCode == "CMN-401")
+            #expect(log.text.contains("application needs to have [ReadCallLog] permission"))
+            // What the app has still works.
+            #expect(try await send(.GET, server.baseURL + "/restapi/v1.0/account/~", headers: [tokens.bearer]).status == 200)
+        }
+        try await withSandbox { $0.userPermissions.removeAll { $0 == "FullCompanyCallLog" } } run: { server in
+            let tokens = try await connect(server)
+            let company = try await send(.GET, server.baseURL + "/restapi/v1.0/account/~/call-log", headers: [tokens.bearer])
+            #expect(company.status == 403)
+            #expect(company.errorCode == "CMN-408")
+            #expect(company.json["permissionName"] as? String == "FullCompanyCallLog")
+            #expect((company.json["errors"] as? [[String: Any]])?.first?["permissionName"] as? String == "FullCompanyCallLog")
+            #expect(try await send(.GET, server.baseURL + "/restapi/v1.0/account/~/extension/~/call-log", headers: [tokens.bearer]).status == 200)
+        }
+    }
+
+    @Test("a colleague's call is in the company log, not the user's")
+    func companyLog() async throws {
+        try await withSandbox { server in
+            let tokens = try await connect(server)
+            server.ringCentral.addCallLogRecord(from: "+14155550101", to: RingCentralSandbox.directNumber)
+            server.ringCentral.addColleagueCallLogRecord(from: "+14155550102")
+            let mine = try await send(.GET, server.baseURL + "/restapi/v1.0/account/~/extension/~/call-log", headers: [tokens.bearer]).json
+            let company = try await send(.GET, server.baseURL + "/restapi/v1.0/account/~/call-log", headers: [tokens.bearer]).json
+            let callers = { (page: [String: Any]) in
+                ((page["records"] as? [[String: Any]]) ?? []).compactMap { ($0["from"] as? [String: Any])?["phoneNumber"] as? String }
+            }
+            #expect(callers(mine) == ["+14155550101"])
+            #expect(Set(callers(company)) == ["+14155550101", "+14155550102"])
+            let colleague = ((company["records"] as? [[String: Any]]) ?? []).first { ($0["from"] as? [String: Any])?["phoneNumber"] as? String == "+14155550102" }
+            #expect((colleague?["extension"] as? [String: Any])?["id"] as? Int == Int(RingCentralSandbox.colleagueExtensionID))
+        }
+    }
+}

@@ -46,6 +46,9 @@ struct RingCentralSpecConformanceTests {
                 try check("GET /restapi/v1.0/account/~/extension/~", try await send(.GET, ext, headers: [bearer]).body)
                 try check("GET /restapi/v1.0/account/~/extension/~/phone-number",
                           try await send(.GET, ext + "/phone-number?perPage=2&page=2", headers: [bearer]).body)
+                let hours = try await send(.GET, ext + "/business-hours", headers: [bearer])
+                #expect(((hours.json["schedule"] as? [String: Any])?["weeklyRanges"] as? [String: Any])?.count == 5, "the spec's example week")
+                try check("GET /restapi/v1.0/account/~/extension/~/business-hours", hours.body)
 
                 let ringOut = try await send(.POST, ext + "/ring-out", headers: [bearer, jsonType], body: jsonBody([
                     "from": ["phoneNumber": "+16505559876"], "to": ["phoneNumber": "+14155550123"], "callerId": ["phoneNumber": "+16505550101"],
@@ -68,6 +71,10 @@ struct RingCentralSpecConformanceTests {
                     #expect((log.json["records"] as? [Any])?.count == 20)
                     try check("GET /restapi/v1.0/account/~/extension/~/call-log", log.body)
                 }
+                server.ringCentral.addColleagueCallLogRecord(from: "+14155550188")
+                let company = try await send(.GET, base + "/restapi/v1.0/account/~/call-log?perPage=50", headers: [bearer])
+                #expect((company.json["records"] as? [Any])?.count == 41)
+                try check("GET /restapi/v1.0/account/~/call-log", company.body)
 
                 let created = try await send(.POST, base + "/restapi/v1.0/subscription", headers: [bearer, jsonType], body: jsonBody([
                     "eventFilters": ["/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
@@ -95,6 +102,21 @@ struct RingCentralSpecConformanceTests {
                 #expect(limited.status == 429)
                 try check("error 429", limited.body, extraTopLevel: Self.legacyErrorKeys)
             }
+        }
+    }
+
+    @Test("each endpoint asks for the app and user permissions the spec's x-app-permission and x-user-permission name")
+    func permissions() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/ringcentral-schemas.json")
+        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let spec = try #require(fixture["permissions"] as? [String: [String: Any]])
+        for (endpoint, pair) in spec {
+            let expected = RingCentralSandbox.EndpointPermission(app: pair["app"] as? String, user: pair["user"] as? String)
+            let served = RingCentralSandbox.endpointPermissions[endpoint] ?? .init(app: nil, user: nil)
+            #expect(served == expected, "\(endpoint)")
+        }
+        for endpoint in RingCentralSandbox.endpointPermissions.keys {
+            #expect(spec[endpoint] != nil, "\(endpoint) is not among the fixture's operations")
         }
     }
 

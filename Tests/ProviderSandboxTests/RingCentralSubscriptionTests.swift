@@ -15,7 +15,7 @@ struct RingCentralSubscriptionTests {
         ]))
     }
 
-    @Test("the handshake must echo Validation-Token with 200, else 400 SUB-523; an answer over 1,024 bytes is 400 SUB-525")
+    @Test("the handshake must echo Validation-Token with 200, else 400 SUB-523; an answer over 1,024 bytes or not typed application/json is 400 SUB-525")
     func handshake() async throws {
         try await withSandbox { server in
             try await withWebhookReceiver { receiver in
@@ -41,6 +41,8 @@ struct RingCentralSubscriptionTests {
                 }
                 let oversized = try await subscribe(server, tokens, address: receiver.url("/oversized"))
                 #expect(oversized.status == 400 && oversized.errorCode == "SUB-525", "an answer over 1,024 bytes, headers and body")
+                let untyped = try await subscribe(server, tokens, address: receiver.url("/untyped"))
+                #expect(untyped.status == 400 && untyped.errorCode == "SUB-525", "an answer without Content-Type: application/json")
                 let unreachable = try await subscribe(server, tokens, address: "http://127.0.0.1:9/hook")
                 #expect(unreachable.errorCode == "SUB-523")
                 let badFilter = try await subscribe(server, tokens, address: receiver.url("/hook"), filters: ["/restapi/v1.0/account/~/presence"])

@@ -159,20 +159,27 @@ final class WebhookReceiver: Sendable {
         }
         app.post("hook") { req -> Response in
             record(req)
-            let response = Response(status: .ok)
+            let response = Response(status: .ok, headers: ["Content-Type": "application/json"])
             if let token = req.headers.first(name: "Validation-Token") { response.headers.add(name: "Validation-Token", value: token) }
             return response
         }
         app.post("wrong-token") { req -> Response in
             record(req)
-            let response = Response(status: .ok)
+            let response = Response(status: .ok, headers: ["Content-Type": "application/json"])
             response.headers.add(name: "Validation-Token", value: "not-the-token")
             return response
         }
         // Echoes the token, with a body that makes the answer larger than RingCentral's 1,024 bytes.
         app.post("oversized") { req -> Response in
             record(req)
-            let response = Response(status: .ok, body: .init(string: String(repeating: "x", count: 1000)))
+            let response = Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: String(repeating: "x", count: 1000)))
+            if let token = req.headers.first(name: "Validation-Token") { response.headers.add(name: "Validation-Token", value: token) }
+            return response
+        }
+        // Echoes the token with 200 and no content type: RingCentral's guide lists that as a cause of SUB-525.
+        app.post("untyped") { req -> Response in
+            record(req)
+            let response = Response(status: .ok)
             if let token = req.headers.first(name: "Validation-Token") { response.headers.add(name: "Validation-Token", value: token) }
             return response
         }

@@ -19,7 +19,7 @@ ensure_browser_tools() {
       python3 -m venv --system-site-packages .build/browser-venv
     }
   fi
-  if ! "$BROWSER_PYTHON" -c "import playwright, pytest, axe_playwright_python" 2>/dev/null; then
+  if ! "$BROWSER_PYTHON" -c "import playwright, pytest, axe_playwright_python, schemathesis, aiosmtpd" 2>/dev/null; then
     echo "Installing the browser suite's Python packages with pip"
     "$BROWSER_PYTHON" -m pip install --quiet --disable-pip-version-check -r Tests/Browser/requirements.txt
   fi

@@ -28,10 +28,12 @@ OPERATIONS = [
     ("GET /restapi/v1.0/account/~", ACCOUNT, "get", "200"),
     ("GET /restapi/v1.0/account/~/extension/~", EXTENSION, "get", "200"),
     ("GET /restapi/v1.0/account/~/extension/~/phone-number", EXTENSION + "/phone-number", "get", "200"),
+    ("GET /restapi/v1.0/account/~/extension/~/business-hours", EXTENSION + "/business-hours", "get", "200"),
     ("POST /restapi/v1.0/account/~/extension/~/ring-out", EXTENSION + "/ring-out", "post", "200"),
     ("GET /restapi/v1.0/account/~/extension/~/ring-out/{id}", EXTENSION + "/ring-out/{ringoutId}", "get", "200"),
     ("POST /restapi/v1.0/account/~/extension/~/sms", EXTENSION + "/sms", "post", "200"),
     ("GET /restapi/v1.0/account/~/extension/~/call-log", EXTENSION + "/call-log", "get", "200"),
+    ("GET /restapi/v1.0/account/~/call-log", ACCOUNT + "/call-log", "get", "200"),
     ("POST /restapi/v1.0/subscription", "/restapi/v1.0/subscription", "post", "200"),
     ("GET /restapi/v1.0/subscription", "/restapi/v1.0/subscription", "get", "200"),
     ("GET /restapi/v1.0/subscription/{id}", "/restapi/v1.0/subscription/{subscriptionId}", "get", "200"),
@@ -51,6 +53,15 @@ NAMED = {
     "error 401": "ApiErrorResponseModel",
     "error 429": "ApiErrorResponseModel",
 }
+
+
+# Every operation the sandbox serves, with the spec's path: its `x-app-permission` and
+# `x-user-permission` go in the fixture's "permissions", which the sandbox's table must match.
+PERMISSIONS = [(key, path, method) for key, path, method, status in OPERATIONS if not key.startswith("error")] + [
+    ("DELETE /restapi/v1.0/account/~/extension/~/ring-out/{id}", EXTENSION + "/ring-out/{ringoutId}", "delete"),
+    ("GET /restapi/v1.0/account/~/extension/~/message-store/{id}", EXTENSION + "/message-store/{messageId}", "get"),
+    ("DELETE /restapi/v1.0/subscription/{id}", "/restapi/v1.0/subscription/{subscriptionId}", "delete"),
+]
 
 
 def load(path):
@@ -126,6 +137,13 @@ def main():
         fixture["schemas"][key] = resolve(response_schema(path, method, status), 0)
     for key, name in NAMED.items():
         fixture["schemas"][key] = resolve(components["schemas"][name], 0)
+    fixture["permissions"] = {}
+    for key, path, method in PERMISSIONS:
+        operation = spec["paths"][path][method]
+        fixture["permissions"][key] = {
+            "app": operation.get("x-app-permission"),
+            "user": operation.get("x-user-permission"),
+        }
 
     with open(OUT, "w") as handle:
         json.dump(fixture, handle, indent=1, sort_keys=True)

@@ -9,4 +9,5 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(SuiteDashCommand(), as: "suitedash")
     app.asyncCommands.use(RingCentralCommand(), as: "ringcentral")
     app.asyncCommands.use(PrivacyCommand(), as: "privacy")
+    app.asyncCommands.use(DoctorCommand(), as: "doctor")
 }

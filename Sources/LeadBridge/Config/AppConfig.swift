@@ -60,6 +60,8 @@ public struct AppConfig: Sendable {
     /// Staff alerts, instant replies and missed-call texts (`LEAD_ALERT_SMS_TO`, `LEAD_AUTO_REPLY_SMS`,
     /// `MISSED_CALL_TEXT_BACK`, `BUSINESS_NAME`, …): the defaults until an admin saves Speed to lead.
     public var speedToLead: SpeedToLeadSettings
+    /// The mail server and the staff inbox (`MAIL_*`, `LEAD_ALERT_EMAIL_TO`): the defaults until an admin saves Admin > Email.
+    public var mail: MailEnvironment
     /// Set by `leadbridge demo` alone: the one configuration allowed to open a demo's folder.
     public var isDemo = false
 
@@ -112,7 +114,8 @@ public struct AppConfig: Sendable {
             suiteDash: try SuiteDashEnvironment(reader),
             ringCentral: try RingCentralEnvironment(reader, appURL: appURL),
             enquiryRetentionDays: try reader.int("ENQUIRY_RETENTION_DAYS").flatMap { $0 > 0 ? $0 : nil },
-            speedToLead: try SpeedToLeadSettings(reader)
+            speedToLead: try SpeedToLeadSettings(reader),
+            mail: try MailEnvironment(reader)
         )
     }
 
@@ -148,6 +151,14 @@ public struct IntakeSettings: Sendable {
         "Finance & Funding", "Technology & Digital", "Other",
     ]
 
+    /// `FORM_MIN_SECONDS`: a form sent sooner than this after LeadBridge rendered it (its
+    /// signed `_ts`) is kept as spam: people do not fill a form in under 3 seconds. 0: off.
+    public var formMinSeconds: Int = 3
+    /// `SPAM_RETENTION_DAYS`: spam older than this is erased by a daily job (nil: kept).
+    public var spamRetentionDays: Int? = 30
+    /// Where Turnstile and hCaptcha are (`TURNSTILE_URL`, `HCAPTCHA_JS_URL`, `HCAPTCHA_API_URL`).
+    public var captcha: CaptchaSettings
+
     init(_ reader: EnvironmentReader) throws {
         let interests = reader.list("CONTACT_SERVICE_INTERESTS")
         serviceInterests = interests.isEmpty ? Self.defaultServiceInterests : interests
@@ -163,6 +174,10 @@ public struct IntakeSettings: Sendable {
         rateLimit = limit > 0 ? limit : nil
         rateLimitWindowSeconds = max(1, try reader.int("INTAKE_RATE_LIMIT_WINDOW") ?? 60)
         corsAllowedOrigins = reader.list("CORS_ALLOWED_ORIGINS")
+        formMinSeconds = max(0, try reader.int("FORM_MIN_SECONDS") ?? 3)
+        let spamDays = try reader.int("SPAM_RETENTION_DAYS") ?? 30
+        spamRetentionDays = spamDays > 0 ? spamDays : nil
+        captcha = try CaptchaSettings(reader)
     }
 }
 
@@ -244,6 +259,14 @@ public struct SuiteDashEnvironment: Sendable {
     public var budgetReservePercent: Int
     /// Import mode: start files with a UTF-8 byte order mark (what spreadsheet programs want).
     public var exportBOM: Bool
+    /// `SUITEDASH_SYNCS_PER_ADDRESS_PER_DAY` (default 5): automatic syncs the enquiries from one
+    /// network address may take in 24 hours; past it they wait for an admin's Sync now, so one
+    /// sender cannot spend the month's calls. nil (0): no limit.
+    public var syncsPerAddressPerDay: Int?
+    /// `SUITEDASH_SYNCS_UNLIMITED_FROM`: blocks whose enquiries the allowance does not count:
+    /// a website's own server posting to /api/contact (a WordPress add-on) sends every lead
+    /// from one address. This machine and private networks are never counted.
+    var syncsUnlimitedFrom: [CIDR]
     /// Import mode: how tags share one cell.
     public var exportTagSeparator: String
     /// Import mode: the time zone of "Created Date".
@@ -271,6 +294,14 @@ public struct SuiteDashEnvironment: Sendable {
         syncsPerMinute = max(0, try reader.int("SUITEDASH_SYNCS_PER_MINUTE") ?? 20)
         budgetReservePercent = min(90, max(0, try reader.int("SUITEDASH_BUDGET_RESERVE_PERCENT") ?? 10))
         exportBOM = try reader.bool("SUITEDASH_EXPORT_BOM") ?? false
+        let perAddress = try reader.int("SUITEDASH_SYNCS_PER_ADDRESS_PER_DAY") ?? 5
+        syncsPerAddressPerDay = perAddress > 0 ? perAddress : nil
+        syncsUnlimitedFrom = try reader.list("SUITEDASH_SYNCS_UNLIMITED_FROM").map { entry in
+            guard let block = CIDR(entry) else {
+                throw ConfigurationError.invalid("SUITEDASH_SYNCS_UNLIMITED_FROM has \"\(entry)\", which is not an address or a block like 203.0.113.7 or 2001:db8::/48: list your website's servers, comma-separated.")
+            }
+            return block
+        }
         exportTagSeparator = reader.values["SUITEDASH_EXPORT_TAG_SEPARATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ";"
         let zone = reader.string("SUITEDASH_EXPORT_TIMEZONE") ?? "UTC"
         guard let timeZone = TimeZone(identifier: zone) else {

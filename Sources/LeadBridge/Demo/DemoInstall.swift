@@ -68,6 +68,10 @@ public enum DemoInstall {
         settings.businessName = "Northwind Advisory"
         settings.autoReply = "Hi {first_name}, thanks for contacting {business_name}. We will call you within the hour."
         settings.missedCallTextBack = "Sorry we missed your call. {business_name} will ring you back shortly."
+        // The demo's office is always open, so what a newcomer tries answers at any hour (a real
+        // install reads RingCentral's business hours or its own).
+        settings.hoursFromRingCentral = false
+        settings.weeklyHours = BusinessHours.parseWeek("mon-sun 00:00-23:59") ?? [:]
         try await store.save(settings)
     }
 

@@ -27,7 +27,7 @@ struct EnquiryCorrection {
             enquiry.syncError = nil
         }
         let id = try enquiry.requireID()
-        return try await database.transaction { tx -> Bool in
+        return try await database.writeTransaction { tx -> Bool in
             try await enquiry.save(on: tx)
             if contactChanged { try await SuiteDashContactConflict.delete(enquiryID: id, on: tx) }
             guard wasFailed || wasHeld, try await sync.canSync(on: tx) else { return false }

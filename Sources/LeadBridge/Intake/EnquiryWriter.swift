@@ -66,7 +66,9 @@ actor EnquiryWriter {
             let (ids, queuedJobs) = try await DatabaseBusy.retrying {
                 try await database.transaction { db in
                     let ids = try await Self.insertRows(group.map(\.row), on: db)
-                    return (ids, try await followUps?.run(ids, on: db) ?? false)
+                    // Spam is kept, and nothing follows it: no sync, no alert, no text.
+                    let real = zip(group, ids).filter { $0.0.row.enquiry.spamReason == nil }.map(\.1)
+                    return (ids, try await followUps?.run(real, on: db) ?? false)
                 }
             }
             followUps?.committed(queuedJobs: queuedJobs)
@@ -84,8 +86,9 @@ actor EnquiryWriter {
     /// What a new enquiry's INSERT writes; `values(for:)` binds them in this order.
     static let columns: [Enquiry.Column] = [
         .firstName, .lastName, .email, .phone, .company, .serviceInterest, .message, .source,
-        .consent, .consentAt, .consentText, .ip, .userAgent, .status, .createdAt, .updatedAt,
-    ]
+        .consent, .consentAt, .consentText, .smsConsent, .smsConsentAt, .smsConsentText, .ip, .userAgent, .status, .createdAt, .updatedAt,
+        .formID, .extraFields, .lastTouch, .channel, .spamReason,
+    ] + Attribution.Key.allCases.map(\.column)
 
     /// One INSERT for all rows; returns their ids in the rows' order.
     static func insertRows(_ rows: [Row], on db: any Database) async throws -> [Int] {
@@ -103,10 +106,13 @@ actor EnquiryWriter {
         let e = row.enquiry
         let binds: [any Encodable & Sendable] = [
             e.firstName, e.lastName, e.email, e.phone, e.company, e.serviceInterest, e.message, e.source,
-            e.consent, e.consent ? row.receivedAt : nil, e.consentText, row.origin.ip.map { String($0.prefix(45)) },
+            e.consent, e.consent ? row.receivedAt : nil, e.consentText,
+            e.smsConsent, e.smsConsent ? row.receivedAt : nil, e.smsConsentText, row.origin.ip.map { String($0.prefix(45)) },
             row.origin.userAgent.map { String(TextSanitizer.singleLine($0).prefix(512)) },
-            EnquiryStatus.pending.rawValue, row.receivedAt, row.receivedAt,
-        ]
+            (e.spamReason == nil ? EnquiryStatus.pending : .spam).rawValue, row.receivedAt, row.receivedAt,
+            e.formID, ExtraFieldValue.encode(e.extras), e.lastTouch.json, e.attribution.channel,
+            e.spamReason.map { String($0.prefix(200)) },
+        ] + Attribution.Key.allCases.map { key -> any Encodable & Sendable in e.attribution[key] }
         return binds.map { SQLBind($0) }
     }
 }

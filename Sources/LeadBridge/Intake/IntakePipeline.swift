@@ -5,7 +5,7 @@ import Vapor
 struct IntakePipeline {
     enum Outcome {
         case rateLimited(retryAfter: Int)
-        /// The honeypot was filled: a bot. Answered like success, nothing stored.
+        /// The honeypot was filled: a bot. Answered like success; kept in Spam when it was an enquiry at all.
         case discarded
         case invalid(FieldErrors)
         case accepted(id: Int)
@@ -21,20 +21,54 @@ struct IntakePipeline {
         return decision.allowed ? nil : .rateLimited(retryAfter: decision.retryAfter)
     }
 
-    func receive(_ input: ContactInput) async throws -> Outcome {
-        if let website = input.website, !website.trimmingCharacters(in: .whitespaces).isEmpty {
-            request.logger.info("Discarded an enquiry whose honeypot field was filled")
-            return .discarded
+    /// `form`: the form it came through; the contact page's when nil.
+    func receive(_ input: ContactInput, form given: WebForm? = nil) async throws -> Outcome {
+        let honeypot = input.website.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        let form: WebForm
+        if let given { form = given } else { form = try await request.services.intakeLookups.contactForm(on: request.db) }
+        let services = request.services
+        var validator = EnquiryValidator(settings: services.config.intake)
+        // The words the visitor saw beside the texting box: read only when it was ticked.
+        if input.smsConsent, input.smsConsentText == nil {
+            validator.smsConsentText = try await services.speedToLead.smsConsentWords(on: request.db)
         }
-        switch EnquiryValidator(settings: request.services.config.intake).validate(input) {
+        switch validator.validate(input, fields: form.fields) {
         case .invalid(let errors):
+            // A bot's junk in the honeypot that is not even an enquiry: answered like success.
+            if honeypot { return .discarded }
             return .invalid(errors)
-        case .valid(let enquiry):
-            let origin = EnquiryIntake.Origin(
-                ip: request.clientIP(config: request.services.config),
-                userAgent: request.headers.first(name: .userAgent))
-            let id = try await EnquiryIntake(writer: request.services.enquiryWriter).record(enquiry, origin: origin, now: request.services.clock.now())
-            return .accepted(id: id)
+        case .valid(var enquiry):
+            enquiry.formID = form.id
+            let now = services.clock.now()
+            let judge = SpamJudge(minSeconds: services.config.intake.formMinSeconds,
+                                  rules: try await services.intakeLookups.spamRules(on: request.db))
+            let ip = request.clientIP(config: services.config)
+            enquiry.spamReason = judge.reason(for: enquiry, .init(
+                honeypot: input.website, timestamp: FormTimestamp.read(input.formTimestamp, secrets: services.secrets),
+                ip: ip, now: now))
+            if enquiry.spamReason == nil, let captcha = form.captcha {
+                enquiry.spamReason = await Self.captchaReason(captcha, token: input.captchaToken, ip: ip, now: now, services: services)
+            }
+            if enquiry.spamReason != nil { request.logger.info("Kept an enquiry as spam", metadata: ["reason": .string(enquiry.spamReason!)]) }
+            let origin = EnquiryIntake.Origin(ip: ip, userAgent: request.headers.first(name: .userAgent))
+            let id = try await EnquiryIntake(writer: services.enquiryWriter).record(enquiry, origin: origin, now: now)
+            // Kept for review in Spam; the bot is told nothing it can learn from.
+            return honeypot ? .discarded : .accepted(id: id)
         }
+    }
+
+    /// Why the form's captcha makes this enquiry spam, or nil when it passed. Asked only of an
+    /// enquiry nothing else judged spam, so a bot's flood spends none of the provider's checks.
+    private static func captchaReason(_ captcha: (provider: CaptchaProvider, siteKey: String, sealedSecret: String),
+                                      token: String?, ip: String?, now: Date, services: AppServices) async -> String? {
+        guard let token, !token.isEmpty else { return CaptchaVerifier.missingReason(captcha.provider) }
+        guard let secret = try? services.secrets.open(captcha.sealedSecret, context: WebForm.captchaSecretContext) else {
+            return CaptchaVerifier.spamReason(.notChecked("the form's secret key could not be opened with APP_KEY; enter it again in Admin > Forms"),
+                                              provider: captcha.provider)
+        }
+        // `remoteip` only when there is one ("unknown" behind a socket without a peer address).
+        let remoteIP = ip.flatMap { IPAddress($0) == nil ? nil : $0 }
+        let verdict = await services.captcha.verify(captcha.provider, secret: secret, token: token, remoteIP: remoteIP, now: now)
+        return CaptchaVerifier.spamReason(verdict, provider: captcha.provider)
     }
 }

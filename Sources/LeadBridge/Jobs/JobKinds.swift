@@ -21,9 +21,15 @@ enum JobKinds {
                                                 jobQueue: services.jobQueue, secrets: services.secrets, clock: services.clock,
                                                 appURL: config.appURL, intakeRateLimit: config.intake.rateLimit,
                                                 jobTimeoutSeconds: config.queue.jobTimeoutSeconds))
+        app.jobKinds.register(SendEmail(email: services.email, speedToLead: services.speedToLead, secrets: services.secrets,
+                                        clock: services.clock, appURL: config.appURL, jobTimeoutSeconds: config.queue.jobTimeoutSeconds,
+                                        summaryWindow: TimeInterval(config.mail.summarySeconds)))
         app.recurringTasks.add(SyncRingCentralCallLogs.recurringTask())
         app.recurringTasks.add(MaintainRingCentralSubscription.recurringTask())
         app.recurringTasks.add(Housekeeping.recurringTask())
         app.recurringTasks.add(RetentionSweep.recurringTask())
+        app.jobKinds.register(SpamSweep(retentionDays: config.intake.spamRetentionDays, clock: services.clock))
+        app.recurringTasks.add(SpamSweep.recurringTask())
+        app.recurringTasks.add(SendEmail.digestTask(email: services.email, clock: services.clock))
     }
 }

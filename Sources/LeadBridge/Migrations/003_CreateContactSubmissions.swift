@@ -19,7 +19,8 @@ struct CreateContactSubmissions: AsyncMigration {
             .field("consent_at", .datetime)
             .field("ip", .varchar(45))
             .field("user_agent", .varchar(512))
-            .enumeration("status", EnquiryStatus.allCases.map(\.rawValue))
+            // The guide's four; 031 adds `spam`.
+            .enumeration("status", ["pending", "synced", "exported", "failed"])
             .field("external_id", .varchar(255))
             .field("synced_at", .datetime)
             .field("exported_at", .datetime)

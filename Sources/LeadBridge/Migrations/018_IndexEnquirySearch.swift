@@ -9,13 +9,27 @@ struct IndexEnquirySearch: AsyncMigration {
     var name: String { "018_IndexEnquirySearch" }
 
     func prepare(on database: any Database) async throws {
+        // The document as it was then; 030 rebuilds the index with the extra fields in it.
+        try await EnquirySearchIndex.create(documentSQLite: EnquirySearch.documentBefore030(.sqlite),
+                                            documentPostgres: EnquirySearch.documentBefore030(.postgres),
+                                            updateOf: "first_name, last_name, email, company, phone", on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await EnquirySearchIndex.drop(on: database)
+    }
+}
+
+/// The search index's tables, triggers and indexes for one search document (018, and 030 again).
+enum EnquirySearchIndex {
+    static func create(documentSQLite: String, documentPostgres: String, updateOf: String, on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         if (sql.sqlDialect == .postgres) {
             // pg_trgm ships with PostgreSQL and is a trusted extension (13+): the database's owner may create it.
             try await sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
             try await sql.raw("""
                 CREATE INDEX IF NOT EXISTS contact_submissions_search_index ON contact_submissions
-                USING gin ((\(unsafeRaw: EnquirySearch.document(.postgres))) gin_trgm_ops)
+                USING gin ((\(unsafeRaw: documentPostgres)) gin_trgm_ops)
                 """).run()
             try await sql.raw("""
                 CREATE INDEX IF NOT EXISTS contact_submissions_phone_search_index ON contact_submissions
@@ -23,7 +37,7 @@ struct IndexEnquirySearch: AsyncMigration {
                 """).run()
             return
         }
-        let document = EnquirySearch.document(.sqlite)
+        let document = documentSQLite
         let newRow = document.replacingOccurrences(of: "coalesce(", with: "coalesce(NEW.")
         let oldRow = document.replacingOccurrences(of: "coalesce(", with: "coalesce(OLD.")
         // A contentless table forgets a row by being told its old values; `contentless_delete`
@@ -43,7 +57,7 @@ struct IndexEnquirySearch: AsyncMigration {
                 END
                 """).run()
             try await sql.raw("""
-                CREATE TRIGGER contact_submissions_search_update AFTER UPDATE OF first_name, last_name, email, company, phone
+                CREATE TRIGGER contact_submissions_search_update AFTER UPDATE OF \(unsafeRaw: updateOf)
                 ON contact_submissions BEGIN
                   \(unsafeRaw: forgetOld)
                   INSERT INTO contact_submissions_search (rowid, person, phone) VALUES (NEW.id, \(unsafeRaw: newRow), NEW.phone);
@@ -61,7 +75,7 @@ struct IndexEnquirySearch: AsyncMigration {
         }
     }
 
-    func revert(on database: any Database) async throws {
+    static func drop(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         if (sql.sqlDialect == .postgres) {
             try await sql.raw("DROP INDEX IF EXISTS contact_submissions_search_index").run()

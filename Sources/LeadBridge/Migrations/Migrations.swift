@@ -30,5 +30,13 @@ enum AppMigrations {
         AnalyzeNewIndexes(),
         KeepVisitorClaimsApart(),
         ForgetKnownBrowsers(),
+        CreateForms(),
+        RecordFormAndAttribution(),
+        SearchExtraFields(),
+        KeepSpam(),
+        AddSMSConsent(),
+        CreateEmailMessages(),
+        AddFormCaptcha(),
+        AddFormEmail(),
     ]
 }

@@ -19,6 +19,11 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: Column.consentAt.key) var consentAt: Date?
     /// The words the visitor agreed to, as they saw them (the form's label then, or their site's).
     @OptionalField(key: Column.consentText.key) var consentText: String?
+    /// The separate texting consent (issue #33): only a lead who ticked it gets an instant reply.
+    @Field(key: Column.smsConsent.key) var smsConsent: Bool
+    @OptionalField(key: Column.smsConsentAt.key) var smsConsentAt: Date?
+    /// The texting consent's words as the visitor saw them.
+    @OptionalField(key: Column.smsConsentText.key) var smsConsentText: String?
     @OptionalField(key: Column.ip.key) var ip: String?
     @OptionalField(key: Column.userAgent.key) var userAgent: String?
     @Field(key: Column.status.key) var status: EnquiryStatus
@@ -34,10 +39,44 @@ final class Enquiry: Model, @unchecked Sendable {
     /// many seconds after the enquiry that was; nil while nobody has.
     @OptionalField(key: Column.firstContactAt.key) var firstContactAt: Date?
     @OptionalField(key: Column.firstContactSeconds.key) var firstContactSeconds: Int?
+    /// The form it came through (`forms.id`); nil only for a form since deleted.
+    @OptionalField(key: Column.formID.key) var formID: Int?
+    /// JSON: `[ExtraFieldValue]`, in the order the form sent them.
+    @OptionalField(key: Column.extraFields.key) var extraFieldsJSON: String?
+    /// JSON: the last touch, when it differed from the first (the columns below).
+    @OptionalField(key: Column.lastTouch.key) var lastTouchJSON: String?
+    @OptionalField(key: Column.channel.key) var channel: String?
+    @OptionalField(key: Column.utmSource.key) var utmSource: String?
+    @OptionalField(key: Column.utmMedium.key) var utmMedium: String?
+    @OptionalField(key: Column.utmCampaign.key) var utmCampaign: String?
+    @OptionalField(key: Column.utmTerm.key) var utmTerm: String?
+    @OptionalField(key: Column.utmContent.key) var utmContent: String?
+    @OptionalField(key: Column.gclid.key) var gclid: String?
+    @OptionalField(key: Column.fbclid.key) var fbclid: String?
+    @OptionalField(key: Column.msclkid.key) var msclkid: String?
+    @OptionalField(key: Column.referrer.key) var referrer: String?
+    @OptionalField(key: Column.landingPage.key) var landingPage: String?
+    /// Why it was judged spam, in a sentence ("the hidden field bots fill in was filled").
+    @OptionalField(key: Column.spamReason.key) var spamReason: String?
     @Timestamp(key: Column.createdAt.key, on: .create) var createdAt: Date?
     @Timestamp(key: Column.updatedAt.key, on: .update) var updatedAt: Date?
 
-    init() {}
+    /// Texting consent is no until given: rows made in code (the demo, imports) never text unasked.
+    init() { smsConsent = false }
+
+    var extraFields: [ExtraFieldValue] { ExtraFieldValue.decode(extraFieldsJSON) }
+
+    /// The first touch, from its columns.
+    var attribution: Attribution {
+        var value = Attribution()
+        value[.utmSource] = utmSource; value[.utmMedium] = utmMedium; value[.utmCampaign] = utmCampaign
+        value[.utmTerm] = utmTerm; value[.utmContent] = utmContent
+        value[.gclid] = gclid; value[.fbclid] = fbclid; value[.msclkid] = msclkid
+        value[.referrer] = referrer; value[.landingPage] = landingPage
+        return value
+    }
+
+    var lastTouch: Attribution { Attribution.fromJSON(lastTouchJSON) }
 
     var fullName: String {
         [firstName, lastName ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
@@ -46,6 +85,8 @@ final class Enquiry: Model, @unchecked Sendable {
 
 enum EnquiryStatus: String, Codable, CaseIterable, Sendable {
     case pending, synced, exported, failed
+    /// Judged spam (`spam_reason` says why): kept for review, never synced, exported, alerted or texted.
+    case spam
 }
 
 extension Enquiry {
@@ -64,6 +105,9 @@ extension Enquiry {
         consent,
         consentAt = "consent_at",
         consentText = "consent_text",
+        smsConsent = "sms_consent",
+        smsConsentAt = "sms_consent_at",
+        smsConsentText = "sms_consent_text",
         ip,
         userAgent = "user_agent",
         status,
@@ -74,6 +118,21 @@ extension Enquiry {
         syncError = "sync_error",
         firstContactAt = "first_contact_at",
         firstContactSeconds = "first_contact_seconds",
+        formID = "form_id",
+        extraFields = "extra_fields",
+        lastTouch = "last_touch",
+        channel,
+        utmSource = "utm_source",
+        utmMedium = "utm_medium",
+        utmCampaign = "utm_campaign",
+        utmTerm = "utm_term",
+        utmContent = "utm_content",
+        gclid,
+        fbclid,
+        msclkid,
+        referrer,
+        landingPage = "landing_page",
+        spamReason = "spam_reason",
         createdAt = "created_at",
         updatedAt = "updated_at"
 

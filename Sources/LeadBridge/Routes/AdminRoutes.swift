@@ -64,6 +64,33 @@ struct AdminEnquiryRoutes: RouteCollection {
     }
 }
 
+/// Admin > Forms: the forms websites post to, their fields and websites.
+struct AdminFormRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let forms = FormsController()
+        routes.get(.forms, use: forms.index)
+        routes.get(.formNew, use: forms.new)
+        routes.post(.forms, use: forms.create)
+        routes.get(.form(.key), use: forms.edit)
+        routes.post(.form(.key), use: forms.update)
+        routes.post(.formDelete(.key), use: forms.delete)
+    }
+}
+
+/// Spam: release, mark, delete; and the rules.
+struct AdminSpamRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let spam = SpamController()
+        routes.post(.enquiryNotSpam(.key), use: spam.notSpam)
+        routes.post(.enquiryMarkSpam(.key), use: spam.markSpam)
+        routes.post(.enquiryDeleteSpam(.key), use: spam.deleteSpam)
+        routes.get(.spam, use: spam.show)
+        routes.post(.spamBulk, use: spam.bulk)
+        routes.post(.spamRules, use: spam.addRule)
+        routes.post(.spamRuleDelete(.key), use: spam.deleteRule)
+    }
+}
+
 /// What the admin runs the place with: the job queue and the providers' audit log.
 struct AdminOperationsRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
@@ -73,6 +100,11 @@ struct AdminOperationsRoutes: RouteCollection {
         let speedToLead = SpeedToLeadController()
         routes.get(.speedToLead, use: speedToLead.show)
         routes.post(.speedToLead, use: speedToLead.save)
+        let email = EmailAdminController()
+        routes.get(.email, use: email.show)
+        routes.post(.email, use: email.save)
+        routes.post(.emailTest, use: email.test)
+        routes.get(.emailsCaught, use: email.caught)
         let privacy = PrivacyController()
         routes.get(.privacy, use: privacy.index)
         routes.get(.privacyExport, use: privacy.export)
@@ -83,6 +115,9 @@ struct AdminOperationsRoutes: RouteCollection {
         routes.post(.failedJobRetry(.key), use: jobs.retry)
         routes.post(.failedJobDiscard(.key), use: jobs.discardFailed)
         routes.post(.jobDiscard(.key), use: jobs.discardPending)
+        let doctor = DoctorController()
+        routes.get(.doctor, use: doctor.show)
+        routes.post(.doctor, use: doctor.run)
     }
 }
 

@@ -42,11 +42,23 @@ enum AdminURL: Sendable, Equatable {
     case enquiryRingOut(Parameter<Int>, Parameter<String>)
     case enquiryRingOutCancel(Parameter<Int>, Parameter<String>)
     case enquirySMS(Parameter<Int>)
+    case enquiryNotSpam(Parameter<Int>)
+    case enquiryMarkSpam(Parameter<Int>)
+    case enquiryDeleteSpam(Parameter<Int>)
+    /// Admin > Spam: the rules; and the spam list's Not spam / Delete for a selection.
+    case spam
+    case spamBulk
+    case spamRules
+    case spamRuleDelete(Parameter<Int>)
 
     // Running the place
     case integrationLogs
     case integrationLog(Parameter<Int>)
     case speedToLead
+    case email
+    case emailTest
+    /// `leadbridge demo`: the emails it caught instead of sending.
+    case emailsCaught
     case privacy
     case privacyExport
     case privacyErase
@@ -55,6 +67,14 @@ enum AdminURL: Sendable, Equatable {
     case failedJobRetry(Parameter<Int>)
     case failedJobDiscard(Parameter<Int>)
     case jobDiscard(Parameter<Int>)
+    /// "Check everything": `leadbridge doctor` in the browser.
+    case doctor
+
+    // Forms
+    case forms
+    case formNew
+    case form(Parameter<Int>)
+    case formDelete(Parameter<Int>)
 
     // Users
     case users
@@ -113,10 +133,20 @@ enum AdminURL: Sendable, Equatable {
         case .enquiryRingOutCancel(let id, let ringOut):
             ["submissions", id.component("id"), "ringout", ringOut.component("ringout"), "cancel"]
         case .enquirySMS(let id): ["submissions", id.component("id"), "sms"]
+        case .enquiryNotSpam(let id): ["submissions", id.component("id"), "not-spam"]
+        case .enquiryMarkSpam(let id): ["submissions", id.component("id"), "mark-spam"]
+        case .enquiryDeleteSpam(let id): ["submissions", id.component("id"), "delete-spam"]
+        case .spam: ["spam"]
+        case .spamBulk: ["spam", "selection"]
+        case .spamRules: ["spam", "rules"]
+        case .spamRuleDelete(let id): ["spam", "rules", id.component("id"), "delete"]
 
         case .integrationLogs: ["integration-logs"]
         case .integrationLog(let id): ["integration-logs", id.component("id")]
         case .speedToLead: ["speed-to-lead"]
+        case .email: ["email"]
+        case .emailTest: ["email", "test"]
+        case .emailsCaught: ["email", "caught"]
         case .privacy: ["privacy"]
         case .privacyExport: ["privacy", "export"]
         case .privacyErase: ["privacy", "erase"]
@@ -125,6 +155,12 @@ enum AdminURL: Sendable, Equatable {
         case .failedJobRetry(let id): ["jobs", "failed", id.component("id"), "retry"]
         case .failedJobDiscard(let id): ["jobs", "failed", id.component("id"), "discard"]
         case .jobDiscard(let id): ["jobs", id.component("id"), "discard"]
+        case .doctor: ["doctor"]
+
+        case .forms: ["forms"]
+        case .formNew: ["forms", "new"]
+        case .form(let id): ["forms", id.component("id")]
+        case .formDelete(let id): ["forms", id.component("id"), "delete"]
 
         case .users: ["users"]
         case .userReset(let id): ["users", id.component("id"), "reset"]

@@ -20,6 +20,19 @@ struct PublicSiteRoutes: RouteCollection {
     }
 }
 
+/// `/f/{slug}`: forms any website may post to, frame or upgrade with `/embed.js`. No CSRF
+/// cookie (a page on another site cannot carry one): the form's websites are checked instead.
+struct HostedFormRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let forms = HostedFormController()
+        routes.get("f", ":slug", use: forms.show)
+        routes.post("f", ":slug", use: forms.submit)
+        routes.on(.OPTIONS, "f", ":slug", use: forms.preflight)
+        routes.get("f", ":slug", "thanks", use: forms.thanks)
+        routes.get("f", ":slug", "stamp", use: forms.stamp)
+    }
+}
+
 /// `/api`: JSON intake for headless sites, and RingCentral's notifications.
 struct APIRoutes: RouteCollection {
     let corsAllowedOrigins: [String]
@@ -33,6 +46,7 @@ struct APIRoutes: RouteCollection {
         ))
         let intake = cors.map { routes.grouped($0) } ?? routes
         intake.post("contact", use: contactAPI.create)
+        routes.get("openapi.json", use: OpenAPIDocument.serve)
         if cors != nil { intake.on(.OPTIONS, "contact") { _ in Response(status: .noContent) } }
 
         // Verified by token, never by session or CSRF.

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OperationsRoutes())
     let csrf = CSRFMiddleware(secureCookies: config.usesHTTPS, secrets: app.services.secrets)
     try app.grouped(csrf).register(collection: PublicSiteRoutes())
+    try app.register(collection: HostedFormRoutes())
     try app.grouped("api").register(collection: APIRoutes(corsAllowedOrigins: config.intake.corsAllowedOrigins))
 
     let admin = app.grouped("admin")
@@ -17,6 +18,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AdminEnquiryRoutes())
     try signedIn.register(collection: AdminOperationsRoutes())
     try signedIn.register(collection: AdminUserRoutes())
+    try signedIn.register(collection: AdminFormRoutes())
+    try signedIn.register(collection: AdminSpamRoutes())
     try signedIn.register(collection: SuiteDashAdminRoutes())
     try signedIn.register(collection: RingCentralAdminRoutes())
     // RingCentral sends the browser back here; the state (bound to this browser by a cookie) is the proof.

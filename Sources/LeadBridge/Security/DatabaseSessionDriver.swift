@@ -22,7 +22,15 @@ struct DatabaseSessionDriver: SessionDriver {
         SecureToken.sha256Hex(sessionID)
     }
 
+    /// A response still being finished after its app shut down (a test's server, a deploy's
+    /// last request) would reach for databases that are gone, and Fluent traps on that: refused instead.
+    private func shutDown(_ request: Request) -> (any Error)? {
+        request.application.didShutdown
+            ? Abort(.serviceUnavailable, reason: "The server is shutting down; please send it again in a moment.") : nil
+    }
+
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
+        if let error = shutDown(request) { return request.eventLoop.makeFailedFuture(error) }
         let id = SecureToken.make()
         let now = clock.now()
         let record = StoredSession(id: Self.storedID(id), data: data, expiresAt: now.addingTimeInterval(lifetime))
@@ -38,6 +46,7 @@ struct DatabaseSessionDriver: SessionDriver {
     }
 
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
+        if let error = shutDown(request) { return request.eventLoop.makeFailedFuture(error) }
         let now = clock.now()
         return StoredSession.query(on: request.db)
             .filter(\.$id == Self.storedID(sessionID.string))
@@ -50,7 +59,8 @@ struct DatabaseSessionDriver: SessionDriver {
     }
 
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
-        StoredSession.query(on: request.db)
+        if let error = shutDown(request) { return request.eventLoop.makeFailedFuture(error) }
+        return StoredSession.query(on: request.db)
             .filter(\.$id == Self.storedID(sessionID.string))
             .set(\.$data, to: data)
             .set(\.$userID, to: data[Self.userKey].flatMap(Int.init))
@@ -60,7 +70,8 @@ struct DatabaseSessionDriver: SessionDriver {
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
-        StoredSession.query(on: request.db).filter(\.$id == Self.storedID(sessionID.string)).delete()
+        if let error = shutDown(request) { return request.eventLoop.makeFailedFuture(error) }
+        return StoredSession.query(on: request.db).filter(\.$id == Self.storedID(sessionID.string)).delete()
     }
 
     /// Ends every session of one user (sign out everywhere; a disabled user).

@@ -55,6 +55,16 @@ enum ProviderHost {
         var named: [(String, String)] = []
         if !config.suiteDash.apiURLIsFixed { named.append(("SUITEDASH_API_URL", config.suiteDash.apiURL)) }
         if !config.ringCentral.serverURLIsFixed { named.append(("RINGCENTRAL_SERVER_URL", config.ringCentral.serverURL)) }
+        // A form's captcha secret goes to siteverify: the same rule (the demo's stand-in aside).
+        if !config.isDemo {
+            named += config.intake.captcha.secretDestinations.filter { !$0.isDefault }.map { ($0.variable, $0.url) }
+        }
+        // The secret and the verdict travel to siteverify: never over plain http in production.
+        for (variable, url, isDefault) in config.intake.captcha.secretDestinations where !isDefault && !config.isDemo {
+            if URL(string: url)?.scheme?.lowercased() != "https" {
+                throw ConfigurationError.invalid("\(variable)=\(url) is not an https address. In production a form's captcha secret goes only over https: use the provider's https address, or remove \(variable) to use the default.")
+            }
+        }
         for (variable, url) in named {
             if let problem = problem(url) {
                 throw ConfigurationError.invalid(startUpRefusal(variable: variable, url: url, problem: problem))

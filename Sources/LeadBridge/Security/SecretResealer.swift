@@ -4,8 +4,8 @@ import Foundation
 /// Finds every sealed value LeadBridge stores and re-seals those made under an older key, so
 /// that key can leave `APP_PREVIOUS_KEYS` for good. Each value is opened with the context it
 /// was sealed under, which follows its place: `integration_settings.credentials.<provider>.<key>`,
-/// `integration_settings.<provider>.<key>` for sealed bookkeeping values, and
-/// `ringcentral_tokens.<column>`.
+/// `integration_settings.<provider>.<key>` for sealed bookkeeping values,
+/// `ringcentral_tokens.<column>`, and `forms.captcha_secret`.
 struct SecretResealer {
     let database: any Database
     let secrets: SecretBox
@@ -25,7 +25,7 @@ struct SecretResealer {
 
     /// One sealed value, where it lives, and the context it was sealed under.
     private struct Sealed: Sendable {
-        enum Place: Sendable { case credential(Int, String), setting(Int, String), accessToken(Int), refreshToken(Int) }
+        enum Place: Sendable { case credential(Int, String), setting(Int, String), accessToken(Int), refreshToken(Int), captchaSecret(Int) }
         let place: Place
         let value: String
         let context: String
@@ -72,6 +72,10 @@ struct SecretResealer {
                 found.append(Sealed(place: .refreshToken(id), value: value, context: RingCentralTokenRepository.refreshContext))
             }
         }
+        for form in try await WebForm.query(on: db).filter(\.$sealedCaptchaSecret != nil).all() {
+            guard let id = form.id, let value = form.sealedCaptchaSecret else { continue }
+            found.append(Sealed(place: .captchaSecret(id), value: value, context: WebForm.captchaSecretContext))
+        }
         return found
     }
 
@@ -85,6 +89,10 @@ struct SecretResealer {
             guard let row = try await RingCentralTokenRecord.find(id, on: db) else { return }
             if case .accessToken = place { row.sealedAccessToken = value } else { row.sealedRefreshToken = value }
             try await row.save(on: db)
+        case .captchaSecret(let id):
+            guard let form = try await WebForm.find(id, on: db) else { return }
+            form.sealedCaptchaSecret = value
+            try await form.save(on: db)
         }
     }
 }

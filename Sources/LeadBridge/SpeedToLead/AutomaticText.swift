@@ -15,8 +15,13 @@ final class AutomaticText: Model, @unchecked Sendable {
         case autoReply = "auto_reply"
         /// To a caller whose call was missed.
         case missedCall = "missed_call"
+        /// To a number that texted HELP or INFO (the help reply) or START (the welcome back):
+        /// asked for, so answered at any hour, once per keyword text.
+        case keywordReply = "keyword_reply"
 
-        var isToLead: Bool { self == .autoReply || self == .missedCall }
+        var isToLead: Bool { self != .alert && self != .alertSummary }
+        /// Sent unasked, so never before 8:00 or after 21:00 where the lead is.
+        var keepsQuietHours: Bool { self == .autoReply || self == .missedCall }
 
         /// As the timeline and the admin name it.
         var label: String {
@@ -25,6 +30,7 @@ final class AutomaticText: Model, @unchecked Sendable {
             case .alertSummary: return "Staff alert (summary)"
             case .autoReply: return "Instant reply"
             case .missedCall: return "Missed-call text"
+            case .keywordReply: return "Keyword reply"
             }
         }
     }

@@ -11,17 +11,20 @@ struct DoNotText: Sendable {
     static let purpose = "do_not_text.number"
 
     /// The opt-out keywords RingCentral documents (STOP, UNSUBSCRIBE, QUIT, CANCEL, END) and the
-    /// other common carriers' ones, and RingCentral's opt-in keywords. The whole text must be
-    /// the keyword: "please don't stop calling" opts nobody out.
+    /// other common carriers' ones, RingCentral's opt-in keywords and the CTIA's YES, and the
+    /// help keywords carriers expect an answer to (HELP, INFO). The whole text must be the
+    /// keyword: "please don't stop calling" opts nobody out.
     static let stopWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT-OUT", "REVOKE"]
-    static let startWords: Set<String> = ["START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"]
+    static let startWords: Set<String> = ["START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP", "YES"]
+    static let helpWords: Set<String> = ["HELP", "INFO"]
 
-    enum Keyword: Equatable { case stop(String), start(String) }
+    enum Keyword: Equatable { case stop(String), start(String), help(String) }
 
     static func keyword(in text: String) -> Keyword? {
         let word = text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters).subtracting(["-"])).uppercased()
         if stopWords.contains(word) { return .stop(word) }
         if startWords.contains(word) { return .start(word) }
+        if helpWords.contains(word) { return .help(word) }
         return nil
     }
 

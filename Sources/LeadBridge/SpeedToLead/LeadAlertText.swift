@@ -22,6 +22,12 @@ enum LeadAlertText {
             + listing(enquiries) + ".\n" + base(appURL) + AdminURL.enquiries.path
     }
 
+    /// The enquiries that came while the office was closed, in one text at opening.
+    static func closedSummary(_ enquiries: [Enquiry], appURL: String) -> String {
+        "\(enquiries.count) new \(enquiries.count == 1 ? "enquiry" : "enquiries") while you were closed: "
+            + listing(enquiries) + ".\n" + base(appURL) + AdminURL.enquiries.path
+    }
+
     /// The first ten by name (and interest), then how many more.
     private static func listing(_ enquiries: [Enquiry]) -> String {
         let listed = enquiries.prefix(10).map { enquiry in

@@ -22,16 +22,31 @@ struct SpeedToLeadService: Sendable {
         let settings = try await settings(on: db).load()
         guard settings.alertsOn || settings.autoReplyOn, try await RingCentralTokenRecord.isConnected(on: db) else { return false }
         let enquiries = try await Enquiry.query(on: db).filter(\.$id ~~ ids).all()
+        // A form can keep its leads out of speed to lead (Admin > Forms: a newsletter signup, say).
+        let quietForms = Set(try await WebForm.query(on: db).filter(\.$speedToLead == false).all().compactMap(\.id))
         var rows: [(AutomaticText.Kind, String, Int?, String)] = []
         for enquiry in enquiries {
             guard let id = enquiry.id else { continue }
+            if let form = enquiry.formID, quietForms.contains(form) { continue }
             if settings.alertsOn { rows.append((.alert, "enquiry:\(id)", id, settings.alertNumbers.joined(separator: ","))) }
-            // Only a lead who agreed to be contacted, and gave a phone, hears from us unasked.
-            if settings.autoReplyOn, enquiry.consent, let phone = enquiry.phone {
-                rows.append((.autoReply, "enquiry:\(id)", id, phone))
+            // Only a lead who agreed to texts, and gave a phone, hears from us unasked; one who
+            // texted us first may be answered (a conversation they began).
+            if settings.autoReplyOn, let phone = enquiry.phone {
+                var mayText = enquiry.smsConsent
+                if !mayText { mayText = try await Self.textedFirst(phone, on: db) }
+                if mayText { rows.append((.autoReply, "enquiry:\(id)", id, phone)) }
             }
         }
-        return try await queue(rows, at: context.clock.now(), on: db)
+        return try await queueTexts(rows, at: context.clock.now(), on: db)
+    }
+
+    /// Whether the number texted the business before (any text but a keyword).
+    static func textedFirst(_ phone: String, on db: any Database) async throws -> Bool {
+        for message in try await SMSMessage.query(on: db).filter(\.$direction == .inbound).filter(\.$fromNumber == phone).limit(20).all()
+            where DoNotText.keyword(in: message.text) == nil {
+            return true
+        }
+        return false
     }
 
     /// A missed inbound call (by webhook or in the call log): the caller's text-back, once per
@@ -45,10 +60,10 @@ struct SpeedToLeadService: Sendable {
         guard settings.missedCallOn, context.clock.now().timeIntervalSince(time) < Double(settings.freshnessMinutes) * 60,
               try await RingCentralTokenRecord.isConnected(on: db) else { return false }
         let enquiry = try await EnquiryPhoneIndex.enquiry(for: caller, on: db)
-        return try await queue([(.missedCall, "call:" + String(callKey.prefix(280)), enquiry, caller)], at: time, on: db)
+        return try await queueTexts([(.missedCall, "call:" + String(callKey.prefix(280)), enquiry, caller)], at: time, on: db)
     }
 
-    private func queue(_ rows: [(AutomaticText.Kind, String, Int?, String)], at time: Date, on db: any Database) async throws -> Bool {
+    func queueTexts(_ rows: [(AutomaticText.Kind, String, Int?, String)], at time: Date, on db: any Database) async throws -> Bool {
         guard !rows.isEmpty else { return false }
         let sql = try db.sql()
         var insert = sql.insert(into: AutomaticText.schema)

@@ -17,11 +17,40 @@ public struct SpeedToLeadSettings: Sendable, Equatable {
     /// An automatic text not sent within this many minutes of what it answers is dropped with
     /// a reason (a "thanks for calling" three days late is worse than none).
     public var freshnessMinutes = 120
+    /// The texting consent's words on the contact form and every form that asks it, with
+    /// `{business_name}`; what a 10DLC campaign registration quotes as its opt-in.
+    public var smsConsentText = SpeedToLeadSettings.defaultSMSConsent
+    /// The answer to HELP or INFO: the business's name and how to reach it.
+    public var helpReply = SpeedToLeadSettings.defaultHelpReply
+    /// The instant reply and the missed-call text while the office is closed (`{opens_at}`);
+    /// empty: the usual one is sent at any hour (quiet hours still apply).
+    public var autoReplyAfterHours = ""
+    public var missedCallAfterHours = ""
+    /// Out of hours, staff alerts wait for the opening and go as one summary (true), or go at once.
+    public var holdAlertsWhenClosed = false
+    /// The hours set here: used when RingCentral's are not (not connected, not permitted, or
+    /// `hoursFromRingCentral` off).
+    var weeklyHours: [String: [BusinessHours.Range]] = [:]
+    /// Read the extension's business hours from RingCentral when it is connected and permitted.
+    public var hoursFromRingCentral = true
+    /// The business's time zone (IANA): its hours, and quiet hours for a number of no known zone.
+    public var timeZone = "UTC"
+    /// Never set from the environment or the admin: quiet hours are the law's, not a choice.
+    /// Only tests about other rules turn them off, since the real clock may be any hour where
+    /// their numbers are.
+    var ignoresQuietHours = false
+
+    public static let defaultSMSConsent = "I agree to receive text messages from {business_name} about my enquiry at the number above. Message frequency varies. Msg & data rates may apply. Reply STOP to opt out, HELP for help. Consent is not a condition of purchase."
+    public static let defaultHelpReply = "{business_name}: reply to this number or call it during business hours and we will help. Msg & data rates may apply. Reply STOP to opt out."
 
     public var alertsOn: Bool { !alertNumbers.isEmpty }
     public var autoReplyOn: Bool { !autoReply.isEmpty }
     public var missedCallOn: Bool { !missedCallTextBack.isEmpty }
     public var anyOn: Bool { alertsOn || autoReplyOn || missedCallOn }
+
+    /// The hours set here, in the business's zone.
+    var ownHours: BusinessHours { BusinessHours(weekly: weeklyHours, timeZone: zone) }
+    var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
 
     /// How each value is named in a sentence: by its environment variable at start-up, by its
     /// field in the admin.
@@ -36,6 +65,18 @@ public struct SpeedToLeadSettings: Sendable, Equatable {
             case (.environment, .businessName): return "BUSINESS_NAME"
             case (.environment, .hourlyCap): return "AUTO_TEXT_HOURLY_CAP"
             case (.environment, .freshness): return "AUTO_TEXT_MAX_AGE_MINUTES"
+            case (.environment, .smsConsent): return "SMS_CONSENT_TEXT"
+            case (.environment, .helpReply): return "SMS_HELP_REPLY"
+            case (.environment, .autoReplyAfterHours): return "LEAD_AUTO_REPLY_AFTER_HOURS_SMS"
+            case (.environment, .missedCallAfterHours): return "MISSED_CALL_TEXT_BACK_AFTER_HOURS"
+            case (.environment, .hours): return "BUSINESS_HOURS"
+            case (.environment, .timeZone): return "BUSINESS_TIME_ZONE"
+            case (.admin, .smsConsent): return "Texting consent"
+            case (.admin, .helpReply): return "Reply to HELP"
+            case (.admin, .autoReplyAfterHours): return "Instant reply after hours"
+            case (.admin, .missedCallAfterHours): return "Missed-call text after hours"
+            case (.admin, .hours): return "Business hours"
+            case (.admin, .timeZone): return "Time zone"
             case (.admin, .alertNumbers): return "Alert numbers"
             case (.admin, .autoReply): return "Instant reply"
             case (.admin, .missedCall): return "Missed-call text"
@@ -46,10 +87,16 @@ public struct SpeedToLeadSettings: Sendable, Equatable {
         }
     }
 
-    public enum Field: String, Sendable { case alertNumbers, autoReply, missedCall, businessName, hourlyCap, freshness }
+    public enum Field: String, Sendable {
+        case alertNumbers, autoReply, missedCall, businessName, hourlyCap, freshness
+        case smsConsent, helpReply, autoReplyAfterHours, missedCallAfterHours, hours, timeZone
+    }
 
     static let replyPlaceholders: [TextTemplate.Placeholder] = [.firstName, .company, .businessName]
     static let missedCallPlaceholders: [TextTemplate.Placeholder] = [.firstName, .businessName]
+    static let afterHoursReplyPlaceholders: [TextTemplate.Placeholder] = [.firstName, .company, .businessName, .opensAt]
+    static let afterHoursMissedCallPlaceholders: [TextTemplate.Placeholder] = [.firstName, .businessName, .opensAt]
+    static let helpPlaceholders: [TextTemplate.Placeholder] = [.businessName]
 
     /// Reads the numbers as typed (commas, spaces and dashes allowed): the numbers in E.164, or
     /// a sentence naming the first that is not one.
@@ -81,6 +128,21 @@ public struct SpeedToLeadSettings: Sendable, Equatable {
         if let problem = TextTemplate.problem(missedCallTextBack, setting: naming.name(.missedCall), allowed: Self.missedCallPlaceholders, businessName: businessName) {
             found.append(.init(field: .missedCall, sentence: problem))
         }
+        // The shipped help reply names the business once it has a name ("This business" until then).
+        let helpToCheck = helpReply == Self.defaultHelpReply && businessName.isEmpty ? "" : helpReply
+        for (field, text, allowed) in [(Field.helpReply, helpToCheck, Self.helpPlaceholders),
+                                        (.autoReplyAfterHours, autoReplyAfterHours, Self.afterHoursReplyPlaceholders),
+                                        (.missedCallAfterHours, missedCallAfterHours, Self.afterHoursMissedCallPlaceholders)] {
+            if let problem = TextTemplate.problem(text, setting: naming.name(field), allowed: allowed, businessName: businessName) {
+                found.append(.init(field: field, sentence: problem))
+            }
+        }
+        if let problem = SMSConsentWords.problem(smsConsentText, setting: naming.name(.smsConsent)) {
+            found.append(.init(field: .smsConsent, sentence: problem))
+        }
+        if TimeZone(identifier: timeZone) == nil {
+            found.append(.init(field: .timeZone, sentence: "\(naming.name(.timeZone)) \"\(timeZone.prefix(60))\" is not a time zone; use one like America/New_York or Europe/London."))
+        }
         if !(1...10_000).contains(hourlyCap) {
             found.append(.init(field: .hourlyCap, sentence: "\(naming.name(.hourlyCap)) must be between 1 and 10000 texts an hour, not \(hourlyCap)."))
         }
@@ -102,6 +164,19 @@ public struct SpeedToLeadSettings: Sendable, Equatable {
         businessName = reader.string("BUSINESS_NAME") ?? ""
         hourlyCap = try reader.int("AUTO_TEXT_HOURLY_CAP") ?? 20
         freshnessMinutes = try reader.int("AUTO_TEXT_MAX_AGE_MINUTES") ?? 120
+        smsConsentText = reader.string("SMS_CONSENT_TEXT") ?? Self.defaultSMSConsent
+        helpReply = Self.unescape(reader.string("SMS_HELP_REPLY") ?? Self.defaultHelpReply)
+        autoReplyAfterHours = Self.unescape(reader.string("LEAD_AUTO_REPLY_AFTER_HOURS_SMS") ?? "")
+        missedCallAfterHours = Self.unescape(reader.string("MISSED_CALL_TEXT_BACK_AFTER_HOURS") ?? "")
+        holdAlertsWhenClosed = try reader.bool("HOLD_ALERTS_WHEN_CLOSED") ?? false
+        hoursFromRingCentral = try reader.bool("BUSINESS_HOURS_FROM_RINGCENTRAL") ?? true
+        timeZone = reader.string("BUSINESS_TIME_ZONE") ?? "UTC"
+        if let text = reader.string("BUSINESS_HOURS"), !text.isEmpty {
+            guard let weekly = BusinessHours.parseWeek(text) else {
+                throw ConfigurationError.invalid("BUSINESS_HOURS \"\(text.prefix(80))\" cannot be read; write it like \"mon-fri 09:00-17:00; sat 10:00-14:00\".")
+            }
+            weeklyHours = weekly
+        }
         if let problem = problems(naming: .environment).first { throw ConfigurationError.invalid(problem.sentence) }
     }
 

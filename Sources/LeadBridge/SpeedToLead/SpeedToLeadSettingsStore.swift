@@ -21,6 +21,20 @@ struct SpeedToLeadSettingsStore: Sendable {
         if let name = saved["business_name"] { settings.businessName = name }
         if let cap = saved["hourly_cap"].flatMap(Int.init) { settings.hourlyCap = cap }
         if let minutes = saved["freshness_minutes"].flatMap(Int.init) { settings.freshnessMinutes = minutes }
+        if let text = saved["sms_consent_text"] { settings.smsConsentText = text }
+        if let text = saved["help_reply"] { settings.helpReply = text }
+        if let text = saved["auto_reply_after_hours"] { settings.autoReplyAfterHours = text }
+        if let text = saved["missed_call_after_hours"] { settings.missedCallAfterHours = text }
+        if let flag = saved["hold_alerts_when_closed"] { settings.holdAlertsWhenClosed = flag == "true" }
+        if let flag = saved["hours_from_ringcentral"] { settings.hoursFromRingCentral = flag == "true" }
+        if let zone = saved["time_zone"] { settings.timeZone = zone }
+        if saved["time_zone"] != nil {
+            // Saved hours replace the environment's whole week: a day left empty is closed.
+            settings.weeklyHours = [:]
+            for day in BusinessHours.days {
+                if let ranges = saved["hours_" + day].flatMap(BusinessHours.parseDay), !ranges.isEmpty { settings.weeklyHours[day] = ranges }
+            }
+        }
         return settings
     }
 
@@ -42,7 +56,14 @@ struct SpeedToLeadSettingsStore: Sendable {
                 "business_name": settings.businessName,
                 "hourly_cap": String(settings.hourlyCap),
                 "freshness_minutes": String(settings.freshnessMinutes),
-            ]
+                "sms_consent_text": settings.smsConsentText,
+                "help_reply": settings.helpReply,
+                "auto_reply_after_hours": settings.autoReplyAfterHours,
+                "missed_call_after_hours": settings.missedCallAfterHours,
+                "hold_alerts_when_closed": String(settings.holdAlertsWhenClosed),
+                "hours_from_ringcentral": String(settings.hoursFromRingCentral),
+                "time_zone": settings.timeZone,
+            ].merging(BusinessHours.days.map { ("hours_" + $0, BusinessHours.formatDay(settings.weeklyHours[$0] ?? [])) }) { $1 }
             try await row.save(on: tx)
         }
     }

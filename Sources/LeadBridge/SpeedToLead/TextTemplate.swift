@@ -9,11 +9,14 @@ struct TextTemplate: Sendable, Equatable {
     /// (longer values are cut, so a filled-in text always fits).
     enum Placeholder: String, CaseIterable, Sendable {
         case firstName = "first_name", company, businessName = "business_name"
+        /// When the office opens next, in its own time: "9:00 tomorrow" (after-hours texts).
+        case opensAt = "opens_at"
 
         var maxLength: Int {
             switch self {
             case .firstName: return 30
             case .company: return 40
+            case .opensAt: return 16 // "23:30 Wednesday"
             case .businessName: return 0 // The setting itself: counted as written.
             }
         }
@@ -57,7 +60,8 @@ struct TextTemplate: Sendable, Equatable {
         }
         let longest = TextTemplate(text: text).render(
             firstName: String(repeating: "x", count: Placeholder.firstName.maxLength),
-            company: String(repeating: "x", count: Placeholder.company.maxLength), businessName: businessName ?? "")
+            company: String(repeating: "x", count: Placeholder.company.maxLength), businessName: businessName ?? "",
+            opensAt: String(repeating: "x", count: Placeholder.opensAt.maxLength))
         if longest.utf16.count > RingCentralMessaging.maxSMSLength {
             return "\(setting) can be \(longest.utf16.count) characters long once filled in (with a \(Placeholder.firstName.maxLength)-character first name, a \(Placeholder.company.maxLength)-character company and the opt-out line, counted as RingCentral counts them: an emoji counts as two); RingCentral accepts at most \(RingCentralMessaging.maxSMSLength). Shorten it."
         }
@@ -65,7 +69,14 @@ struct TextTemplate: Sendable, Equatable {
     }
 
     /// The text for one lead. Missing values read naturally ("there", "your company").
-    func render(firstName: String?, company: String?, businessName: String) -> String {
+    func render(firstName: String?, company: String?, businessName: String, opensAt: String? = nil) -> String {
+        var filled = self.filled(firstName: firstName, company: company, businessName: businessName, opensAt: opensAt)
+        if filled.range(of: "STOP", options: .caseInsensitive) == nil { filled += "\n" + Self.optOutLine }
+        return filled
+    }
+
+    /// The placeholders filled in, without the opt-out line (an email's acknowledgement uses it too).
+    func filled(firstName: String?, company: String?, businessName: String, opensAt: String? = nil) -> String {
         // A visitor's value loses links, control and bidi characters, and is cut short.
         func fit(_ value: String?, _ placeholder: Placeholder, fallback: String) -> String {
             VisitorWords.forText(value, limit: placeholder.maxLength) ?? fallback
@@ -79,13 +90,12 @@ struct TextTemplate: Sendable, Equatable {
             case .firstName: filled += fit(firstName, .firstName, fallback: "there")
             case .company: filled += fit(company, .company, fallback: "your company")
             case .businessName: filled += businessName
+            case .opensAt: filled += opensAt ?? "our next opening"
             case nil: filled += rest[open...close]
             }
             rest = rest[rest.index(after: close)...]
         }
         filled += rest
-        filled = filled.trimmingCharacters(in: .whitespacesAndNewlines)
-        if filled.range(of: "STOP", options: .caseInsensitive) == nil { filled += "\n" + Self.optOutLine }
-        return filled
+        return filled.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

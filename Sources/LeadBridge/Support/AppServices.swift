@@ -25,6 +25,12 @@ final class AppServices: Sendable {
     let ringCentral: RingCentralService
     /// Staff alerts, instant replies and missed-call texts.
     let speedToLead: SpeedToLeadService
+    /// Staff emails, acknowledgements and the digest, through the one SMTP client.
+    let email: EmailService
+    /// Turnstile and hCaptcha answers, checked with their provider.
+    let captcha: CaptchaVerifier
+    /// The forms and spam rules intake checks against, read at most once a second.
+    let intakeLookups: IntakeLookups
 
     init(config: AppConfig,
          clock: AppClock,
@@ -39,7 +45,10 @@ final class AppServices: Sendable {
          signInChecks: SignInChecks,
          suiteDash: SuiteDashService,
          ringCentral: RingCentralService,
-         speedToLead: SpeedToLeadService) {
+         speedToLead: SpeedToLeadService,
+         email: EmailService,
+         captcha: CaptchaVerifier,
+         intakeLookups: IntakeLookups = IntakeLookups()) {
         self.config = config
         self.clock = clock
         self.secrets = secrets
@@ -54,6 +63,9 @@ final class AppServices: Sendable {
         self.suiteDash = suiteDash
         self.ringCentral = ringCentral
         self.speedToLead = speedToLead
+        self.email = email
+        self.captcha = captcha
+        self.intakeLookups = intakeLookups
     }
 }
 

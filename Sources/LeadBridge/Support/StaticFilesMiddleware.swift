@@ -3,7 +3,7 @@ import Vapor
 /// Serves `Public/` for asset paths only. Vapor's FileMiddleware checks the disk (on the
 /// thread pool) for every request; the API and pages should not pay for that.
 struct StaticFilesMiddleware: AsyncMiddleware {
-    static let prefixes = ["/css/", "/js/", "/img/", "/favicon"]
+    static let prefixes = ["/css/", "/js/", "/img/", "/favicon", "/embed.js"]
     private let files: FileMiddleware
 
     init(publicDirectory: String) {

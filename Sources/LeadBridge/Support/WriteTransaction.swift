@@ -15,13 +15,19 @@ extension Database {
     /// Use it for a transaction that reads before it writes. One whose first statement writes takes
     /// the lock there already; gating every transaction held the lock longer for nothing and, with
     /// sqlite-nio's busy handler spinning on the small blocking-thread pool, stalled the test suite.
+    ///
+    /// A busy answer that still comes back (SQLite refuses rather than waits in a few WAL cases)
+    /// rolls the whole transaction back, so it is run again (`DatabaseBusy.retrying`): an admin's
+    /// Save answered 503 in Chromium while the SuiteDash worker retried beside it.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await transaction { tx in
-            if tx.sqlDialect == .sqlite, let sql = tx as? any SQLDatabase {
-                // Deletes nothing, but SQLite takes the write lock to run it.
-                try await sql.raw("DELETE FROM jobs WHERE 0").run()
+        try await DatabaseBusy.retrying {
+            try await transaction { tx in
+                if tx.sqlDialect == .sqlite, let sql = tx as? any SQLDatabase {
+                    // Deletes nothing, but SQLite takes the write lock to run it.
+                    try await sql.raw("DELETE FROM jobs WHERE 0").run()
+                }
+                return try await body(tx)
             }
-            return try await body(tx)
         }
     }
 

@@ -34,6 +34,9 @@ extension RingCentralSandbox {
         account.get("extension", ":extensionId") { req in
             try await self.handle(req, "GET /restapi/v1.0/account/~/extension/~", group: "Light") { Self.extensionInfo($0) }
         }
+        account.get("extension", ":extensionId", "business-hours") { req in
+            try await self.handle(req, "GET /restapi/v1.0/account/~/extension/~/business-hours", group: "Light") { self.businessHours($0) }
+        }
         account.get("extension", ":extensionId", "phone-number") { req in
             try await self.handle(req, "GET /restapi/v1.0/account/~/extension/~/phone-number", group: "Light") { Self.phoneNumberList($0) }
         }
@@ -62,6 +65,16 @@ extension RingCentralSandbox {
             "limits": ["freeSoftPhoneLinesPerExtension": 1, "meetingSize": 100, "maxMonitoredExtensionsPerUser": 100,
                        "maxExtensionNumberLength": 5, "siteCodeLength": 0, "shortExtensionNumberLength": 3],
         ] as [String: Any])
+    }
+
+    /// The spec's `GetUserBusinessHoursResponse`: `uri`, and `schedule.weeklyRanges` (empty for 24/7).
+    private func businessHours(_ req: Request) -> Response {
+        let weekly: [String: [[String: String]]] = state.withLockedValue { $0.settings.businessHours }
+        var schedule: [String: Any] = [:]
+        if !weekly.isEmpty { schedule["weeklyRanges"] = weekly }
+        let uri: String = Self.origin(req) + Self.extensionPath + "/business-hours"
+        let body: [String: Any] = ["uri": uri, "schedule": schedule]
+        return Self.json(.ok, body)
     }
 
     /// The account's and the extension's regional settings (the same US defaults).

@@ -1,7 +1,8 @@
 import Foundation
 import Vapor
 
-/// The user's call log: `dateFrom` (default: `dateTo` minus 24 h), `dateTo` (default: now),
+/// The user's call log (and the company's, `GET /account/~/call-log`, which adds colleagues'
+/// calls; it needs the FullCompanyCallLog user permission): `dateFrom` (default: `dateTo` minus 24 h), `dateTo` (default: now),
 /// `direction`, `type`, `view`, `page` (1-based) and `perPage` (default 100; above 1000 is cut
 /// to 1000 and `max` means 1000, as the spec says), newest first. Records stay sorted by start
 /// time so a range is two binary searches, and only one page is turned into JSON: fast enough
@@ -9,7 +10,10 @@ import Vapor
 extension RingCentralSandbox {
     func registerCallLog(on routes: any RoutesBuilder) {
         routes.get("restapi", "v1.0", "account", ":accountId", "extension", ":extensionId", "call-log") { req in
-            try await self.handle(req, "GET /restapi/v1.0/account/~/extension/~/call-log", group: "Heavy") { self.readCallLog($0) }
+            try await self.handle(req, "GET /restapi/v1.0/account/~/extension/~/call-log", group: "Heavy") { self.readCallLog($0, company: false) }
+        }
+        routes.get("restapi", "v1.0", "account", ":accountId", "call-log") { req in
+            try await self.handle(req, "GET /restapi/v1.0/account/~/call-log", group: "Heavy") { self.readCallLog($0, company: true) }
         }
     }
 
@@ -56,6 +60,16 @@ extension RingCentralSandbox {
         return state.withLockedValue { $0.insert(callRecord: record) }
     }
 
+    /// A call to a colleague (a missed one by default): in the company log, not the user's.
+    @discardableResult
+    public func addColleagueCallLogRecord(from: String, to: String = RingCentralSandbox.colleagueNumber, startTime: Date = Date(),
+                                          duration: Int = 0, result: String = "Missed") -> CallRecord {
+        let record = CallRecord(id: "", sessionID: "", telephonySessionID: "", startTime: startTime, duration: duration,
+                                direction: "Inbound", action: "Phone Call", result: result, from: from, fromName: nil,
+                                to: to, toName: Self.colleagueName, recordingID: nil, extensionID: Self.colleagueExtensionID)
+        return state.withLockedValue { $0.insert(callRecord: record) }
+    }
+
     static func callID(_ sequence: Int) -> String {
         // RingCentral's ids are opaque base64-ish strings; these are too, and stable.
         Data("rc-sandbox-call-\(sequence)".utf8).base64URLEncoded()
@@ -63,7 +77,7 @@ extension RingCentralSandbox {
 
     // MARK: The endpoint
 
-    private func readCallLog(_ req: Request) -> Response {
+    private func readCallLog(_ req: Request, company: Bool) -> Response {
         let now = Date()
         var dateTo = now
         if let text = req.query[String.self, at: "dateTo"] {
@@ -96,7 +110,7 @@ extension RingCentralSandbox {
 
         let (slice, total) = state.withLockedValue { state -> ([CallRecord], Int) in
             state.settle(now: now)
-            let log = state.callLog
+            let log = company ? state.companyCallLog : state.callLog
             let lower = log.partitionIndex { $0.startTime >= dateFrom }
             let upper = log.partitionIndex { $0.startTime > dateTo }
             guard lower < upper else { return ([], 0) }
@@ -120,7 +134,7 @@ extension RingCentralSandbox {
         }
         let origin = Self.origin(req)
         let records = slice.map { Self.json($0, origin: origin, detailed: view == "Detailed") }
-        return Self.json(.ok, Self.list(req, origin: origin, path: Self.extensionPath + "/call-log", records: records, page: page,
+        return Self.json(.ok, Self.list(req, origin: origin, path: (company ? Self.accountPath : Self.extensionPath) + "/call-log", records: records, page: page,
                                         perPage: perPage, total: total))
     }
 
@@ -135,10 +149,11 @@ extension RingCentralSandbox {
             var party: [String: Any] = ["phoneNumber": number]
             if let name { party["name"] = name }
             if number == directNumber || number == secondDirectNumber { party["extensionId"] = extensionID }
+            if number == colleagueNumber { party["extensionId"] = colleagueExtensionID }
             return party
         }
         var object: [String: Any] = [
-            "uri": origin + extensionPath + "/call-log/\(record.id)?view=\(detailed ? "Detailed" : "Simple")",
+            "uri": origin + accountPath + "/extension/\(record.extensionID)/call-log/\(record.id)?view=\(detailed ? "Detailed" : "Simple")",
             "id": record.id,
             "sessionId": record.sessionID,
             "telephonySessionId": record.telephonySessionID,
@@ -152,7 +167,7 @@ extension RingCentralSandbox {
             "result": record.result,
             "from": party(record.from, record.fromName),
             "to": party(record.to, record.toName),
-            "extension": ["uri": origin + extensionPath, "id": Int(extensionID)!],
+            "extension": ["uri": origin + accountPath + "/extension/\(record.extensionID)", "id": Int(record.extensionID) ?? 0],
         ]
         if let recording = record.recordingID {
             object["recording"] = ["id": recording, "uri": origin + accountPath + "/recording/\(recording)", "type": "Automatic",
@@ -182,9 +197,29 @@ extension RingCentralSandbox.State {
         if record.id.isEmpty { record.id = RingCentralSandbox.callID(sequence) }
         if record.sessionID.isEmpty { record.sessionID = String(20_000_000_000 + sequence) }
         if record.telephonySessionID.isEmpty { record.telephonySessionID = "s-a0d7" + String(sequence, radix: 16) }
-        let index = callLog.partitionIndex { $0.startTime > record.startTime }
-        callLog.insert(record, at: index)
+        if record.extensionID == RingCentralSandbox.extensionID {
+            callLog.insert(record, at: callLog.partitionIndex { $0.startTime > record.startTime })
+        } else {
+            colleagueCallLog.insert(record, at: colleagueCallLog.partitionIndex { $0.startTime > record.startTime })
+        }
         return record
+    }
+
+    /// The user's and colleagues' calls in start-time order (merged on each read: colleagues'
+    /// calls are few next to a generated history, and the common case has none).
+    var companyCallLog: [RingCentralSandbox.CallRecord] {
+        guard !colleagueCallLog.isEmpty else { return callLog }
+        var merged: [RingCentralSandbox.CallRecord] = []
+        merged.reserveCapacity(callLog.count + colleagueCallLog.count)
+        var i = 0, j = 0
+        while i < callLog.count || j < colleagueCallLog.count {
+            if j == colleagueCallLog.count || (i < callLog.count && callLog[i].startTime <= colleagueCallLog[j].startTime) {
+                merged.append(callLog[i]); i += 1
+            } else {
+                merged.append(colleagueCallLog[j]); j += 1
+            }
+        }
+        return merged
     }
 }
 

@@ -44,7 +44,7 @@ extension RingCentralSandbox {
             "conversation": ["id": String(message.conversationID), "uri": origin + "/restapi/v1.0/conversation/\(message.conversationID)"],
             "ownerId": Self.extensionID,
         ]
-        await notify(path: Self.instantSMSPath, body: body, deliveries: deliveries)
+        await notify(paths: [Self.instantSMSPath], body: body, deliveries: deliveries)
         return message
     }
 
@@ -56,7 +56,29 @@ extension RingCentralSandbox {
         for number in [from, to] where !Self.isE164(number) { throw SimulationError.invalidNumber(number) }
         let record = addCallLogRecord(direction: "Inbound", from: from, to: to,
                                       startTime: Date().addingTimeInterval(-Double(duration)), duration: duration, result: result)
-        let body: [String: Any] = [
+        // The user's own call: to the extension's subscriptions and the account's.
+        await notify(paths: [Self.telephonyPath, Self.accountTelephonyPath],
+                     body: Self.telephonySessionBody(record, to: to, extensionID: Self.extensionID, name: Self.userName, missed: result == "Missed"),
+                     deliveries: deliveries)
+        return record
+    }
+
+    /// A call to a colleague (extension 102) that ends missed unless `result` says otherwise: in
+    /// the company call log, and notified only to subscriptions with the account-level filter.
+    @discardableResult
+    public func simulateColleagueCall(from: String, result: String = "Missed", deliveries: Int = 1) async throws -> CallRecord {
+        guard Self.isE164(from) else { throw SimulationError.invalidNumber(from) }
+        let record = addColleagueCallLogRecord(from: from, result: result)
+        await notify(paths: [Self.accountTelephonyPath],
+                     body: Self.telephonySessionBody(record, to: Self.colleagueNumber, extensionID: Self.colleagueExtensionID,
+                                                     name: Self.colleagueName, missed: result == "Missed"),
+                     deliveries: deliveries)
+        return record
+    }
+
+    private static func telephonySessionBody(_ record: CallRecord, to: String, extensionID: String, name: String, missed: Bool) -> [String: Any] {
+        let from = record.from
+        return [
             "sequence": 1,
             "sessionId": record.sessionID,
             "telephonySessionId": record.telephonySessionID,
@@ -65,19 +87,17 @@ extension RingCentralSandbox {
             "origin": ["type": "Call"],
             "parties": [[
                 "accountId": Self.accountID,
-                "extensionId": Self.extensionID,
+                "extensionId": extensionID,
                 "id": "p-" + record.telephonySessionID.dropFirst(2) + "-1",
                 "direction": "Inbound",
-                "to": ["phoneNumber": to, "name": Self.userName, "extensionId": Self.extensionID],
+                "to": ["phoneNumber": to, "name": name, "extensionId": extensionID],
                 "from": ["phoneNumber": from],
                 "status": ["code": "Disconnected", "rcc": false],
-                "missedCall": result == "Missed",
+                "missedCall": missed,
                 "standAlone": false,
                 "muted": false,
             ] as [String: Any]],
         ]
-        await notify(path: Self.telephonyPath, body: body, deliveries: deliveries)
-        return record
     }
 
     /// Sends the last notification again, to the same subscriptions (if still active), unchanged.
@@ -91,13 +111,16 @@ extension RingCentralSandbox {
         }
     }
 
-    private func notify(path: String, body: [String: Any], deliveries: Int) async {
+    /// Each matching subscription is notified once per delivery, for the first of `paths` its filters name.
+    private func notify(paths: [String], body: [String: Any], deliveries: Int) async {
         let now = Date()
         let targets = state.withLockedValue { state -> [(Subscription, String)] in
             state.purgeExpiredSubscriptions(now: now)
             return state.subscriptions.compactMap { subscription in
                 guard subscription.status == "Active",
-                      let filter = subscription.eventFilters.first(where: { $0.split(separator: "?").first.map(String.init) == path }),
+                      let filter = subscription.eventFilters.first(where: { filter in
+                          paths.contains { $0 == filter.split(separator: "?").first.map(String.init) }
+                      }),
                       !subscription.disabledFilters.contains(where: { $0.filter == filter })
                 else { return nil }
                 return (subscription, filter)

@@ -14,6 +14,8 @@ import Vapor
 extension RingCentralSandbox {
     static let instantSMSPath = extensionPath + "/message-store/instant"
     static let telephonyPath = extensionPath + "/telephony/sessions"
+    /// Every extension's calls (RingCentral's "Account Telephony Sessions Event").
+    static let accountTelephonyPath = accountPath + "/telephony/sessions"
     static let defaultSubscriptionTTL = 604_800
     static let webhookTimeout: TimeAmount = .seconds(3)
     /// The handshake answer's largest size, headers and body together.
@@ -60,7 +62,7 @@ extension RingCentralSandbox {
         var expanded: [String] = []
         for filter in filters {
             guard let normalised = Self.normalise(filter: filter) else {
-                return Self.invalid("eventFilters", filter, "Supported here: \(Self.instantSMSPath)?type=SMS and \(Self.telephonyPath).")
+                return Self.invalid("eventFilters", filter, "Supported here: \(Self.instantSMSPath)?type=SMS, \(Self.telephonyPath) and \(Self.accountTelephonyPath).")
             }
             expanded.append(normalised)
         }
@@ -115,6 +117,11 @@ extension RingCentralSandbox {
             }
             guard response.headers.first(name: "Validation-Token") == token else {
                 return Self.error(.badRequest, "SUB-523", "WebHook responds with incorrect Validation-Token header",
+                                  parameterName: "deliveryMode.address", parameterValue: address)
+            }
+            // The guide's list of SUB-525 causes names an answer without `Content-Type: application/json`.
+            guard response.headers.first(name: .contentType)?.lowercased().hasPrefix("application/json") == true else {
+                return Self.error(.badRequest, "SUB-525", "WebHook server response is invalid",
                                   parameterName: "deliveryMode.address", parameterValue: address)
             }
             return nil
@@ -209,7 +216,7 @@ extension RingCentralSandbox {
         let query = parts.count > 1 ? parts[1] : nil
         switch path {
         case instantSMSPath: return query == nil || query == "type=SMS" ? instantSMSPath + "?type=SMS" : nil
-        case telephonyPath: return expanded
+        case telephonyPath, accountTelephonyPath: return expanded
         default: return nil
         }
     }

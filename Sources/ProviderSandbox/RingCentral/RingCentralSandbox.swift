@@ -16,10 +16,14 @@ public final class RingCentralSandbox: Sendable {
     public let clientSecret: String
 
     // The one user the sandbox knows: stable so tests and fixtures can name it.
-    static let accountID = "401234567890"
-    static let extensionID = "401234567891"
+    public static let accountID = "401234567890"
+    public static let extensionID = "401234567891"
     static let extensionNumber = "101"
     static let mainNumber = "+16505550100"
+    /// A colleague's extension (102) and direct number: their calls are in the company log only.
+    public static let colleagueExtensionID = "401234567892"
+    public static let colleagueNumber = "+16505550103"
+    static let colleagueName = "Sam Rivera"
     public static let directNumber = "+16505550101"
     static let secondDirectNumber = "+16505550102"
     static let faxNumber = "+16505550109"
@@ -56,6 +60,8 @@ public final class RingCentralSandbox: Sendable {
         var optedOut: Set<String> = []
         /// Sorted by start time, oldest first, so a date range is two binary searches.
         var callLog: [CallRecord] = []
+        /// Colleagues' calls, start-time order: in the company log only.
+        var colleagueCallLog: [CallRecord] = []
         var nextCallSequence = 1
         var subscriptions: [Subscription] = []
         var lastNotification: Notification?
@@ -161,6 +167,11 @@ public final class RingCentralSandbox: Sendable {
         state.withLockedValue { $0.origin = origin }
         let response = try await pipeline(req, endpoint, group: group, body)
         log(req, endpoint, group: group, status: response.status)
+        // Vapor writes the real `Date` on every answer, after the handler. A clock set off by the
+        // setting goes first, so a client reads it (the answer then carries both; only a test of
+        // this machine's clock against RingCentral's sets it).
+        let offset = settings.clockOffsetSeconds
+        if offset != 0 { response.headers.replaceOrAdd(name: .date, value: Date().addingTimeInterval(TimeInterval(offset)).rfc1123) }
         return response
     }
 
@@ -173,6 +184,7 @@ public final class RingCentralSandbox: Sendable {
         case .success(let session): clientID = session.clientID
         }
         if let missing = Self.checkPathOwner(req) { return missing }
+        if let refused = permissionRefusal(endpoint) { return refused }
         let decision = admit(key: "\(clientID)|\(Self.extensionID)|\(group)", group: group)
         guard decision.allowed else { return decision.apply(to: Self.rateLimitedResponse()) }
         return decision.apply(to: try await body(req))

@@ -48,6 +48,9 @@ extension RingCentralSandbox {
         public var to: String
         public var toName: String?
         public var recordingID: String?
+        /// The extension whose log holds the call: the connected user's, or a colleague's (only
+        /// the company log, `GET /account/~/call-log`, shows a colleague's calls).
+        public var extensionID: String = RingCentralSandbox.extensionID
     }
 
     /// A webhook subscription.

@@ -37,8 +37,21 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
     /// The permissions the app was given in the developer console: its tokens' `scope`, and what
     /// decides which subscription event filters work (RingCentral disables the others).
     public var appPermissions: [String] = RingCentralSandbox.permissions
+    /// The user permissions of the connected user's role (RingCentral's admin portal, Users >
+    /// Roles): an endpoint whose `x-user-permission` is missing answers 403 CMN-408.
+    public var userPermissions: [String] = RingCentralSandbox.userPermissions
+    /// Seconds the `Date` header is ahead of this machine's clock (negative: behind).
+    public var clockOffsetSeconds: Int = 0
     /// The sign-ins the app was given: the authorization code flow, and JWT Bearer.
     public var grantTypes: [String] = ["authorization_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"]
+    /// The user's business hours (`GET …/extension/~/business-hours`): the spec's
+    /// `weeklyRanges`, day name to `[{"from": "09:00", "to": "18:00"}]`; by default the spec's
+    /// example, Monday to Friday 09:00–18:00. Empty: "24 hours/7 days a week", which RingCentral
+    /// answers with an empty schedule.
+    public var businessHours: [String: [[String: String]]] = RingCentralSandboxSettings.specExampleHours
+
+    public static let specExampleHours: [String: [[String: String]]] = Dictionary(uniqueKeysWithValues:
+        ["monday", "tuesday", "wednesday", "thursday", "friday"].map { ($0, [["from": "09:00", "to": "18:00"]]) })
 
     public init() {}
 
@@ -58,6 +71,9 @@ public struct RingCentralSandboxSettings: Sendable, Codable, Equatable {
         redirectURIs = try c.decodeIfPresent([String].self, forKey: .redirectURIs) ?? defaults.redirectURIs
         appPermissions = try c.decodeIfPresent([String].self, forKey: .appPermissions) ?? defaults.appPermissions
         grantTypes = try c.decodeIfPresent([String].self, forKey: .grantTypes) ?? defaults.grantTypes
+        userPermissions = try c.decodeIfPresent([String].self, forKey: .userPermissions) ?? defaults.userPermissions
+        clockOffsetSeconds = try c.decodeIfPresent(Int.self, forKey: .clockOffsetSeconds) ?? defaults.clockOffsetSeconds
+        businessHours = try c.decodeIfPresent([String: [[String: String]]].self, forKey: .businessHours) ?? defaults.businessHours
     }
 
     /// The limit of a group; a group missing from `limits` falls back to RingCentral's default.

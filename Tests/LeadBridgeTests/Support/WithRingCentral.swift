@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import SQLKit
 import NIOCore
+import NIOPosix
 import ProviderSandbox
 import RingCentralKit
 import Testing
@@ -17,13 +18,14 @@ import VaporTesting
 func withRingCentral(
     connected: Bool = true,
     environmentJWT: Bool = false,
+    clock: AppClock = .system,
     _ adjust: (inout AppConfig) -> Void = { _ in },
     sandboxSettings: (inout RingCentralSandboxSettings) -> Void = { _ in },
     _ test: (Application, SandboxServer) async throws -> Void
 ) async throws {
     let sandbox = try await SandboxServer.start()
     do {
-        try await withApp({ config in
+        try await withApp(clock: clock, { config in
             config.ringCentral.clientID = sandbox.ringCentral.clientID
             config.ringCentral.clientSecret = sandbox.ringCentral.clientSecret
             config.ringCentral.serverURL = sandbox.ringCentralURL
@@ -146,4 +148,34 @@ func webhookTimestamp(_ date: Date = Date()) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return formatter.string(from: date)
+}
+
+/// The app served on a free loopback port that is its APP_URL, so the sandbox's webhook
+/// handshake and notifications reach it over real HTTP; stopped afterwards, whatever happens.
+/// `adjust` changes the configuration further (after APP_URL is set).
+func withServedRingCentral(_ adjust: (inout AppConfig) -> Void = { _ in },
+                           sandboxSettings: (inout RingCentralSandboxSettings) -> Void = { _ in },
+                           _ test: (Application, SandboxServer, Int) async throws -> Void) async throws {
+    let port = try freeLoopbackPort()
+    try await withRingCentral({ $0.appURL = "http://127.0.0.1:\(port)"; adjust(&$0) }, sandboxSettings: sandboxSettings) { app, sandbox in
+        app.http.server.configuration.hostname = "127.0.0.1"
+        app.http.server.configuration.port = port
+        try await app.server.start(address: .hostname("127.0.0.1", port: port))
+        do {
+            try await test(app, sandbox, port)
+        } catch {
+            await app.server.shutdown()
+            throw error
+        }
+        await app.server.shutdown()
+    }
+}
+
+/// A port nobody listens on right now.
+func freeLoopbackPort() throws -> Int {
+    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).wait()
+    let port = channel.localAddress?.port ?? 0
+    try channel.close().wait()
+    return port
 }

@@ -34,9 +34,10 @@ extension Application {
     @discardableResult
     func submitEnquiry(firstName: String = "Ada", lastName: String? = "Lovelace", email: String? = "ada@example.com",
                        phone: String? = "+14155550100",
-                       interest: String = "Business Strategy", company: String? = nil, message: String = "We need a plan.") async throws -> Int {
+                       interest: String = "Business Strategy", company: String? = nil, message: String = "We need a plan.",
+                       smsConsent: Bool = true) async throws -> Int {
         var fields: [String: Any] = ["first_name": firstName,
-                                     "service_interest": interest, "message": message, "consent": true]
+                                     "service_interest": interest, "message": message, "consent": true, "sms_consent": smsConsent]
         fields["phone"] = phone
         fields["email"] = email
         fields["last_name"] = lastName

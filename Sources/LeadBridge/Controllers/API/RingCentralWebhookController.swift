@@ -160,13 +160,16 @@ struct RingCentralWebhookHandler {
             .ignoringConflicts(with: ["ringcentral_id"])
             .run()
         // STOP (or START) as the whole text: the number leaves (or rejoins) the list of those
-        // never texted automatically.
+        // never texted automatically; START is welcomed back.
+        // HELP (or INFO) as the whole text: the help reply, once for that text.
         if let sender = PhoneNumber.e164(from), let keyword = DoNotText.keyword(in: text) {
-            let list = app.services.speedToLead.doNotText
+            let speedToLead = app.services.speedToLead
             switch keyword {
-            case .stop(let word): try await list.optOut(sender, keyword: word, at: now, on: db)
-            case .start: try await list.optIn(sender, on: db)
+            case .stop(let word): try await speedToLead.doNotText.optOut(sender, keyword: word, at: now, on: db)
+            case .start: try await speedToLead.doNotText.optIn(sender, on: db)
+            case .help: break
             }
+            _ = try await speedToLead.planKeywordReply(keyword, from: sender, messageKey: id ?? UUID().uuidString, at: now, on: db)
         }
     }
 

@@ -15,6 +15,8 @@ enum DashboardController {
         let admin: String
         let total: Int
         let counts: [StatusCount]
+        /// Spam kept over the charts' days, shown beside (not in) the enquiries per day.
+        let spamThisPeriod: Int
         let rows: [EnquiryRow]
         /// Set when RingCentral refused the refresh token: calls and texts wait for a reconnect.
         let ringCentralReauthorization: String?
@@ -37,6 +39,25 @@ enum DashboardController {
         let retentionLastRun: String?
         /// Time to first contact this week, and who is still waiting.
         let speedToLead: SpeedToLeadPanel
+        /// Enquiries by where they came from over the charts' days, with each source's median time to first contact.
+        let sources: [SourceRow]
+        /// Emails failing or waiting on the mail server, in a sentence; nil when all is well.
+        let emailWarning: String?
+    }
+
+    struct SourceRow: Encodable {
+        let name: String, count: String, width: Double, median: String, href: String
+    }
+
+    static func sourceRows(_ figures: [EnquiryChannels.Figure], since: Date) -> [SourceRow] {
+        let most = max(figures.map(\.enquiries).max() ?? 1, 1)
+        return figures.map { figure in
+            SourceRow(name: figure.channel, count: ListTotal.grouped(figure.enquiries),
+                      width: (200 * Double(figure.enquiries) / Double(most) * 10).rounded() / 10,
+                      median: figure.medianFirstContactSeconds.map(FirstContactText.duration) ?? "no contact yet",
+                      // The source first: the day charts' links are the ones that start with since=.
+                      href: AdminURL.enquiries.path + "?" + EnquiryListRange(since: since, channel: figure.channel).queryItems.reversed().joined(separator: "&"))
+        }
     }
 
     /// The charts cover this many days, today (UTC) included.
@@ -62,7 +83,9 @@ enum DashboardController {
         let jobs = try await QueueStats.read(on: req.db, now: req.services.jobQueue.now())
         return try await req.view.render("admin/dashboard", Context(
             title: "Dashboard", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            total: stored.total, counts: counts, rows: latest.map(EnquiryRow.init),
+            // Spam is kept apart: it is not an enquiry anyone should count, chart or call.
+            total: stored.total - stored.count(.spam), counts: counts,
+            spamThisPeriod: range.reduce(0) { $0 + enquiries.count(day: $1, key: "spam") }, rows: latest.map(EnquiryRow.init),
             ringCentralReauthorization: (try? await req.services.ringCentral.settings.load())?.reauthorizationReason,
             suiteDashHolds: holds,
             // Without APP_PREVIOUS_KEYS nothing can be under an old key: no need to read every secret.
@@ -79,7 +102,10 @@ enum DashboardController {
                 """).first().map { row in
                 "\(AdminDate.format(try row.decode(column: "created_at", as: Date.self))), \(try row.decode(column: "enquiries", as: Int.self)) enquiries erased"
             },
-            speedToLead: try await SpeedToLeadPanel.load(on: req.db, services: req.services)))
+            speedToLead: try await SpeedToLeadPanel.load(on: req.db, services: req.services),
+            sources: sourceRows(try await EnquiryChannels.figures(since: DailyCounts.date(ofDay: range.lowerBound), on: req.db),
+                                since: DailyCounts.date(ofDay: range.lowerBound)),
+            emailWarning: try await EmailHealth.warning(on: req.db, now: req.services.clock.now())))
     }
 
     static let statusSeries: [(key: String, label: String)] = [
@@ -96,19 +122,24 @@ enum DashboardController {
     static func list(_ base: String, _ items: [String]) -> String { base + "?" + items.joined(separator: "&") }
     static func dayText(_ day: Int) -> String { EnquiryListRange.dayText(DailyCounts.date(ofDay: day)) }
 
+    /// Each day's enquiries by status, and beside them (issue #31) that day's spam, kept apart.
     static func enquiriesChart(_ counts: DailyCounts, days: [Int]) -> BarChart {
         let first = dayText(days.first ?? 0), last = dayText(days.last ?? 0)
-        let legend = statusSeries.map { series in
+        let spam = (key: "spam", label: "spam")
+        let legend = (statusSeries + [spam]).map { series in
             BarChart.LegendItem(series: series.key, label: series.label,
                                 count: ListTotal.grouped(days.reduce(0) { $0 + count(counts, day: $1, status: series.key) }),
                                 href: list(AdminURL.enquiries.path, ["status=\(series.key)", "since=\(first)", "until=\(last)"]))
         }
         return BarChart.daily(
-            id: "enquiries-chart", days: days, groups: [""], series: statusSeries,
-            value: { day, _, status in count(counts, day: day, status: status) },
-            href: { day, _ in list(AdminURL.enquiries.path, ["since=\(dayText(day))", "until=\(dayText(day))"]) },
-            label: { day, _, parts in
+            id: "enquiries-chart", days: days, groups: ["real", "spam"], series: statusSeries + [spam],
+            value: { day, group, status in (group == "spam") == (status == "spam") ? count(counts, day: day, status: status) : 0 },
+            href: { day, group in
+                list(AdminURL.enquiries.path, (group == "spam" ? ["status=spam"] : []) + ["since=\(dayText(day))", "until=\(dayText(day))"])
+            },
+            label: { day, group, parts in
                 let total = parts.reduce(0) { $0 + $1.1 }
+                if group == "spam" { return "\(BarChart.shortDay(day)): \(total) spam" }
                 let named = parts.filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
                 return "\(BarChart.shortDay(day)): \(total) \(total == 1 ? "enquiry" : "enquiries")" + (named.isEmpty ? "" : " (\(named))")
             },

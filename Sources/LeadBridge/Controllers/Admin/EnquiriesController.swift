@@ -24,6 +24,9 @@ struct EnquiriesController {
         let since: String
         let until: String
         let synced: String
+        /// The Source filter: the channel chosen, and the channels leads have come from.
+        let source: String
+        let sources: [String]
         let syncSpeeds: [Option]
         let sort: String
         let sorts: [Option]
@@ -36,6 +39,8 @@ struct EnquiriesController {
         let searchNote: String?
         let previousPage: String?
         let nextPage: String?
+        /// After an action that came back here (spam released or deleted).
+        let notice: String?
     }
 
     struct DetailContext: Encodable {
@@ -48,6 +53,8 @@ struct EnquiriesController {
         let consent: String
         /// The words agreed to, as the visitor saw them.
         let consentText: String
+        let smsConsent: String
+        let smsConsentText: String
         let ip: String
         let userAgent: String
         let externalID: String
@@ -77,7 +84,15 @@ struct EnquiriesController {
         let smsTo: String
         /// Set when a create for this phone may have reached SuiteDash unremembered: the admin says.
         let uncertainCreate: String?
+        /// The form it came through, its extra fields, and where the lead came from (#30).
+        let formName: String
+        let extras: [LabeledValue]
+        let channel: String
+        let attribution: [LabeledValue]
+        let lastTouch: [LabeledValue]
     }
+
+    struct LabeledValue: Encodable { let label: String; let value: String }
 
     @Sendable func index(req: Request) async throws -> View {
         let status = (try? req.query.get(String.self, at: "status")).flatMap(EnquiryStatus.init(rawValue:))
@@ -101,6 +116,7 @@ struct EnquiriesController {
             if let status, range.synced == nil || status != .synced { query = query.filter(\.$status == status) }
             if let since = range.since { query = query.filter(\.$createdAt >= since) }
             if let until = range.until { query = query.filter(\.$createdAt < until.addingTimeInterval(86_400)) }
+            if let channel = range.channel { query = query.filter(\.$channel == channel) }
             if let speed = range.synced {
                 query = query.filter(.custom(speed.condition(req.db.sqlDialect)))
             }
@@ -132,14 +148,16 @@ struct EnquiriesController {
             title: "Enquiries", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
             rows: rows.prefix(Self.pageSize).map(EnquiryRow.init), statuses: EnquiryStatus.allCases.map(\.rawValue),
             status: status?.rawValue ?? "", q: q, since: range.sinceText, until: range.untilText,
-            synced: range.synced?.rawValue ?? "", syncSpeeds: EnquiryListRange.SyncSpeed.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+            synced: range.synced?.rawValue ?? "", source: range.channel ?? "",
+            sources: try await EnquiryChannels.known(on: req.db), syncSpeeds: EnquiryListRange.SyncSpeed.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             sort: sort.rawValue, sorts: EnquiryListSort.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             page: page, pageCount: total.pageCount(of: Self.pageSize),
             summary: total.describe("enquiry", "enquiries"),
             searchNote: !q.isEmpty && EnquirySearch.isShort(q)
                 ? "One or two characters search the newest \(ListTotal.grouped(EnquirySearch.shortSearchWindow)) enquiries; type three or more to search them all."
                 : nil,
-            previousPage: page > 1 ? link(page - 1) : nil, nextPage: rows.count > Self.pageSize ? link(page + 1) : nil))
+            previousPage: page > 1 ? link(page - 1) : nil, nextPage: rows.count > Self.pageSize ? link(page + 1) : nil,
+            notice: req.notice))
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -170,6 +188,8 @@ struct EnquiriesController {
             source: enquiry.source,
             consent: enquiry.consent ? "Given " + AdminDate.format(enquiry.consentAt) : "Not given",
             consentText: enquiry.consent ? enquiry.consentText ?? "" : "",
+            smsConsent: enquiry.smsConsent ? "Given " + AdminDate.format(enquiry.smsConsentAt) : "Not given",
+            smsConsentText: enquiry.smsConsent ? enquiry.smsConsentText ?? "" : "",
             ip: enquiry.ip ?? "", userAgent: enquiry.userAgent ?? "",
             externalID: enquiry.externalID ?? "", syncedAt: AdminDate.format(enquiry.syncedAt),
             exportedAt: AdminDate.format(enquiry.exportedAt), syncError: enquiry.syncError ?? "",
@@ -192,7 +212,12 @@ struct EnquiriesController {
             firstContact: FirstContactText.describe(enquiry, now: req.services.clock.now()),
             optedOut: try await Self.optedOut(refusal?.optedOut?.number ?? enquiry.phone, req).map(AdminDate.format),
             smsTo: refusal?.optedOut?.number ?? enquiry.phone ?? "",
-            uncertainCreate: try await Self.uncertainCreate(enquiry, req).map(AdminDate.format)))
+            uncertainCreate: try await Self.uncertainCreate(enquiry, req).map(AdminDate.format),
+            formName: try await Self.formName(enquiry, req),
+            extras: enquiry.extraFields.map { LabeledValue(label: $0.label, value: $0.value) },
+            channel: enquiry.channel ?? "",
+            attribution: enquiry.attribution.rows.map { LabeledValue(label: $0.label, value: $0.value) },
+            lastTouch: enquiry.lastTouch.rows.map { LabeledValue(label: $0.label, value: $0.value) }))
         .encodeResponse(for: req)
         if let refusal { response.status = refusal.status }
         return response
@@ -216,12 +241,17 @@ struct EnquiriesController {
         }
         let sync = req.services.suiteDash.enquirySync
         guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             try await sync.sendAgain(id, because: .uncertainCreateAnswered(phone: phone, uid: uid), on: tx)
         }
         return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: uid == nil
             ? "Queued: a new SuiteDash contact will be created for \(phone)."
             : "Queued: the enquiry joins SuiteDash contact \(uid!).")
+    }
+
+    private static func formName(_ enquiry: Enquiry, _ req: Request) async throws -> String {
+        guard let id = enquiry.formID else { return "" }
+        return try await WebForm.find(id, on: req.db)?.name ?? "a form since deleted"
     }
 
     private static func uncertainCreate(_ enquiry: Enquiry, _ req: Request) async throws -> Date? {
@@ -251,7 +281,7 @@ struct EnquiriesController {
         guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
         conflict.decision = choice
         let decided = conflict
-        try await req.db.transaction { tx in try await sync.sendAgain(id, because: .contactChosen(decided), on: tx) }
+        try await req.db.writeTransaction { tx in try await sync.sendAgain(id, because: .contactChosen(decided), on: tx) }
         return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: choice == .email
             ? "Queued: the enquiry joins the contact that holds its email."
             : "Queued: the enquiry joins the phone's contact, without the email.")
@@ -263,9 +293,12 @@ struct EnquiriesController {
               let enquiry = try await Enquiry.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no enquiry with that number; it may have been deleted.")
         }
+        guard enquiry.status != .spam else {
+            throw Abort(.conflict, reason: "This enquiry is in Spam: press Not spam first, and it goes to SuiteDash by itself.")
+        }
         let sync = req.services.suiteDash.enquirySync
         guard try await sync.canSync(on: req.db) else { throw Abort(.conflict, reason: EnquirySync.notSetUp) }
-        try await req.db.transaction { tx in try await sync.sendAgain(id, because: .asked(enquiry), on: tx) }
+        try await req.db.writeTransaction { tx in try await sync.sendAgain(id, because: .asked(enquiry), on: tx) }
         return req.redirect(to: AdminURL.enquiry(.value(id)).path, notice: "Queued for SuiteDash.")
     }
 }

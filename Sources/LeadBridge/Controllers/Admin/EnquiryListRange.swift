@@ -35,8 +35,11 @@ struct EnquiryListRange: Sendable {
     var since: Date?
     var until: Date?
     var synced: SyncSpeed?
+    /// `source`: where leads came from (`contact_submissions.channel`: a UTM source, an ad
+    /// network, a referring site or "direct"), as the list's Source column and the dashboard show it.
+    var channel: String?
 
-    var isEmpty: Bool { since == nil && until == nil && synced == nil }
+    var isEmpty: Bool { since == nil && until == nil && synced == nil && channel == nil }
     var sinceText: String { since.map(Self.dayText) ?? "" }
     var untilText: String { until.map(Self.dayText) ?? "" }
 
@@ -45,13 +48,15 @@ struct EnquiryListRange: Sendable {
         if let since { items.append("since=" + Self.dayText(since)) }
         if let until { items.append("until=" + Self.dayText(until)) }
         if let synced { items.append("synced=" + synced.rawValue) }
+        if let channel { items.append("source=" + (channel.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
         return items
     }
 
-    init(since: Date? = nil, until: Date? = nil, synced: SyncSpeed? = nil) {
+    init(since: Date? = nil, until: Date? = nil, synced: SyncSpeed? = nil, channel: String? = nil) {
         self.since = since
         self.until = until
         self.synced = synced
+        self.channel = channel
     }
 
     /// Reads the filters; a malformed one is a 400 that says what to type.
@@ -61,6 +66,7 @@ struct EnquiryListRange: Sendable {
             let trimmed = value.trimmingCharacters(in: .whitespaces)
             return trimmed.isEmpty ? nil : trimmed
         }
+        channel = text("source").map { String(TextSanitizer.singleLine($0).lowercased().prefix(Attribution.maxChannelLength)) }
         since = try AdminDay.parse(text("since"), label: "From")
         until = try AdminDay.parse(text("until"), label: "To")
         if let value = text("synced") {

@@ -28,7 +28,9 @@ enum EnquiryListSort: String, CaseIterable, Sendable {
         case .slowestContact:
             return query.filter(\.$firstContactSeconds != nil).sort(\.$firstContactSeconds, .descending).sort(\.$id, .descending)
         case .waiting:
-            return query.filter(\.$firstContactAt == nil).filter(\.$phone != nil).sort(\.$createdAt, .ascending).sort(\.$id, .ascending)
+            // Spam waits for nobody.
+            return query.filter(\.$firstContactAt == nil).filter(\.$phone != nil).filter(\.$status != .spam)
+                .sort(\.$createdAt, .ascending).sort(\.$id, .ascending)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Fluent
 import SQLKit
 
-/// The enquiries search: any part of a name, email address or company, ignoring case, or three
+/// The enquiries search: any part of a name, email address, company or extra field, ignoring case, or three
 /// or more digits of a phone number (typed with spaces, dashes or brackets, still found). Newest first.
 ///
 /// From three characters up it is answered by the search index (`018_IndexEnquirySearch`):
@@ -48,6 +48,7 @@ enum EnquirySearch {
         if let status, range.synced == nil || status != .synced { filters.append("status = \(bind: status.rawValue)") }
         if let since = range.since { filters.append("created_at >= \(bind: since)") }
         if let until = range.until { filters.append("created_at < \(bind: until.addingTimeInterval(86_400))") }
+        if let channel = range.channel { filters.append("channel = \(bind: channel)") }
         if let speed = range.synced { filters.append("\(unsafeRaw: speed.condition(dialect).sql)") }
         if dialect == .sqlite, !isShort(text) {
             let byStatus: SQLQueryString = filters.isEmpty ? "" : "JOIN contact_submissions c ON c.id = s.rowid AND \(filters.joined(separator: " AND "))"
@@ -72,7 +73,14 @@ enum EnquirySearch {
     /// The text the search looks in: the name (so "Jane Doe" finds Jane Doe), then the email
     /// and the company on lines of their own. The PostgreSQL index is built on this very
     /// expression, so a query must use it unchanged.
+    /// Since 030 the extra fields a form sent are in it too (as their stored JSON: labels and values).
     static func document(_ dialect: SQLDialect) -> String {
+        let newline = dialect == .postgres ? "chr(10)" : "char(10)"
+        return documentBefore030(dialect) + " || \(newline) || coalesce(extra_fields, '')"
+    }
+
+    /// The document migration 018 indexed, kept as it was so that migration reads the same forever.
+    static func documentBefore030(_ dialect: SQLDialect) -> String {
         let newline = dialect == .postgres ? "chr(10)" : "char(10)"
         return "coalesce(first_name, '') || ' ' || coalesce(last_name, '') || \(newline) || "
             + "coalesce(email, '') || \(newline) || coalesce(company, '')"

@@ -50,6 +50,11 @@ struct EnquiryTimeline {
                               detail: text.status == .sent && !text.kind.isToLead ? "" : text.reason ?? "",
                               sortKey: when.timeIntervalSince1970))
         }
+        for email in try await EmailMessage.query(on: db).filter(\.$enquiry.$id == id).sort(\.$id, .descending).limit(limit).all() {
+            let when = email.sentAt ?? email.createdAt
+            items.append(Item(when: AdminDate.format(when), kind: "email", title: Self.emailTitle(email),
+                              detail: email.reason ?? "", sortKey: when.timeIntervalSince1970))
+        }
         for log in try await IntegrationLog.query(on: db).filter(\.$relatedType == IntegrationLog.aboutEnquiry).filter(\.$relatedID == id)
             .filter(\.$provider == "suitedash").sort(\.$id, .descending).limit(limit).all() {
             items.append(Item(when: AdminDate.format(log.createdAt), kind: "sync", title: Self.syncTitle(log),
@@ -58,6 +63,18 @@ struct EnquiryTimeline {
         items.append(Item(when: AdminDate.format(enquiry.createdAt), kind: "received", title: "Enquiry received (\(enquiry.source))",
                           detail: "", sortKey: enquiry.createdAt?.timeIntervalSince1970 ?? 0))
         return Array(items.sorted { $0.sortKey > $1.sortKey }.prefix(limit))
+    }
+
+    /// An email's state in words: queued, sent with the server's queue id, in a summary, not sent.
+    static func emailTitle(_ email: EmailMessage) -> String {
+        let to = email.kind == .acknowledgement ? "to the lead" : "to staff (" + email.recipients.joined(separator: ", ") + ")"
+        switch email.status {
+        case .queued: return email.kind.label + " queued " + to
+        case .sent: return email.kind.label + " sent " + to + (email.queueID.map { ", queue id " + $0 } ?? "")
+        case .batched: return "Staff email: in the next minute's summary"
+        case .dropped: return email.kind.label + " not sent"
+        case .failed: return email.kind.label + " failed"
+        }
     }
 
     /// A SuiteDash call in words. A 404 that succeeded is a lookup that found nobody (SuiteDashKit

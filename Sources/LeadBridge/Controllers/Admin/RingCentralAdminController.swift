@@ -20,6 +20,8 @@ struct RingCentralAdminController {
         let serverURLIsFixed: Bool
         let webhookSecretSet: Bool
         let defaultFromNumber: String, callLogSyncMinutes: Int
+        /// "user" or "company": whose calls are synced.
+        let callLogScope: String
         let connected: Bool, reauthorizationReason: String?
         let accountID: String, accountName: String, mainNumber: String, accountStatus: String
         let extensionNumber: String, extensionName: String, numbers: [NumberRow]
@@ -53,6 +55,8 @@ struct RingCentralAdminController {
         var redirect_uri: String?
         var default_from_number: String?
         var call_log_sync_minutes: String?
+        /// "user" (the default) or "company".
+        var call_log_scope: String?
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -98,7 +102,12 @@ struct RingCentralAdminController {
         if minutes == nil || !(0...1440).contains(minutes!) {
             errors["call_log_sync_minutes"] = "Enter the minutes between call-log syncs (1 to 1440), or 0 to switch the schedule off."
         }
+        let scope = RingCentralCallLogScope(rawValue: form.call_log_scope ?? "user") ?? .user
         let current = try await req.services.ringCentral.settings.load()
+        if errors.isEmpty, scope == .company, current.callLogScope != .company,
+           let refusal = await Self.companyLogRefusal(req) {
+            errors["call_log_scope"] = refusal
+        }
         let serverChanged = !RingCentralSettingsStore.sameServer(serverURL, current.serverURL)
         if errors.isEmpty, serverChanged, current.clientSecret != nil, clientSecret == nil {
             // The secret (and tokens) go to whatever server is named: a change must be deliberate.
@@ -111,7 +120,8 @@ struct RingCentralAdminController {
         }
         let settings = RingCentralSettingsStore.Form(
             clientID: clientID, clientSecret: clientSecret, jwt: jwt, forgetJWT: forgetJWT, serverURL: serverURL, redirectURI: redirectURI,
-            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes)
+            defaultFromNumber: defaultFrom, callLogSyncMinutes: minutes ?? RingCentralSettingsStore.defaultCallLogSyncMinutes,
+            callLogScope: scope)
         if serverChanged {
             // Tokens, and the saved JWT credential, belong to the server that issued them: they
             // must never be sent to another one.
@@ -122,6 +132,17 @@ struct RingCentralAdminController {
             return redirect(req, notice)
         }
         try await req.services.ringCentral.settings.save(settings)
+        if scope != current.callLogScope, try await req.services.ringCentral.subscriptions.current() != nil {
+            // The webhook's telephony filter follows the choice: the account's events or the user's.
+            do {
+                try await req.services.ringCentral.subscriptions.replace()
+            } catch {
+                return redirect(req, "Saved. The webhook subscription could not be changed to match yet (\((error as? RingCentralError)?.description ?? "\(error)")); the hourly check tries again, or press Create webhook subscription.")
+            }
+            return redirect(req, scope == .company
+                ? "Saved. Calls to every extension are now watched: the webhook subscription was replaced with the account's telephony events."
+                : "Saved. Only your own calls are watched now: the webhook subscription was replaced.")
+        }
         if forgetJWT, current.jwtFromAdmin {
             let fallback = try await req.services.ringCentral.settings.load().jwt != nil
             return redirect(req, fallback
@@ -237,6 +258,7 @@ struct RingCentralAdminController {
             serverURLIsFixed: req.services.config.ringCentral.serverURLIsFixed,
             webhookSecretSet: configuration.webhookSecret != nil,
             defaultFromNumber: configuration.defaultFromNumber ?? "", callLogSyncMinutes: configuration.callLogSyncMinutes,
+            callLogScope: configuration.callLogScope.rawValue,
             connected: token != nil, reauthorizationReason: configuration.reauthorizationReason,
             accountID: account?.accountID ?? "", accountName: account?.name ?? "", mainNumber: account?.mainNumber ?? "",
             accountStatus: account?.status ?? "", extensionNumber: primary?.extensionNumber ?? "", extensionName: primary?.name ?? "",
@@ -258,6 +280,26 @@ struct RingCentralAdminController {
             myOfficePhone: try req.auth.require(User.self).officePhone ?? "",
             wrongAddress: BrowserOrigin.mismatch(req, returningTo: configuration.redirectURI, page: Self.page),
             notice: notice, errors: errors))
+    }
+
+    /// Why the company's call log cannot be read with this connection, or nil when it can (or
+    /// when RingCentral could not be asked: the sync then says what went wrong). One read of a
+    /// single record, so choosing "the whole company" is refused at once with RingCentral's
+    /// reason (CMN-408: the user's role lacks FullCompanyCallLog) instead of failing later.
+    private static func companyLogRefusal(_ req: Request) async -> String? {
+        do {
+            let client = try await req.services.ringCentral.client(relatedType: "call_logs")
+            _ = try await client.callLog(dateFrom: Date().addingTimeInterval(-60), perPage: 1, scope: .company)
+            return nil
+        } catch let error as RingCentralError {
+            switch error {
+            case .permissionMissing: return "RingCentral refused the company's call log: \(error.description)"
+            case .notConnected, .awaitingReauthorization: return "Connect RingCentral first: LeadBridge checks that the connected user may read the company's call log."
+            default: return nil
+            }
+        } catch {
+            return nil
+        }
     }
 
     /// What happens when the access token expires, in words for the status panel.

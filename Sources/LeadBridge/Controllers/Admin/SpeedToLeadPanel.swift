@@ -35,7 +35,7 @@ struct SpeedToLeadPanel: Encodable {
         // them, only their seconds read: a busy install's week read whole slowed the dashboard
         // fifteenfold; an agency's week is far below the cap.
         let rows = try await db.sql().raw("""
-            SELECT first_contact_seconds FROM contact_submissions WHERE created_at >= \(bind: weekAgo) AND phone IS NOT NULL
+            SELECT first_contact_seconds FROM contact_submissions WHERE created_at >= \(bind: weekAgo) AND phone IS NOT NULL AND status <> 'spam'
             ORDER BY created_at DESC LIMIT \(bind: Self.sampleSize + 1)
             """).all()
         let sampled = rows.count > Self.sampleSize

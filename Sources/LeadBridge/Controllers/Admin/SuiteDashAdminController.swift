@@ -48,7 +48,8 @@ struct SuiteDashAdminController {
         var map_consent_at: String?
         var map_admin_url: String?
 
-        func mapped(_ field: SuiteDashMappableField) -> String? {
+        /// `others`: the rest of the posted form, for the attribution fields' `map_utm_source`, ….
+        func mapped(_ field: SuiteDashMappableField, others: [String: String] = [:]) -> String? {
             let value: String?
             switch field {
             case .serviceInterest: value = map_service_interest
@@ -56,6 +57,7 @@ struct SuiteDashAdminController {
             case .message: value = map_message
             case .consentAt: value = map_consent_at
             case .adminURL: value = map_admin_url
+            default: value = others["map_" + field.rawValue]
             }
             return FormText.nonEmpty(value)
         }
@@ -113,8 +115,9 @@ struct SuiteDashAdminController {
         else if placeholder.count > 50 { errors["last_name_placeholder"] = "Keep it short: 50 characters at most." }
         let known = Set(before.customFieldCatalog.map(\.key))
         var fieldMap = SuiteDashFieldMap()
+        let posted = Dictionary((try? FormBody.fields(of: req)) ?? [], uniquingKeysWith: { _, last in last })
         for field in SuiteDashMappableField.allCases {
-            guard let key = form.mapped(field) else { continue }
+            guard let key = form.mapped(field, others: posted) else { continue }
             // A key kept from an earlier mapping stays allowed even if the last test did not list it.
             guard known.contains(key) || before.fieldMap[field] == key else {
                 errors["map_\(field.rawValue)"] = "That custom field is not in your SuiteDash account; run Test Connection to load its fields."
@@ -159,7 +162,7 @@ struct SuiteDashAdminController {
         }
         let ids = try await Enquiry.query(on: req.db).filter(\.$status == .pending).all(\.$id)
         let suiteDash = req.services.suiteDash
-        try await req.db.transaction { try await suiteDash.queueSync(ids, on: $0) }
+        try await req.db.writeTransaction { try await suiteDash.queueSync(ids, on: $0) }
         return redirect(req, "\(ids.count) pending enquiry(ies) queued for SuiteDash.")
     }
 

@@ -2,19 +2,6 @@ import Vapor
 
 /// `GET/POST /contact`: the public contact page.
 struct ContactFormController {
-    struct Option: Encodable { let name: String; let selected: Bool }
-    struct Context: Encodable {
-        let title: String
-        let csrf: String
-        let options: [Option]
-        let values: ContactInput
-        let errors: FieldErrors
-        let hasErrors: Bool
-        let consentRequired: Bool
-        let consentText: String
-        let banner: String?
-    }
-
     @Sendable func show(req: Request) async throws -> View {
         try await render(req, values: ContactInput(), errors: [:])
     }
@@ -22,9 +9,11 @@ struct ContactFormController {
     @Sendable func submit(req: Request) async throws -> Response {
         let pipeline = IntakePipeline(request: req)
         if let refusal = await pipeline.admit() { return try await respond(refusal, input: ContactInput(), req) }
-        var input = (try? req.content.decode(ContactInput.self)) ?? ContactInput()
-        // This form shows the configured label: a posted consent_text is not what the visitor saw.
+        var input = (try? FormBody.fields(of: req)).map { ContactInput(fields: $0) }
+            ?? (try? req.content.decode(ContactInput.self)) ?? ContactInput()
+        // This form shows the configured labels: posted words are not what the visitor saw.
         input.consentText = nil
+        input.smsConsentText = nil
         return try await respond(pipeline.receive(input), input: input, req)
     }
 
@@ -51,17 +40,7 @@ struct ContactFormController {
     }
 
     private func render(_ req: Request, values: ContactInput, errors: FieldErrors, banner: String? = nil) async throws -> View {
-        let settings = req.services.config.intake
-        var shown = values
-        shown.website = nil
-        return try await req.view.render("contact/form", Context(
-            title: "Contact us",
-            csrf: req.csrfToken,
-            options: settings.serviceInterests.map { Option(name: $0, selected: $0 == values.serviceInterest) },
-            values: shown,
-            errors: errors,
-            hasErrors: !errors.isEmpty,
-            consentRequired: settings.consentRequired, consentText: settings.consentText,
-            banner: banner))
+        try await ContactFormPage(form: req.services.intakeLookups.contactForm(on: req.db), action: "/contact", csrf: req.csrfToken)
+            .render(req, values: values, errors: errors, banner: banner)
     }
 }

@@ -47,7 +47,8 @@ struct CallLogSync {
         var outcome = Outcome(from: from)
         // dateTo pins the window: calls made during the sync wait for the next run
         // instead of shifting the pages under it.
-        var page = try await client.callLog(dateFrom: from, dateTo: startedAt, perPage: 1000)
+        let scope = RingCentralSettingsStore.callLogScope(bookkeeping)
+        var page = try await client.callLog(dateFrom: from, dateTo: startedAt, perPage: 1000, scope: scope)
         while true {
             outcome.pages += 1
             outcome.records += page.records.count

@@ -13,7 +13,9 @@ extension JobFailure {
             return .retryAfter(max(1, retryAfter), error.description)
         case .server, .transport, .unexpectedResponse, .unauthorized:
             return .retry(error.description)
-        case .request:
+        case .request, .permissionMissing:
+            // A missing permission is fixed in RingCentral's consoles, not by waiting: a text
+            // sent days later would be stale, so the job stops with the sentence that says what to enable.
             return .permanent(error.description)
         }
     }

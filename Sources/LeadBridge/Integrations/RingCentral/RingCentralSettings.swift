@@ -20,6 +20,8 @@ struct RingCentralSettings: Sendable, Equatable {
     var defaultFromNumber: String?
     /// Minutes between scheduled call-log syncs (0: off).
     var callLogSyncMinutes: Int
+    /// Whose calls the call-log sync reads: the connected user's (the default) or the company's.
+    var callLogScope: RingCentralCallLogScope = .user
 
     var credentials: RingCentralOAuth.Credentials? {
         guard let clientID, !clientID.isEmpty, let clientSecret, !clientSecret.isEmpty else { return nil }

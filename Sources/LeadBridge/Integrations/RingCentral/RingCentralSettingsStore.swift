@@ -1,4 +1,5 @@
 import Fluent
+import RingCentralKit
 import Foundation
 import SQLKit
 
@@ -15,6 +16,8 @@ struct RingCentralSettingsStore {
         static let reauthorizationReason = "reauthorization_reason"
         static let callLogSyncMinutes = "call_log_sync_minutes"
         static let callLogLastRun = "call_log_last_run"
+        /// "user" or "company": `RingCentralCallLogScope`.
+        static let callLogScope = "call_log_scope"
     }
     static let defaultCallLogSyncMinutes = 15
 
@@ -32,6 +35,7 @@ struct RingCentralSettingsStore {
         configuration.reauthorizationReason = settings[Key.reauthorizationReason]
         configuration.defaultFromNumber = settings["default_from_number"]
         configuration.callLogSyncMinutes = Self.callLogSyncMinutes(settings)
+        configuration.callLogScope = Self.callLogScope(settings)
         if !environment.serverURLIsFixed, let url = settings["server_url"], !url.isEmpty { configuration.serverURL = url }
         if let uri = settings["redirect_uri"], !uri.isEmpty { configuration.redirectURI = uri }
         if let sealedID = row.credentials?["client_id"], let sealedSecret = row.credentials?["client_secret"] {
@@ -71,6 +75,7 @@ struct RingCentralSettingsStore {
         var redirectURI: String
         var defaultFromNumber: String?
         var callLogSyncMinutes: Int
+        var callLogScope: RingCentralCallLogScope = .user
     }
 
     /// Saves the form. A new server address also drops the saved JWT credential (one pasted in
@@ -92,6 +97,7 @@ struct RingCentralSettingsStore {
             settings["redirect_uri"] = form.redirectURI
             settings["default_from_number"] = form.defaultFromNumber
             settings[Key.callLogSyncMinutes] = String(form.callLogSyncMinutes)
+            settings[Key.callLogScope] = form.callLogScope.rawValue
             // A JWT credential belongs to the server it was issued for.
             if serverChanged, form.jwt == nil { row.credentials?["jwt"] = nil }
             // Only what was entered changes: the JWT and the client pair are kept apart.
@@ -180,6 +186,10 @@ struct RingCentralSettingsStore {
               settings[Key.reauthorizationReason] == nil else { return nil }
         return CallLogSchedule(minutes: callLogSyncMinutes(settings),
                                lastRun: settings[Key.callLogLastRun].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    static func callLogScope(_ settings: [String: String]) -> RingCentralCallLogScope {
+        settings[Key.callLogScope].flatMap(RingCentralCallLogScope.init(rawValue:)) ?? .user
     }
 
     private static func callLogSyncMinutes(_ settings: [String: String]) -> Int {

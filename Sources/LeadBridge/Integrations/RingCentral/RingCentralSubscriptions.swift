@@ -7,10 +7,24 @@ import Vapor
 /// `/api/webhooks/ringcentral`. Created and deleted by the admin; renewed before it expires
 /// and recreated when RingCentral blacklisted it, by a job that runs every hour.
 struct RingCentralSubscriptions {
-    static let eventFilters = [
-        "/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
-        "/restapi/v1.0/account/~/extension/~/telephony/sessions",
-    ]
+    static let eventFilters = eventFilters(scope: .user)
+
+    /// Inbound texts to the connected user, and calls: the user's, or (watching the whole
+    /// company) every extension's, RingCentral's account-level telephony sessions event.
+    static func eventFilters(scope: RingCentralCallLogScope) -> [String] {
+        ["/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
+         scope == .company ? "/restapi/v1.0/account/~/telephony/sessions" : "/restapi/v1.0/account/~/extension/~/telephony/sessions"]
+    }
+
+    /// Whose calls a subscription's filters (as RingCentral lists them, with ids for `~`) report.
+    static func callScope(of filters: [String]) -> RingCentralCallLogScope? {
+        for filter in filters {
+            let path = filter.split(separator: "?").first.map(String.init) ?? filter
+            guard path.hasSuffix("/telephony/sessions") else { continue }
+            return path.contains("/extension/") ? .user : .company
+        }
+        return nil
+    }
     /// Seven days, renewed when less than two remain.
     static let lifetime = 7 * 24 * 60 * 60
     static let renewWithin: TimeInterval = 2 * 24 * 60 * 60
@@ -81,9 +95,23 @@ struct RingCentralSubscriptions {
     func create(options: RingCentralClientOptions = .interactive) async throws -> Status {
         guard let token = try await verificationToken(create: true) else { throw RingCentralError.notConnected }
         let client = try await service.client(options: options, relatedType: "subscription")
-        let subscription = try await client.createSubscription(eventFilters: Self.eventFilters, address: address,
+        let scope = try await service.settings.load().callLogScope
+        let subscription = try await client.createSubscription(eventFilters: Self.eventFilters(scope: scope), address: address,
                                                                verificationToken: token, expiresIn: Self.lifetime)
         return try await remember(subscription)
+    }
+
+    /// A new subscription with today's filters, then the old one deleted (in that order, so
+    /// notifications never stop): after "Calls to watch" changed.
+    @discardableResult
+    func replace(options: RingCentralClientOptions = .interactive) async throws -> Status {
+        let old = try await current()?.id
+        let status = try await create(options: options)
+        if let old, old != status.id {
+            let client = try await service.client(options: options, relatedType: "subscription")
+            try? await client.deleteSubscription(id: old)
+        }
+        return status
     }
 
     @discardableResult
@@ -121,6 +149,11 @@ struct RingCentralSubscriptions {
             try await create(options: .init())
             try? await client.deleteSubscription(id: known.id)
             return "recreated (it was \(remote.status ?? "blacklisted"))"
+        }
+        let scope = try await service.settings.load().callLogScope
+        if let watching = Self.callScope(of: remote.eventFilters ?? []), watching != scope {
+            try await replace(options: .init())
+            return "recreated (calls to watch changed)"
         }
         if let expires = remote.expirationDate, expires.timeIntervalSince(now) < Self.renewWithin {
             try await renew(options: .init())

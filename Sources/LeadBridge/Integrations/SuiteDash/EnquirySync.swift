@@ -119,11 +119,15 @@ struct EnquirySync: Sendable {
                     knownUID = try await resolve(enquiry, id: id, map: map, client: client, now: now, db: db)
                 }
             }
+            var form: WebForm?
+            if let formID = enquiry.formID { form = try await WebForm.find(formID, on: db) }
             var details = SuiteDashClient.ContactDetails(
                 firstName: enquiry.firstName, lastName: enquiry.lastName, email: email, phone: enquiry.phone,
-                companyName: enquiry.company, tags: configuration.tags(serviceInterest: enquiry.serviceInterest),
+                companyName: enquiry.company,
+                tags: SuiteDashFormFields.tags(configuration.tags(serviceInterest: enquiry.serviceInterest), form: form),
                 circles: configuration.circles,
-                customFields: configuration.customFields(for: enquiry, appURL: context.config.appURL),
+                customFields: SuiteDashFormFields.customFields(configuration.customFields(for: enquiry, appURL: context.config.appURL),
+                                                               enquiry: enquiry, form: form),
                 lastNamePlaceholder: configuration.lastNamePlaceholder)
             details.mayAddEmail = emailConfirmed
             // A contact just made is remembered at once, before anything else can fail: a phone-only
@@ -137,7 +141,7 @@ struct EnquirySync: Sendable {
             do {
                 result = try await client.upsertLead(
                     details, source: enquiry.source, serviceInterest: enquiry.serviceInterest,
-                    message: enquiry.message, knownUID: knownUID,
+                    message: enquiry.message, moreLines: SuiteDashFormFields.noteLines(enquiry, form: form), knownUID: knownUID,
                     beforeCreate: { if let phoneOnly { try await map.markCreating(phone: phoneOnly, now: now) } },
                     onCreated: { uid in try await map.remember(uid: uid, email: sentEmail, phone: phone, now: now) })
             } catch let error as SuiteDashError where phoneOnly != nil && !Self.mayHaveCreated(error) {

@@ -10,19 +10,28 @@ enum SuiteDashMappableField: String, CaseIterable, Sendable, Codable {
     case message
     case consentAt = "consent_at"
     case adminURL = "admin_url"
+    // Where the lead came from (the first touch), for reports in SuiteDash.
+    case channel
+    case utmSource = "utm_source", utmMedium = "utm_medium", utmCampaign = "utm_campaign"
+    case utmTerm = "utm_term", utmContent = "utm_content"
+    case gclid, fbclid, msclkid, referrer, landingPage = "landing_page"
 
     var label: String {
+        if let key = Attribution.Key(rawValue: rawValue) { return key.label }
         switch self {
         case .serviceInterest: return "Service interest"
         case .source: return "Source"
         case .message: return "Message"
         case .consentAt: return "Consent given at"
         case .adminURL: return "Link to the enquiry in LeadBridge"
+        case .channel: return "Channel (UTM source, ad network or referring site)"
+        default: return rawValue
         }
     }
 
     /// The enquiry's value for this field; nil when it has none (nothing is sent then).
     func value(of enquiry: Enquiry, appURL: String) -> String? {
+        if let key = Attribution.Key(rawValue: rawValue) { return enquiry.attribution[key] }
         switch self {
         case .serviceInterest: return enquiry.serviceInterest.flatMap { $0.isEmpty ? nil : $0 }
         case .source: return enquiry.source.isEmpty ? nil : enquiry.source
@@ -32,6 +41,8 @@ enum SuiteDashMappableField: String, CaseIterable, Sendable, Codable {
             guard let id = enquiry.id else { return nil }
             let base = appURL.hasSuffix("/") ? String(appURL.dropLast()) : appURL
             return base + AdminURL.enquiry(.value(id)).path
+        case .channel: return enquiry.channel
+        default: return nil
         }
     }
 }

@@ -67,16 +67,16 @@ struct SuiteDashService: Sendable {
             try await store.recordTest(success: false, message: message, at: context.clock.now())
             return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
         }
+        if SuiteDashDummyKeys.matches(publicID: credentials.publicID, secretKey: credentials.secretKey) {
+            let message = Self.dummyKeysSentence
+            try await store.recordTest(success: false, message: message, at: context.clock.now())
+            return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
+        }
         let meta: SuiteDashContactMeta
         do {
             meta = try await client(configuration, credentials: credentials).testConnection()
         } catch let error as SuiteDashError {
-            let message: String
-            switch error {
-            case .unauthorized: message = "SuiteDash refused these keys. Copy the Public ID and a Secret Key again from SuiteDash > Integrations > Secure API."
-            case .transport: message = "SuiteDash could not be reached at \(configuration.apiURL): check the API URL and this server's network. (\(error))"
-            default: message = error.description
-            }
+            let message = Self.connectionFailure(error, apiURL: configuration.apiURL)
             try await store.recordTest(success: false, message: message, at: context.clock.now())
             return ConnectionTestOutcome(success: false, message: message, resumedJobs: 0)
         }
@@ -89,6 +89,17 @@ struct SuiteDashService: Sendable {
         return ConnectionTestOutcome(success: true, message: message, resumedJobs: resumed)
     }
 
+    /// Why a connection test failed, in a sentence that says what to do (Test Connection and `leadbridge doctor`).
+    static func connectionFailure(_ error: SuiteDashError, apiURL: String) -> String {
+        switch error {
+        case .unauthorized: "SuiteDash refused these keys. Copy the Public ID and a Secret Key again from SuiteDash > Integrations > Secure API."
+        case .transport: "SuiteDash could not be reached at \(apiURL): check the API URL and this server's network. (\(error))"
+        default: error.description
+        }
+    }
+
+    static let dummyKeysSentence = "These are the sample keys from SuiteDash's API reference (Public ID 00000000-0000-0000-0000-000000000000): SuiteDash answers some reads with them, but no contact can be created. Paste your own Public ID and Secret Key from SuiteDash > Integrations > Secure API."
+
     // MARK: Syncing
 
     /// In API mode with the integration on, one sync job per new enquiry, committed with it.
@@ -96,7 +107,7 @@ struct SuiteDashService: Sendable {
     /// job is queued anyway and checks the settings itself when it runs.
     /// Returns whether jobs were queued.
     @discardableResult
-    func queueSyncIfEnabled(_ ids: [Int], on db: any Database) async throws -> Bool {
+    func queueSyncIfEnabled(_ ids: [Int], on db: any Database, limitedPerAddress: Bool = true) async throws -> Bool {
         let configuration: SuiteDashSettings
         do {
             configuration = try await settings(on: db).load()
@@ -106,7 +117,18 @@ struct SuiteDashService: Sendable {
             return true
         }
         guard configuration.syncsAutomatically else { return false }
-        try await queueSync(ids, on: db)
+        guard limitedPerAddress, let perDay = context.config.suiteDash.syncsPerAddressPerDay else {
+            try await queueSync(ids, on: db)
+            return true
+        }
+        let allowance = AddressSyncAllowance(perDay: perDay, unlimited: context.config.suiteDash.syncsUnlimitedFrom)
+        let (sync, held) = try await allowance.split(ids, on: db, now: context.clock.now())
+        for hold in held {
+            try await Enquiry.query(on: db).filter(\.$id == hold.id)
+                .set(\.$syncError, to: allowance.sentence(address: hold.address, ordinal: hold.ordinal)).update()
+        }
+        guard !sync.isEmpty else { return false }
+        try await queueSync(sync, on: db)
         return true
     }
 

@@ -58,7 +58,7 @@ struct SendAutomaticText: JobKind {
         do {
             switch text.kind {
             case .alert, .alertSummary: try await alert(text, settings: settings, now: now, context: context)
-            case .autoReply, .missedCall: try await reply(text, settings: settings, now: now, context: context)
+            case .autoReply, .missedCall, .keywordReply: try await reply(text, settings: settings, now: now, context: context)
             }
         } catch let error as RingCentralError {
             let failure = JobFailure.from(error)
@@ -81,6 +81,13 @@ struct SendAutomaticText: JobKind {
         if text.kind == .alert {
             guard let enquiry = try await text.$enquiry.get(on: db) else {
                 return try await finish(text, .dropped, "Not sent: the enquiry was erased first.", on: db)
+            }
+            // Closed, and staff asked not to be texted then: one summary when the office opens.
+            if settings.holdAlertsWhenClosed {
+                let office = try await OfficeHours.load(settings, ringCentral: ringCentral, now: now, on: db)
+                if !office.isOpen(at: now), let opensAt = office.hours.nextOpening(after: now) {
+                    return try await holdUntilOpening(text, opensAt: opensAt, settings: settings, now: now, on: db)
+                }
             }
             // A summary still waiting for its minute takes this one too; so does a minute
             // opened by an alert just sent.
@@ -116,6 +123,8 @@ struct SendAutomaticText: JobKind {
             }
             body = text.subjectKey.hasPrefix(Self.heldSummaryPrefix)
                 ? LeadAlertText.heldSummary(enquiries, cap: settings.hourlyCap, appURL: appURL)
+                : text.subjectKey.hasPrefix(Self.closedSummaryPrefix)
+                ? LeadAlertText.closedSummary(enquiries, appURL: appURL)
                 : LeadAlertText.summary(enquiries, appURL: appURL)
         }
         // The numbers as they are now: a number removed since is not texted.
@@ -138,6 +147,29 @@ struct SendAutomaticText: JobKind {
 
     /// A summary made because the hour's alerts reached the cap: it says how many were held.
     static let heldSummaryPrefix = "summary:held:"
+    /// A summary of the enquiries that came while the office was closed, sent when it opens.
+    static let closedSummaryPrefix = "summary:closed:"
+
+    /// Joins (or opens) the summary that goes when the office opens. Its freshness counts from
+    /// the opening: the night's enquiries are news at 9:00, not stale.
+    private func holdUntilOpening(_ text: AutomaticText, opensAt: Date, settings: SpeedToLeadSettings, now: Date, on db: any Database) async throws {
+        let key = Self.closedSummaryPrefix + "\(Int(opensAt.timeIntervalSince1970))"
+        if let open = try await AutomaticText.query(on: db).filter(\.$kind == .alertSummary).filter(\.$subjectKey == key).first() {
+            return try await join(text, summary: open, reason: "Held while closed, for the summary at opening.", on: db)
+        }
+        let summary = AutomaticText()
+        summary.kind = .alertSummary
+        summary.subjectKey = key
+        summary.toNumbers = settings.alertNumbers.joined(separator: ",")
+        summary.status = .queued
+        summary.createdAt = opensAt
+        try await db.transaction { tx in
+            try await summary.create(on: tx)
+            try await jobQueue.enqueue(SendAutomaticText.self, .init(automaticTextID: summary.id!), on: tx,
+                                       delay: max(0, opensAt.timeIntervalSince(now)))
+        }
+        try await join(text, summary: summary, reason: "Held while closed, for the summary at opening.", on: db)
+    }
 
     /// When the hour's staff alerts (single or summaries) reached `cap`: the moment the oldest of
     /// them is an hour old, when the next may go. Nil while under the cap.
@@ -148,10 +180,11 @@ struct SendAutomaticText: JobKind {
         return oldest.addingTimeInterval(3600)
     }
 
-    private func join(_ text: AutomaticText, summary: AutomaticText, on db: any Database) async throws {
+    private func join(_ text: AutomaticText, summary: AutomaticText, reason: String = "In the summary of the minute's enquiries.",
+                      on db: any Database) async throws {
         text.status = .batched
         text.summaryID = summary.id
-        text.reason = "In the summary of the minute's enquiries."
+        text.reason = reason
         try await text.save(on: db)
     }
 
@@ -159,9 +192,24 @@ struct SendAutomaticText: JobKind {
 
     private func reply(_ text: AutomaticText, settings: SpeedToLeadSettings, now: Date, context: JobContext) async throws {
         let db = context.db
-        let template = text.kind == .autoReply ? settings.autoReply : settings.missedCallTextBack
+        var template: String
+        var opensAt: String?
+        switch text.kind {
+        case .keywordReply: template = text.subjectKey.hasPrefix(KeywordReplies.startPrefix) ? KeywordReplies.startReply : settings.helpReply
+        case .missedCall: template = settings.missedCallTextBack
+        default: template = settings.autoReply
+        }
         guard !template.isEmpty else {
             return try await finish(text, .dropped, "Not sent: the \(text.kind.label.lowercased()) was turned off.", on: db)
+        }
+        // Closed: the after-hours words, when there are some, saying when the office opens.
+        let afterHours = text.kind == .autoReply ? settings.autoReplyAfterHours : text.kind == .missedCall ? settings.missedCallAfterHours : ""
+        if !afterHours.isEmpty {
+            let office = try await OfficeHours.load(settings, ringCentral: ringCentral, now: text.createdAt, on: db)
+            if !office.isOpen(at: text.createdAt) {
+                template = afterHours
+                opensAt = office.hours.describeOpening(after: text.createdAt)
+            }
         }
         let number = text.toNumbers
         let enquiry = try await text.$enquiry.get(on: db)
@@ -171,7 +219,16 @@ struct SendAutomaticText: JobKind {
         if let stopped = try await speedToLead.doNotText.isOptedOut(number, on: db) {
             return try await finish(text, .dropped, "Not sent: this number texted STOP on \(AdminDate.format(stopped)); it is never texted automatically.", on: db)
         }
-        if let earlier = try await AutomaticText.query(on: db).filter(\.$kind == text.kind).filter(\.$toNumbers == number)
+        if text.kind.keepsQuietHours, !settings.ignoresQuietHours,
+           let allowed = QuietHours.nextAllowed(to: number, at: now, businessZone: settings.zone) {
+            return try await waitForMorning(text, until: allowed, settings: settings, now: now, on: db)
+        }
+        var sameKind = AutomaticText.query(on: db).filter(\.$kind == text.kind).filter(\.$toNumbers == number)
+        if text.kind == .keywordReply, let colon = text.subjectKey.dropFirst("keyword:".count).firstIndex(of: ":") {
+            // HELP's answer and START's are counted apart: one of each a day.
+            sameKind = sameKind.filter(\.$subjectKey =~ String(text.subjectKey[...colon]))
+        }
+        if let earlier = try await sameKind
             .filter(\.$status == .sent).filter(\.$sentAt > now.addingTimeInterval(-Self.oncePerNumber)).first(), let at = earlier.sentAt {
             return try await finish(text, .dropped, "Not sent: this number had one \(FirstContactText.duration(Int(now.timeIntervalSince(at)))) ago, and gets at most one a day.", on: db)
         }
@@ -188,12 +245,34 @@ struct SendAutomaticText: JobKind {
         guard try await counters.reserve(Self.hourlyKey + ":" + text.kind.rawValue, limit: settings.hourlyCap, window: 3600, now: now) else {
             return try await finish(text, .dropped, "Not sent: \(settings.hourlyCap) \(text.kind.label.lowercased())s have gone this hour, the cap (Speed to lead > Automatic texts an hour, counted for each kind).", on: db)
         }
-        let body = TextTemplate(text: template).render(firstName: enquiry?.firstName, company: enquiry?.company, businessName: settings.businessName)
+        let body = TextTemplate(text: template).render(firstName: enquiry?.firstName, company: enquiry?.company,
+                                                       businessName: settings.businessName.isEmpty && text.kind == .keywordReply ? "This business" : settings.businessName,
+                                                       opensAt: opensAt)
         let outcome = try await AutomaticSMS(service: ringCentral).send(body, to: number, for: text, from: nil)
         if outcome == .uncertain {
             return try await finish(text, .failed, "RingCentral did not answer; it may have been sent, so it is not sent again.", on: db)
         }
         try await finish(text, .sent, nil, sentAt: now, on: db)
+    }
+
+    /// Quiet hours where the lead is: the job waits until they end, with the reason on the
+    /// enquiry meanwhile; a text that would be stale by then is dropped now, saying why.
+    private func waitForMorning(_ text: AutomaticText, until allowed: Date, settings: SpeedToLeadSettings, now: Date,
+                                on db: any Database) async throws {
+        let zones = NumberTimeZones.zones(for: text.toNumbers)
+        let zone = zones.first ?? settings.zone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let local = calendar.dateComponents([.hour, .minute], from: now)
+        let localTime = String(format: "%d:%02d", local.hour ?? 0, local.minute ?? 0)
+        let place = zones.isEmpty ? "in the business's time zone (\(zone.identifier))" : "where the lead is (\(zone.identifier))"
+        let late = allowed.timeIntervalSince(text.createdAt)
+        if late > Double(settings.freshnessMinutes) * 60 {
+            return try await finish(text, .dropped, "Not sent: it was \(localTime) \(place), and automatic texts wait for 8:00; by then it would be \(FirstContactText.duration(Int(late))) old, past the \(settings.freshnessMinutes)-minute limit.", on: db)
+        }
+        text.reason = "Waiting for 8:00 \(place): it was \(localTime) there, and automatic texts go only between 8:00 and 21:00."
+        try await text.save(on: db)
+        throw JobFailure.deferred(allowed.timeIntervalSince(now), text.reason ?? "")
     }
 
     private func finish(_ text: AutomaticText, _ status: AutomaticText.Status, _ reason: String?, sentAt: Date? = nil, on db: any Database) async throws {

@@ -6,6 +6,7 @@ struct ExportRecord: Sendable {
     /// The columns an export reads back, in the RETURNING clause's order.
     static let columns: [Enquiry.Column] = [
         .id, .firstName, .lastName, .email, .phone, .company, .serviceInterest, .message, .source, .createdAt,
+        .formID, .extraFields, .channel, .utmSource, .utmMedium, .utmCampaign,
     ]
     static var returning: String { columns.map(\.rawValue).joined(separator: ", ") }
 
@@ -19,6 +20,12 @@ struct ExportRecord: Sendable {
     var message: String?
     var source: String
     var createdAt: Date?
+    var formID: Int? = nil
+    var extraFieldsJSON: String? = nil
+    var channel: String? = nil
+    var utmSource: String? = nil
+    var utmMedium: String? = nil
+    var utmCampaign: String? = nil
 }
 
 /// Claims an export's enquiries a page at a time and hands them back, in one statement:

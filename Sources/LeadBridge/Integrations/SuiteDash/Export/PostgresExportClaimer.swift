@@ -28,7 +28,10 @@ struct PostgresExportClaimer: ExportClaimer {
                 lastName: try cell(.lastName, as: String?.self), email: try cell(.email, as: String?.self),
                 phone: try cell(.phone, as: String?.self), company: try cell(.company, as: String?.self),
                 serviceInterest: try cell(.serviceInterest, as: String?.self), message: try cell(.message, as: String?.self),
-                source: try cell(.source, as: String.self), createdAt: try cell(.createdAt, as: Date?.self))
+                source: try cell(.source, as: String.self), createdAt: try cell(.createdAt, as: Date?.self),
+                formID: try cell(.formID, as: Int?.self), extraFieldsJSON: try cell(.extraFields, as: String?.self),
+                channel: try cell(.channel, as: String?.self), utmSource: try cell(.utmSource, as: String?.self),
+                utmMedium: try cell(.utmMedium, as: String?.self), utmCampaign: try cell(.utmCampaign, as: String?.self))
         }.sorted { $0.id < $1.id }
     }
 }

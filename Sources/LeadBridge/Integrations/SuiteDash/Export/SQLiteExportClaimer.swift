@@ -22,7 +22,7 @@ struct SQLiteExportClaimer: ExportClaimer {
     func claimPage(after lastID: Int, limit: Int) async throws -> [ExportRecord] {
         // The same conditions as `Filter.conditions`, with sqlite-nio's positional binds
         // (this path skips SQLKit); keep the two in step.
-        var conditions = ["id > ?3"]
+        var conditions = ["id > ?3", "status <> 'spam'"]
         var binds: [SQLiteData] = [.integer(exportID), .float(now.timeIntervalSince1970), .integer(lastID), .integer(limit)]
         if !filter.includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
         if let from = filter.createdFrom { binds.append(.float(from.timeIntervalSince1970)); conditions.append("created_at >= ?\(binds.count)") }
@@ -45,7 +45,9 @@ struct SQLiteExportClaimer: ExportClaimer {
             id: Int(cell(.id).integer ?? 0), firstName: cell(.firstName).string ?? "", lastName: cell(.lastName).string,
             email: cell(.email).string, phone: cell(.phone).string, company: cell(.company).string,
             serviceInterest: cell(.serviceInterest).string, message: cell(.message).string, source: cell(.source).string ?? "",
-            createdAt: Date(sqliteData: cell(.createdAt)))
+            createdAt: Date(sqliteData: cell(.createdAt)),
+            formID: cell(.formID).integer, extraFieldsJSON: cell(.extraFields).string, channel: cell(.channel).string,
+            utmSource: cell(.utmSource).string, utmMedium: cell(.utmMedium).string, utmCampaign: cell(.utmCampaign).string)
     }
 
     private static let position = Dictionary(uniqueKeysWithValues: ExportRecord.columns.enumerated().map { ($1, $0) })

@@ -21,7 +21,8 @@ struct SuiteDashExporter: Sendable {
 
         /// The filter as SQL conditions (SQLKit binds), for counting and claiming.
         var conditions: [SQLQueryString] {
-            var conditions: [SQLQueryString] = []
+            // Spam never leaves LeadBridge.
+            var conditions: [SQLQueryString] = ["status <> 'spam'"]
             if !includeExported { conditions.append("export_id IS NULL AND exported_at IS NULL") }
             if let createdFrom { conditions.append("created_at >= \(bind: createdFrom)") }
             if let createdBefore { conditions.append("created_at < \(bind: createdBefore)") }
@@ -45,7 +46,16 @@ struct SuiteDashExporter: Sendable {
 
     static let header = ["ID", "First Name", "Last Name", "Email", "Phone", "Company", "Service Interest",
                          "Message", "Source", "Created Date", "Tags"]
+    static let attributionHeader = ["Form", "Channel", "UTM Source", "UTM Medium", "UTM Campaign"]
     static let pageSize = 2000
+
+    /// One cell per form field column, then "name: value" of every other extra field.
+    static func extraCells(_ values: [ExtraFieldValue], columns: [FormField]) -> [String] {
+        let byName = Dictionary(values.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let known = Set(columns.map(\.name))
+        let others = values.filter { !known.contains($0.name) }.map { "\($0.name): \($0.value)" }.joined(separator: "; ")
+        return columns.map { byName[$0.name] ?? "" } + [others]
+    }
 
     let service: SuiteDashService
 
@@ -151,7 +161,13 @@ struct SuiteDashExporter: Sendable {
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         var output = CSVOutput(file: file)
         if settings.exportBOM { output.append([0xEF, 0xBB, 0xBF]) }
-        output.appendLine(Self.header.map(CSVCell.field))
+        // After the guide's 11 columns: the form, where the lead came from, each form's extra
+        // fields (one column per field name), and any other field a site sent, in one cell.
+        let forms = try await WebForm.query(on: service.context.db).sort(\.$id).all()
+        let formNames = Dictionary(forms.compactMap { form in form.id.map { ($0, form.name) } }, uniquingKeysWith: { first, _ in first })
+        var extraColumns: [FormField] = []
+        for field in forms.flatMap(\.fields) where !extraColumns.contains(where: { $0.name == field.name }) { extraColumns.append(field) }
+        output.appendLine((Self.header + Self.attributionHeader + extraColumns.map(\.label) + ["Other Fields"]).map(CSVCell.field))
 
         var dates = ISO8601Writer(timeZone: settings.exportTimeZone)
         var page = firstPage
@@ -163,7 +179,9 @@ struct SuiteDashExporter: Sendable {
                     record.company ?? "", record.serviceInterest ?? "", record.message ?? "", record.source,
                     record.createdAt.map { dates.string($0) } ?? "",
                     tagConfiguration.tags(serviceInterest: record.serviceInterest).joined(separator: settings.exportTagSeparator),
-                ]
+                    record.formID.flatMap { formNames[$0] } ?? "", record.channel ?? "",
+                    record.utmSource ?? "", record.utmMedium ?? "", record.utmCampaign ?? "",
+                ] + Self.extraCells(ExtraFieldValue.decode(record.extraFieldsJSON), columns: extraColumns)
                 output.appendLine(cells.map(CSVCell.field))
             }
             rows += page.count
