@@ -91,7 +91,12 @@
     // The button may sit inside a wrapper of the site's own (a <p>, a <div>).
     if (button && button.parentNode) button.parentNode.insertBefore(box, button); else form.appendChild(box);
     var api = window[captcha.provider === "turnstile" ? "turnstile" : "hcaptcha"];
-    if (api && api.render) { api.render(box, { sitekey: captcha.siteKey }); return; }
+    if (api && api.render) {
+      // Kept, so that a reset after a refused post resets this form's widget and no other.
+      var id = api.render(box, { sitekey: captcha.siteKey });
+      if (id !== undefined && id !== null) box.setAttribute("data-leadbridge-widget", String(id));
+      return;
+    }
     if (document.querySelector('script[data-leadbridge-captcha="' + captcha.provider + '"]')) return;
     var script = document.createElement("script");
     script.src = captcha.script;
@@ -104,8 +109,10 @@
     var box = form.querySelector(".leadbridge-captcha");
     if (!box) return;
     var api = window[box.classList.contains("cf-turnstile") ? "turnstile" : "hcaptcha"];
-    // No widget id: both providers then reset the page's first widget, the form's.
-    if (api && api.reset) { try { api.reset(); } catch (ignored) { /* a fresh widget comes with the page */ } }
+    // Rendered through the API: its id. Rendered by the provider's own script (the page had
+    // none yet): no id, and both providers then reset the page's first widget.
+    var id = box.getAttribute("data-leadbridge-widget");
+    if (api && api.reset) { try { if (id !== null) api.reset(id); else api.reset(); } catch (ignored) { /* a fresh widget comes with the page */ } }
   }
 
   function upgrade(form) {

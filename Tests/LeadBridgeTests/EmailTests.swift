@@ -232,6 +232,25 @@ struct EmailTests {
         }
     }
 
+    @Test("a mail password sealed under a key this server lacks: Admin > Email and Admin > Forms still open, and say what to do")
+    func passwordUnderAnotherKey() async throws {
+        try await withApp { app in
+            let elsewhere = EmailSettingsStore(database: app.db, environment: app.services.config.mail, secrets: SecretBox(current: AppKey.generate()))
+            var settings = try await elsewhere.load()
+            settings.host = "smtp.example.com"; settings.fromAddress = "leads@example.test"; settings.password = "hunter2-elsewhere"
+            settings.alertTo = ["staff@example.test"]
+            try await elsewhere.save(settings, keepPassword: false)
+            let browser = try await app.signedInAdmin()
+            let email = try await browser.get("/admin/email")
+            #expect(email.status == .ok)
+            #expect(email.text.contains("The saved mail password cannot be opened") && email.text.contains("APP_PREVIOUS_KEYS"))
+            let contact = try await WebForm.contact(on: app.db)
+            let form = try await browser.get("/admin/forms/\(try contact.requireID())")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("staff@example.test"))
+        }
+    }
+
     @Test("MAIL_ENCRYPTION is checked at start-up: none only for loopback, and only the known words")
     func configuration() throws {
         #expect(throws: ConfigurationError.self) { try AppConfig.load(from: ["MAIL_HOST": "smtp.example.com", "MAIL_ENCRYPTION": "none"]) }

@@ -46,14 +46,14 @@ struct EmailAdminController {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        let settings = try await req.services.email.settings(on: req.db).load()
-        return try await render(req, notice: req.notice, errors: [:], values: .init(settings), status: .ok)
+        let (settings, problem) = try await req.services.email.settings(on: req.db).loadForPage()
+        return try await render(req, notice: problem ?? req.notice, errors: [:], values: .init(settings), status: .ok)
     }
 
     @Sendable func save(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         let store = req.services.email.settings(on: req.db)
-        var settings = try await store.load()
+        var settings = try await store.loadForPage().settings
         var errors = FieldErrors()
         settings.host = TextSanitizer.singleLine(form.host ?? "")
         let port = TextSanitizer.singleLine(form.port ?? "")
@@ -119,7 +119,7 @@ struct EmailAdminController {
         let admin = try req.auth.require(User.self).email
         let email = req.services.email
         let store = email.settings(on: req.db)
-        let settings = try await store.load()
+        let settings = try await store.loadForPage().settings
         guard settings.canSend else {
             return req.redirect(to: AdminURL.email.path, notice: "Set the mail server and the From address first, and save.")
         }
@@ -216,14 +216,14 @@ struct EmailAdminController {
     private func render(_ req: Request, notice: String?, errors: FieldErrors, values: Values, status: HTTPStatus) async throws -> Response {
         let email = req.services.email
         let store = email.settings(on: req.db)
-        let settings = try await store.load()
+        let settings = try await store.loadForPage().settings
         let row = try await store.row()
         let recent = try await EmailMessage.query(on: req.db).sort(\.$id, .descending).limit(50).all()
         let admin = try req.auth.require(User.self).email
         let response = try await req.view.render("admin/email", Context(
             title: "Email", csrf: req.csrfToken, admin: admin, notice: notice,
             warning: try await EmailHealth.warning(on: req.db, now: req.services.clock.now()), errors: errors,
-            fromEnvironment: !(try await store.isSaved()), passwordStored: !settings.password.isEmpty, catchesMail: email.catcher != nil,
+            fromEnvironment: !(try await store.isSaved()), passwordStored: row?.credentials?["password"] != nil || !settings.password.isEmpty, catchesMail: email.catcher != nil,
             host: values.host, port: values.port, encryption: values.encryption, username: values.username,
             fromAddress: values.fromAddress, fromName: values.fromName, alertTo: values.alertTo, staffMode: values.staffMode,
             digestHour: values.digestHour, acknowledgementOn: values.acknowledgementOn, acknowledgementSubject: values.acknowledgementSubject,

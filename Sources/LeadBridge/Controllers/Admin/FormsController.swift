@@ -93,7 +93,7 @@ struct FormsController {
             errors["captcha_secret"] = "Paste \(provider.displayName)'s secret key too: LeadBridge checks each answer with it."
         }
         if submission.acknowledgement == "on" {
-            let email = try await req.services.email.settings(on: req.db).load()
+            let email = try await req.services.email.settings(on: req.db).load(openingPassword: false)
             if !email.canSend || email.acknowledgementSubject.isEmpty || email.acknowledgementBody.isEmpty || email.businessFooter.isEmpty {
                 errors["acknowledgement"] = "Set up the acknowledgement in Admin > Email first (a mail server, its subject and words, and the business's address and contact for its footer), then choose it here."
             }
@@ -120,7 +120,7 @@ struct FormsController {
 
     private func render(_ req: Request, _ form: WebForm, errors: FieldErrors, status: HTTPResponseStatus) async throws -> Response {
         let catalog = try await req.services.suiteDash.settings(on: req.db).load().customFieldCatalog
-        let email = try await req.services.email.settings(on: req.db).load()
+        let email = try await req.services.email.settings(on: req.db).load(openingPassword: false)
         let map = form.fieldMap
         var rows = form.fields.enumerated().map { index, field in
             FieldRow(index: index, name: field.name, label: field.label, kinds: Self.kinds(field.kind), required: field.required,

@@ -13,13 +13,15 @@ struct EmailSettingsStore: Sendable {
     let environment: MailEnvironment
     let secrets: SecretBox
 
-    func load() async throws -> EmailSettings {
+    /// `openingPassword: false` for pages that show who is emailed and never send: a password
+    /// sealed under another APP_KEY must not turn them into errors.
+    func load(openingPassword: Bool = true) async throws -> EmailSettings {
         var settings = EmailSettings(environment: environment)
         guard let row = try await row(), let saved = row.settings else { return settings }
         if let host = saved["host"] { settings.host = host }
         if let port = saved["port"] { settings.port = Int(port) }
         if let username = saved["username"] { settings.username = username }
-        if let sealed = row.credentials?["password"] { settings.password = try secrets.open(sealed, context: Self.passwordContext) }
+        if openingPassword, let sealed = row.credentials?["password"] { settings.password = try secrets.open(sealed, context: Self.passwordContext) }
         if let encryption = saved["encryption"].flatMap(SMTPConfiguration.Encryption.init(rawValue:)) { settings.encryption = encryption }
         if let from = saved["from_address"] { settings.fromAddress = from }
         if let name = saved["from_name"] { settings.fromName = name }
@@ -31,6 +33,14 @@ struct EmailSettingsStore: Sendable {
         if let body = saved["acknowledgement_body"] { settings.acknowledgementBody = body }
         if let footer = saved["business_footer"] { settings.businessFooter = footer }
         return settings
+    }
+
+    /// For Admin pages: a password sealed under a key this process lacks is said, not thrown,
+    /// so the page still opens and the admin can type the password again.
+    func loadForPage() async throws -> (settings: EmailSettings, passwordProblem: String?) {
+        do { return (try await load(), nil) } catch let error as SecretBoxError {
+            return (try await load(openingPassword: false), "The saved mail password cannot be opened: \(error.description) Or type the password again and save.")
+        }
     }
 
     func isSaved() async throws -> Bool { try await row()?.settings != nil }
