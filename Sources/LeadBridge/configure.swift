@@ -153,9 +153,6 @@ private func configureDatabase(_ app: Application, config: AppConfig) async thro
     }
     // SQLite makes -wal and -shm with the database file's permissions; these catch older installs.
     StoragePermissions.secureDatabaseFiles(config)
-    if app.isServing, Environment.get("LEADBRIDGE_WAL_CHECKPOINTER") != "off" {
-        app.lifecycle.use(WALCheckpointer(path: config.sqlitePath))
-    }
 }
 
 extension Application {
