@@ -187,17 +187,23 @@ struct PrivacyTests {
         }
     }
 
+    /// `count` synced enquiries received at `receivedAt`, in one statement.
+    static func insertOldEnquiries(_ count: Int, receivedAt: Date, on sql: any SQLDatabase) async throws {
+        var insert = sql.insert(into: "contact_submissions")
+            .columns("first_name", "email", "source", "consent", "status", "created_at", "updated_at")
+        for index in 0..<count {
+            insert = insert.values(SQLBind("Old"), SQLBind("old\(index)@example.com"), SQLBind("website"), SQLBind(true),
+                                   SQLBind("synced"), SQLBind(receivedAt), SQLBind(receivedAt))
+        }
+        try await insert.run()
+    }
+
     @Test func retentionErasesWhatIsOlderInBatchesAndRecordsEachRun() async throws {
         try await withApp({ $0.enquiryRetentionDays = 30 }) { app in
             let sql = app.db as! any SQLDatabase
             let old = Date().addingTimeInterval(-40 * 86_400)
-            // More than a batch of old enquiries, each with a call.
-            for index in 0..<(RetentionSweep.batchSize + 20) {
-                try await sql.raw("""
-                    INSERT INTO contact_submissions (first_name, email, source, consent, status, created_at, updated_at)
-                    VALUES ('Old', \(bind: "old\(index)@example.com"), 'website', true, 'synced', \(bind: old), \(bind: old))
-                    """).run()
-            }
+            // More than a batch of old enquiries.
+            try await Self.insertOldEnquiries(RetentionSweep.batchSize + 20, receivedAt: old, on: sql)
             try await sql.raw("""
                 INSERT INTO call_logs (ringcentral_id, direction, start_time) VALUES ('old-unlinked', 'inbound', \(bind: old))
                 """).run()
@@ -229,12 +235,7 @@ struct PrivacyTests {
         try await withApp({ $0.enquiryRetentionDays = 30 }) { app in
             let sql = app.db as! any SQLDatabase
             let old = Date().addingTimeInterval(-40 * 86_400)
-            for index in 0..<(RetentionSweep.batchSize + 20) {
-                try await sql.raw("""
-                    INSERT INTO contact_submissions (first_name, email, source, consent, status, created_at, updated_at)
-                    VALUES ('Old', \(bind: "old\(index)@example.com"), 'website', true, 'synced', \(bind: old), \(bind: old))
-                    """).run()
-            }
+            try await Self.insertOldEnquiries(RetentionSweep.batchSize + 20, receivedAt: old, on: sql)
             try await sql.raw("""
                 INSERT INTO integration_logs (provider, action, status, http_status, payload, created_at)
                 VALUES ('suitedash', 'POST /contact', 'success', 201, '{"note":"old"}', \(bind: old))
