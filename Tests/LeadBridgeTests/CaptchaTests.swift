@@ -268,6 +268,24 @@ struct CaptchaTests {
             #expect(try await admin.post("/admin/submissions/\(spam.id!)/not-spam", form: [:]).status == .seeOther)
             #expect(try await Enquiry.find(spam.id, on: app.db)?.syncError == nil)
             #expect(try await QueuedJob.query(on: app.db).filter(\.$kind == SyncEnquiryToSuiteDash.name).count() == syncs + 2)
+
+            // IPv6: a new address in the same /64 each time is still one sender.
+            for index in 1...3 { try await send("2001:db8:5:6::\(index)", "six\(index)@example.com") }
+            try await send("2001:db8:5:7::1", "next-door@example.com")
+            let heldSix = try await Enquiry.query(on: app.db).filter(\.$email ~~ ["six3@example.com", "next-door@example.com"])
+                .filter(\.$syncError != nil).all()
+            #expect(heldSix.map(\.email) == ["six3@example.com"])
+            #expect(heldSix.first?.syncError?.contains("enquiry 3 from 2001:db8:5:6::/64") == true)
+            #expect(heldSix.first?.syncError?.contains("allows one IPv6 network (a /64)") == true)
         }
+    }
+
+    @Test("a sender is an IPv4 address, or an IPv6 /64 written one way whatever way the address was")
+    func senderNetworks() {
+        #expect(IPAddress("203.0.113.9")?.senderNetwork == "203.0.113.9")
+        #expect(IPAddress("::ffff:203.0.113.9")?.senderNetwork == "203.0.113.9")
+        #expect(IPAddress("2001:db8:5:6::1")?.senderNetwork == "2001:db8:5:6::/64")
+        #expect(IPAddress("2001:0db8:0005:0006:ffff:1:2:3")?.senderNetwork == "2001:db8:5:6::/64")
+        #expect(IPAddress("2001:db8::1")?.senderNetwork == "2001:db8:0:0::/64")
     }
 }

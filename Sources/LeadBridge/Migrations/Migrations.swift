@@ -38,5 +38,6 @@ enum AppMigrations {
         CreateEmailMessages(),
         AddFormCaptcha(),
         AddFormEmail(),
+        CountSendersByNetwork(),
     ]
 }

@@ -109,6 +109,8 @@ extension Enquiry {
         smsConsentAt = "sms_consent_at",
         smsConsentText = "sms_consent_text",
         ip,
+        /// `IPAddress.senderNetwork` of `ip`, which the per-address sync allowance counts by (038).
+        ipNetwork = "ip_network",
         userAgent = "user_agent",
         status,
         externalID = "external_id",

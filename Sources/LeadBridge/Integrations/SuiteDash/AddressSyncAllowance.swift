@@ -7,8 +7,10 @@ import SQLKit
 /// admin's Sync now, their page saying why. Spam that slips past every rule then costs the
 /// month's calls only at this rate per sender, and a person decides about the rest.
 ///
-/// Counted from the enquiries themselves (no counter to drift): the address's enquiries of the
-/// last 24 hours that are not spam, earlier ones first. Not counted: enquiries with no address,
+/// Counted from the enquiries themselves (no counter to drift): the sender's enquiries of the
+/// last 24 hours that are not spam, earlier ones first. A sender is an IPv4 address, or an IPv6
+/// /64 (`IPAddress.senderNetwork`, kept in `ip_network`): a visitor holds a whole /64 and could
+/// send each enquiry from a new address in it. Not counted: enquiries with no address,
 /// from this machine or a private network (a server-side integration, or a proxy missing from
 /// TRUSTED_PROXIES, which would make every visitor one address: holding them all would be the
 /// worse mistake), or from `SUITEDASH_SYNCS_UNLIMITED_FROM` (a website's own server).
@@ -25,25 +27,26 @@ struct AddressSyncAllowance {
     /// Splits new enquiries into those to sync now and those to hold, in id order.
     func split(_ ids: [Int], on db: any Database, now: Date) async throws -> (sync: [Int], held: [(id: Int, address: String, ordinal: Int)]) {
         guard let sql = db as? any SQLDatabase else { return (ids, []) }
-        let rows = try await sql.select().column("id").column("ip").from(Enquiry.schema)
+        let rows = try await sql.select().column("id").column("ip").column("ip_network").from(Enquiry.schema)
             .where("id", .in, ids).orderBy("id").all()
         var addressOf: [Int: String] = [:]
         for row in rows {
-            if let ip = try row.decodeNil(column: "ip") ? nil : row.decode(column: "ip", as: String.self), isCounted(ip) {
-                addressOf[try row.decode(column: "id", as: Int.self)] = ip
+            if let ip = try row.decodeNil(column: "ip") ? nil : row.decode(column: "ip", as: String.self), isCounted(ip),
+               let network = try row.decodeNil(column: "ip_network") ? nil : row.decode(column: "ip_network", as: String.self) {
+                addressOf[try row.decode(column: "id", as: Int.self)] = network
             }
         }
         let addresses = Array(Set(addressOf.values))
         guard !addresses.isEmpty else { return (ids, []) }
         var seen: [String: Int] = [:]
-        let earlier = try await sql.select().column("ip").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+        let earlier = try await sql.select().column("ip_network").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from(Enquiry.schema)
-            .where("ip", .in, addresses)
+            .where("ip_network", .in, addresses)
             .where("created_at", .greaterThanOrEqual, now.addingTimeInterval(-24 * 3600))
             .where("status", .notEqual, EnquiryStatus.spam.rawValue)
             .where("id", .notIn, ids)
-            .groupBy("ip").all()
-        for row in earlier { seen[try row.decode(column: "ip", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+            .groupBy("ip_network").all()
+        for row in earlier { seen[try row.decode(column: "ip_network", as: String.self)] = try row.decode(column: "n", as: Int.self) }
         var sync: [Int] = [], held: [(Int, String, Int)] = []
         for id in ids.sorted() {
             guard let address = addressOf[id] else { sync.append(id); continue }
@@ -56,6 +59,7 @@ struct AddressSyncAllowance {
 
     /// What the enquiry's page says of a held one.
     func sentence(address: String, ordinal: Int) -> String {
-        "Not synced automatically: this is enquiry \(ordinal) from \(address) in 24 hours, past the \(perDay) a day that SUITEDASH_SYNCS_PER_ADDRESS_PER_DAY allows one address. If it is real, press Sync now."
+        let sender = address.hasSuffix("/64") ? "one IPv6 network (a /64)" : "one address"
+        return "Not synced automatically: this is enquiry \(ordinal) from \(address) in 24 hours, past the \(perDay) a day that SUITEDASH_SYNCS_PER_ADDRESS_PER_DAY allows \(sender). If it is real, press Sync now."
     }
 }

@@ -1,0 +1,32 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// The per-address sync allowance counts IPv6 senders by their /64 (issue #31's review): one
+/// visitor holds a whole /64 and could send each enquiry from a new address in it. Each
+/// enquiry keeps `IPAddress.senderNetwork` of its address; the last day's enquiries are filled
+/// in here, since the allowance looks back 24 hours.
+struct CountSendersByNetwork: AsyncMigration {
+    var name: String { "038_CountSendersByNetwork" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("contact_submissions").field("ip_network", .string).update()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("CREATE INDEX contact_submissions_ip_network_created_index ON contact_submissions (ip_network, created_at)").run()
+        let rows = try await sql.select().column("id").column("ip").from("contact_submissions")
+            .where("created_at", .greaterThanOrEqual, Date().addingTimeInterval(-24 * 3600))
+            .where("ip", .isNot, SQLLiteral.null).all()
+        for row in rows {
+            guard let network = IPAddress(try row.decode(column: "ip", as: String.self))?.senderNetwork else { continue }
+            try await sql.update("contact_submissions").set("ip_network", to: network)
+                .where("id", .equal, try row.decode(column: "id", as: Int.self)).run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("DROP INDEX IF EXISTS contact_submissions_ip_network_created_index").run()
+        }
+        try await database.schema("contact_submissions").deleteField("ip_network").update()
+    }
+}
