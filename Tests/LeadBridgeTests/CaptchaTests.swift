@@ -68,6 +68,27 @@ struct CaptchaTests {
         }
     }
 
+    @Test("a real account's token solved on one of the form's websites passes; one solved on another site lands in Spam, saying where")
+    func tokenFromAnotherSite() async throws {
+        try await Self.withCaptcha { app, sandbox, admin in
+            let account = CaptchaSandbox.Account(provider: "turnstile", siteKey: "0x4AAAAAAAsharedKey", secret: "0x4AAAAAAAsharedSecret")
+            sandbox.captcha.addAccount(account)
+            #expect(try await Self.saveForm(admin, provider: "turnstile", siteKey: account.siteKey, secret: account.secret).status == .seeOther)
+            // Tokens as the widget mints them on each page (see CaptchaSandbox): the client's site, then
+            // another site that shares the same site key.
+            _ = try await Self.post(app, token: "sandbox.\(account.siteKey).www.client-site.example~a1", email: "real@example.com")
+            #expect(try await Self.only(app).status == .pending)
+            _ = try await Self.post(app, token: "sandbox.\(account.siteKey).other-agency.example~b2", email: "elsewhere@example.com")
+            let kept = try await Self.only(app)
+            #expect(kept.status == .spam)
+            #expect(kept.spamReason == "The captcha (Cloudflare Turnstile) was solved on other-agency.example, which is not one of this form's websites.")
+            // LeadBridge's own host (the hosted form and the contact page) is one of them too.
+            let ownHost = try #require(URL(string: app.services.config.appURL)?.host)
+            _ = try await Self.post(app, token: "sandbox.\(account.siteKey).\(ownHost)~c3", email: "hosted@example.com")
+            #expect(try await Self.only(app).status == .pending)
+        }
+    }
+
     @Test("a failed, spent, missing or replayed token keeps the enquiry in Spam with the provider's reason")
     func failuresLandInSpam() async throws {
         try await Self.withCaptcha { app, sandbox, admin in

@@ -47,7 +47,8 @@ struct IntakePipeline {
                 honeypot: input.website, timestamp: FormTimestamp.read(input.formTimestamp, secrets: services.secrets),
                 ip: ip, now: now))
             if enquiry.spamReason == nil, let captcha = form.captcha {
-                enquiry.spamReason = await Self.captchaReason(captcha, token: input.captchaToken, ip: ip, now: now, services: services)
+                enquiry.spamReason = await Self.captchaReason(captcha, token: input.captchaToken, ip: ip, now: now,
+                                                              hosts: Self.captchaHosts(form, appURL: services.config.appURL), services: services)
             }
             if enquiry.spamReason != nil { request.logger.info("Kept an enquiry as spam", metadata: ["reason": .string(enquiry.spamReason!)]) }
             let origin = EnquiryIntake.Origin(ip: ip, userAgent: request.headers.first(name: .userAgent))
@@ -60,7 +61,7 @@ struct IntakePipeline {
     /// Why the form's captcha makes this enquiry spam, or nil when it passed. Asked only of an
     /// enquiry nothing else judged spam, so a bot's flood spends none of the provider's checks.
     private static func captchaReason(_ captcha: (provider: CaptchaProvider, siteKey: String, sealedSecret: String),
-                                      token: String?, ip: String?, now: Date, services: AppServices) async -> String? {
+                                      token: String?, ip: String?, now: Date, hosts: Set<String>, services: AppServices) async -> String? {
         guard let token, !token.isEmpty else { return CaptchaVerifier.missingReason(captcha.provider) }
         guard let secret = try? services.secrets.open(captcha.sealedSecret, context: WebForm.captchaSecretContext) else {
             return CaptchaVerifier.spamReason(.notChecked("the form's secret key could not be opened with APP_KEY; enter it again in Admin > Forms"),
@@ -68,7 +69,14 @@ struct IntakePipeline {
         }
         // `remoteip` only when there is one ("unknown" behind a socket without a peer address).
         let remoteIP = ip.flatMap { IPAddress($0) == nil ? nil : $0 }
-        let verdict = await services.captcha.verify(captcha.provider, secret: secret, token: token, remoteIP: remoteIP, now: now)
+        let verdict = await services.captcha.verify(captcha.provider, secret: secret, token: token, remoteIP: remoteIP, now: now,
+                                                    siteKey: captcha.siteKey, expectedHosts: hosts)
         return CaptchaVerifier.spamReason(verdict, provider: captcha.provider)
+    }
+
+    /// Where a form's widget is solved: its websites (through embed.js) and LeadBridge's own
+    /// host (the hosted form, framed or not, and the contact page).
+    static func captchaHosts(_ form: WebForm, appURL: String) -> Set<String> {
+        Set(([appURL] + form.origins).compactMap { URL(string: $0)?.host?.lowercased() })
     }
 }

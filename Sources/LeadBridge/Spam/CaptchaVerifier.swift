@@ -18,7 +18,17 @@ struct CaptchaVerifier: Sendable {
         case failed([String])
         /// Nobody can say: the provider was unreachable, slow, or refused our side of the check.
         case notChecked(String)
+        /// Solved, but on a page of this host, which is none of the form's websites: a site key
+        /// may serve several sites, and a token solved on one is no proof for another.
+        case otherSite(String)
     }
+
+    /// The published test site keys: their tokens name a made-up host (Cloudflare's say
+    /// `example.com`), so the host is not checked for them.
+    static let testSiteKeys: Set<String> = [
+        "1x00000000000000000000AA", "2x00000000000000000000AB", "1x00000000000000000000BB", "2x00000000000000000000BB",
+        "3x00000000000000000000FF", "10000000-ffff-ffff-ffff-000000000001",
+    ]
 
     let client: HTTPClient
     let settings: CaptchaSettings
@@ -34,7 +44,10 @@ struct CaptchaVerifier: Sendable {
         "not-using-dummy-passcode", "not-using-dummy-secret", "internal-error", "bad-request",
     ]
 
-    func verify(_ provider: CaptchaProvider, secret: String, token: String, remoteIP: String?, now: Date) async -> Verdict {
+    /// `expectedHosts`: where the widget may have been solved (the form's websites and
+    /// LeadBridge's own host, lower case); `siteKey`: the form's, to tell test keys apart.
+    func verify(_ provider: CaptchaProvider, secret: String, token: String, remoteIP: String?, now: Date,
+                siteKey: String? = nil, expectedHosts: Set<String> = []) async -> Verdict {
         guard token.count <= Self.maxTokenLength, !token.contains(where: \.isNewline) else { return .failed(["invalid-input-response"]) }
         // A token answers one submission: a second use is refused here, before the provider is asked.
         guard await ledger.firstUse(provider, token, now: now) else { return .failed(["timeout-or-duplicate"]) }
@@ -55,7 +68,14 @@ struct CaptchaVerifier: Sendable {
             guard let answer = try? JSONDecoder().decode(Answer.self, from: body) else {
                 return unreachable(provider, "its answer was not the JSON it documents")
             }
-            if answer.success { return .passed }
+            if answer.success {
+                if let host = answer.hostname?.lowercased(), !host.isEmpty, !expectedHosts.isEmpty, !expectedHosts.contains(host),
+                   !Self.testSiteKeys.contains(siteKey ?? "") {
+                    logger.info("A captcha token solved on another site was refused", metadata: ["provider": "\(provider.rawValue)"])
+                    return .otherSite(String(host.prefix(253)))
+                }
+                return .passed
+            }
             let codes = answer.errorCodes ?? []
             if let code = codes.first(where: Self.configurationCodes.contains) {
                 logger.warning("The captcha provider refused LeadBridge's side of the check", metadata: ["provider": "\(provider.rawValue)", "code": "\(code)"])
@@ -76,7 +96,9 @@ struct CaptchaVerifier: Sendable {
     private struct Answer: Decodable {
         let success: Bool
         let errorCodes: [String]?
-        enum CodingKeys: String, CodingKey { case success, errorCodes = "error-codes" }
+        /// The host of the page the widget was solved on (both providers document it).
+        let hostname: String?
+        enum CodingKeys: String, CodingKey { case success, errorCodes = "error-codes", hostname }
     }
 
     /// The reason an enquiry is kept in Spam for a verdict, or nil when it passed.
@@ -88,6 +110,8 @@ struct CaptchaVerifier: Sendable {
             return "The captcha (\(provider.displayName)) failed: \(codes.joined(separator: ", "))."
         case .notChecked(let why):
             return "Captcha not checked: \(why). Read it, then press Not spam if it is a real enquiry."
+        case .otherSite(let host):
+            return "The captcha (\(provider.displayName)) was solved on \(host), which is not one of this form's websites."
         }
     }
 

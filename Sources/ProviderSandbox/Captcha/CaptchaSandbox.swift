@@ -19,6 +19,10 @@ import Vapor
 ///   never produces a token.
 /// - `outage` (`POST /_sandbox/captcha/switches`): siteverify answers 503, as when the provider
 ///   cannot be reached.
+/// - A real account's widget, as a test sets one up (`POST /_sandbox/captcha/accounts` with its
+///   provider, site key and secret): the stand-in widget then mints a token that names the page's
+///   host, and siteverify answers with that `hostname` (both providers report the host the
+///   widget was solved on), once per token. The test keys' answers name `example.com`.
 public final class CaptchaSandbox: Sendable {
     public static let turnstilePassSiteKey = "1x00000000000000000000AA"
     public static let turnstileFailSiteKey = "2x00000000000000000000AB"
@@ -42,15 +46,28 @@ public final class CaptchaSandbox: Sendable {
         }
     }
 
+    /// A real account's widget: the provider (`turnstile`, `hcaptcha`), its site key and secret.
+    public struct Account: Sendable, Codable, Equatable {
+        public let provider: String
+        public let siteKey: String
+        public let secret: String
+        public init(provider: String, siteKey: String, secret: String) {
+            self.provider = provider; self.siteKey = siteKey; self.secret = secret
+        }
+    }
+
     private struct State {
         var switches = SandboxSwitches()
         var checks: [Check] = []
+        var accounts: [Account] = []
+        var spentTokens: Set<String> = []
     }
     private let state = NIOLockedValueBox(State())
 
     public init() {}
 
     public var checks: [Check] { state.withLockedValue { $0.checks } }
+    public func addAccount(_ account: Account) { state.withLockedValue { $0.accounts.append(account) } }
     public var switches: SandboxSwitches {
         get { state.withLockedValue { $0.switches } }
         set { state.withLockedValue { $0.switches = newValue } }
@@ -79,6 +96,10 @@ public final class CaptchaSandbox: Sendable {
                                    "turnstile": checks.filter { $0.provider == "turnstile" }.count,
                                    "hcaptcha": checks.filter { $0.provider == "hcaptcha" }.count])
         }
+        control.post("accounts") { req -> Response in
+            self.addAccount(try req.content.decode(Account.self))
+            return Self.json(.ok, ["ok": true])
+        }
         control.post("switches") { req -> Response in
             self.switches = try req.content.decode(SandboxSwitches.self)
             return Self.json(.ok, ["ok": true])
@@ -96,12 +117,32 @@ public final class CaptchaSandbox: Sendable {
             try await Task.sleep(nanoseconds: UInt64(switches.latencyMilliseconds) * 1_000_000)
         }
         if switches.outage { return Response(status: .serviceUnavailable, body: .init(string: "Service Unavailable")) }
+        if let account = state.withLockedValue({ $0.accounts.first { $0.provider == provider && $0.secret == check.secret } }) {
+            return accountAnswer(account, check)
+        }
         let codes = provider == "turnstile" ? Self.turnstileCodes(check) : Self.hcaptchaCodes(check)
         if codes.isEmpty {
-            return Self.json(.ok, ["success": true, "challenge_ts": ISO8601DateFormatter().string(from: Date()),
-                                   "hostname": "127.0.0.1", "error-codes": [String]()])
+            return Self.passed(hostname: "example.com")
         }
         return Self.json(.ok, ["success": false, "error-codes": codes])
+    }
+
+    /// A real account's token: `sandbox.<site key>.<host>.<nonce>`, as the stand-in widget mints
+    /// it. Another key's token is `invalid-input-response`; a second use `timeout-or-duplicate`.
+    private func accountAnswer(_ account: Account, _ check: Check) -> Response {
+        let parts = (check.response ?? "").split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "sandbox", parts[1] == account.siteKey,
+              let host = parts[2].split(separator: "~").first.map(String.init), !host.isEmpty else {
+            return Self.json(.ok, ["success": false, "error-codes": ["invalid-input-response"]])
+        }
+        let firstUse = state.withLockedValue { $0.spentTokens.insert(check.response ?? "").inserted }
+        guard firstUse else { return Self.json(.ok, ["success": false, "error-codes": ["timeout-or-duplicate"]]) }
+        return Self.passed(hostname: host)
+    }
+
+    private static func passed(hostname: String) -> Response {
+        json(.ok, ["success": true, "challenge_ts": ISO8601DateFormatter().string(from: Date()),
+                   "hostname": hostname, "error-codes": [String]()])
     }
 
     /// Cloudflare's "Testing" page: the three dummy secrets, and the dummy token.
@@ -151,13 +192,16 @@ public final class CaptchaSandbox: Sendable {
 
     /// One script for both widgets: `NAME` is the global (`turnstile`, `hcaptcha`), `CLASS` the
     /// element class, `FIELD` the token field, `TOKEN` the dummy token, `FAIL` the site keys that never pass.
-    private static func widgetScript(name: String, widgetClass: String, field: String, token: String, failing: [String]) -> String {
+    private static func widgetScript(name: String, widgetClass: String, field: String, token: String, failing: [String],
+                                     testKeys: [String]) -> String {
         let failingList = failing.map { "\"\($0)\"" }.joined(separator: ",")
+        let testList = (testKeys + failing).map { "\"\($0)\"" }.joined(separator: ",")
         return """
         // Sandbox stand-in for the \(name) widget (LeadBridge's ProviderSandbox): no challenge, a dummy token.
         (function () {
           var origin = new URL(document.currentScript.src).origin;
           var FAIL = [\(failingList)];
+          var TEST = [\(testList)];
           var widgets = [];
           function render(container, params) {
             var box = typeof container === "string" ? document.querySelector(container) : container;
@@ -175,12 +219,17 @@ public final class CaptchaSandbox: Sendable {
             if (input.type !== undefined && input.tagName === "INPUT") input.type = "hidden";
             input.hidden = true;
             box.appendChild(input);
-            var widget = { box: box, input: input, passed: passed };
+            var widget = { box: box, input: input, passed: passed, sitekey: sitekey };
             widgets.push(widget);
             fill(widget);
             return String(widgets.length - 1);
           }
-          function fill(widget) { widget.input.value = widget.passed ? "\(token)" : ""; }
+          // A test key's dummy token; a real account's names the page's host, as a solved token does.
+          function mint(widget) {
+            if (TEST.indexOf(widget.sitekey) >= 0) return "\(token)";
+            return "sandbox." + widget.sitekey + "." + location.hostname + "~" + Math.random().toString(36).slice(2);
+          }
+          function fill(widget) { widget.input.value = widget.passed ? mint(widget) : ""; }
           function reset(id) { var widget = widgets[id === undefined ? 0 : Number(id)]; if (widget) fill(widget); }
           function getResponse(id) { var widget = widgets[id === undefined ? 0 : Number(id)]; return widget ? widget.input.value : ""; }
           window.\(name) = { render: render, reset: reset, getResponse: getResponse, remove: function () {} };
@@ -197,7 +246,8 @@ public final class CaptchaSandbox: Sendable {
     }
 
     static let turnstileScript = widgetScript(name: "turnstile", widgetClass: "cf-turnstile", field: "cf-turnstile-response",
-                                              token: turnstileDummyToken, failing: [turnstileFailSiteKey, "2x00000000000000000000BB"])
+                                              token: turnstileDummyToken, failing: [turnstileFailSiteKey, "2x00000000000000000000BB"],
+                                              testKeys: [turnstilePassSiteKey, "1x00000000000000000000BB", "3x00000000000000000000FF"])
     static let hcaptchaScript = widgetScript(name: "hcaptcha", widgetClass: "h-captcha", field: "h-captcha-response",
-                                             token: hcaptchaTestToken, failing: [])
+                                             token: hcaptchaTestToken, failing: [], testKeys: [hcaptchaTestSiteKey])
 }
