@@ -5,7 +5,9 @@
   if (window.parent === window) return;
   var last = 0;
   var send = function () {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The root element's own box, not scrollHeight: inside a frame scrollHeight is never less
+    // than the frame, so a frame sized to a long form stayed that tall around a short thank-you.
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     // The parent's origin is unknown here (any of the form's websites): the message holds only a height.

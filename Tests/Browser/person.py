@@ -123,7 +123,17 @@ class Person:
             # Two frames for the new width to be laid out and painted: taken at once, a tall
             # page's phone capture once showed a band unpainted (the SMS form's hint and alert).
             self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-            self.page.screenshot(path=str(self.screenshots / f"{name}-{label}.png"), full_page=True)
+            path = str(self.screenshots / f"{name}-{label}.png")
+            if len(self.page.frames) > 1:
+                # Chromium's full-page capture leaves frames from another site blank (they paint
+                # in their own process); a viewport as tall as the page captures them.
+                height = self.page.evaluate("document.documentElement.scrollHeight")
+                self.page.set_viewport_size({"width": width, "height": min(max(height, 900), 8000)})
+                self._settle_frames()
+                self.page.screenshot(path=path)
+                self.page.set_viewport_size({"width": width, "height": 900})
+            else:
+                self.page.screenshot(path=path, full_page=True)
             overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 1:
                 self._problems.append(f"{name} at {width} px is {overflow} px wider than the screen (sideways scrolling)")
@@ -136,6 +146,21 @@ class Person:
             if rows > 1:
                 self._problems.append(f"{name} at {width} px: the admin menu wraps onto {rows} rows")
         self.page.set_viewport_size(size)
+
+    def _settle_frames(self):
+        """Framed pages (the hosted form in a website, a captcha widget) paint in their own
+        process: the capture showed them blank until each frame had painted at the new width
+        and embed.js had resized it to its content."""
+        frames = self.page.frames[1:]
+        if not frames:
+            return
+        for frame in frames:
+            try:
+                frame.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            except Exception:
+                pass  # a frame that navigated or closed meanwhile has nothing left to paint
+        self.page.wait_for_timeout(300)
+        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def screenshot_part(self, name: str, locator):
         """One part of the page (a form's fieldset, say) at both widths, where a full tall page
