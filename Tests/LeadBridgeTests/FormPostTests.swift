@@ -61,6 +61,9 @@ struct FormPostTests {
             #expect(enquiry.utmCampaign == "winter")
             #expect(enquiry.channel == "newsletter")
             #expect(enquiry.landingPage == Self.site + "/services?utm_source=Newsletter", "the fragment is dropped")
+            let page = try await app.signedInAdmin().get("/admin/submissions/\(try enquiry.requireID())").text
+            #expect(page.contains("No message came with it.") && !page.contains("<div class=\"message\"></div>"),
+                    "an enquiry without a message says so, not an empty box")
         }
     }
 

@@ -49,6 +49,9 @@ struct EnquiriesController {
         let admin: String
         let row: EnquiryRow
         let message: String
+        /// False when the visitor wrote none: the page says so instead of an empty box. A flag,
+        /// since Leaf would read a message of "false" as false.
+        let hasMessage: Bool
         let source: String
         let consent: String
         /// The words agreed to, as the visitor saw them.
@@ -184,7 +187,7 @@ struct EnquiriesController {
         }
         let response = try await req.view.render("admin/enquiries/show", DetailContext(
             title: "Enquiry #\(id)", csrf: req.csrfToken, admin: try req.auth.require(User.self).email,
-            row: EnquiryRow(enquiry), message: enquiry.message ?? "",
+            row: EnquiryRow(enquiry), message: enquiry.message ?? "", hasMessage: !(enquiry.message ?? "").isEmpty,
             source: enquiry.source,
             consent: enquiry.consent ? "Given " + AdminDate.format(enquiry.consentAt) : "Not given",
             consentText: enquiry.consent ? enquiry.consentText ?? "" : "",
