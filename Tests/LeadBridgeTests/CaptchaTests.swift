@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import ProviderSandbox
 import Testing
 import Vapor
@@ -298,6 +299,19 @@ struct CaptchaTests {
             #expect(heldSix.map(\.email) == ["six3@example.com"])
             #expect(heldSix.first?.syncError?.contains("enquiry 3 from 2001:db8:5:6::/64") == true)
             #expect(heldSix.first?.syncError?.contains("allows one IPv6 network (a /64)") == true)
+        }
+    }
+
+    @Test("the allowance's count reads the (ip_network, created_at) index, not the table")
+    func allowanceUsesItsIndex() async throws {
+        try await withApp { app in
+            guard app.services.config.databaseURL == nil else { return }   // SQLite's plan; PostgreSQL plans by its statistics
+            let sql = app.db as! any SQLDatabase
+            let plan = try await sql.raw("""
+                EXPLAIN QUERY PLAN SELECT ip_network, COUNT(*) FROM contact_submissions
+                WHERE ip_network IN ('203.0.113.9') AND created_at >= '2026-01-01' AND status <> 'spam' GROUP BY ip_network
+                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: " | ")
+            #expect(plan.contains("contact_submissions_ip_network_created_index"), "\(plan)")
         }
     }
 

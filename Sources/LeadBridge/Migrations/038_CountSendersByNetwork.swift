@@ -5,7 +5,8 @@ import SQLKit
 /// The per-address sync allowance counts IPv6 senders by their /64 (issue #31's review): one
 /// visitor holds a whole /64 and could send each enquiry from a new address in it. Each
 /// enquiry keeps `IPAddress.senderNetwork` of its address; the last day's enquiries are filled
-/// in here, since the allowance looks back 24 hours.
+/// in here, since the allowance looks back 24 hours. Its index replaces 036's on (ip,
+/// created_at), which only the allowance read: every enquiry's INSERT keeps one index fewer.
 struct CountSendersByNetwork: AsyncMigration {
     var name: String { "038_CountSendersByNetwork" }
 
@@ -13,6 +14,7 @@ struct CountSendersByNetwork: AsyncMigration {
         try await database.schema("contact_submissions").field("ip_network", .string).update()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE INDEX contact_submissions_ip_network_created_index ON contact_submissions (ip_network, created_at)").run()
+        try await sql.raw("DROP INDEX IF EXISTS contact_submissions_ip_created_index").run()
         let rows = try await sql.select().column("id").column("ip").from("contact_submissions")
             .where("created_at", .greaterThanOrEqual, Date().addingTimeInterval(-24 * 3600))
             .where("ip", .isNot, SQLLiteral.null).all()
@@ -26,6 +28,7 @@ struct CountSendersByNetwork: AsyncMigration {
     func revert(on database: any Database) async throws {
         if let sql = database as? any SQLDatabase {
             try await sql.raw("DROP INDEX IF EXISTS contact_submissions_ip_network_created_index").run()
+            try await sql.raw("CREATE INDEX IF NOT EXISTS contact_submissions_ip_created_index ON contact_submissions (ip, created_at)").run()
         }
         try await database.schema("contact_submissions").deleteField("ip_network").update()
     }
