@@ -99,6 +99,31 @@ struct EmailTests {
         }
     }
 
+    @Test("a summary waiting for its minute is not sent to an address the admin removed meanwhile; its enquiries say why")
+    func summaryRechecksItsAddresses() async throws {
+        let server = try TestSMTPServer.require()
+        let staff = TestSMTPServer.address()
+        try await withApp({ server.configure(&$0, staff: [staff]) }) { app in
+            try await app.submitEnquiry(firstName: "Ann", lastName: "First")
+            try await app.runDueJobs()
+            for name in ["Bo", "Cy"] { try await app.submitEnquiry(firstName: name, lastName: "Burst", interest: "Other") }
+            try await app.runDueJobs()
+            #expect(try await server.received(for: staff, within: 0.3).count == 1)
+            // The admin removes that address before the summary's minute is up.
+            let store = app.services.email.settings(on: app.db)
+            var settings = try await store.load()
+            settings.alertTo = ["someone-else@example.test"]
+            try await store.save(settings, keepPassword: true)
+            try await app.makeAllJobsDue()
+            try await app.runDueJobs()
+            #expect(try await server.received(for: staff, within: 0.5).count == 1, "no summary reached the removed address")
+            let summary = try #require(try await Self.emails(app, .staffSummary).first)
+            #expect(summary.status == .dropped)
+            #expect(summary.reason == "Not sent: none of its addresses is a staff address any more.")
+            #expect(try await Self.emails(app, .staffAlert).filter { $0.summaryID != nil }.allSatisfy { $0.status == .dropped })
+        }
+    }
+
     @Test("with no summary window, each staff email goes alone, even when another worker's send is stamped a moment after this one's clock read")
     func noWindowNoSummary() async throws {
         let server = try TestSMTPServer.require()

@@ -164,9 +164,19 @@ struct SendEmail: JobKind {
             try await finish(row, .dropped, "Not sent: every enquiry it would list was erased first.", on: db)
             return nil
         }
-        // To the addresses its first staff email had (a form's own, or Admin > Email's).
-        let to = row.recipients.compactMap { try? MailAddress($0) }
-        return Prepared(content: StaffEmail.summary(enquiries, appURL: appURL), to: to.isEmpty ? settings.staff() : to, members: members)
+        // To the addresses its first staff email had (a form's own, or Admin > Email's), those
+        // still staff addresses now: one the admin removed during the minute hears nothing more.
+        guard !row.recipients.isEmpty else {
+            return Prepared(content: StaffEmail.summary(enquiries, appURL: appURL), to: settings.staff(), members: members)
+        }
+        let forms = try await EmailService.forms(of: enquiries, on: db)
+        let allowed = Set(enquiries.flatMap { EmailService.staffAddresses(settings, form: $0.formID.flatMap { forms[$0] }) })
+        let to = row.recipients.filter(allowed.contains).compactMap { try? MailAddress($0) }
+        guard !to.isEmpty else {
+            try await finish(row, .dropped, "Not sent: none of its addresses is a staff address any more.", on: db)
+            return nil
+        }
+        return Prepared(content: StaffEmail.summary(enquiries, appURL: appURL), to: to, members: members)
     }
 
     private func digest(_ row: EmailMessage, settings: EmailSettings, on db: any Database) async throws -> Prepared? {
