@@ -49,6 +49,35 @@ struct DoctorTests {
         }
     }
 
+    @Test("enquiries that came with forwarding headers LeadBridge did not trust: doctor names the proxy and the setting; trusted, nothing is recorded")
+    func untrustedProxy() async throws {
+        func post(_ app: Application, _ email: String) async throws {
+            let body = try JSONSerialization.data(withJSONObject: ["first_name": "Ada", "email": email, "consent": true])
+            let response = try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).sendRequest(.POST, "/api/contact", headers: [
+                "Content-Type": "application/json", "X-Forwarded-For": "198.51.100.7",
+            ], body: ByteBuffer(data: body))
+            #expect(response.status == .created)
+        }
+        try await withApp { app in
+            #expect(Self.line(await Doctor(application: app).run(), "LeadBridge", Doctor.proxyCheck)?.verdict == .pass)
+            try await post(app, "one@example.com")
+            try await post(app, "two@example.com")
+            let enquiry = try #require(try await Enquiry.query(on: app.db).first())
+            #expect(enquiry.ip == "127.0.0.1", "the header is not believed")
+            let line = try #require(Self.line(await Doctor(application: app).run(), "LeadBridge", Doctor.proxyCheck))
+            #expect(line.verdict == .unknown)
+            #expect(line.sentence.hasPrefix("2 enquiries in the last 7 days came from 127.0.0.1"))
+            #expect(line.sentence.contains("set TRUSTED_PROXIES=127.0.0.1 (or its provider's ranges)"))
+        }
+        // As AppConfig.load sets them from TRUSTED_PROXIES=127.0.0.1 (a list turns trust on).
+        try await withApp({ $0.trustedProxies = [CIDR("127.0.0.1/32")!]; $0.trustProxyHeaders = true }) { app in
+            try await post(app, "three@example.com")
+            let enquiry = try #require(try await Enquiry.query(on: app.db).first())
+            #expect(enquiry.ip == "198.51.100.7")
+            #expect(Self.line(await Doctor(application: app).run(), "LeadBridge", Doctor.proxyCheck)?.verdict == .pass)
+        }
+    }
+
     /// SuiteDash in API mode on this sandbox, with a budget, through the admin's settings store.
     func withSuiteDashOn(_ app: Application, _ sandbox: SandboxServer, _ body: () async throws -> Void) async throws {
         let store = try app.services.suiteDash.settings

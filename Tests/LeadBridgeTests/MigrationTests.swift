@@ -28,8 +28,8 @@ struct MigrationTests {
                                 "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "msclkid", "referrer", "landing_page",
                                 // 031: why it was judged spam (#31)
                                 "spam_reason",
-                                // 038: the sender's network, for the per-address allowance
-                                "ip_network"],
+                                // 038: the sender's network (the per-address allowance) and an untrusted proxy
+                                "ip_network", "forwarded_by"],
         "spam_rules": ["id", "kind", "value", "created_by", "created_at"],
         "forms": ["id", "slug", "name", "origins", "thank_you_url", "fields", "tags", "field_map", "speed_to_lead",
                   "created_at", "updated_at", "captcha_provider", "captcha_site_key", "captcha_secret",

@@ -10,7 +10,31 @@ extension Doctor {
     func system() async -> [DoctorCheck] {
         let migrations = await migrationsCurrent()
         let key = migrations.verdict == .pass ? await keyReadable() : .unknown(Self.area, "APP_KEY opens the secrets", "Not checked before the migrations.")
-        return [await databaseWritable(), migrations, key, appURL(), callbackURL()]
+        let proxies = migrations.verdict == .pass ? await proxyHeaders() : .unknown(Self.area, Self.proxyCheck, "Not checked before the migrations.")
+        return [await databaseWritable(), migrations, key, appURL(), callbackURL(), proxies]
+    }
+
+    static let proxyCheck = "visitors' addresses"
+
+    /// Enquiries that came with forwarding headers LeadBridge ignored (`forwarded_by`): behind a
+    /// CDN or load balancer missing from the settings, every visitor is recorded as the proxy,
+    /// so the rate limits and the SuiteDash allowance count them all as one sender.
+    private func proxyHeaders() async -> DoctorCheck {
+        let since = services.clock.now().addingTimeInterval(-7 * 86_400)
+        do {
+            let rows = try await db.sql().select().column("forwarded_by").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from(Enquiry.schema).where("forwarded_by", .isNot, SQLLiteral.null).where("created_at", .greaterThanOrEqual, since)
+                .groupBy("forwarded_by").orderBy("n", .descending).limit(3).all()
+            let seen = try rows.map { (try $0.decode(column: "forwarded_by", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+            guard let (peer, _) = seen.first else {
+                return .pass(Self.area, Self.proxyCheck, "No enquiry in the last 7 days carried forwarding headers that LeadBridge ignored: each visitor's own address is recorded.")
+            }
+            let total = seen.map(\.1).reduce(0, +)
+            let setting = services.config.trustedProxies.isEmpty ? "set TRUSTED_PROXIES=\(peer) (or its provider's ranges)" : "add \(peer) (or its provider's ranges) to TRUSTED_PROXIES"
+            return .unknown(Self.area, Self.proxyCheck, "\(total) enquir\(total == 1 ? "y" : "ies") in the last 7 days came from \(peer) with X-Forwarded-For (or a CDN's header) that LeadBridge did not trust, so each was recorded as \(peer). If that is your CDN or load balancer, every visitor counts as one for the rate limits and the SuiteDash allowance: \(setting). If LeadBridge faces the internet itself, a visitor sent the header and this is safe to ignore.")
+        } catch {
+            return .unknown(Self.area, Self.proxyCheck, "The enquiries could not be read (\(String(describing: error).prefix(200))).")
+        }
     }
 
     private struct RolledBack: Error {}

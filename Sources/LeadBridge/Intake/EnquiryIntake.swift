@@ -6,6 +6,8 @@ struct EnquiryIntake {
     struct Origin: Sendable {
         var ip: String?
         var userAgent: String?
+        /// `Request.untrustedForwarder`: set when `ip` is likely a proxy's, not the visitor's.
+        var forwardedBy: String? = nil
     }
 
     let writer: EnquiryWriter

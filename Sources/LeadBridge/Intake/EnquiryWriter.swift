@@ -86,7 +86,7 @@ actor EnquiryWriter {
     /// What a new enquiry's INSERT writes; `values(for:)` binds them in this order.
     static let columns: [Enquiry.Column] = [
         .firstName, .lastName, .email, .phone, .company, .serviceInterest, .message, .source,
-        .consent, .consentAt, .consentText, .smsConsent, .smsConsentAt, .smsConsentText, .ip, .ipNetwork, .userAgent, .status, .createdAt, .updatedAt,
+        .consent, .consentAt, .consentText, .smsConsent, .smsConsentAt, .smsConsentText, .ip, .ipNetwork, .forwardedBy, .userAgent, .status, .createdAt, .updatedAt,
         .formID, .extraFields, .lastTouch, .channel, .spamReason,
     ] + Attribution.Key.allCases.map(\.column)
 
@@ -109,7 +109,7 @@ actor EnquiryWriter {
             e.firstName, e.lastName, e.email, e.phone, e.company, e.serviceInterest, e.message, e.source,
             e.consent, e.consent ? row.receivedAt : nil, e.consentText,
             e.smsConsent, e.smsConsent ? row.receivedAt : nil, e.smsConsentText, row.origin.ip.map { String($0.prefix(45)) },
-            network,
+            network, row.origin.forwardedBy.map { String($0.prefix(45)) },
             row.origin.userAgent.map { String(TextSanitizer.singleLine($0).prefix(512)) },
             (e.spamReason == nil ? EnquiryStatus.pending : .spam).rawValue, row.receivedAt, row.receivedAt,
             e.formID, ExtraFieldValue.encode(e.extras), e.lastTouch.json, e.attribution.channel,

@@ -51,7 +51,8 @@ struct IntakePipeline {
                                                               hosts: Self.captchaHosts(form, appURL: services.config.appURL), services: services)
             }
             if enquiry.spamReason != nil { request.logger.info("Kept an enquiry as spam", metadata: ["reason": .string(enquiry.spamReason!)]) }
-            let origin = EnquiryIntake.Origin(ip: ip, userAgent: request.headers.first(name: .userAgent))
+            let origin = EnquiryIntake.Origin(ip: ip, userAgent: request.headers.first(name: .userAgent),
+                                              forwardedBy: request.untrustedForwarder(config: services.config))
             let id = try await EnquiryIntake(writer: services.enquiryWriter).record(enquiry, origin: origin, now: now)
             // Kept for review in Spam; the bot is told nothing it can learn from.
             return honeypot ? .discarded : .accepted(id: id)

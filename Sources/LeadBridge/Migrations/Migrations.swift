@@ -38,6 +38,6 @@ enum AppMigrations {
         CreateEmailMessages(),
         AddFormCaptcha(),
         AddFormEmail(),
-        CountSendersByNetwork(),
+        RecordSenders(),
     ]
 }

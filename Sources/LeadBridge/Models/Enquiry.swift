@@ -111,6 +111,8 @@ extension Enquiry {
         ip,
         /// `IPAddress.senderNetwork` of `ip`, which the per-address sync allowance counts by (038).
         ipNetwork = "ip_network",
+        /// The peer that sent it with forwarding headers LeadBridge did not trust (038).
+        forwardedBy = "forwarded_by",
         userAgent = "user_agent",
         status,
         externalID = "external_id",

@@ -95,6 +95,16 @@ extension Request {
         return remoteAddress?.ipAddress.flatMap { IPAddress(ClientAddress.normalize($0)) }.map(config.isTrustedProxy) ?? false
     }
 
+    /// The socket's peer, when the request carries a proxy's forwarding headers that are not
+    /// trusted: the visitor's address is then the peer's, which behind a CDN or a load balancer
+    /// left out of TRUSTED_PROXIES makes every visitor one. nil when trusted or not forwarded.
+    func untrustedForwarder(config: AppConfig) -> String? {
+        guard !trustsForwardedHeaders(config: config) else { return nil }
+        let forwarding: [HTTPHeaders.Name] = [.xForwardedFor, .forwarded, "CF-Connecting-IP", "True-Client-IP", "X-Real-IP"]
+        guard forwarding.contains(where: { headers.contains(name: $0) }) else { return nil }
+        return remoteAddress?.ipAddress.map(ClientAddress.normalize)
+    }
+
     /// Whether the caller wants JSON rather than a page (API clients, fetch()).
     var prefersJSON: Bool {
         let accept = headers.first(name: .accept) ?? ""

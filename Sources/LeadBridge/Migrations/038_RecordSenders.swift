@@ -7,11 +7,16 @@ import SQLKit
 /// enquiry keeps `IPAddress.senderNetwork` of its address; the last day's enquiries are filled
 /// in here, since the allowance looks back 24 hours. Its index replaces 036's on (ip,
 /// created_at), which only the allowance read: every enquiry's INSERT keeps one index fewer.
-struct CountSendersByNetwork: AsyncMigration {
-    var name: String { "038_CountSendersByNetwork" }
+///
+/// And `forwarded_by`: the peer that handed LeadBridge an enquiry with forwarding headers it
+/// did not trust (no TRUST_PROXY_HEADERS, or a peer missing from TRUSTED_PROXIES). Behind a CDN
+/// set up so, every visitor is recorded as the CDN; `leadbridge doctor` says so from these.
+struct RecordSenders: AsyncMigration {
+    var name: String { "038_RecordSenders" }
 
     func prepare(on database: any Database) async throws {
         try await database.schema("contact_submissions").field("ip_network", .string).update()
+        try await database.schema("contact_submissions").field("forwarded_by", .string).update()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE INDEX contact_submissions_ip_network_created_index ON contact_submissions (ip_network, created_at)").run()
         try await sql.raw("DROP INDEX IF EXISTS contact_submissions_ip_created_index").run()
@@ -30,6 +35,7 @@ struct CountSendersByNetwork: AsyncMigration {
             try await sql.raw("DROP INDEX IF EXISTS contact_submissions_ip_network_created_index").run()
             try await sql.raw("CREATE INDEX IF NOT EXISTS contact_submissions_ip_created_index ON contact_submissions (ip, created_at)").run()
         }
+        try await database.schema("contact_submissions").deleteField("forwarded_by").update()
         try await database.schema("contact_submissions").deleteField("ip_network").update()
     }
 }
