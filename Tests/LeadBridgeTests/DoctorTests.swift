@@ -66,7 +66,7 @@ struct DoctorTests {
             #expect(enquiry.ip == "127.0.0.1", "the header is not believed")
             let line = try #require(Self.line(await Doctor(application: app).run(), "LeadBridge", Doctor.proxyCheck))
             #expect(line.verdict == .unknown)
-            #expect(line.sentence.hasPrefix("2 enquiries in the last 7 days came from 127.0.0.1"))
+            #expect(line.sentence.hasPrefix("2 enquiries of 2 in the last 7 days came from 127.0.0.1"))
             #expect(line.sentence.contains("set TRUSTED_PROXIES=127.0.0.1 (or its provider's ranges)"))
         }
         // As AppConfig.load sets them from TRUSTED_PROXIES=127.0.0.1 (a list turns trust on).

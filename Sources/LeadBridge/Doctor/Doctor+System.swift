@@ -22,16 +22,29 @@ extension Doctor {
     private func proxyHeaders() async -> DoctorCheck {
         let since = services.clock.now().addingTimeInterval(-7 * 86_400)
         do {
+            // Spam left out: a bot sending its own X-Forwarded-For must not be taken for a proxy.
             let rows = try await db.sql().select().column("forwarded_by").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from(Enquiry.schema).where("forwarded_by", .isNot, SQLLiteral.null).where("created_at", .greaterThanOrEqual, since)
-                .groupBy("forwarded_by").orderBy("n", .descending).limit(3).all()
-            let seen = try rows.map { (try $0.decode(column: "forwarded_by", as: String.self), try $0.decode(column: "n", as: Int.self)) }
-            guard let (peer, _) = seen.first else {
-                return .pass(Self.area, Self.proxyCheck, "No enquiry in the last 7 days carried forwarding headers that LeadBridge ignored: each visitor's own address is recorded.")
+                .where("status", .notEqual, EnquiryStatus.spam.rawValue)
+                .groupBy("forwarded_by").orderBy("n", .descending).limit(1).all()
+            guard let row = rows.first else {
+                return .pass(Self.area, Self.proxyCheck, "No enquiry in the last 7 days carried an X-Forwarded-For that LeadBridge ignored: each visitor's own address is recorded.")
             }
-            let total = seen.map(\.1).reduce(0, +)
+            let peer = try row.decode(column: "forwarded_by", as: String.self)
+            let count = try row.decode(column: "n", as: Int.self)
+            let all = try await db.sql().select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Enquiry.schema)
+                .where("created_at", .greaterThanOrEqual, since).where("status", .notEqual, EnquiryStatus.spam.rawValue)
+                .first()?.decode(column: "n", as: Int.self) ?? count
+            let enquiries = "\(count) enquir\(count == 1 ? "y" : "ies")"
+            // A proxy hands over most enquiries, or sits on this machine or network; one public
+            // address among many is a visitor who wrote the header, and trusting it would let it
+            // claim to be anyone.
+            let looksLikeProxy = IPAddress(peer).map { $0.isLoopback || $0.isPrivate } == true || count * 2 >= all
+            guard looksLikeProxy else {
+                return .unknown(Self.area, Self.proxyCheck, "\(enquiries) of \(all) in the last 7 days came from \(peer) with an X-Forwarded-For that LeadBridge ignored. Most enquiries did not, so this is likely a visitor who sent the header: leave it untrusted.")
+            }
             let setting = services.config.trustedProxies.isEmpty ? "set TRUSTED_PROXIES=\(peer) (or its provider's ranges)" : "add \(peer) (or its provider's ranges) to TRUSTED_PROXIES"
-            return .unknown(Self.area, Self.proxyCheck, "\(total) enquir\(total == 1 ? "y" : "ies") in the last 7 days came from \(peer) with X-Forwarded-For (or a CDN's header) that LeadBridge did not trust, so each was recorded as \(peer). If that is your CDN or load balancer, every visitor counts as one for the rate limits and the SuiteDash allowance: \(setting). If LeadBridge faces the internet itself, a visitor sent the header and this is safe to ignore.")
+            return .unknown(Self.area, Self.proxyCheck, "\(enquiries) of \(all) in the last 7 days came from \(peer) with an X-Forwarded-For that LeadBridge did not trust, so each was recorded as \(peer). If that is your CDN or load balancer, every visitor counts as one for the rate limits and the SuiteDash allowance: \(setting).")
         } catch {
             return .unknown(Self.area, Self.proxyCheck, "The enquiries could not be read (\(String(describing: error).prefix(200))).")
         }

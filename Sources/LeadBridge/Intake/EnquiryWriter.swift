@@ -104,7 +104,7 @@ actor EnquiryWriter {
 
     private static func values(for row: Row) -> [any SQLExpression] {
         let e = row.enquiry
-        let network: String? = row.origin.ip.flatMap { IPAddress($0) }?.senderNetwork
+        let network: String? = row.origin.ip.flatMap(ClientAddress.senderNetwork)
         let binds: [any Encodable & Sendable] = [
             e.firstName, e.lastName, e.email, e.phone, e.company, e.serviceInterest, e.message, e.source,
             e.consent, e.consent ? row.receivedAt : nil, e.consentText,

@@ -4,7 +4,7 @@ import SQLKit
 
 /// The per-address sync allowance counts IPv6 senders by their /64 (issue #31's review): one
 /// visitor holds a whole /64 and could send each enquiry from a new address in it. Each
-/// enquiry keeps `IPAddress.senderNetwork` of its address; the last day's enquiries are filled
+/// enquiry keeps `ClientAddress.senderNetwork` of its address; the last day's enquiries are filled
 /// in here, since the allowance looks back 24 hours. Its index replaces 036's on (ip,
 /// created_at), which only the allowance read: every enquiry's INSERT keeps one index fewer.
 ///
@@ -24,7 +24,7 @@ struct RecordSenders: AsyncMigration {
             .where("created_at", .greaterThanOrEqual, Date().addingTimeInterval(-24 * 3600))
             .where("ip", .isNot, SQLLiteral.null).all()
         for row in rows {
-            guard let network = IPAddress(try row.decode(column: "ip", as: String.self))?.senderNetwork else { continue }
+            guard let network = ClientAddress.senderNetwork(try row.decode(column: "ip", as: String.self)) else { continue }
             try await sql.update("contact_submissions").set("ip_network", to: network)
                 .where("id", .equal, try row.decode(column: "id", as: Int.self)).run()
         }

@@ -109,7 +109,7 @@ extension Enquiry {
         smsConsentAt = "sms_consent_at",
         smsConsentText = "sms_consent_text",
         ip,
-        /// `IPAddress.senderNetwork` of `ip`, which the per-address sync allowance counts by (038).
+        /// `ClientAddress.senderNetwork` of `ip`, which the per-address sync allowance counts by (038).
         ipNetwork = "ip_network",
         /// The peer that sent it with forwarding headers LeadBridge did not trust (038).
         forwardedBy = "forwarded_by",

@@ -33,6 +33,13 @@ enum ClientAddress {
         key(address, prefixBytes: 8)
     }
 
+    /// The sender an address stands for, as the per-address SuiteDash allowance counts it (kept
+    /// in `contact_submissions.ip_network`): the intake limits' key, an IPv4 address or an IPv6
+    /// /64. nil for what is not an address ("unknown").
+    static func senderNetwork(_ address: String) -> String? {
+        IPAddress(address) == nil ? nil : limitKey(normalize(address))
+    }
+
     /// The key the sign-in limits count under: an IPv6 address's /56. Providers commonly hand a
     /// household or a rented server a /56 or a /48; by /64 one customer had 256 fresh budgets of
     /// guesses. Intake keeps the /64 (`limitKey`): a wrong guess there blocks a real enquiry.
@@ -100,8 +107,9 @@ extension Request {
     /// left out of TRUSTED_PROXIES makes every visitor one. nil when trusted or not forwarded.
     func untrustedForwarder(config: AppConfig) -> String? {
         guard !trustsForwardedHeaders(config: config) else { return nil }
-        let forwarding: [HTTPHeaders.Name] = [.xForwardedFor, .forwarded, "CF-Connecting-IP", "True-Client-IP", "X-Real-IP"]
-        guard forwarding.contains(where: { headers.contains(name: $0) }) else { return nil }
+        // Only the header `clientIP` reads: were others flagged, trusting the proxy would quiet
+        // the warning while every visitor still looked like it.
+        guard headers.contains(name: .xForwardedFor) else { return nil }
         return remoteAddress?.ipAddress.map(ClientAddress.normalize)
     }
 

@@ -41,15 +41,6 @@ struct IPAddress: Equatable, Sendable {
 
     var isIPv4: Bool { bytes.count == 4 }
 
-    /// The sender an address stands for, as the per-address sync allowance counts it: an IPv4
-    /// address itself; for IPv6 its /64 (`2001:db8:1:2::/64`), because one home or server is
-    /// given a whole /64 and can send from a new address in it each time.
-    var senderNetwork: String {
-        if isIPv4 { return bytes.map(String.init).joined(separator: ".") }
-        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-        return groups.joined(separator: ":") + "::/64"
-    }
-
     /// 127.0.0.0/8 and ::1.
     var isLoopback: Bool {
         isIPv4 ? bytes[0] == 127 : bytes == Array(repeating: 0, count: 15) + [1]

@@ -119,10 +119,12 @@ struct EmailAdminController {
         let admin = try req.auth.require(User.self).email
         let email = req.services.email
         let store = email.settings(on: req.db)
-        let settings = try await store.loadForPage().settings
+        let (settings, passwordProblem) = try await store.loadForPage()
         guard settings.canSend else {
             return req.redirect(to: AdminURL.email.path, notice: "Set the mail server and the From address first, and save.")
         }
+        // Sent without the password, the server's refusal would hide the cause.
+        if let passwordProblem { return req.redirect(to: AdminURL.email.path, notice: passwordProblem) }
         guard let to = EmailAddress.normalize(TextSanitizer.singleLine(form.test_to ?? "").isEmpty ? admin : TextSanitizer.singleLine(form.test_to ?? "")),
               let recipient = try? MailAddress(to) else {
             return req.redirect(to: AdminURL.email.path, notice: "Enter the address to send the test email to.")

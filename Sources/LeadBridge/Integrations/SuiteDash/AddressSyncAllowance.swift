@@ -9,7 +9,7 @@ import SQLKit
 ///
 /// Counted from the enquiries themselves (no counter to drift): the sender's enquiries of the
 /// last 24 hours that are not spam, earlier ones first. A sender is an IPv4 address, or an IPv6
-/// /64 (`IPAddress.senderNetwork`, kept in `ip_network`): a visitor holds a whole /64 and could
+/// /64 (`ClientAddress.senderNetwork`, kept in `ip_network`): a visitor holds a whole /64 and could
 /// send each enquiry from a new address in it. Not counted: enquiries with no address,
 /// from this machine or a private network (a server-side integration, or a proxy missing from
 /// TRUSTED_PROXIES, which would make every visitor one address: holding them all would be the

@@ -236,7 +236,9 @@ struct SendAutomaticText: JobKind {
         if text.kind == .autoReply, let ip = enquiry?.ip, let perAddress = intakeRateLimit {
             // Counted against the intake ceiling: one address's enquiries earn at most as many
             // instant replies an hour as it may send enquiries in one window.
-            guard try await counters.reserve("automatic-texts-ip:" + SecureToken.sha256Hex(ip), limit: perAddress, window: 3600, now: now) else {
+            // Counted by the key intake limits by (an IPv6 sender's /64), so moving through the
+            // /64 earns no fresh budget of texts to strangers.
+            guard try await counters.reserve("automatic-texts-ip:" + SecureToken.sha256Hex(ClientAddress.limitKey(ip)), limit: perAddress, window: 3600, now: now) else {
                 return try await finish(text, .dropped, "Not sent: the address this enquiry came from has had \(perAddress) instant replies this hour (the intake limit), so a flood of enquiries cannot text strangers.", on: db)
             }
         }

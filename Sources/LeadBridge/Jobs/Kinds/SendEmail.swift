@@ -157,6 +157,11 @@ struct SendEmail: JobKind {
     }
 
     private func summary(_ row: EmailMessage, settings: EmailSettings, on db: any Database) async throws -> Prepared? {
+        // As for each staff email: switched to Daily or Off during the minute, none goes.
+        guard settings.staffMode == .each else {
+            try await finish(row, .dropped, "Not sent: staff emails were turned off.", on: db)
+            return nil
+        }
         let members = try await EmailMessage.query(on: db).filter(\.$summaryID == row.id).filter(\.$status == .batched)
             .with(\.$enquiry).sort(\.$id).all()
         let enquiries = members.compactMap(\.enquiry)
