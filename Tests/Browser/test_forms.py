@@ -107,6 +107,32 @@ def test_a_plain_html_form_on_the_consultancys_site_posts_to_leadbridge(person, 
     person.screenshot("enquiry-with-extra-fields")
 
 
+def test_a_plain_form_sent_with_a_mistake_gets_a_page_that_names_the_field(person, server, site):
+    """Without JavaScript nothing checks the fields before they leave the site: LeadBridge's own
+    page names each one to fix, links back, and stores nothing; Back keeps what was typed."""
+    make_form(person, site)
+    site.page("thanks.html", "<p>Thanks from Acme: we will be in touch.</p>")
+    site.page("plain.html", f"""<form action="{server.url}/f/quote" method="post">
+{FIELDS.format(first="", email="grace@example.com", project="Compiler")}</form>""")
+    person.page.goto(site.origin + "/plain.html")
+    with person.expecting(422), person.page.expect_navigation():
+        person.page.get_by_role("button", name="Send").click()
+    person.see("Please check the form")
+    person.see("First name")
+    person.screenshot("plain-form-errors")
+    assert server.sql("SELECT COUNT(*) FROM contact_submissions")[0][0] == 0, "nothing stored"
+    back = person.page.get_by_role("link", name="Back to the form")
+    # Chromium sends a cross-site Referer as the origin alone (strict-origin-when-cross-origin):
+    # the link goes to the site, and the browser's Back returns to the very page.
+    assert back.get_attribute("href").startswith(site.origin)
+    person.page.go_back()
+    person.page.locator("input[name=first_name]").fill("Grace")
+    assert person.page.locator("input[name=email]").input_value() == "grace@example.com", "Back kept what was typed"
+    with person.page.expect_navigation(url=site.origin + "/thanks.html"):
+        person.page.get_by_role("button", name="Send").click()
+    wait_until(lambda: enquiry(server, "grace@example.com"), what="Grace's enquiry")
+
+
 def test_the_embed_snippet_sends_the_form_in_place_with_its_attribution(person, server, site):
     make_form(person, site)
     site.page("embed.html", f"""<form data-leadbridge="quote" action="{server.url}/f/quote" method="post">
