@@ -17,7 +17,9 @@ public struct SMTPConfiguration: Sendable, Equatable {
         case pemFile(String)
     }
 
-    public struct Credentials: Sendable, Equatable {
+    public struct Credentials: Sendable, Equatable, CustomStringConvertible {
+        /// Never the password, should a value reach a log line.
+        public var description: String { "Credentials(username: \(username), password: set)" }
         public let username: String
         public let password: String
         public init(username: String, password: String) {

@@ -8,7 +8,8 @@ import Vapor
 /// - `POST /turnstile/v0/siteverify` and hCaptcha's `POST /siteverify`: form bodies (Turnstile
 ///   takes JSON too) with `secret`, `response` and `remoteip`; answered with `success` and
 ///   `error-codes`. Only the providers' published test keys are known here:
-///   Turnstile's secrets `1x…AA` (always passes, with the dummy token), `2x…AA` (always fails:
+///   Turnstile's secrets `1x…AA` (passes the dummy token; any other token is
+///   `invalid-input-secret`, as Cloudflare's error table says of a test secret), `2x…AA` (always fails:
 ///   `invalid-input-response`) and `3x…AA` (`timeout-or-duplicate`, "token already spent");
 ///   hCaptcha's test secret `0x000…` with its test token. Any other secret is
 ///   `invalid-input-secret`, as a real account's secret would be for a test token.
@@ -150,7 +151,8 @@ public final class CaptchaSandbox: Sendable {
         guard let secret = check.secret, !secret.isEmpty else { return ["missing-input-secret"] }
         guard let response = check.response, !response.isEmpty else { return ["missing-input-response"] }
         switch secret {
-        case turnstilePassSecret: return []
+        // "invalid-input-secret: … or is a testing secret key with a non-testing response".
+        case turnstilePassSecret: return response == turnstileDummyToken ? [] : ["invalid-input-secret"]
         case turnstileFailSecret: return ["invalid-input-response"]
         case turnstileSpentSecret: return ["timeout-or-duplicate"]
         default:

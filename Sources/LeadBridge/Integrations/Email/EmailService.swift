@@ -72,7 +72,9 @@ final class EmailService: Sendable {
     /// The staff email and the acknowledgement new enquiries deserve. Returns whether jobs were queued.
     func planForNewEnquiries(_ ids: [Int], on db: any Database) async throws -> Bool {
         guard !ids.isEmpty else { return false }
-        let settings = try await settings(on: db).load()
+        // Only who is emailed: the password is opened when a message is sent, so one sealed under
+        // another APP_KEY fails that send, never the enquiry's commit.
+        let settings = try await settings(on: db).load(openingPassword: false)
         guard settings.canSend else { return false }
         let enquiries = try await Enquiry.query(on: db).filter(\.$id ~~ ids).all()
         let forms = try await Self.forms(of: enquiries, on: db)

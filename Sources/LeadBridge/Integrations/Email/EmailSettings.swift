@@ -3,7 +3,7 @@ import MailKit
 
 /// Email as it is set up now: the environment's `MAIL_*` values, replaced field by field by
 /// what an admin saved in Admin > Email.
-struct EmailSettings: Sendable, Equatable {
+struct EmailSettings: Sendable, Equatable, CustomStringConvertible {
     /// How staff hear of enquiries by email.
     enum StaffMode: String, Sendable, CaseIterable {
         /// One email per enquiry; enquiries in the minute after one come in one summary.
@@ -49,7 +49,6 @@ struct EmailSettings: Sendable, Equatable {
     /// Whether a server and a sender are set: mail can be sent.
     var canSend: Bool { !host.isEmpty && !fromAddress.isEmpty }
 
-    var staffAlertsOn: Bool { canSend && !alertTo.isEmpty && staffMode == .each }
     var digestOn: Bool { canSend && !alertTo.isEmpty && staffMode == .daily }
 
     var smtp: SMTPConfiguration {
@@ -69,4 +68,11 @@ struct EmailSettings: Sendable, Equatable {
     }
 
     func staff() -> [MailAddress] { alertTo.compactMap { try? MailAddress($0) } }
+}
+
+extension EmailSettings {
+    /// Never the password: a settings value interpolated into a log line must not carry it.
+    var description: String {
+        "EmailSettings(host: \(host), port: \(port.map(String.init) ?? "default"), username: \(username), password: \(password.isEmpty ? "none" : "set"), from: \(fromAddress))"
+    }
 }

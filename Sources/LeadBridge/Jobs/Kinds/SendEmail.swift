@@ -272,7 +272,7 @@ struct SendEmail: JobKind {
     /// Hourly: at the digest's hour (UTC), the day's digest is queued once.
     static func digestTask(email: EmailService, clock: AppClock) -> RecurringTask {
         RecurringTask(name: "email-digest", interval: 3600) { _, db in
-            let settings = try await email.settings(on: db).load()
+            let settings = try await email.settings(on: db).load(openingPassword: false)
             let now = clock.now()
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC")!
