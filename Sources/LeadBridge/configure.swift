@@ -51,7 +51,8 @@ public func configure(_ app: Application, config: AppConfig? = nil, clock: AppCl
         config: config,
         clock: clock,
         secrets: secrets,
-        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, speedToLead: speedToLead, email: email, clock: clock)),
+        enquiryWriter: EnquiryWriter(database: integrations.database, followUps: NewEnquiryFollowUps(suiteDash: suiteDash, speedToLead: speedToLead, email: email, clock: clock),
+                                     indexesSearch: config.databaseURL == nil),
         jobQueue: jobQueue,
         intakeLimiter: config.intake.rateLimit.map {
             RateLimiter(limit: $0, windowSeconds: config.intake.rateLimitWindowSeconds)

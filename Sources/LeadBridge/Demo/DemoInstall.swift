@@ -209,6 +209,8 @@ public enum DemoInstall {
                     """).run()
                 ids.append(id)
             }
+            // Into the search index now, not at the next hourly Housekeeping.
+            try await EnquirySearchBacklog.indexAll(on: tx)
             return ids
         }
     }

@@ -1,4 +1,5 @@
 import Fluent
+import Logging
 import Foundation
 import NIOConcurrencyHelpers
 import SQLKit
@@ -11,6 +12,11 @@ import SQLKit
 /// a hop to SQLite's thread pool. One INSERT for many rows pays both costs once per group
 /// instead of once per visitor. Each caller still resumes only after the commit that holds
 /// its row: "committed before the response" is kept. The same path runs on PostgreSQL.
+///
+/// On SQLite the writer also moves new enquiries into the search index
+/// (`EnquirySearchBacklog`), in its own transactions between groups: once `batchSize` wait, or
+/// when no enquiry has come for `indexDelay`. Done here, it never competes with a group for
+/// SQLite's one write lock.
 actor EnquiryWriter {
     struct Row: Sendable {
         let enquiry: ValidEnquiry
@@ -32,11 +38,22 @@ actor EnquiryWriter {
     private var committing = false
     /// Groups that were refused as a whole and stored row by row (for tests and curiosity).
     private(set) var splitGroups = 0
+    /// Whether enquiries wait for the search index (SQLite), so this writer indexes them.
+    private let indexesSearch: Bool
+    private let indexDelay: Duration
+    /// Enquiries this writer stored that may still wait for the index.
+    private(set) var unindexed = 0
+    private var idleIndexing: Task<Void, Never>?
+    private var stopped = false
+    private let logger = Logger(label: "leadbridge.search-index")
 
-    init(database: LateDatabase, maxGroup: Int = 500, followUps: NewEnquiryFollowUps?) {
+    init(database: LateDatabase, maxGroup: Int = 500, followUps: NewEnquiryFollowUps?,
+         indexesSearch: Bool = false, indexDelay: Duration = .milliseconds(250)) {
         self.database = database
         self.followUps = followUps
         self.maxGroup = maxGroup
+        self.indexesSearch = indexesSearch
+        self.indexDelay = indexDelay
     }
 
     /// Stores the enquiry and returns its id once it is committed.
@@ -55,8 +72,52 @@ actor EnquiryWriter {
             let group = Array(waiting.prefix(maxGroup))
             waiting.removeFirst(group.count)
             await commit(group)
+            if unindexed >= EnquirySearchBacklog.batchSize && !stopped { await indexSearchBacklog() }
         }
         committing = false
+        if unindexed > 0 && idleIndexing == nil && !stopped {
+            idleIndexing = Task { [indexDelay] in
+                // Called off at shutdown: nothing more is written then.
+                guard (try? await Task.sleep(for: indexDelay)) != nil else { return }
+                await self.indexWhileIdle()
+            }
+        }
+    }
+
+    /// At shutdown, before the databases close: the waiting idle step is called off, or
+    /// finished if it has begun; later enquiries are left to Housekeeping's hourly pass.
+    func stopIndexing() async {
+        stopped = true
+        let step = idleIndexing
+        step?.cancel()
+        await step?.value
+    }
+
+    /// The rest of the backlog, once enquiries stop coming; a group that arrives meanwhile waits
+    /// for this step as it would for a commit.
+    private func indexWhileIdle() async {
+        // Still marked as scheduled while it runs, so that stopIndexing waits for it.
+        guard !committing, !stopped, unindexed > 0 else { idleIndexing = nil; return }
+        committing = true
+        await indexSearchBacklog()
+        idleIndexing = nil
+        await commitWhileWaiting()
+    }
+
+    /// One step of `EnquirySearchBacklog`. A failure costs only search speed (the search reads
+    /// waiting enquiries row by row; Housekeeping tries again), so it is logged, not retried.
+    private func indexSearchBacklog() async {
+        do {
+            let db = try database.database()
+            let indexed = try await DatabaseBusy.retrying { try await EnquirySearchBacklog.indexSome(on: db) }
+            unindexed = indexed < EnquirySearchBacklog.batchSize ? 0 : max(0, unindexed - indexed)
+        } catch is LateDatabase.ShutDown {
+            unindexed = 0
+        } catch {
+            unindexed = 0
+            logger.warning("New enquiries could not be added to the search index; Housekeeping will try again",
+                           metadata: ["error": "\(error)"])
+        }
     }
 
     private func commit(_ group: [Waiting]) async {
@@ -72,6 +133,7 @@ actor EnquiryWriter {
                 }
             }
             followUps?.committed(queuedJobs: queuedJobs)
+            if indexesSearch { unindexed += group.count }
             for (waiter, id) in zip(group, ids) { waiter.continuation.resume(returning: id) }
         } catch where group.count > 1 && !DatabaseBusy.isBusy(error) {
             // Something in the group was refused: store each alone, so only that one fails.

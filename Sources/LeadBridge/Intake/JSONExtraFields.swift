@@ -11,11 +11,13 @@ enum JSONExtraFields {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
+            // Text first: nearly every value is text, and each refused guess throws (an error
+            // allocated and unwound), which was most of this second read of the body.
             if container.decodeNil() { self = .null }
+            else if let text = try? container.decode(String.self) { self = .text(text) }
             else if let flag = try? container.decode(Bool.self) { self = .flag(flag) }
             else if let whole = try? container.decode(Int64.self) { self = .number(String(whole)) }
             else if let number = try? container.decode(Double.self) { self = .number(String(number)) }
-            else if let text = try? container.decode(String.self) { self = .text(text) }
             else if let list = try? container.decode([Value].self) { self = .list(list) }
             else { self = .object(try container.decode([String: Value].self)) }
         }

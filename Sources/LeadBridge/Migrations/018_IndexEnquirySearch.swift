@@ -37,7 +37,25 @@ enum EnquirySearchIndex {
                 """).run()
             return
         }
-        let document = documentSQLite
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("""
+                CREATE VIRTUAL TABLE contact_submissions_search USING fts5(
+                    person, phone, content = '', tokenize = 'trigram')
+                """).run()
+            try await createTriggers(document: documentSQLite, updateOf: updateOf, on: sql)
+            try await sql.raw("""
+                INSERT INTO contact_submissions_search (rowid, person, phone)
+                SELECT id, \(unsafeRaw: documentSQLite), phone FROM contact_submissions
+                """).run()
+        }
+    }
+
+    /// The columns whose change re-indexes an enquiry (the document's and the phone), since 030.
+    static let updateOf = "first_name, last_name, email, company, phone, extra_fields"
+
+    /// The triggers that keep the index in step within each write (018 to 038; 039 writes in batches instead).
+    static func createTriggers(document: String, updateOf: String, on sql: any SQLDatabase) async throws {
         let newRow = document.replacingOccurrences(of: "coalesce(", with: "coalesce(NEW.")
         let oldRow = document.replacingOccurrences(of: "coalesce(", with: "coalesce(OLD.")
         // A contentless table forgets a row by being told its old values; `contentless_delete`
@@ -45,34 +63,26 @@ enum EnquirySearchIndex {
         // operators use on this file, could then not write to the table at all.
         let forgetOld = "INSERT INTO contact_submissions_search (contact_submissions_search, rowid, person, phone) "
             + "VALUES ('delete', OLD.id, \(oldRow), OLD.phone);"
-        try await database.transaction { tx in
-            let sql = tx as! any SQLDatabase
-            try await sql.raw("""
-                CREATE VIRTUAL TABLE contact_submissions_search USING fts5(
-                    person, phone, content = '', tokenize = 'trigram')
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER contact_submissions_search_insert AFTER INSERT ON contact_submissions BEGIN
-                  INSERT INTO contact_submissions_search (rowid, person, phone) VALUES (NEW.id, \(unsafeRaw: newRow), NEW.phone);
-                END
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER contact_submissions_search_update AFTER UPDATE OF \(unsafeRaw: updateOf)
-                ON contact_submissions BEGIN
-                  \(unsafeRaw: forgetOld)
-                  INSERT INTO contact_submissions_search (rowid, person, phone) VALUES (NEW.id, \(unsafeRaw: newRow), NEW.phone);
-                END
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER contact_submissions_search_delete AFTER DELETE ON contact_submissions BEGIN
-                  \(unsafeRaw: forgetOld)
-                END
-                """).run()
-            try await sql.raw("""
-                INSERT INTO contact_submissions_search (rowid, person, phone)
-                SELECT id, \(unsafeRaw: document), phone FROM contact_submissions
-                """).run()
+        for name in ["insert", "update", "delete"] {
+            try await sql.raw("DROP TRIGGER IF EXISTS contact_submissions_search_\(unsafeRaw: name)").run()
         }
+        try await sql.raw("""
+            CREATE TRIGGER contact_submissions_search_insert AFTER INSERT ON contact_submissions BEGIN
+              INSERT INTO contact_submissions_search (rowid, person, phone) VALUES (NEW.id, \(unsafeRaw: newRow), NEW.phone);
+            END
+            """).run()
+        try await sql.raw("""
+            CREATE TRIGGER contact_submissions_search_update AFTER UPDATE OF \(unsafeRaw: updateOf)
+            ON contact_submissions BEGIN
+              \(unsafeRaw: forgetOld)
+              INSERT INTO contact_submissions_search (rowid, person, phone) VALUES (NEW.id, \(unsafeRaw: newRow), NEW.phone);
+            END
+            """).run()
+        try await sql.raw("""
+            CREATE TRIGGER contact_submissions_search_delete AFTER DELETE ON contact_submissions BEGIN
+              \(unsafeRaw: forgetOld)
+            END
+            """).run()
     }
 
     static func drop(on database: any Database) async throws {

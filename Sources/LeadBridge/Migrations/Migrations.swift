@@ -39,5 +39,6 @@ enum AppMigrations {
         AddFormCaptcha(),
         AddFormEmail(),
         RecordSenders(),
+        IndexSearchInBatches(),
     ]
 }

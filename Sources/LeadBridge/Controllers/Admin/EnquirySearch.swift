@@ -7,7 +7,9 @@ import SQLKit
 /// From three characters up it is answered by the search index (`018_IndexEnquirySearch`):
 /// SQLite's FTS5 trigram table, PostgreSQL's pg_trgm indexes. One or two characters cannot be
 /// looked up by trigrams: they are matched row by row among the newest `shortSearchWindow`
-/// enquiries (all of a large install would be too slow), and the list says so.
+/// enquiries (all of a large install would be too slow), and the list says so. On SQLite a new
+/// enquiry reaches the index in a batch a moment later (`EnquirySearchBacklog`); until then the
+/// search reads it row by row, so it is found from its first second.
 ///
 /// A search runs once per page view: the ids of the first `countCap + 1` matches, newest
 /// first, give both the page and the count. On SQLite the FTS5 table is walked from its newest
@@ -50,17 +52,22 @@ enum EnquirySearch {
         if let until = range.until { filters.append("created_at < \(bind: until.addingTimeInterval(86_400))") }
         if let channel = range.channel { filters.append("channel = \(bind: channel)") }
         if let speed = range.synced { filters.append("\(unsafeRaw: speed.condition(dialect).sql)") }
+        var condition: SQLQueryString = "(\(unsafeRaw: document(dialect))) \(dialect.caseInsensitiveLike) \(bind: "%" + escapeLike(text) + "%") ESCAPE '\\'"
+        if let digits { condition = "(\(condition) OR phone LIKE \(bind: "%" + digits + "%"))" }
+        for filter in filters { condition = "\(condition) AND \(filter)" }
         if dialect == .sqlite, !isShort(text) {
             let byStatus: SQLQueryString = filters.isEmpty ? "" : "JOIN contact_submissions c ON c.id = s.rowid AND \(filters.joined(separator: " AND "))"
+            // The index, and the enquiries still waiting for it (039) read row by row: a few
+            // hundred at most. Both sides come newest first and SQLite merges them, so the walk
+            // still stops at the page's last id.
             query = """
                 SELECT s.rowid AS id FROM contact_submissions_search s \(byStatus)
                 WHERE s.contact_submissions_search MATCH \(bind: ftsQuery(text, phoneDigits: digits))
-                ORDER BY s.rowid DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+                UNION ALL
+                SELECT id FROM contact_submissions WHERE id IN (SELECT id FROM \(unsafeRaw: EnquirySearchBacklog.table)) AND \(condition)
+                ORDER BY 1 DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
                 """
         } else {
-                        var condition: SQLQueryString = "(\(unsafeRaw: document(dialect))) \(dialect.caseInsensitiveLike) \(bind: "%" + escapeLike(text) + "%") ESCAPE '\\'"
-            if let digits { condition = "(\(condition) OR phone LIKE \(bind: "%" + digits + "%"))" }
-            for filter in filters { condition = "\(condition) AND \(filter)" }
             if isShort(text) {
                 let newest = try await Enquiry.query(on: db).max(\.$id) ?? 0
                 condition = "\(condition) AND id > \(bind: newest - shortSearchWindow)"

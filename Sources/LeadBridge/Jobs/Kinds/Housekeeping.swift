@@ -8,6 +8,8 @@ import SQLKit
 /// - rate counters whose windows ended long ago are deleted;
 /// - import-mode export files older than `SUITEDASH_EXPORT_RETENTION_DAYS` are deleted (they
 ///   hold people's details; the export's row stays, as history, and says the file is gone);
+/// - enquiries still waiting for SQLite's search index are indexed (those stored by another
+///   process or the demo; the server's own writer indexes its enquiries as it goes);
 /// - the enquiry counts' and the daily counts' change rows are folded (`EnquiryCounts`, `DailyCounts`), and SQLite's query planner
 ///   statistics refreshed (`PRAGMA optimize`, as SQLite advises for long-lived connections).
 struct Housekeeping: JobKind {
@@ -39,6 +41,7 @@ struct Housekeeping: JobKind {
         }
         try await RateCounters(database: context.db).sweep(olderThan: 24 * 3600, now: now)
         try await deleteOldExports(now: now, on: context.db)
+        try await EnquirySearchBacklog.indexAll(on: context.db)
         try await EnquiryCounts.fold(on: context.db)
         try await DailyCounts.fold(on: context.db)
         try await context.db.sql().optimizeStatistics()
