@@ -141,35 +141,6 @@ import VaporTesting
         }
     }
 
-    /// SQLite's search index is written in batches off the intake path (039): an enquiry the
-    /// intake stored is found at once, and reaches the index once enquiries stop coming.
-    @Test(.enabled(if: !TestDatabase.isPostgres, "PostgreSQL's index is written with the row"))
-    func theWriterIndexesNewEnquiriesOnceTheyStopComing() async throws {
-        try await withApp { app in
-            try await app.createAdmin()
-            let browser = try await app.signedInBrowser()
-            for n in 1...3 {
-                var fields = IntakeAPITests.valid
-                fields["first_name"] = "Zed\(n)"; fields["email"] = "zed\(n)@batch.example"
-                let response = try await IntakeAPITests.post(app, fields)
-                #expect(response.status == .created)
-            }
-            // Straight after the 201s: found, though not yet in the index.
-            #expect(try await browser.get("/admin/submissions?q=batch.example").text.contains("3 enquiries"))
-            var waiting = try await EnquirySearchBacklog.count(on: app.db)
-            for _ in 0..<100 where waiting > 0 {
-                try await Task.sleep(for: .milliseconds(50))
-                waiting = try await EnquirySearchBacklog.count(on: app.db)
-            }
-            #expect(waiting == 0, "the writer indexed its enquiries within 5 s of the last")
-            let inIndex = try await app.db.sql().raw("""
-                SELECT COUNT(*) AS n FROM contact_submissions_search WHERE contact_submissions_search MATCH 'person : "batch.example"'
-                """).first()?.decode(column: "n", as: Int.self)
-            #expect(inIndex == 3)
-            #expect(try await browser.get("/admin/submissions?q=batch.example").text.contains("3 enquiries"))
-        }
-    }
-
     /// SQLite reuses the highest id once that enquiry is erased: the index must never be told to
     /// forget what it never held (a contentless FTS5 table would be left wrong), nor find the
     /// erased enquiry under the new one's id.

@@ -54,4 +54,31 @@ struct EnquiryWriterTests {
             #expect(await writer.splitGroups >= 1)
         }
     }
+
+    /// SQLite's search index is written off the intake path (039): the writer indexes its
+    /// enquiries once a batch of them waits, in a step of its own after a commit; until then
+    /// they wait in the backlog (and the search reads them row by row).
+    @Test(.enabled(if: !TestDatabase.isPostgres, "PostgreSQL's index is written with the row"))
+    func theWriterIndexesItsEnquiriesOnceABatchWaits() async throws {
+        try await withApp { app in
+            let writer = EnquiryWriter(database: LateDatabase(app: app), followUps: nil, indexesSearch: true, indexBatch: 2)
+            func inIndex(_ text: String) async throws -> Int {
+                try await app.db.sql().raw("""
+                    SELECT COUNT(*) AS n FROM contact_submissions_search WHERE contact_submissions_search MATCH \(bind: "person : \"" + text + "\"")
+                    """).first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            _ = try await writer.insert(Self.row("Una"))
+            #expect(try await EnquirySearchBacklog.count(on: app.db) == 1)
+            #expect(try await inIndex("una@example.com") == 0)
+            _ = try await writer.insert(Self.row("Duo"))
+            // The step after Duo's commit ends before the writer takes the next enquiry.
+            _ = try await writer.insert(Self.row("Tria"))
+            #expect(try await EnquirySearchBacklog.count(on: app.db) == 1, "only Tria waits")
+            #expect(try await inIndex("una@example.com") == 1)
+            #expect(try await inIndex("duo@example.com") == 1)
+            #expect(try await inIndex("tria@example.com") == 0)
+            #expect(try await EnquirySearch.matchingIDs("example.com", status: nil, offset: 0, limit: 10, on: app.db).count == 3,
+                    "the search finds the indexed and the waiting alike")
+        }
+    }
 }

@@ -14,9 +14,11 @@ import SQLKit
 /// its row: "committed before the response" is kept. The same path runs on PostgreSQL.
 ///
 /// On SQLite the writer also moves new enquiries into the search index
-/// (`EnquirySearchBacklog`), in its own transactions between groups: once `batchSize` wait, or
-/// when no enquiry has come for `indexDelay`. Done here, it never competes with a group for
-/// SQLite's one write lock.
+/// (`EnquirySearchBacklog`), in a transaction of its own between groups, once `indexBatch` of
+/// its enquiries wait. Done here, it never competes with a group for SQLite's one write lock.
+/// Fewer wait for Housekeeping's hourly pass; the search reads them row by row meanwhile (a few
+/// hundred at most), so a quiet install loses nothing by it. No timer of its own: nothing is
+/// left running when the app shuts down.
 actor EnquiryWriter {
     struct Row: Sendable {
         let enquiry: ValidEnquiry
@@ -40,20 +42,18 @@ actor EnquiryWriter {
     private(set) var splitGroups = 0
     /// Whether enquiries wait for the search index (SQLite), so this writer indexes them.
     private let indexesSearch: Bool
-    private let indexDelay: Duration
+    private let indexBatch: Int
     /// Enquiries this writer stored that may still wait for the index.
     private(set) var unindexed = 0
-    private var idleIndexing: Task<Void, Never>?
-    private var stopped = false
     private let logger = Logger(label: "leadbridge.search-index")
 
     init(database: LateDatabase, maxGroup: Int = 500, followUps: NewEnquiryFollowUps?,
-         indexesSearch: Bool = false, indexDelay: Duration = .milliseconds(250)) {
+         indexesSearch: Bool = false, indexBatch: Int = EnquirySearchBacklog.batchSize) {
         self.database = database
         self.followUps = followUps
         self.maxGroup = maxGroup
         self.indexesSearch = indexesSearch
-        self.indexDelay = indexDelay
+        self.indexBatch = indexBatch
     }
 
     /// Stores the enquiry and returns its id once it is committed.
@@ -72,36 +72,9 @@ actor EnquiryWriter {
             let group = Array(waiting.prefix(maxGroup))
             waiting.removeFirst(group.count)
             await commit(group)
-            if unindexed >= EnquirySearchBacklog.batchSize && !stopped { await indexSearchBacklog() }
+            if unindexed >= indexBatch { await indexSearchBacklog() }
         }
         committing = false
-        if unindexed > 0 && idleIndexing == nil && !stopped {
-            idleIndexing = Task { [indexDelay] in
-                // Called off at shutdown: nothing more is written then.
-                guard (try? await Task.sleep(for: indexDelay)) != nil else { return }
-                await self.indexWhileIdle()
-            }
-        }
-    }
-
-    /// At shutdown, before the databases close: the waiting idle step is called off, or
-    /// finished if it has begun; later enquiries are left to Housekeeping's hourly pass.
-    func stopIndexing() async {
-        stopped = true
-        let step = idleIndexing
-        step?.cancel()
-        await step?.value
-    }
-
-    /// The rest of the backlog, once enquiries stop coming; a group that arrives meanwhile waits
-    /// for this step as it would for a commit.
-    private func indexWhileIdle() async {
-        // Still marked as scheduled while it runs, so that stopIndexing waits for it.
-        guard !committing, !stopped, unindexed > 0 else { idleIndexing = nil; return }
-        committing = true
-        await indexSearchBacklog()
-        idleIndexing = nil
-        await commitWhileWaiting()
     }
 
     /// One step of `EnquirySearchBacklog`. A failure costs only search speed (the search reads
@@ -109,8 +82,9 @@ actor EnquiryWriter {
     private func indexSearchBacklog() async {
         do {
             let db = try database.database()
-            let indexed = try await DatabaseBusy.retrying { try await EnquirySearchBacklog.indexSome(on: db) }
-            unindexed = indexed < EnquirySearchBacklog.batchSize ? 0 : max(0, unindexed - indexed)
+            let batch = indexBatch
+            let indexed = try await DatabaseBusy.retrying { try await EnquirySearchBacklog.indexSome(limit: batch, on: db) }
+            unindexed = indexed < batch ? 0 : max(0, unindexed - indexed)
         } catch is LateDatabase.ShutDown {
             unindexed = 0
         } catch {
