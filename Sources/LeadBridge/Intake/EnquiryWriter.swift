@@ -16,9 +16,9 @@ import SQLKit
 /// On SQLite the writer also moves new enquiries into the search index
 /// (`EnquirySearchBacklog`), in a transaction of its own between groups, once `indexBatch` of
 /// its enquiries wait. Done here, it never competes with a group for SQLite's one write lock.
-/// Fewer wait for Housekeeping's hourly pass; the search reads them row by row meanwhile (a few
-/// hundred at most), so a quiet install loses nothing by it. No timer of its own: nothing is
-/// left running when the app shuts down.
+/// Fewer wait for the scheduler's pass every 10 s (`EnquirySearchBacklog.recurringTask`); the
+/// search reads them row by row meanwhile. No timer of its own; shutdown waits for the step
+/// in hand (`untilIdle`).
 actor EnquiryWriter {
     struct Row: Sendable {
         let enquiry: ValidEnquiry
@@ -46,6 +46,7 @@ actor EnquiryWriter {
     /// Enquiries this writer stored that may still wait for the index.
     private(set) var unindexed = 0
     private let logger = Logger(label: "leadbridge.search-index")
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(database: LateDatabase, maxGroup: Int = 500, followUps: NewEnquiryFollowUps?,
          indexesSearch: Bool = false, indexBatch: Int = EnquirySearchBacklog.batchSize) {
@@ -75,10 +76,22 @@ actor EnquiryWriter {
             if unindexed >= indexBatch { await indexSearchBacklog() }
         }
         committing = false
+        let idle = idleWaiters
+        idleWaiters = []
+        for waiter in idle { waiter.resume() }
+    }
+
+    /// Returns once nothing is being committed or indexed. At shutdown, before the databases
+    /// close: an index step runs after its group's visitors were answered, so the app's last
+    /// answer does not mean the writer is done (a connection the step opened while the pools
+    /// closed was left open, and SQLiteNIO's debug check killed the test process).
+    func untilIdle() async {
+        guard committing else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
     }
 
     /// One step of `EnquirySearchBacklog`. A failure costs only search speed (the search reads
-    /// waiting enquiries row by row; Housekeeping tries again), so it is logged, not retried.
+    /// waiting enquiries row by row; the scheduler tries again in 10 s), so it is logged, not retried.
     private func indexSearchBacklog() async {
         do {
             let db = try database.database()
@@ -89,7 +102,7 @@ actor EnquiryWriter {
             unindexed = 0
         } catch {
             unindexed = 0
-            logger.warning("New enquiries could not be added to the search index; Housekeeping will try again",
+            logger.warning("New enquiries could not be added to the search index; the scheduler will try again",
                            metadata: ["error": "\(error)"])
         }
     }

@@ -31,5 +31,6 @@ enum JobKinds {
         app.jobKinds.register(SpamSweep(retentionDays: config.intake.spamRetentionDays, clock: services.clock))
         app.recurringTasks.add(SpamSweep.recurringTask())
         app.recurringTasks.add(SendEmail.digestTask(email: services.email, clock: services.clock))
+        if config.databaseURL == nil { app.recurringTasks.add(EnquirySearchBacklog.recurringTask()) }
     }
 }

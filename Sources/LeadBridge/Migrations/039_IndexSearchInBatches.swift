@@ -58,8 +58,10 @@ struct IndexSearchInBatches: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.sqlDialect == .sqlite else { return }
-        _ = try await EnquirySearchBacklog.indexAll(on: database)
         try await database.transaction { tx in
+            // In the same transaction as the triggers' swap: an enquiry stored in between would
+            // otherwise lose its place in the backlog and never be indexed.
+            try await EnquirySearchBacklog.indexAll(on: tx)
             try await EnquirySearchIndex.createTriggers(document: EnquirySearch.document(.sqlite),
                                                         updateOf: EnquirySearchIndex.updateOf, on: tx as! any SQLDatabase)
             try await (tx as! any SQLDatabase).raw("DROP TABLE \(unsafeRaw: EnquirySearchBacklog.table)").run()

@@ -58,7 +58,8 @@ enum EnquirySearch {
         if dialect == .sqlite, !isShort(text) {
             let byStatus: SQLQueryString = filters.isEmpty ? "" : "JOIN contact_submissions c ON c.id = s.rowid AND \(filters.joined(separator: " AND "))"
             // The index, and the enquiries still waiting for it (039) read row by row: a few
-            // hundred at most. Both sides come newest first and SQLite merges them, so the walk
+            // hundred on a running server (more only after a bulk import, until the scheduler's
+            // passes catch up). Both sides come newest first and SQLite merges them, so the walk
             // still stops at the page's last id.
             query = """
                 SELECT s.rowid AS id FROM contact_submissions_search s \(byStatus)

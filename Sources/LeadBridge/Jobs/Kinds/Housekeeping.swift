@@ -41,10 +41,10 @@ struct Housekeeping: JobKind {
         }
         try await RateCounters(database: context.db).sweep(olderThan: 24 * 3600, now: now)
         try await deleteOldExports(now: now, on: context.db)
-        try await EnquirySearchBacklog.indexAll(on: context.db)
         try await EnquiryCounts.fold(on: context.db)
         try await DailyCounts.fold(on: context.db)
         try await context.db.sql().optimizeStatistics()
+        try await EnquirySearchBacklog.indexAll(on: context.db)
     }
 
     private func deleteOldExports(now: Date, on db: any Database) async throws {
