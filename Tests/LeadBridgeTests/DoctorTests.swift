@@ -186,4 +186,18 @@ struct DoctorTests {
             #expect(ran.text.contains(#"aria-label="failed""#))
         }
     }
+
+    /// A public address is one anybody can send X-Forwarded-For from: on a quiet install a
+    /// visitor's few enquiries are "most", so only a peer on this machine or network is offered
+    /// as the setting to copy.
+    @Test func theProxyAdviceNeverOffersAPublicAddressToTrust() {
+        let visitor = Doctor.proxyAdvice(peer: "203.0.113.9", count: 3, of: 4, trustsSome: false)
+        #expect(visitor.hasPrefix("3 enquiries of 4 in the last 7 days came from 203.0.113.9"))
+        #expect(!visitor.contains("TRUSTED_PROXIES=203.0.113.9") && !visitor.contains("add 203.0.113.9"))
+        #expect(visitor.contains("check that 203.0.113.9 is in its published address ranges"))
+        let few = Doctor.proxyAdvice(peer: "203.0.113.9", count: 1, of: 40, trustsSome: false)
+        #expect(few.contains("likely a visitor who sent the header: leave it untrusted"))
+        #expect(Doctor.proxyAdvice(peer: "10.0.0.5", count: 1, of: 40, trustsSome: false).contains("set TRUSTED_PROXIES=10.0.0.5"))
+        #expect(Doctor.proxyAdvice(peer: "::1", count: 5, of: 5, trustsSome: true).contains("add ::1 (or its provider's ranges) to TRUSTED_PROXIES"))
+    }
 }

@@ -209,7 +209,7 @@ public enum DemoInstall {
                     """).run()
                 ids.append(id)
             }
-            // Into the search index now, not at the next hourly Housekeeping.
+            // Into the search index now: the demo's month is searched at once, and read from the index.
             try await EnquirySearchBacklog.indexAll(on: tx)
             return ids
         }

@@ -35,19 +35,28 @@ extension Doctor {
             let all = try await db.sql().select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Enquiry.schema)
                 .where("created_at", .greaterThanOrEqual, since).where("status", .notEqual, EnquiryStatus.spam.rawValue)
                 .first()?.decode(column: "n", as: Int.self) ?? count
-            let enquiries = "\(count) enquir\(count == 1 ? "y" : "ies")"
-            // A proxy hands over most enquiries, or sits on this machine or network; one public
-            // address among many is a visitor who wrote the header, and trusting it would let it
-            // claim to be anyone.
-            let looksLikeProxy = IPAddress(peer).map { $0.isLoopback || $0.isPrivate } == true || count * 2 >= all
-            guard looksLikeProxy else {
-                return .unknown(Self.area, Self.proxyCheck, "\(enquiries) of \(all) in the last 7 days came from \(peer) with an X-Forwarded-For that LeadBridge ignored. Most enquiries did not, so this is likely a visitor who sent the header: leave it untrusted.")
-            }
-            let setting = services.config.trustedProxies.isEmpty ? "set TRUSTED_PROXIES=\(peer) (or its provider's ranges)" : "add \(peer) (or its provider's ranges) to TRUSTED_PROXIES"
-            return .unknown(Self.area, Self.proxyCheck, "\(enquiries) of \(all) in the last 7 days came from \(peer) with an X-Forwarded-For that LeadBridge did not trust, so each was recorded as \(peer). If that is your CDN or load balancer, every visitor counts as one for the rate limits and the SuiteDash allowance: \(setting).")
+            return .unknown(Self.area, Self.proxyCheck, Self.proxyAdvice(peer: peer, count: count, of: all,
+                                                                         trustsSome: !services.config.trustedProxies.isEmpty))
         } catch {
             return .unknown(Self.area, Self.proxyCheck, "The enquiries could not be read (\(String(describing: error).prefix(200))).")
         }
+    }
+
+    /// What to do about `count` of `all` enquiries that `peer` handed over with an untrusted
+    /// X-Forwarded-For. Only a peer on this machine or network is named as the setting to copy:
+    /// a public address is one anybody can send the header from, and on a quiet install a few
+    /// enquiries of a visitor's own are "most" of them. Trusting it would let that visitor claim
+    /// to be anyone, so for a public peer the advice is the CDN's published ranges, checked first.
+    static func proxyAdvice(peer: String, count: Int, of all: Int, trustsSome: Bool) -> String {
+        let opening = "\(count) enquir\(count == 1 ? "y" : "ies") of \(all) in the last 7 days came from \(peer) with an X-Forwarded-For that LeadBridge did not trust, so each was recorded as \(peer)."
+        if IPAddress(peer).map({ $0.isLoopback || $0.isPrivate }) == true {
+            let setting = trustsSome ? "add \(peer) (or its provider's ranges) to TRUSTED_PROXIES" : "set TRUSTED_PROXIES=\(peer) (or its provider's ranges)"
+            return opening + " If that is your reverse proxy or load balancer, every visitor counts as one for the rate limits and the SuiteDash allowance: \(setting)."
+        }
+        if count * 2 >= all {
+            return opening + " If you use a CDN, check that \(peer) is in its published address ranges and put those ranges in TRUSTED_PROXIES; if it is not, it is a visitor sending the header themselves: leave it untrusted."
+        }
+        return opening + " Most enquiries did not, so this is likely a visitor who sent the header: leave it untrusted."
     }
 
     private struct RolledBack: Error {}

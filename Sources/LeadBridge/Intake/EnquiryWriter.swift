@@ -15,7 +15,8 @@ import SQLKit
 ///
 /// On SQLite the writer also moves new enquiries into the search index
 /// (`EnquirySearchBacklog`), in a transaction of its own between groups, once `indexBatch` of
-/// its enquiries wait. Done here, it never competes with a group for SQLite's one write lock.
+/// its enquiries wait. Done here, it never competes with the writer's own groups for SQLite's
+/// one write lock (the scheduler's pass is one such step every 10 s).
 /// Fewer wait for the scheduler's pass every 10 s (`EnquirySearchBacklog.recurringTask`); the
 /// search reads them row by row meanwhile. No timer of its own; shutdown waits for the step
 /// in hand (`untilIdle`).
@@ -44,7 +45,7 @@ actor EnquiryWriter {
     private let indexesSearch: Bool
     private let indexBatch: Int
     /// Enquiries this writer stored that may still wait for the index.
-    private(set) var unindexed = 0
+    private var unindexed = 0
     private let logger = Logger(label: "leadbridge.search-index")
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 

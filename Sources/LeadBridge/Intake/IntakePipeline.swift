@@ -48,7 +48,7 @@ struct IntakePipeline {
                 ip: ip, now: now))
             if enquiry.spamReason == nil, let captcha = form.captcha {
                 enquiry.spamReason = await Self.captchaReason(captcha, token: input.captchaToken, ip: ip, now: now,
-                                                              hosts: Self.captchaHosts(form, appURL: services.config.appURL), services: services)
+                                                              hosts: Self.captchaHosts(form, config: services.config), services: services)
             }
             if enquiry.spamReason != nil { request.logger.info("Kept an enquiry as spam", metadata: ["reason": .string(enquiry.spamReason!)]) }
             let origin = EnquiryIntake.Origin(ip: ip, userAgent: request.headers.first(name: .userAgent),
@@ -75,9 +75,13 @@ struct IntakePipeline {
         return CaptchaVerifier.spamReason(verdict, provider: captcha.provider)
     }
 
-    /// Where a form's widget is solved: its websites (through embed.js) and LeadBridge's own
-    /// host (the hosted form, framed or not, and the contact page).
-    static func captchaHosts(_ form: WebForm, appURL: String) -> Set<String> {
-        Set(([appURL] + form.origins).compactMap { URL(string: $0)?.host?.lowercased() })
+    /// Where a form's widget is solved: its websites (through embed.js), LeadBridge's own host
+    /// (the hosted form, framed or not, and the contact page), and the sites allowed to post
+    /// JSON (`CORS_ALLOWED_ORIGINS`: a headless site's page shows the widget and its server
+    /// posts `captcha_token`).
+    static func captchaHosts(_ form: WebForm, config: AppConfig) -> Set<String> {
+        Set((FormOrigins.allowed(for: form, appURL: config.appURL) + config.intake.corsAllowedOrigins)
+            .compactMap { URL(string: $0)?.host?.lowercased() })
     }
+
 }

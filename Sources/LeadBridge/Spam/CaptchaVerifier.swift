@@ -44,10 +44,11 @@ struct CaptchaVerifier: Sendable {
         "not-using-dummy-passcode", "not-using-dummy-secret", "internal-error", "bad-request",
     ]
 
-    /// `expectedHosts`: where the widget may have been solved (the form's websites and
-    /// LeadBridge's own host, lower case); `siteKey`: the form's, to tell test keys apart.
+    /// `expectedHosts`: where the widget may have been solved (`IntakePipeline.captchaHosts`,
+    /// lower case); `siteKey`: the form's, to tell test keys apart. Both required, so that no
+    /// caller leaves the host check out by default.
     func verify(_ provider: CaptchaProvider, secret: String, token: String, remoteIP: String?, now: Date,
-                siteKey: String? = nil, expectedHosts: Set<String> = []) async -> Verdict {
+                siteKey: String?, expectedHosts: Set<String>) async -> Verdict {
         guard token.count <= Self.maxTokenLength, !token.contains(where: \.isNewline) else { return .failed(["invalid-input-response"]) }
         // A token answers one submission: a second use is refused here, before the provider is asked.
         guard await ledger.firstUse(provider, token, now: now) else { return .failed(["timeout-or-duplicate"]) }

@@ -8,8 +8,9 @@ import SQLKit
 /// SQLite's FTS5 trigram table, PostgreSQL's pg_trgm indexes. One or two characters cannot be
 /// looked up by trigrams: they are matched row by row among the newest `shortSearchWindow`
 /// enquiries (all of a large install would be too slow), and the list says so. On SQLite a new
-/// enquiry reaches the index in a batch a moment later (`EnquirySearchBacklog`); until then the
-/// search reads it row by row, so it is found from its first second.
+/// enquiry reaches the index in a batch, within about 10 s where job workers run
+/// (`EnquirySearchBacklog`); until then the search reads it row by row, so it is found from its
+/// first second.
 ///
 /// A search runs once per page view: the ids of the first `countCap + 1` matches, newest
 /// first, give both the page and the count. On SQLite the FTS5 table is walked from its newest

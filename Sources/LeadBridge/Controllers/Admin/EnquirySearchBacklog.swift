@@ -6,20 +6,21 @@ import SQLKit
 /// a few hundred enquiries indexed in one transaction cost far less than each in its own
 /// commit. `EnquiryWriter` runs the step between its commits once a batch of its enquiries
 /// waits (a busy server); `recurringTask` indexes the rest every 10 s (a quiet one, and
-/// enquiries stored another way: the demo, another process); Housekeeping empties the backlog
-/// hourly. On PostgreSQL there is no backlog.
+/// enquiries stored another way: another process); Housekeeping empties the backlog hourly,
+/// however large (a bulk import). On PostgreSQL there is no backlog.
 enum EnquirySearchBacklog {
     static let table = "contact_submissions_search_pending"
     /// Enquiries per step: about 6 ms of indexing on 2 cores, so an enquiry that arrives during
     /// one waits little longer than for a commit.
     static let batchSize = 256
 
-    /// Every 10 s, wherever job workers run: up to 2,048 waiting enquiries (about 50 ms), so a
-    /// large backlog (a bulk import) is worked through in bounded steps. Run inside the
-    /// scheduler's claim, as the email digest is: no job row for work this small.
+    /// Every 10 s, wherever job workers run: one step, like the writer's. It runs inside the
+    /// scheduler's claim, as the email digest does (no job row for work this small), and holds
+    /// SQLite's write lock that long, so it stays one step: intake's commits wait no longer for
+    /// it than for the writer's own.
     static func recurringTask() -> RecurringTask {
         RecurringTask(name: "search-index", interval: 10) { _, db in
-            _ = try await indexSome(limit: 2_048, on: db)
+            _ = try await indexSome(on: db)
         }
     }
 
