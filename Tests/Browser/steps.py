@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "correct horse battery"
@@ -17,6 +18,19 @@ def create_first_admin(person, email: str = ADMIN_EMAIL, password: str = ADMIN_P
     person.fill("Password again", password)
     person.press("Create admin")
     person.see("Dashboard")
+
+
+def awake_lead_phone(last4: str) -> tuple[str, str]:
+    """A lead's number (as typed, and in E.164) where it is daytime now. Automatic texts keep
+    quiet hours (8:00 to 21:00 where the lead is, SpeedToLead/QuietHours.swift), so a test that
+    expects the instant reply at once must not depend on the hour it runs at: a +1 415 lead is
+    asleep from 05:00 to 16:00 UTC. Each choice leaves at least an hour's margin either side."""
+    hour = datetime.now(timezone.utc).hour
+    if hour < 10:
+        return f"+81 3 1234 {last4}", f"+8131234{last4}"      # Tokyo, 9:00 to 18:59
+    if hour < 19:
+        return f"+44 20 7946 {last4}", f"+44207946{last4}"    # London, 10:00 to 18:59
+    return f"+1 415 555 {last4}", f"+1415555{last4}"          # California, 11:00 to 15:59
 
 
 def send_enquiry(person, first: str, email: str = "", phone: str = "", message: str = "Hello", texts: bool = True):

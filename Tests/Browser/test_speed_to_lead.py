@@ -3,11 +3,12 @@ a STOP is honoured, a missed call is texted back, and the first contact is measu
 
 import time
 
-from steps import create_first_admin, enquiry_id, send_enquiry, wait_until
+from steps import awake_lead_phone, create_first_admin, enquiry_id, send_enquiry, wait_until
 from test_ringcentral import connect_ringcentral
 
 STAFF = "+16505550199"
-CALLER = "+14155550177"
+# The missed-call text keeps the caller's quiet hours too: a caller where it is daytime now.
+CALLER = awake_lead_phone("0177")[1]
 
 
 def texts_to(server, number, kind):
@@ -45,24 +46,25 @@ def test_speed_to_lead_from_setup_to_first_contact(person, server, sandbox):
     person.see("Saved.")
 
     # A visitor's enquiry: staff are alerted within 5 seconds, and the lead gets the reply.
-    send_enquiry(person, "Ada", email="ada@example.com", phone="+1 415 555 0100",
+    typed, lead = awake_lead_phone("0100")
+    send_enquiry(person, "Ada", email="ada@example.com", phone=typed,
                  message="We are opening three offices next spring and need a hiring plan.")
     sent_at = time.monotonic()
     alert = wait_until(lambda: texts_to(server, STAFF, "alert"), seconds=5, what="the staff alert within 5 s")
     assert time.monotonic() - sent_at < 5
     assert "Ada" in alert[0][0] and "We are opening three offices" in alert[0][0], alert
-    reply = wait_until(lambda: texts_to(server, "+14155550100", "auto_reply"), what="the instant reply")
+    reply = wait_until(lambda: texts_to(server, lead, "auto_reply"), what="the instant reply")
     assert reply[0][0] == ("Hi Ada, thanks for contacting Acme Advisory. We will call you within the hour.\n"
                            "Reply STOP to opt out."), reply
 
     number = enquiry_id(server, "ada@example.com")
     person.open(f"/admin/submissions/{number}")
     person.see(f"Staff alerted ({STAFF})")
-    person.see("Instant reply to +14155550100")
+    person.see(f"Instant reply to {lead}")
     person.see("Waiting for")
 
     # The lead texts STOP: the page says so, and Send SMS asks first.
-    sandbox.control("/_sandbox/ringcentral/inbound-sms", {"from": "+14155550100", "text": "STOP"})
+    sandbox.control("/_sandbox/ringcentral/inbound-sms", {"from": lead, "text": "STOP"})
     wait_until(lambda: server.sql("SELECT COUNT(*) FROM do_not_text")[0][0] == 1, what="the opt-out kept")
     person.open(f"/admin/submissions/{number}")
     person.see("Texted STOP on")
